@@ -1,0 +1,1 @@
+"""Composition root: wires `service`, `schema` and `workers` into the API, the worker and the CLI."""

@@ -1,0 +1,3 @@
+from mitmachen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""The ASGI application: `/graphql`, health, readiness and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mitmachen.runtime import Runtime
+from schema.root import build_schema
+from schema.view import GraphQLView
+from service.config import Settings
+from service.logging import request_id_var
+from service.observability import HTTP_REQUESTS, REGISTRY
+from workers.queue import queued_jobs
+
+logger = logging.getLogger("mitmachen.http")
+
+QUEUED_JOBS = Gauge("mitmachen_jobs_queued", "Jobs waiting in the queue (read at scrape time).", registry=REGISTRY)
+READINESS_TIMEOUT_SECONDS = 2.0
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (or keeps a sane incoming X-Request-ID) and counts it for /metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope["path"] if scope["path"] in _KNOWN_PATHS else "other"
+            HTTP_REQUESTS.labels(route=route, method=scope["method"], status=str(status)).inc()
+            request_id_var.reset(token)
+
+
+_KNOWN_PATHS = frozenset(
+    {"/graphql", "/healthz", "/readyz", "/metrics", "/auth/login", "/auth/callback", "/auth/logout"}
+)
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
+    """Build the app; `runtime` lets tests share one engine, otherwise the lifespan creates and closes it."""
+    state: dict[str, Runtime] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = runtime is None
+        state["runtime"] = runtime or Runtime.create(settings)
+        view = GraphQLView(
+            build_schema(),
+            settings=settings,
+            session_factory=state["runtime"].session_factory,
+            job_sender=state["runtime"].job_sender,
+        )
+        app.state.graphql = view
+        try:
+            yield
+        finally:
+            if own:
+                await state["runtime"].close()
+
+    async def graphql(request: Request) -> Response:
+        view: GraphQLView = request.app.state.graphql
+        return await view.handle(request)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        current = state["runtime"]
+        database, redis = await asyncio.gather(_check_database(current), _check_redis(current))
+        ready = database == "ok" and redis == "ok"
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "database": database, "redis": redis},
+            status_code=200 if ready else 503,
+        )
+
+    async def metrics(request: Request) -> Response:
+        try:
+            QUEUED_JOBS.set(await queued_jobs(state["runtime"].redis))
+        except (RedisError, OSError, TimeoutError):
+            QUEUED_JOBS.set(float("nan"))
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+async def _check_database(runtime: Runtime) -> str:
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"
+
+
+async def _check_redis(runtime: Runtime) -> str:
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await runtime.redis.ping()
+    except (RedisError, OSError, TimeoutError) as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"

@@ -1,0 +1,117 @@
+"""The `mitmachen` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+
+from service.config import ConfigurationError, Environment, Settings, load_settings
+from service.logging import configure_logging
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - only the serving commands need the server
+
+    from mitmachen.app import create_app  # noqa: PLC0415
+
+    settings = load_settings()
+    settings.async_database_url()
+    settings.require_redis_url()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        server_header=False,
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from mitmachen.worker import run_worker  # noqa: PLC0415
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return run_worker(settings, burst=args.burst)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from service.db.migrate import upgrade  # noqa: PLC0415
+
+    settings = load_settings()
+    upgrade(settings, args.revision)
+    print(f"database migrated to {args.revision}")  # noqa: T201 - command output
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from mitmachen.seeding import seed  # noqa: PLC0415
+
+    if not args.demo:
+        print("nothing to seed: pass --demo for the demo towns", file=sys.stderr)  # noqa: T201
+        return 2
+    asyncio.run(seed(load_settings()))
+    print("demo data loaded")  # noqa: T201 - command output
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from mitmachen.dev import run_dev  # noqa: PLC0415
+
+    settings = load_settings(environment=Environment.DEV)
+    configure_logging(settings.log_level)
+    return run_dev(settings, host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mitmachen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    for name, handler, help_text in (
+        (
+            "dev",
+            _dev,
+            "Run everything locally: embedded database and Redis, migrations, demo data, API, worker.",
+        ),
+        ("serve", _serve, "Run the API server."),
+    ):
+        sub = command(name, handler, help_text)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            sub.add_argument(
+                "--forwarded-allow-ips",
+                default="127.0.0.1",
+                help="proxies whose X-Forwarded-* headers are trusted",
+            )
+    command("worker", _worker, "Run a background worker.").add_argument(
+        "--burst", action="store_true", help="process the queue, then exit"
+    )
+    command("migrate", _migrate, "Apply database migrations.").add_argument("--revision", default="head")
+    command("seed", _seed, "Load data.").add_argument("--demo", action="store_true", help="the demo towns")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except ConfigurationError as error:
+        print(f"mitmachen: configuration error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+__all__ = ["Settings", "main"]

@@ -1,0 +1,74 @@
+"""`mitmachen dev`: the whole service on one machine, with embedded servers where no URL is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+from contextlib import ExitStack
+
+import asyncpg
+import uvicorn
+
+from mitmachen.app import create_app
+from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey
+from mitmachen.seeding import seed
+from service.config import Settings
+from service.db.migrate import upgrade
+
+logger = logging.getLogger("mitmachen.dev")
+DEV_DATABASE = "mitmachen"
+
+
+async def _ensure_database(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(server_url)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def run_dev(settings: Settings, *, host: str, port: int) -> int:
+    data_dir = settings.data_dir.resolve()
+    with ExitStack() as stack:
+        overrides: dict[str, str] = {}
+        if settings.database_url is None:
+            postgres = EmbeddedPostgres(data_dir / "postgres")
+            server_url = postgres.start()
+            stack.callback(postgres.stop)
+            asyncio.run(_ensure_database(server_url, DEV_DATABASE))
+            overrides["database_url"] = postgres.url(DEV_DATABASE)
+            logger.info("embedded PostgreSQL at %s (data in %s)", postgres.url(DEV_DATABASE), postgres.data)
+        if settings.redis_url is None:
+            valkey = EmbeddedValkey(data_dir / "valkey")
+            overrides["redis_url"] = valkey.start()
+            stack.callback(valkey.stop)
+            logger.info("embedded Valkey at %s", overrides["redis_url"])
+        settings = settings.model_copy(update=overrides)
+        upgrade(settings)
+        asyncio.run(seed(settings))
+
+        environment = dict(os.environ)
+        environment.update({f"MITMACHEN_{key.upper()}": value for key, value in overrides.items()})
+        environment["MITMACHEN_ENVIRONMENT"] = settings.environment.value
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "mitmachen", "worker"], env=environment, stdin=subprocess.DEVNULL
+        )
+        stack.callback(_stop_process, worker)
+
+        print(f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql (Ctrl-C stops everything)")  # noqa: T201
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, server_header=False)
+    return 0
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()

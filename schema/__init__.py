@@ -1,0 +1,1 @@
+"""GraphQL adapter: strawberry types, resolvers, dataloaders, permissions and extensions over `service`."""

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from starlette.requests import Request
+
+from schema.loaders import Loaders
+from service.auth.viewer import Viewer
+from service.config import Settings
+from service.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Context:
+    request: Request
+    settings: Settings
+    uow: UnitOfWork
+    viewer: Viewer
+    loaders: Loaders
+    request_id: str
+
+
+Info = strawberry.Info[Context, None]

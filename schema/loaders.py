@@ -1,0 +1,52 @@
+"""Per-request dataloaders, named for their key. Each batch runs one statement through the request's session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from service.towns import repository as towns
+from service.towns.models import StrategyArea, Town
+from service.unit_of_work import UnitOfWork
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(
+    uow: UnitOfWork,
+    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]],
+    missing: Callable[[], V],
+) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
+        async with uow.session() as session:
+            found = await fetch(session, keys)
+        return [found[key] if key in found else missing() for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _optional_loader(
+    uow: UnitOfWork, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]]
+) -> DataLoader[K, V | None]:
+    async def load(keys: list[K]) -> list[V | None]:
+        async with uow.session() as session:
+            found = await fetch(session, keys)
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.strategy_areas_by_town_id: DataLoader[uuid.UUID, list[StrategyArea]] = _loader(
+            uow, towns.strategy_areas_by_town_ids, list
+        )
+        self.town_by_id: DataLoader[uuid.UUID, Town | None] = _optional_loader(uow, towns.towns_by_ids)
+        self.strategy_area_by_id: DataLoader[uuid.UUID, StrategyArea | None] = _optional_loader(
+            uow, towns.strategy_areas_by_ids
+        )

@@ -1,0 +1,52 @@
+"""The assembled GraphQL schema."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from schema.extensions import MaskUnexpectedErrors, OperationMetrics
+from schema.permissions import Public
+from schema.towns.queries import TownQueries
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+CACHED_DOCUMENTS = 1000
+
+
+@strawberry.type
+class Query(TownQueries):
+    node: relay.Node | None = relay.node(
+        description="Any object by its global id; objects the caller may not see resolve to null.",
+        permission_classes=[Public],
+    )
+
+
+@cache
+def build_schema() -> strawberry.Schema:
+    """The schema is immutable once built, so every app in the process shares one (and its caches)."""
+    return strawberry.Schema(
+        query=Query,
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            # The parse and validation caches are module-level LRUs keyed by size: shared across requests.
+            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+            OperationMetrics,
+            MaskUnexpectedErrors,
+        ],
+    )

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from service.towns.models import StrategyArea, Town
+
+
+@strawberry.type(name="StrategyArea", description="A field of action of a town's strategy, or a region theme.")
+class StrategyAreaType(relay.Node):
+    id: relay.NodeID[str]
+    slug: str
+    name: str
+    description: str
+    is_region_theme: bool
+    town_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: StrategyArea) -> Self:
+        return cls(
+            id=str(row.id),
+            slug=row.slug,
+            name=row.name,
+            description=row.description,
+            is_region_theme=row.town_id is None,
+            town_id=row.town_id,
+        )
+
+    @strawberry.field(description="The town this area belongs to; null for region-wide themes.")
+    async def town(self, info: Info) -> TownType | None:
+        if self.town_id is None:
+            return None
+        row = await info.context.loaders.town_by_id.load(self.town_id)
+        return TownType.from_row(row) if row else None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loaders.strategy_area_by_id.load_many(_uuids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="Town", description="A town of the region with its own participation strategy.")
+class TownType(relay.Node):
+    id: relay.NodeID[str]
+    slug: str
+    name: str
+    is_pioneer: bool = strawberry.field(description="One of the five pioneer towns of the smart-city strategy.")
+    row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Town) -> Self:
+        return cls(id=str(row.id), slug=row.slug, name=row.name, is_pioneer=row.is_pioneer, row_id=row.id)
+
+    @strawberry.field(description="The town's fields of action (Handlungsfelder), in the town's order.")
+    async def strategy_areas(self, info: Info) -> list[StrategyAreaType]:
+        rows = await info.context.loaders.strategy_areas_by_town_id.load(self.row_id)
+        return [StrategyAreaType.from_row(row) for row in rows]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loaders.town_by_id.load_many(_uuids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+def _uuids(node_ids: Iterable[str]) -> list[uuid.UUID]:
+    """Malformed ids resolve to nothing rather than to an error (the nil UUID never exists)."""
+    result = []
+    for node_id in node_ids:
+        try:
+            result.append(uuid.UUID(node_id))
+        except ValueError:
+            result.append(uuid.UUID(int=0))
+    return result

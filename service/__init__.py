@@ -1,0 +1,1 @@
+"""Mitmachen domain: models, policies, services and configuration. Imports neither `schema` nor `workers`."""

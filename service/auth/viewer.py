@@ -1,0 +1,44 @@
+"""Who is asking: the acting person (or nobody) and the roles they hold, per town."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    STAFF = "staff"
+    ADMIN = "admin"
+    ORGANISATION_MANAGER = "organisation_manager"
+    REGION_STAFF = "region_staff"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role in one town; `town_id` None means region-wide (region staff, region admin)."""
+
+    role: Role
+    town_id: uuid.UUID | None
+    organisation_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: uuid.UUID | None = None
+    home_town_id: uuid.UUID | None = None
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+    # Set when the request is authenticated by the browser session cookie (mutations then need a CSRF check).
+    via_cookie: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    def has_role(self, role: Role, town_id: uuid.UUID | None) -> bool:
+        """A town role, or the same role held region-wide."""
+        return any(grant.role is role and (grant.town_id is None or grant.town_id == town_id) for grant in self.grants)
+
+
+ANONYMOUS = Viewer()

@@ -1,0 +1,105 @@
+"""One settings object, read from `MITMACHEN_*` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    DEV = "dev"
+    TEST = "test"
+
+
+class ConfigurationError(Exception):
+    """Invalid configuration; the message is one line naming the variable."""
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MITMACHEN_", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.PRODUCTION
+    database_url: str | None = None
+    redis_url: str | None = None
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    oidc_issuer: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    oidc_audience: str = "mitmachen"
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    session_secret: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path(".mitmachen")
+    log_level: str = "INFO"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    sweep_after_seconds: int = Field(default=60, ge=1)
+
+    @field_validator("oidc_issuer", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL (expected postgresql://user@host:port/database)") from None
+        if url.get_backend_name() != "postgresql":
+            raise ValueError("only PostgreSQL is supported (expected postgresql://…)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _https_issuers(cls, value: list[str]) -> list[str]:
+        for issuer in value:
+            if not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+                raise ValueError(f"issuer {issuer!r} must use https (plain http only on loopback)")
+        return value
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment is Environment.DEV
+
+    def async_database_url(self) -> URL:
+        if self.database_url is None:
+            raise ConfigurationError("MITMACHEN_DATABASE_URL is not set (run `mitmachen dev` for a local setup)")
+        return make_url(self.database_url).set(drivername="postgresql+asyncpg")
+
+    def require_redis_url(self) -> str:
+        if self.redis_url is None:
+            raise ConfigurationError("MITMACHEN_REDIS_URL is not set (run `mitmachen dev` for a local setup)")
+        return self.redis_url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a validation failure becomes one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigurationError(f"MITMACHEN_{field.upper()}: {message}") from None

@@ -1,0 +1,58 @@
+"""Engine and session factory; every SQL statement is counted for /metrics and for statement-count tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from service.config import Settings
+from service.observability import SQL_STATEMENTS
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+
+_statement_counter: ContextVar[StatementCounter | None] = ContextVar("statement_counter", default=None)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCounter]:
+    """Count the SQL statements executed by the current task (and the tasks it starts) inside the block."""
+    counter = StatementCounter()
+    token = _statement_counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _statement_counter.reset(token)
+
+
+def _on_statement(*_: Any) -> None:
+    SQL_STATEMENTS.inc()
+    counter = _statement_counter.get()
+    if counter is not None:
+        counter.count += 1
+
+
+def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.async_database_url(),
+        pool_size=pool_size or settings.database_pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"application_name": "mitmachen"}, "timeout": 5},
+    )
+    event.listen(engine.sync_engine, "before_cursor_execute", _on_statement)
+    return engine
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

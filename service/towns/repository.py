@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.towns.models import StrategyArea, Town
+
+
+async def list_towns(session: AsyncSession) -> Sequence[Town]:
+    return (await session.scalars(select(Town).order_by(Town.name))).all()
+
+
+async def towns_by_slugs(session: AsyncSession, slugs: Sequence[str]) -> dict[str, Town]:
+    rows = await session.scalars(select(Town).where(Town.slug.in_(slugs)))
+    return {town.slug: town for town in rows}
+
+
+async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:
+    rows = await session.scalars(select(Town).where(Town.id.in_(ids)))
+    return {town.id: town for town in rows}
+
+
+async def strategy_areas_by_town_ids(
+    session: AsyncSession, town_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[StrategyArea]]:
+    rows = await session.scalars(
+        select(StrategyArea)
+        .where(StrategyArea.town_id.in_(town_ids))
+        .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
+    )
+    grouped: dict[uuid.UUID, list[StrategyArea]] = {town_id: [] for town_id in town_ids}
+    for area in rows:
+        if area.town_id is not None:
+            grouped[area.town_id].append(area)
+    return grouped
+
+
+async def strategy_areas_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StrategyArea]:
+    rows = await session.scalars(select(StrategyArea).where(StrategyArea.id.in_(ids)))
+    return {area.id: area for area in rows}
+
+
+async def region_themes(session: AsyncSession) -> Sequence[StrategyArea]:
+    return (
+        await session.scalars(
+            select(StrategyArea).where(StrategyArea.town_id.is_(None)).order_by(StrategyArea.position)
+        )
+    ).all()

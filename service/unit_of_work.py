@@ -1,0 +1,94 @@
+"""One unit of work per request or job: one session, one commit at the end, wake-ups sent after commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from service.jobs import Job, JobSender
+
+
+class UnitOfWork:
+    """Owns the request's `AsyncSession`.
+
+    GraphQL resolvers and dataloader batches run concurrently, and an `AsyncSession` must not be used by two
+    tasks at once, so every use goes through `session()`, which holds a lock for the duration of the block.
+    The session is opened lazily: a request that never touches the database never takes a connection.
+    `savepoint()` wraps one mutation so that a refused mutation changes nothing while the others in the same
+    document still commit.
+    """
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], job_sender: JobSender) -> None:
+        self._session_factory = session_factory
+        self._job_sender = job_sender
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+        self._pending_jobs: list[Job] = []
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            if self._session is None:
+                self._session = self._session_factory()
+            yield self._session
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[AsyncSession]:
+        """Run a block in a savepoint; jobs requested inside it are dropped when it rolls back."""
+        async with self.session() as session:
+            jobs_before = len(self._pending_jobs)
+            try:
+                async with session.begin_nested():
+                    yield session
+            except BaseException:
+                del self._pending_jobs[jobs_before:]
+                raise
+
+    def after_commit(self, job: Job) -> None:
+        self._pending_jobs.append(job)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            if self._session is not None:
+                await self._session.commit()
+            jobs, self._pending_jobs = self._pending_jobs, []
+        if jobs:
+            await self._job_sender.send(_unique(jobs))
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            self._pending_jobs.clear()
+            if self._session is not None:
+                await self._session.rollback()
+
+    async def close(self) -> None:
+        async with self._lock:
+            self._pending_jobs.clear()
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.commit()
+            else:
+                await self.rollback()
+        finally:
+            await self.close()
+
+
+def _unique(jobs: list[Job]) -> list[Job]:
+    return list(dict.fromkeys(jobs))

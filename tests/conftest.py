@@ -1,0 +1,109 @@
+"""Suite-wide fixtures: one migrated database per run, emptied after every test; the app as production builds it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import make_url, text
+
+from mitmachen.app import create_app
+from mitmachen.runtime import Runtime
+from service.config import Environment, Settings
+from service.db.migrate import upgrade_with_engine
+from service.towns.demo import seed_towns
+from tests.support.services import Services, test_services
+
+TEST_DATABASE = f"mitmachen_test_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[Services]:
+    with test_services() as found:
+        yield found
+
+
+@pytest.fixture(scope="session")
+async def test_database(services: Services) -> AsyncIterator[str]:
+    server = await asyncpg.connect(services.postgres_server_url)
+    try:
+        await server.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+        await server.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+        url = make_url(services.postgres_server_url).set(database=TEST_DATABASE)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        await server.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+        await server.close()
+
+
+@pytest.fixture(scope="session")
+def settings(test_database: str, services: Services) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=test_database,
+        redis_url=services.redis_url,
+        session_secret="test-session-secret-0123456789abcdef",  # noqa: S106 - test value
+    )
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    shared = Runtime.create(settings)
+    await upgrade_with_engine(shared.engine)
+    try:
+        yield shared
+    finally:
+        await shared.close()
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test that touches the database starts from the demo towns and an empty queue."""
+    if "runtime" not in request.fixturenames:
+        yield
+        return
+    runtime: Runtime = request.getfixturevalue("runtime")
+    async with runtime.engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
+        await connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+    await runtime.redis.flushdb()
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        await seed_towns(session)
+    yield
+
+
+@pytest.fixture
+async def client(settings: Settings, runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, runtime)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@pytest.fixture
+def graphql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import base64
+
+from service.db.engine import count_statements
+from service.towns.demo import DEMO_TOWNS
+from tests.conftest import GraphQLClient
+
+TOWNS = """
+query Towns { towns { slug name isPioneer strategyAreas { slug name isRegionTheme } } }
+"""
+TOWN = """
+query Town($slug: String!) { town(slug: $slug) { id name strategyAreas { id name town { slug } } } }
+"""
+NODE = """
+query Node($id: ID!) { node(id: $id) { id ... on Town { slug } ... on StrategyArea { name } } }
+"""
+REGION_THEMES = "query { regionThemes { slug name isRegionTheme town { slug } } }"
+
+
+async def test_anonymous_caller_lists_every_seeded_town_with_its_areas(graphql: GraphQLClient) -> None:
+    body = await graphql(TOWNS)
+
+    towns = body["data"]["towns"]
+    assert {town["slug"] for town in towns} == {demo.slug for demo in DEMO_TOWNS}
+    soest = next(town for town in towns if town["slug"] == "soest")
+    assert soest["isPioneer"] is True
+    assert soest["strategyAreas"][0] == {
+        "slug": "klimaneutrale-smart-city",
+        "name": "Klimaneutrale Smart City",
+        "isRegionTheme": False,
+    }
+    assert all(town["strategyAreas"] for town in towns)
+
+
+async def test_towns_with_areas_cost_two_statements_whatever_the_number_of_towns(graphql: GraphQLClient) -> None:
+    with count_statements() as counter:
+        body = await graphql(TOWNS)
+
+    assert len(body["data"]["towns"]) == len(DEMO_TOWNS)
+    assert counter.count == 2
+
+
+async def test_town_by_slug_and_unknown_slug(graphql: GraphQLClient) -> None:
+    olpe = (await graphql(TOWN, {"slug": "olpe"}))["data"]["town"]
+    missing = await graphql(TOWN, {"slug": "atlantis"})
+
+    assert olpe["name"] == "Olpe"
+    assert {area["town"]["slug"] for area in olpe["strategyAreas"]} == {"olpe"}
+    assert missing == {"data": {"town": None}}
+
+
+async def test_node_resolves_towns_and_areas_by_global_id(graphql: GraphQLClient) -> None:
+    town = (await graphql(TOWN, {"slug": "menden"}))["data"]["town"]
+    area = town["strategyAreas"][0]
+
+    assert (await graphql(NODE, {"id": town["id"]}))["data"]["node"] == {"id": town["id"], "slug": "menden"}
+    assert (await graphql(NODE, {"id": area["id"]}))["data"]["node"]["name"] == area["name"]
+
+
+async def test_node_with_unknown_or_malformed_id_is_null_or_a_clear_error(graphql: GraphQLClient) -> None:
+    unknown = base64.b64encode(b"Town:00000000-0000-4000-8000-000000000000").decode()
+    malformed = base64.b64encode(b"Town:not-a-uuid").decode()
+
+    assert (await graphql(NODE, {"id": unknown}))["data"]["node"] is None
+    assert (await graphql(NODE, {"id": malformed}))["data"]["node"] is None
+    garbage = await graphql(NODE, {"id": "%%%"})
+    assert garbage["data"] is None or garbage["data"]["node"] is None
+    assert "Interner Fehler" not in str(garbage)
+
+
+async def test_region_themes_belong_to_no_town(graphql: GraphQLClient) -> None:
+    themes = (await graphql(REGION_THEMES))["data"]["regionThemes"]
+
+    assert [theme["slug"] for theme in themes] == [
+        "stadtentwicklung",
+        "gesundheit",
+        "mobilitaet",
+        "klima",
+        "verwaltung",
+    ]
+    assert all(theme["isRegionTheme"] and theme["town"] is None for theme in themes)

@@ -1,0 +1,1 @@
+"""arq adapter: job functions, the periodic sweep and worker settings over `service`."""

@@ -1,0 +1,57 @@
+"""Housekeeping jobs: the heartbeat and the sweep that resends wake-ups for work still pending in the database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.jobs import Job
+from service.system.models import WorkerHeartbeat
+from workers.context import runtime_of, unit_of_work
+
+logger = logging.getLogger("mitmachen.worker")
+
+Sweeper = Callable[[AsyncSession, timedelta], Awaitable[Sequence[Job]]]
+
+# Each domain with asynchronous work registers a function that lists the jobs for work still pending.
+SWEEPERS: list[Sweeper] = []
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def heartbeat(ctx: dict[str, Any]) -> str:
+    """Record that this worker is alive; idempotent (one row per worker, overwritten)."""
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        values = {"worker_name": worker_name(), "seen_at": func.now()}
+        await session.execute(
+            insert(WorkerHeartbeat)
+            .values(**values)
+            .on_conflict_do_update(index_elements=[WorkerHeartbeat.worker_name], set_={"seen_at": func.now()})
+        )
+    return worker_name()
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    """Resend wake-ups for everything pending longer than the threshold; returns how many were sent."""
+    threshold = timedelta(seconds=runtime_of(ctx).settings.sweep_after_seconds)
+    sent = 0
+    async with unit_of_work(ctx) as uow:
+        for sweeper in SWEEPERS:
+            async with uow.session() as session:
+                jobs = await sweeper(session, threshold)
+            for job in jobs:
+                uow.after_commit(job)
+            sent += len(jobs)
+    if sent:
+        logger.info("sweep resent %d wake-ups", sent)
+    return sent

@@ -1,0 +1,44 @@
+"""arq worker assembly: job names read `domain.verb`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.typing import WorkerCoroutine
+from arq.worker import Function, Worker, func
+
+from service.config import Settings
+from workers.jobs import system
+from workers.queue import redis_settings
+
+JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
+    ("system.heartbeat", system.heartbeat),
+    ("system.sweep", system.sweep),
+)
+
+
+def functions() -> list[Function]:
+    return [func(coroutine, name=name, max_tries=5) for name, coroutine in JOBS]
+
+
+def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> Worker:
+    """`runtime` carries the engine and job sender; it is put in every job's `ctx`."""
+    connection = redis_settings(settings.require_redis_url())
+    connection.conn_retries = 60
+    connection.conn_retry_delay = 1
+    return Worker(
+        functions=functions(),
+        cron_jobs=[
+            cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
+            cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
+        ],
+        redis_settings=connection,
+        ctx={"runtime": runtime},
+        burst=burst,
+        handle_signals=not burst,
+        max_jobs=20,
+        job_timeout=300,
+        keep_result=60,
+        health_check_interval=30,
+    )
