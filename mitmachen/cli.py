@@ -12,13 +12,14 @@ from service.logging import configure_logging
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415 - only the serving commands need the server
-
-    from mitmachen.app import create_app  # noqa: PLC0415
-
     settings = load_settings()
     settings.async_database_url()
     settings.require_redis_url()
+
+    import uvicorn  # noqa: PLC0415 - imported after the configuration is known to be valid
+
+    from mitmachen.app import create_app  # noqa: PLC0415
+
     configure_logging(settings.log_level)
     uvicorn.run(
         create_app(settings),

@@ -46,7 +46,7 @@ def settings(test_database: str, services: Services) -> Settings:
         environment=Environment.TEST,
         database_url=test_database,
         redis_url=services.redis_url,
-        session_secret="test-session-secret-0123456789abcdef",  # noqa: S106 - test value
+        session_secret="test-session-secret-0123456789abcdef",
     )
 
 

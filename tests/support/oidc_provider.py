@@ -548,6 +548,36 @@ class OidcProvider:
                 return self._drive(own_client, authorization_url, account_id)
         return self._drive(client, authorization_url, account_id)
 
+    def end_session_url(
+        self,
+        *,
+        id_token_hint: str | None = None,
+        post_logout_redirect_uri: str | None = None,
+        state: str | None = None,
+    ) -> str:
+        """An RP-initiated logout request URL for the registered client."""
+        params: dict[str, str] = {"client_id": self.client_id}
+        if id_token_hint is not None:
+            params["id_token_hint"] = id_token_hint
+        if post_logout_redirect_uri is not None:
+            params["post_logout_redirect_uri"] = post_logout_redirect_uri
+        if state is not None:
+            params["state"] = state
+        return f"{self.discovery()['end_session_endpoint']}?{urlencode(params)}"
+
+    def complete_logout(self, end_session_url: str, *, client: httpx.Client | None = None) -> str:
+        """Confirm an RP-initiated logout request ("Yes, sign me out").
+
+        Pass the ``client`` that logged in (see `complete_login`/`tokens`) to end
+        that session.  Returns the URL the provider finally sends the user agent
+        to: the ``post_logout_redirect_uri`` (with ``state``) or the provider's
+        own logout success page.
+        """
+        if client is None:
+            with self.http_client() as own_client:
+                return self._drive(own_client, end_session_url, None)
+        return self._drive(client, end_session_url, None)
+
     def exchange_code(
         self,
         code: str,
@@ -575,13 +605,15 @@ class OidcProvider:
         resource: str | None = None,
         scope: str = DEFAULT_SCOPE,
         redirect_uri: str | None = None,
+        client: httpx.Client | None = None,
     ) -> dict[str, Any]:
         """Real tokens for ``account_id`` from the authorization code flow with PKCE.
 
         Returns the token endpoint's response (``access_token``, ``id_token``,
         ``token_type``, ``expires_in``, ``scope``).  ``resource`` requests the
         access token for another resource indicator, whose value becomes its
-        ``aud`` (the default is the configured `audience`).
+        ``aud`` (the default is the configured `audience`).  Pass ``client``
+        (from `http_client`) to keep the provider session, e.g. for a logout.
         """
         if account_id not in self._accounts:
             raise OidcFlowError(f"unknown account {account_id!r}; known: {sorted(self._accounts)}")
@@ -597,7 +629,7 @@ class OidcProvider:
             redirect_uri=redirect_uri,
             resource=resource,
         )
-        callback = self.complete_login(url, account_id)
+        callback = self.complete_login(url, account_id, client=client)
         if not callback.startswith(redirect_uri):
             raise OidcFlowError(f"the provider redirected to {callback!r}, not to {redirect_uri!r}")
         params = {key: values[0] for key, values in parse_qs(urlsplit(callback).query).items()}
@@ -763,7 +795,13 @@ class OidcProvider:
         own, other = urlsplit(self.issuer), urlsplit(url)
         return (own.scheme, own.netloc) == (other.scheme, other.netloc)
 
-    def _drive(self, client: httpx.Client, url: str, account_id: str) -> str:
+    def _drive(self, client: httpx.Client, url: str, account_id: str | None) -> str:
+        """Follow the provider's redirects and submit its forms until it sends the user agent away.
+
+        With an ``account_id`` the login form is filled in; without one (logout)
+        the logout is confirmed and a final provider page without a form ends
+        the walk.
+        """
         method, target, data = "GET", url, None
         logins = 0
         for _ in range(_MAX_FLOW_STEPS):
@@ -779,10 +817,14 @@ class OidcProvider:
             parser = _FormParser()
             parser.feed(response.text)
             if not parser.forms:
+                if account_id is None:
+                    return str(response.url)
                 raise OidcFlowError(f"{target} shows no form to submit: {_page_text(response.text)}")
             form = parser.forms[0]
             fields = dict(form.fields)
-            if "login" in fields:
+            if account_id is None:
+                fields["logout"] = "yes"
+            elif "login" in fields:
                 logins += 1
                 if logins > 1:
                     raise OidcFlowError(f"the provider did not accept the login of account {account_id!r}")

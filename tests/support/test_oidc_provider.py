@@ -13,6 +13,7 @@ from joserfc.jwk import KeySet
 from .oidc_provider import DEFAULT_AUDIENCE, OidcFlowError, OidcProvider
 
 OTHER_RESOURCE = "https://other-api.example.test"
+SIGNED_OUT = "http://127.0.0.1/signed-out"
 ACCOUNTS = {
     "alice": {
         "name": "Alice Example",
@@ -26,7 +27,7 @@ ACCOUNTS = {
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[OidcProvider]:
-    with OidcProvider(accounts=ACCOUNTS) as op:
+    with OidcProvider(accounts=ACCOUNTS, post_logout_redirect_uris=[SIGNED_OUT]) as op:
         yield op
 
 
@@ -113,6 +114,20 @@ def test_unknown_account_is_denied(provider: OidcProvider) -> None:
     assert callback.startswith(provider.redirect_uris[0])
     assert "error=access_denied" in callback
     assert "state=st" in callback
+
+
+def test_rp_initiated_logout_ends_the_provider_session(provider: OidcProvider) -> None:
+    silent = provider.authorization_url(state="again", nonce="n", code_challenge="x" * 43, extra={"prompt": "none"})
+    with provider.http_client() as browser:
+        tokens = provider.tokens("alice", client=browser)
+        assert "code=" in provider.complete_login(silent, "alice", client=browser)
+
+        logout = provider.end_session_url(
+            id_token_hint=tokens["id_token"], post_logout_redirect_uri=SIGNED_OUT, state="bye"
+        )
+        assert provider.complete_logout(logout, client=browser) == f"{SIGNED_OUT}?state=bye"
+
+        assert "error=login_required" in provider.complete_login(silent, "alice", client=browser)
 
 
 def test_private_keys_sign_tokens_the_provider_jwks_accepts(provider: OidcProvider) -> None:

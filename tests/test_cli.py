@@ -1,0 +1,51 @@
+"""The `mitmachen` command as an operator meets it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MITMACHEN_")}
+    env.update(environment)
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "mitmachen", *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MITMACHEN_DATABASE_URL", "nonsense"),
+        ("MITMACHEN_DATABASE_URL", "mysql://root@localhost/db"),
+        ("MITMACHEN_REDIS_URL", "http://localhost"),
+        ("MITMACHEN_DATABASE_POOL_SIZE", "many"),
+        ("MITMACHEN_OIDC_ISSUER", "http://idp.example.org"),
+    ],
+)
+def test_invalid_configuration_stops_serve_with_one_line_naming_the_variable(variable: str, value: str) -> None:
+    result = _run("serve", **{variable: value})
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"mitmachen: configuration error: {variable}:")
+
+
+def test_serve_without_database_url_says_how_to_run_locally() -> None:
+    result = _run("serve")
+
+    assert result.returncode == 2
+    assert "MITMACHEN_DATABASE_URL is not set" in result.stderr
+    assert "mitmachen dev" in result.stderr
+
+
+def test_seed_without_a_set_is_refused() -> None:
+    result = _run("seed", MITMACHEN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/none")
+
+    assert result.returncode == 2
+    assert "--demo" in result.stderr

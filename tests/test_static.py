@@ -1,0 +1,78 @@
+"""Lint, types, layering, committed SDL and migrations: checks the whole tree must pass."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from mitmachen.runtime import Runtime
+from schema.export import SDL_PATH, sdl
+from service.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _tool(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - fixed developer tools from this environment
+        [str(BIN / command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+def test_ruff_finds_nothing() -> None:
+    result = _tool("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout
+
+
+def test_code_is_formatted() -> None:
+    result = _tool("ruff", "format", "--check", ".")
+    assert result.returncode == 0, result.stdout
+
+
+def test_mypy_strict_passes() -> None:
+    result = _tool("mypy")
+    assert result.returncode == 0, result.stdout
+
+
+def test_committed_sdl_matches_the_code() -> None:
+    assert SDL_PATH.read_text() == sdl(), "run `python -m schema.export` and commit schema/schema.graphql"
+
+
+FORBIDDEN_IMPORTS = {
+    "service": {"schema", "workers", "mitmachen"},
+    "schema": {"workers", "mitmachen"},
+    "workers": {"schema", "mitmachen"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN_IMPORTS))
+def test_layers_import_only_downwards(package: str) -> None:
+    offenders = []
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {name}"
+                for name in names
+                if name.split(".")[0] in FORBIDDEN_IMPORTS[package]
+            ]
+    assert offenders == []
+
+
+async def test_migrations_create_exactly_the_models(runtime: Runtime) -> None:
+    def differences(connection: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+    async with runtime.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
