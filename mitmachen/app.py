@@ -5,24 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mitmachen.authentication import Authenticator
+from mitmachen.dev_idp import dev_identity_provider
+from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, session_secret
 from mitmachen.runtime import Runtime
 from schema.root import build_schema
 from schema.view import GraphQLView
-from service.config import Settings
+from service.auth.demo import DEMO_PEOPLE
+from service.auth.tokens import AccessTokenValidator
+from service.config import Environment, Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
 from workers.queue import queued_jobs
@@ -69,24 +77,66 @@ _KNOWN_PATHS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class LoginClient:
+    issuer: str
+    client_id: str
+    client_secret: str
+
+
+DEV_CLIENT_ID = "mitmachen-dev"
+
+
+def dev_issuer(settings: Settings) -> str:
+    return f"{settings.public_url.rstrip('/')}/dev/idp"
+
+
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     """Build the app; `runtime` lets tests share one engine, otherwise the lifespan creates and closes it."""
     state: dict[str, Runtime] = {}
+    issuers = list(settings.oidc_issuer)
+    login: LoginClient | None = None
+    if settings.oidc_client_id and settings.oidc_client_secret and issuers:
+        login = LoginClient(issuers[0], settings.oidc_client_id, settings.oidc_client_secret)
+    extra_routes: list[BaseRoute] = []
+    if settings.is_dev:
+        # The development login is an OpenID provider mounted in this app; its tokens take the same path as any.
+        dev_secret = secrets.token_urlsafe(32)
+        issuers.append(dev_issuer(settings))
+        login = login or LoginClient(dev_issuer(settings), DEV_CLIENT_ID, dev_secret)
+        extra_routes.append(
+            Mount(
+                "/dev/idp",
+                app=dev_identity_provider(
+                    issuer=dev_issuer(settings),
+                    audience=settings.oidc_audience,
+                    client_id=DEV_CLIENT_ID,
+                    client_secret=dev_secret,
+                    key_path=settings.data_dir.resolve() / "dev-idp-key.json",
+                    people=DEMO_PEOPLE,
+                    environment_is_dev=True,
+                ),
+            )
+        )
+    validator = AccessTokenValidator(issuers, settings.oidc_audience) if issuers else None
+    authenticator = Authenticator(validator, roles_claim=settings.oidc_roles_claim)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = runtime is None
         state["runtime"] = runtime or Runtime.create(settings)
-        view = GraphQLView(
+        app.state.graphql = GraphQLView(
             build_schema(),
             settings=settings,
             session_factory=state["runtime"].session_factory,
             job_sender=state["runtime"].job_sender,
+            authenticate=authenticator,
         )
-        app.state.graphql = view
         try:
             yield
         finally:
+            if validator is not None:
+                await validator.aclose()
             if own:
                 await state["runtime"].close()
 
@@ -113,13 +163,31 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             QUEUED_JOBS.set(float("nan"))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        *extra_routes,
     ]
+    if login is not None:
+        routes += login_routes(
+            settings,
+            lambda: state["runtime"].session_factory,
+            issuer=login.issuer,
+            client_id=login.client_id,
+            client_secret=login.client_secret,
+        )
     app = Starlette(routes=routes, lifespan=lifespan)
+    if login is not None:
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=session_secret(settings),
+            session_cookie="mitmachen_session",
+            max_age=SESSION_MAX_AGE_SECONDS,
+            same_site="lax",
+            https_only=settings.environment is Environment.PRODUCTION,
+        )
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import subprocess
 import sys
 from contextlib import ExitStack
+from types import FrameType
 
 import asyncpg
 import uvicorn
@@ -32,7 +34,14 @@ async def _ensure_database(server_url: str, name: str) -> None:
         await connection.close()
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_dev(settings: Settings, *, host: str, port: int) -> int:
+    # uvicorn re-raises the signal that stopped it; as an exception it unwinds the stack below, which stops
+    # the worker and the embedded servers, where the default action would leave them running.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     data_dir = settings.data_dir.resolve()
     with ExitStack() as stack:
         overrides: dict[str, str] = {}

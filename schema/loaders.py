@@ -9,9 +9,12 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from service.auth.models import RoleGrant
 from service.towns import repository as towns
 from service.towns.models import StrategyArea, Town
 from service.unit_of_work import UnitOfWork
+from service.users import repository as users
+from service.users.models import User
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -49,4 +52,8 @@ class Loaders:
         self.town_by_id: DataLoader[uuid.UUID, Town | None] = _optional_loader(uow, towns.towns_by_ids)
         self.strategy_area_by_id: DataLoader[uuid.UUID, StrategyArea | None] = _optional_loader(
             uow, towns.strategy_areas_by_ids
+        )
+        self.user_by_id: DataLoader[uuid.UUID, User | None] = _optional_loader(uow, users.users_by_ids)
+        self.role_grants_by_user_id: DataLoader[uuid.UUID, list[RoleGrant]] = _loader(
+            uow, users.grants_by_user_ids, list
         )

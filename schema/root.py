@@ -18,6 +18,8 @@ from strawberry.schema.config import StrawberryConfig
 from schema.extensions import MaskUnexpectedErrors, OperationMetrics
 from schema.permissions import Public
 from schema.towns.queries import TownQueries
+from schema.users.mutations import UserMutations
+from schema.users.queries import UserQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -26,7 +28,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries):
+class Query(TownQueries, UserQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -34,10 +36,17 @@ class Query(TownQueries):
 
 
 @cache
+@strawberry.type
+class Mutation(UserMutations):
+    pass
+
+
+@cache
 def build_schema() -> strawberry.Schema:
     """The schema is immutable once built, so every app in the process shares one (and its caches)."""
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

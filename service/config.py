@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     oidc_issuer: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oidc_audience: str = "mitmachen"
+    oidc_roles_claim: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     session_secret: str | None = None
@@ -79,6 +80,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"issuer {issuer!r} must use https (plain http only on loopback)")
         return value
 
+    @model_validator(mode="after")
+    def _login_needs_a_session_secret(self) -> Settings:
+        if self.oidc_client_id and not self.session_secret and self.environment is Environment.PRODUCTION:
+            raise ValueError("MITMACHEN_SESSION_SECRET is required when MITMACHEN_OIDC_CLIENT_ID is set")
+        if self.session_secret is not None and len(self.session_secret) < 32:
+            raise ValueError("MITMACHEN_SESSION_SECRET must be at least 32 characters")
+        return self
+
     @property
     def is_dev(self) -> bool:
         return self.environment is Environment.DEV
@@ -100,6 +109,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigurationError(f"MITMACHEN_{field.upper()}: {message}") from None
+        if not first["loc"]:
+            raise ConfigurationError(message) from None
+        raise ConfigurationError(f"MITMACHEN_{str(first['loc'][0]).upper()}: {message}") from None

@@ -16,6 +16,7 @@ from mitmachen.runtime import Runtime
 from service.config import Environment, Settings
 from service.db.migrate import upgrade_with_engine
 from service.towns.demo import seed_towns
+from tests.support.oidc_provider import OidcProvider
 from tests.support.services import Services, test_services
 
 TEST_DATABASE = f"mitmachen_test_{os.getpid()}"
@@ -40,13 +41,40 @@ async def test_database(services: Services) -> AsyncIterator[str]:
         await server.close()
 
 
+# Resource indicators (RFC 8707) are absolute URIs.
+TEST_AUDIENCE = "https://api.mitmachen.test"
+TEST_ACCOUNTS: dict[str, dict[str, Any]] = {
+    "clara": {"name": "Clara Citizen", "email": "clara@example.org", "email_verified": True},
+    "omar": {"name": "Omar Olpe", "email": "omar@example.org", "email_verified": True},
+}
+
+
 @pytest.fixture(scope="session")
-def settings(test_database: str, services: Services) -> Settings:
+def oidc_provider() -> Iterator[OidcProvider]:
+    """A real OpenID provider (node `oidc-provider`) for the whole run."""
+    provider = OidcProvider(
+        accounts=TEST_ACCOUNTS,
+        audience=TEST_AUDIENCE,
+        redirect_uris=["http://testserver/auth/callback"],
+        post_logout_redirect_uris=["http://testserver/"],
+        access_token_claims=("roles", "name", "email"),
+    )
+    with provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def settings(test_database: str, services: Services, oidc_provider: OidcProvider) -> Settings:
     return Settings(
         environment=Environment.TEST,
         database_url=test_database,
         redis_url=services.redis_url,
         session_secret="test-session-secret-0123456789abcdef",
+        oidc_issuer=[oidc_provider.issuer],
+        oidc_audience=TEST_AUDIENCE,
+        oidc_client_id=oidc_provider.client_id,
+        oidc_client_secret=oidc_provider.client_secret,
+        public_url="http://testserver",
     )
 
 

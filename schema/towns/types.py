@@ -40,7 +40,7 @@ class StrategyAreaType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.strategy_area_by_id.load_many(_uuids(node_ids))
+        rows = await info.context.loaders.strategy_area_by_id.load_many(uuids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
 
 
@@ -63,11 +63,11 @@ class TownType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
-        rows = await info.context.loaders.town_by_id.load_many(_uuids(node_ids))
+        rows = await info.context.loaders.town_by_id.load_many(uuids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
 
 
-def _uuids(node_ids: Iterable[str]) -> list[uuid.UUID]:
+def uuids(node_ids: Iterable[str]) -> list[uuid.UUID]:
     """Malformed ids resolve to nothing rather than to an error (the nil UUID never exists)."""
     result = []
     for node_id in node_ids:

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.towns.types import TownType, uuids
+from service.auth.models import RoleGrant
+from service.auth.viewer import Role
+from service.users.models import User
+
+strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
+
+DELETED_USER = "Gelöschtes Konto"
+
+
+@strawberry.type(name="User", description="A person as others see them: a display name, nothing more.")
+class UserType(relay.Node):
+    id: relay.NodeID[str]
+    display_name: str
+
+    @classmethod
+    def from_row(cls, row: User) -> Self:
+        name = DELETED_USER if row.deleted_at else (row.display_name or "Ohne Namen")
+        return cls(id=str(row.id), display_name=name)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loaders.user_by_id.load_many(uuids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="RoleAssignment", description="A role a person holds, in a town or region-wide.")
+class RoleAssignmentType:
+    role: Role
+    granted_at: datetime
+    town_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: RoleGrant) -> Self:
+        return cls(role=Role(row.role), granted_at=row.granted_at, town_id=row.town_id)
+
+    @strawberry.field(description="Null for region-wide roles.")
+    async def town(self, info: Info) -> TownType | None:
+        if self.town_id is None:
+            return None
+        row = await info.context.loaders.town_by_id.load(self.town_id)
+        return TownType.from_row(row) if row else None
+
+
+@strawberry.type(name="Me", description="The logged-in person, as only they see themselves.")
+class MeType:
+    user: UserType
+    email: str | None
+    user_id: strawberry.Private[uuid.UUID]
+    home_town_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: User) -> Self:
+        return cls(user=UserType.from_row(row), email=row.email, user_id=row.id, home_town_id=row.home_town_id)
+
+    @strawberry.field(description="The town the person chose as theirs; they can still take part everywhere.")
+    async def home_town(self, info: Info) -> TownType | None:
+        if self.home_town_id is None:
+            return None
+        row = await info.context.loaders.town_by_id.load(self.home_town_id)
+        return TownType.from_row(row) if row else None
+
+    @strawberry.field(description="Roles held, in every town.")
+    async def roles(self, info: Info) -> list[RoleAssignmentType]:
+        rows = await info.context.loaders.role_grants_by_user_id.load(self.user_id)
+        return [RoleAssignmentType.from_row(row) for row in rows]

@@ -1,0 +1,163 @@
+"""Validation of bearer access tokens (JWT, RFC 9068) from one or more trusted OpenID providers.
+
+Each issuer's discovery document and key set are fetched over HTTP and cached. A token signed with a key id
+we do not know triggers one refresh of that issuer's key set (at most once per `refresh_interval`), so key
+rotation works without a restart while a flood of made-up key ids cannot make us hammer the provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from joserfc import jwt
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
+
+ALLOWED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"})
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+MAX_TOKEN_BYTES = 8192
+CLOCK_SKEW_SECONDS = 30
+DISCOVERY_TIMEOUT_SECONDS = 5.0
+
+
+class TokenRejected(Exception):
+    """The token is not acceptable; `reason` is short and safe to show to the caller."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Identity:
+    issuer: str
+    subject: str
+    claims: dict[str, Any]
+
+
+@dataclass
+class _IssuerKeys:
+    jwks_uri: str | None = None
+    keys: KeySet | None = None
+    refreshed_for_unknown_kid_at: float = float("-inf")
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class AccessTokenValidator:
+    def __init__(
+        self,
+        issuers: list[str],
+        audience: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        refresh_interval: float = 30.0,
+    ) -> None:
+        self.issuers = frozenset(issuer.rstrip("/") for issuer in issuers)
+        self.audience = audience
+        self.refresh_interval = refresh_interval
+        self._http = http or httpx.AsyncClient(timeout=DISCOVERY_TIMEOUT_SECONDS, follow_redirects=False)
+        self._keys: dict[str, _IssuerKeys] = {issuer: _IssuerKeys() for issuer in self.issuers}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def validate(self, token: str) -> Identity:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise TokenRejected("token too large")
+        try:
+            unverified = extract_compact(token.encode("ascii"))
+            header = unverified.headers()
+            payload = json.loads(unverified.payload or b"")
+        except (JoseError, ValueError, UnicodeEncodeError):
+            raise TokenRejected("malformed token") from None
+        if not isinstance(payload, dict):
+            raise TokenRejected("malformed token")
+        algorithm = header.get("alg")
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise TokenRejected("signing algorithm not allowed")
+        _reject_id_tokens(header, payload)
+        issuer = str(payload.get("iss", "")).rstrip("/")
+        if issuer not in self.issuers:
+            raise TokenRejected("untrusted issuer")
+
+        key_set = await self._key_set(issuer, kid=header.get("kid"))
+        try:
+            decoded = jwt.decode(token, key_set, algorithms=[algorithm])
+            jwt.JWTClaimsRegistry(
+                leeway=CLOCK_SKEW_SECONDS,
+                iss={"essential": True, "value": payload["iss"]},
+                aud={"essential": True, "value": self.audience},
+                sub={"essential": True},
+                exp={"essential": True},
+            ).validate(decoded.claims)
+        except ExpiredTokenError:
+            raise TokenRejected("token expired") from None
+        except ClaimError as error:
+            raise TokenRejected(f"invalid claim {error.claim!r}") from None
+        except JoseError:
+            raise TokenRejected("invalid signature") from None
+        return Identity(issuer=issuer, subject=str(decoded.claims["sub"]), claims=decoded.claims)
+
+    async def _key_set(self, issuer: str, *, kid: object) -> KeySet:
+        entry = self._keys[issuer]
+        if entry.keys is not None and _has_kid(entry.keys, kid):
+            return entry.keys
+        async with entry.lock:
+            if entry.keys is None:
+                await self._refresh(issuer, entry)
+            elif not _has_kid(entry.keys, kid) and time.monotonic() - entry.refreshed_for_unknown_kid_at > (
+                self.refresh_interval
+            ):
+                entry.refreshed_for_unknown_kid_at = time.monotonic()
+                await self._refresh(issuer, entry)
+        if entry.keys is None or not _has_kid(entry.keys, kid):
+            raise TokenRejected("unknown signing key")
+        return entry.keys
+
+    async def _refresh(self, issuer: str, entry: _IssuerKeys) -> None:
+        try:
+            if entry.jwks_uri is None:
+                discovery = await self._get_json(f"{issuer}/.well-known/openid-configuration")
+                if str(discovery.get("issuer", "")).rstrip("/") != issuer:
+                    raise TokenRejected("identity provider misconfigured")
+                entry.jwks_uri = str(discovery["jwks_uri"])
+            entry.keys = KeySet.import_key_set(await self._get_json(entry.jwks_uri))  # type: ignore[arg-type]
+        except (httpx.HTTPError, KeyError, TypeError, ValueError, JoseError):
+            raise TokenRejected("identity provider unreachable") from None
+
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        response = await self._http.get(url)
+        response.raise_for_status()
+        body = response.json()
+        if not isinstance(body, dict):
+            raise TypeError(url)
+        return body
+
+
+def _has_kid(keys: KeySet, kid: object) -> bool:
+    try:
+        keys.get_by_kid(kid if isinstance(kid, str) else None)
+    except InvalidKeyIdError:
+        return False
+    return True
+
+
+def _reject_id_tokens(header: dict[str, Any], payload: dict[str, Any]) -> None:
+    """Refuse ID tokens (and other JWTs) presented as access tokens.
+
+    RFC 9068 access tokens carry `typ: at+jwt`; providers that do not set it (e.g. Keycloak) still mark ID
+    tokens by a `typ: ID` claim, a nonce or an at_hash, none of which an access token has.
+    """
+    token_type = str(header.get("typ", "")).lower()
+    if token_type in ACCESS_TOKEN_TYPES:
+        return
+    if token_type not in {"", "jwt"}:
+        raise TokenRejected("not an access token")
+    if payload.get("typ") == "ID" or "nonce" in payload or "at_hash" in payload:
+        raise TokenRejected("ID token presented as access token")

@@ -1,0 +1,110 @@
+"""People: created on first sight from a validated identity; the viewer is built from them and their roles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.models import RoleGrant
+from service.auth.tokens import Identity
+from service.auth.viewer import Grant, Role, Viewer
+from service.errors import ErrorCode, NotAuthenticated, NotFound
+from service.towns.models import Town
+from service.users import repository
+from service.users.models import User
+
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 320
+
+
+def _profile(claims: dict[str, Any]) -> dict[str, str | None]:
+    name = claims.get("name") or claims.get("preferred_username")
+    email = claims.get("email")
+    return {
+        "display_name": str(name)[:MAX_NAME_LENGTH] if name else None,
+        "email": str(email)[:MAX_EMAIL_LENGTH] if email else None,
+    }
+
+
+def _viewer(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] = (), *, via_cookie: bool) -> Viewer:
+    return Viewer(
+        user_id=user.id,
+        home_town_id=user.home_town_id,
+        grants=frozenset(
+            [Grant(Role(grant.role), grant.town_id, grant.organisation_id) for grant in grants] + list(extra)
+        ),
+        via_cookie=via_cookie,
+    )
+
+
+async def viewer_for_identity(session: AsyncSession, identity: Identity, *, roles_claim: str | None = None) -> Viewer:
+    """The person behind a validated token, created on first sight (keyed by issuer and subject).
+
+    Name and e-mail follow the identity provider's claims. With `roles_claim` set, entries like
+    `moderator:soest` (or `region_staff` for region-wide roles) in that claim add roles for this request only.
+    """
+    found = await repository.user_with_grants(session, issuer=identity.issuer, subject=identity.subject)
+    profile = _profile(identity.claims)
+    if found is None:
+        await session.execute(
+            insert(User)
+            .values(
+                id=uuid.uuid4(), issuer=identity.issuer, subject=identity.subject, last_seen_at=func.now(), **profile
+            )
+            .on_conflict_do_nothing(index_elements=[User.issuer, User.subject])
+        )
+        found = await repository.user_with_grants(session, issuer=identity.issuer, subject=identity.subject)
+        if found is None:
+            raise NotAuthenticated("Dieses Konto wurde gelöscht.")
+    user, grants = found
+    if any(profile[key] is not None and getattr(user, key) != profile[key] for key in profile):
+        await session.execute(update(User).where(User.id == user.id).values(**profile))
+    extra = await _claimed_grants(session, identity.claims.get(roles_claim)) if roles_claim else []
+    return _viewer(user, grants, extra, via_cookie=False)
+
+
+async def viewer_for_user_id(session: AsyncSession, user_id: uuid.UUID, *, via_cookie: bool) -> Viewer | None:
+    found = await repository.user_with_grants(session, user_id=user_id)
+    return _viewer(*found, via_cookie=via_cookie) if found else None
+
+
+async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
+    if not isinstance(claim, list):
+        return []
+    wanted: list[tuple[Role, str | None]] = []
+    for entry in claim:
+        role_name, _, town_slug = str(entry).partition(":")
+        if role_name in Role.__members__.values():
+            wanted.append((Role(role_name), town_slug or None))
+    slugs = {slug for _, slug in wanted if slug}
+    town_ids = dict((await session.execute(select(Town.slug, Town.id).where(Town.slug.in_(slugs)))).tuples().all())
+    return [
+        Grant(role, town_ids[slug] if slug else None)
+        for role, slug in wanted
+        if (slug is None and role in {Role.REGION_STAFF, Role.ADMIN})
+        or (slug in town_ids and role is not Role.REGION_STAFF)
+    ]
+
+
+async def get_user(session: AsyncSession, viewer: Viewer) -> User:
+    if viewer.user_id is None:
+        raise NotAuthenticated
+    user = (await repository.users_by_ids(session, [viewer.user_id])).get(viewer.user_id)
+    if user is None:
+        raise NotAuthenticated
+    return user
+
+
+async def choose_home_town(session: AsyncSession, viewer: Viewer, *, town_slug: str) -> User:
+    user = await get_user(session, viewer)
+    town_id = await session.scalar(select(Town.id).where(Town.slug == town_slug))
+    if town_id is None:
+        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townSlug")
+    user.home_town_id = town_id
+    await session.flush()
+    return user
