@@ -69,6 +69,30 @@ def _dev(args: argparse.Namespace) -> int:
     return run_dev(settings, host=args.host, port=args.port)
 
 
+def _grant(args: argparse.Namespace) -> int:
+    from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
+    from service.auth.viewer import Role  # noqa: PLC0415
+
+    settings = load_settings()
+    try:
+        outcome = asyncio.run(
+            change_role(
+                settings,
+                role=Role(args.role),
+                town=args.town,
+                email=args.email,
+                issuer=args.issuer,
+                subject=args.subject,
+                revoke=args.revoke,
+            )
+        )
+    except GrantError as error:
+        print(f"mitmachen grant: {error}", file=sys.stderr)  # noqa: T201
+        return 1
+    print(outcome)  # noqa: T201 - command output
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mitmachen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--burst", action="store_true", help="process the queue, then exit"
     )
     command("migrate", _migrate, "Apply database migrations.").add_argument("--revision", default="head")
+    grant = command("grant", _grant, "Grant a role to a person (or take it away with --revoke).")
+    grant.add_argument(
+        "--role", required=True, choices=["moderator", "staff", "admin", "organisation_manager", "region_staff"]
+    )
+    grant.add_argument("--town", help="town slug; leave out for region-wide roles (region_staff, region admin)")
+    grant.add_argument("--email", help="the person's e-mail address (they must have logged in once)")
+    grant.add_argument("--issuer", help="with --subject: the person's identity provider")
+    grant.add_argument("--subject", help="with --issuer: the person's subject at the identity provider")
+    grant.add_argument("--revoke", action="store_true")
     command("seed", _seed, "Load data.").add_argument("--demo", action="store_true", help="the demo towns")
     return parser
 

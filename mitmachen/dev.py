@@ -14,7 +14,7 @@ from types import FrameType
 import asyncpg
 import uvicorn
 
-from mitmachen.app import create_app
+from mitmachen.app import create_app, dev_issuer
 from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey
 from mitmachen.seeding import seed
 from service.config import Settings
@@ -57,9 +57,10 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             overrides["redis_url"] = valkey.start()
             stack.callback(valkey.stop)
             logger.info("embedded Valkey at %s", overrides["redis_url"])
+        overrides["public_url"] = f"http://{host}:{port}"
         settings = settings.model_copy(update=overrides)
         upgrade(settings)
-        asyncio.run(seed(settings))
+        asyncio.run(seed(settings, demo_people_issuer=dev_issuer(settings)))
 
         environment = dict(os.environ)
         environment.update({f"MITMACHEN_{key.upper()}": value for key, value in overrides.items()})
@@ -69,7 +70,10 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
         )
         stack.callback(_stop_process, worker)
 
-        print(f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql (Ctrl-C stops everything)")  # noqa: T201
+        print(  # noqa: T201 - the one line a developer needs
+            f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql, "
+            f"log in at http://{host}:{port}/auth/login (Ctrl-C stops everything)"
+        )
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, server_header=False)
     return 0
 

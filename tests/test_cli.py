@@ -7,6 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import func, select
+
+from mitmachen.runtime import Runtime
+from service.audit.models import AuditEntry
+from service.auth.models import RoleGrant
+from service.config import Settings
 
 
 def _run(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -49,3 +55,31 @@ def test_seed_without_a_set_is_refused() -> None:
 
     assert result.returncode == 2
     assert "--demo" in result.stderr
+
+
+async def test_grant_gives_the_first_admin_of_a_town_and_revoke_takes_it_back(
+    settings: Settings, runtime: Runtime
+) -> None:
+    url = settings.database_url or ""
+    person = ["--issuer", "https://idp.example.org", "--subject", "first-admin"]
+
+    granted = _run("grant", "--role", "admin", "--town", "soest", *person, MITMACHEN_DATABASE_URL=url)
+    again = _run("grant", "--role", "admin", "--town", "soest", *person, MITMACHEN_DATABASE_URL=url)
+    unknown_town = _run("grant", "--role", "admin", "--town", "atlantis", *person, MITMACHEN_DATABASE_URL=url)
+
+    assert granted.stdout.strip() == "granted admin in soest"
+    assert again.returncode == 0
+    assert unknown_town.returncode == 1
+    assert "no town with slug 'atlantis'" in unknown_town.stderr
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        rows = (
+            await session.execute(
+                select(RoleGrant.role, AuditEntry.action).join(AuditEntry, AuditEntry.subject_id == RoleGrant.user_id)
+            )
+        ).all()
+    assert rows == [("admin", "role.granted")], "granted once, recorded once, by the system"
+
+    revoked = _run("grant", "--role", "admin", "--town", "soest", "--revoke", *person, MITMACHEN_DATABASE_URL=url)
+    assert revoked.stdout.strip() == "revoked admin in soest"
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await session.scalar(select(func.count()).select_from(RoleGrant)) == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -54,6 +56,18 @@ def _wait_ready(port: int, process: subprocess.Popen[str]) -> float:
     raise AssertionError("mitmachen dev did not become ready")
 
 
+def _log_in_through_the_development_login(port: int, subject: str) -> httpx.Client:
+    """Click through /auth/login → the development provider's page → the callback, as a browser would."""
+    browser = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    page = browser.get("/auth/login", follow_redirects=True)
+    assert page.status_code == 200, page.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    form = {name: html.unescape(value) for name, value in hidden.items()} | {"subject": subject}
+    answer = browser.post(str(page.url), data=form, follow_redirects=True)
+    assert answer.status_code in {200, 404}, answer.text  # the redirect target "/" is the web client's
+    return browser
+
+
 def _interrupt(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGINT)
     process.wait(60)
@@ -70,12 +84,28 @@ def test_dev_runs_everything_from_nothing_and_stops_everything_on_ctrl_c(tmp_pat
             json={"query": "{ towns { slug name strategyAreas { name } } }"},
             timeout=10,
         ).json()
+        moderator = _log_in_through_the_development_login(port, "demo-moderation-soest")
+        me = moderator.post(
+            "/graphql",
+            json={"query": "{ me { user { displayName } roles { role town { slug } } } }"},
+            headers={"X-CSRF-Token": moderator.cookies["mitmachen_csrf"]},
+        ).json()
+        token_page = httpx.get(f"http://127.0.0.1:{port}/dev/idp/token-for/demo-buergerin-soest", timeout=10).text
+        token = html.unescape(re.findall(r"<textarea[^>]*>([^<]+)</textarea>", token_page)[0])
+        citizen = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ me { user { displayName } homeTown { slug } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
         children = _children_of(process.pid)
         assert _postgres_processes(data_dir)
     finally:
         _interrupt(process)
 
     assert len(body["data"]["towns"]) == 20
+    assert me["data"]["me"]["roles"] == [{"role": "MODERATOR", "town": {"slug": "soest"}}]
+    assert citizen["data"]["me"] == {"user": {"displayName": "Clara Citizen (Soest)"}, "homeTown": {"slug": "soest"}}
     assert all(town["strategyAreas"] for town in body["data"]["towns"])
     assert process.returncode == 0
     psutil.wait_procs(children, timeout=10)
