@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from service.auth.models import RoleGrant
+from service.auth.viewer import Viewer
+from service.ideas import repository as ideas
+from service.ideas.models import Comment, Idea, OfficialAnswer
 from service.towns import repository as towns
 from service.towns.models import StrategyArea, Town
 from service.unit_of_work import UnitOfWork
@@ -45,7 +49,7 @@ def _optional_loader(
 
 
 class Loaders:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, viewer: Viewer) -> None:
         self.strategy_areas_by_town_id: DataLoader[uuid.UUID, list[StrategyArea]] = _loader(
             uow, towns.strategy_areas_by_town_ids, list
         )
@@ -56,4 +60,20 @@ class Loaders:
         self.user_by_id: DataLoader[uuid.UUID, User | None] = _optional_loader(uow, users.users_by_ids)
         self.role_grants_by_user_id: DataLoader[uuid.UUID, list[RoleGrant]] = _loader(
             uow, users.grants_by_user_ids, list
+        )
+        self.idea_by_id: DataLoader[uuid.UUID, Idea | None] = _optional_loader(
+            uow, partial(ideas.ideas_by_ids, viewer=viewer)
+        )
+        self.comment_by_id: DataLoader[uuid.UUID, Comment | None] = _optional_loader(
+            uow, partial(ideas.comments_by_ids, viewer=viewer)
+        )
+        self.comments_by_idea_id: DataLoader[uuid.UUID, list[Comment]] = _loader(
+            uow, partial(ideas.comments_by_idea_ids, viewer=viewer), list
+        )
+        self.answers_by_idea_id: DataLoader[uuid.UUID, list[OfficialAnswer]] = _loader(
+            uow, ideas.answers_by_idea_ids, list
+        )
+        user_id = viewer.user_id
+        self.viewer_supports_idea_id: DataLoader[uuid.UUID, bool] | None = (
+            _loader(uow, partial(ideas.supported_idea_ids, user_id=user_id), bool) if user_id else None
         )

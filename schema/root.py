@@ -16,6 +16,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from schema.extensions import MaskUnexpectedErrors, OperationMetrics
+from schema.ideas.mutations import IdeaMutations
+from schema.ideas.queries import IdeaQueries
 from schema.permissions import Public
 from schema.towns.queries import TownQueries
 from schema.users.mutations import UserMutations
@@ -28,7 +30,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, UserQueries):
+class Query(TownQueries, IdeaQueries, UserQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -37,7 +39,7 @@ class Query(TownQueries, UserQueries):
 
 @cache
 @strawberry.type
-class Mutation(UserMutations):
+class Mutation(IdeaMutations, UserMutations):
     pass
 
 

@@ -77,7 +77,7 @@ class GraphQLView(GraphQL[Context, None]):
             settings=self.settings,
             uow=uow,
             viewer=viewer,
-            loaders=Loaders(uow),
+            loaders=Loaders(uow, viewer),
             request_id=request_id_var.get() or "-",
         )
         request.state.graphql_context = context

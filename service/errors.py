@@ -27,6 +27,12 @@ class NotAuthenticated(ExpectedError):
         super().__init__(message)
 
 
+class InvalidArgument(ExpectedError):
+    """A query argument out of range (queries have no result union, so this is a top-level error)."""
+
+    code = "BAD_USER_INPUT"
+
+
 class PermissionDenied(ExpectedError):
     code = "FORBIDDEN"
 
@@ -43,6 +49,23 @@ class ErrorCode(StrEnum):
     UNKNOWN_USER = "UNKNOWN_USER"
     ROLE_NEEDS_TOWN = "ROLE_NEEDS_TOWN"
     ROLE_IS_REGION_WIDE = "ROLE_IS_REGION_WIDE"
+    TITLE_LENGTH = "TITLE_LENGTH"
+    BODY_TOO_LONG = "BODY_TOO_LONG"
+    TEXT_INVALID = "TEXT_INVALID"
+    UNKNOWN_STRATEGY_AREA = "UNKNOWN_STRATEGY_AREA"
+    LOCATION_OUTSIDE_TOWN = "LOCATION_OUTSIDE_TOWN"
+    TOO_MANY_IMAGES = "TOO_MANY_IMAGES"
+    ALT_TEXT_LENGTH = "ALT_TEXT_LENGTH"
+    UNKNOWN_IDEA = "UNKNOWN_IDEA"
+    UNKNOWN_COMMENT = "UNKNOWN_COMMENT"
+    IDEA_NOT_EDITABLE = "IDEA_NOT_EDITABLE"
+    IDEA_NOT_OPEN = "IDEA_NOT_OPEN"
+    OWN_IDEA = "OWN_IDEA"
+    COMMENT_LENGTH = "COMMENT_LENGTH"
+    REPLY_NOT_ALLOWED = "REPLY_NOT_ALLOWED"
+    REPORT_TEXT_TOO_LONG = "REPORT_TEXT_TOO_LONG"
+    ALREADY_REPORTED = "ALREADY_REPORTED"
+    ANSWER_LENGTH = "ANSWER_LENGTH"
 
 
 class UserError(Exception):

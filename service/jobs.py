@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_PENDING = "mitmachen.jobs"
+
 
 @dataclass(frozen=True)
 class Job:
@@ -31,3 +35,13 @@ class DiscardingJobSender:
 
     async def send(self, jobs: Sequence[Job]) -> None:
         return None
+
+
+def request_job(session: AsyncSession, job: Job) -> None:
+    """Ask for a wake-up after the session's transaction commits (dropped if it, or the savepoint, rolls back)."""
+    session.info.setdefault(_PENDING, []).append(job)
+
+
+def pending_jobs(session: AsyncSession) -> list[Job]:
+    jobs: list[Job] = session.info.setdefault(_PENDING, [])
+    return jobs

@@ -3,8 +3,24 @@
 from service.audit.models import AuditEntry
 from service.auth.models import RoleGrant
 from service.db.base import Base
+from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
+from service.notifications.models import Notification
 from service.system.models import WorkerHeartbeat
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
 
-__all__ = ["AuditEntry", "Base", "RoleGrant", "StrategyArea", "Town", "User", "WorkerHeartbeat"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Comment",
+    "Idea",
+    "Notification",
+    "OfficialAnswer",
+    "Report",
+    "RoleGrant",
+    "StrategyArea",
+    "Support",
+    "Town",
+    "User",
+    "WorkerHeartbeat",
+]

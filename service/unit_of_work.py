@@ -9,7 +9,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.jobs import Job, JobSender
+from service.jobs import Job, JobSender, pending_jobs
 
 
 class UnitOfWork:
@@ -27,47 +27,51 @@ class UnitOfWork:
         self._job_sender = job_sender
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
-        self._pending_jobs: list[Job] = []
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
-            if self._session is None:
-                self._session = self._session_factory()
-            yield self._session
+            yield self._open()
+
+    def _open(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._session_factory()
+        return self._session
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[AsyncSession]:
         """Run a block in a savepoint; jobs requested inside it are dropped when it rolls back."""
         async with self.session() as session:
-            jobs_before = len(self._pending_jobs)
+            jobs = pending_jobs(session)
+            jobs_before = len(jobs)
             try:
                 async with session.begin_nested():
                     yield session
             except BaseException:
-                del self._pending_jobs[jobs_before:]
+                del jobs[jobs_before:]
                 raise
 
     def after_commit(self, job: Job) -> None:
-        self._pending_jobs.append(job)
+        pending_jobs(self._open()).append(job)
 
     async def commit(self) -> None:
         async with self._lock:
+            jobs: list[Job] = []
             if self._session is not None:
                 await self._session.commit()
-            jobs, self._pending_jobs = self._pending_jobs, []
+                jobs = pending_jobs(self._session)[:]
+                pending_jobs(self._session).clear()
         if jobs:
             await self._job_sender.send(_unique(jobs))
 
     async def rollback(self) -> None:
         async with self._lock:
-            self._pending_jobs.clear()
             if self._session is not None:
+                pending_jobs(self._session).clear()
                 await self._session.rollback()
 
     async def close(self) -> None:
         async with self._lock:
-            self._pending_jobs.clear()
             if self._session is not None:
                 await self._session.close()
                 self._session = None

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from service.ideas.feed import IdeaOrder
 from service.towns.models import StrategyArea, Town
+
+if TYPE_CHECKING:
+    from schema.ideas.types import IdeaConnection, IdeaFilterInput
 
 
 @strawberry.type(name="StrategyArea", description="A field of action of a town's strategy, or a region theme.")
@@ -60,6 +64,19 @@ class TownType(relay.Node):
     async def strategy_areas(self, info: Info) -> list[StrategyAreaType]:
         rows = await info.context.loaders.strategy_areas_by_town_id.load(self.row_id)
         return [StrategyAreaType.from_row(row) for row in rows]
+
+    @strawberry.field(description="Published ideas of this town, one page at a time (`first` at most 100).")
+    async def ideas(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: Annotated[IdeaFilterInput, strawberry.lazy("schema.ideas.types")] | None = None,
+        order_by: IdeaOrder = IdeaOrder.NEWEST,
+    ) -> Annotated[IdeaConnection, strawberry.lazy("schema.ideas.types")]:
+        from schema.ideas.queries import idea_feed  # noqa: PLC0415 - the ideas adapter imports this module
+
+        return await idea_feed(info, town_id=self.row_id, first=first, after=after, filter=filter, order_by=order_by)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

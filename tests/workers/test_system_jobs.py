@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from arq.jobs import JobStatus
 from sqlalchemy import select
 
 from mitmachen.runtime import Runtime
@@ -10,14 +11,15 @@ from workers.settings import create_worker
 
 
 async def test_a_worker_runs_a_queued_heartbeat_and_records_it(settings: Settings, runtime: Runtime) -> None:
-    await runtime.redis.enqueue_job("system.heartbeat")
+    job = await runtime.redis.enqueue_job("system.heartbeat")
+    assert job is not None
     worker = create_worker(settings, runtime, burst=True)
 
     await worker.main()
     await worker.close()
 
-    # the queued heartbeat and the cron heartbeat that runs when a worker starts
-    assert worker.jobs_complete == 2
+    assert await job.status() == JobStatus.complete
+    assert await job.result(timeout=1) == worker_name()
     assert worker.jobs_failed == 0
     async with runtime.unit_of_work() as uow, uow.session() as session:
         beat = await session.scalar(select(WorkerHeartbeat))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from schema.context import Info
+from schema.errors import decode_id
+from schema.ideas.types import IdeaConnection, IdeaFilterInput
+from schema.permissions import Public
+from service.errors import InvalidArgument, UserError
+from service.ideas.feed import IdeaFilter, IdeaOrder, Near, list_ideas
+from service.ideas.service import GeoPoint
+
+DEFAULT_PAGE_SIZE = 20
+
+
+def _filter(value: IdeaFilterInput | None) -> IdeaFilter:
+    if value is None:
+        return IdeaFilter()
+    try:
+        area = (
+            decode_id(value.strategy_area_id, "StrategyArea", field="strategyAreaId")
+            if value.strategy_area_id
+            else None
+        )
+    except UserError as error:
+        raise InvalidArgument(error.message) from None
+    near = None
+    if value.near is not None:
+        near = Near(GeoPoint(value.near.latitude, value.near.longitude), value.near.radius_km)
+    return IdeaFilter(strategy_area_id=area, official_status=value.status, text=value.text, near=near)
+
+
+async def idea_feed(
+    info: Info,
+    *,
+    town_id: uuid.UUID | None,
+    first: int,
+    after: str | None,
+    filter: IdeaFilterInput | None,
+    order_by: IdeaOrder,
+) -> IdeaConnection:
+    async with info.context.uow.session() as session:
+        page = await list_ideas(
+            session,
+            info.context.viewer,
+            town_id=town_id,
+            idea_filter=_filter(filter),
+            order=order_by,
+            first=first,
+            after=after,
+        )
+    return IdeaConnection.from_page(page, after=after)
+
+
+@strawberry.type
+class IdeaQueries:
+    @strawberry.field(description="Published ideas of the whole region, across towns.", permission_classes=[Public])
+    async def ideas(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: IdeaFilterInput | None = None,
+        order_by: IdeaOrder = IdeaOrder.NEWEST,
+    ) -> IdeaConnection:
+        return await idea_feed(info, town_id=None, first=first, after=after, filter=filter, order_by=order_by)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.towns.types import StrategyAreaType, TownType, uuids
+from schema.users.types import UserType
+from service.ideas.feed import IdeaOrder, Page
+from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, ReportReason
+
+strawberry.enum(Lifecycle, name="Lifecycle", description="Moderation state of a contribution.")
+strawberry.enum(OfficialStatus, name="OfficialStatus", description="The town's official status of an idea.")
+strawberry.enum(ReportReason, name="ReportReason")
+strawberry.enum(IdeaOrder, name="IdeaOrder")
+
+
+@strawberry.type(description="A point on the map (WGS 84).")
+class GeoPointType:
+    latitude: float
+    longitude: float
+
+
+async def _author(info: Info, author_id: uuid.UUID) -> UserType | None:
+    row = await info.context.loaders.user_by_id.load(author_id)
+    return UserType.from_row(row) if row else None
+
+
+@strawberry.type(name="OfficialAnswer", description="One step in the history of the town's answer.")
+class OfficialAnswerType:
+    status: OfficialStatus
+    answer: str
+    answered_at: datetime
+
+    @classmethod
+    def from_row(cls, row: OfficialAnswer) -> Self:
+        return cls(status=OfficialStatus(row.status), answer=row.answer, answered_at=row.created_at)
+
+
+@strawberry.type(name="Comment", description="A comment on an idea; replies are one level deep.")
+class CommentType(relay.Node):
+    id: relay.NodeID[str]
+    body: str
+    lifecycle: Lifecycle
+    created_at: datetime
+    author_id: strawberry.Private[uuid.UUID]
+    idea_id: strawberry.Private[uuid.UUID]
+    parent_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Comment) -> Self:
+        return cls(
+            id=str(row.id),
+            body=row.body,
+            lifecycle=Lifecycle(row.lifecycle),
+            created_at=row.created_at,
+            author_id=row.author_id,
+            idea_id=row.idea_id,
+            parent_id=row.parent_id,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> UserType | None:
+        return await _author(info, self.author_id)
+
+    @strawberry.field(description="The comment this one answers, if it is a reply.")
+    def reply_to(self) -> relay.GlobalID | None:
+        return relay.GlobalID("Comment", str(self.parent_id)) if self.parent_id else None
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loaders.comment_by_id.load_many(uuids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="Idea", description="A citizen's idea for their town.")
+class IdeaType(relay.Node):
+    id: relay.NodeID[str]
+    title: str
+    body: str
+    location: GeoPointType | None
+    image_alt_texts: list[str]
+    lifecycle: Lifecycle
+    official_status: OfficialStatus | None
+    official_answer: str | None
+    answered_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime
+    support_count: int
+    comment_count: int = strawberry.field(description="Published comments.")
+    row_id: strawberry.Private[uuid.UUID]
+    town_id: strawberry.Private[uuid.UUID]
+    author_id: strawberry.Private[uuid.UUID]
+    strategy_area_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Idea) -> Self:
+        location = None
+        if row.latitude is not None and row.longitude is not None:
+            location = GeoPointType(latitude=row.latitude, longitude=row.longitude)
+        return cls(
+            id=str(row.id),
+            title=row.title,
+            body=row.body,
+            location=location,
+            image_alt_texts=list(row.image_alt_texts),
+            lifecycle=Lifecycle(row.lifecycle),
+            official_status=OfficialStatus(row.official_status) if row.official_status else None,
+            official_answer=row.official_answer,
+            answered_at=row.answered_at,
+            published_at=row.published_at,
+            created_at=row.created_at,
+            support_count=row.support_count,
+            comment_count=row.comment_count,
+            row_id=row.id,
+            town_id=row.town_id,
+            author_id=row.author_id,
+            strategy_area_id=row.strategy_area_id,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> UserType | None:
+        return await _author(info, self.author_id)
+
+    @strawberry.field
+    async def town(self, info: Info) -> TownType:
+        row = await info.context.loaders.town_by_id.load(self.town_id)
+        assert row is not None  # noqa: S101 - a foreign key
+        return TownType.from_row(row)
+
+    @strawberry.field
+    async def strategy_area(self, info: Info) -> StrategyAreaType:
+        row = await info.context.loaders.strategy_area_by_id.load(self.strategy_area_id)
+        assert row is not None  # noqa: S101 - a foreign key
+        return StrategyAreaType.from_row(row)
+
+    @strawberry.field(description="Whether the logged-in person supports this idea (false when anonymous).")
+    async def viewer_has_supported(self, info: Info) -> bool:
+        loader = info.context.loaders.viewer_supports_idea_id
+        return await loader.load(self.row_id) if loader else False
+
+    @strawberry.field(description="The history of the town's official answers, oldest first.")
+    async def official_answers(self, info: Info) -> list[OfficialAnswerType]:
+        rows = await info.context.loaders.answers_by_idea_id.load(self.row_id)
+        return [OfficialAnswerType.from_row(row) for row in rows]
+
+    @strawberry.field(description="Visible comments, oldest first (at most 200).")
+    async def comments(self, info: Info) -> list[CommentType]:
+        rows = await info.context.loaders.comments_by_idea_id.load(self.row_id)
+        return [CommentType.from_row(row) for row in rows]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        rows = await info.context.loaders.idea_by_id.load_many(uuids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(name="IdeaEdge")
+class IdeaEdge(relay.Edge[IdeaType]):
+    pass
+
+
+@strawberry.type(name="IdeaConnection")
+class IdeaConnection(relay.Connection[IdeaType]):
+    # Narrowed so that the SDL names the edge type IdeaEdge rather than IdeaTypeEdge.
+    edges: list[IdeaEdge]  # type: ignore[assignment]
+
+    @classmethod
+    def from_page(cls, page: Page, *, after: str | None) -> Self:
+        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
+        return cls(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+
+@strawberry.input(description="A circle on the map.")
+class NearInput:
+    latitude: float
+    longitude: float
+    radius_km: float = 2.0
+
+
+@strawberry.input
+class IdeaFilterInput:
+    strategy_area_id: strawberry.ID | None = None
+    status: OfficialStatus | None = None
+    text: str | None = strawberry.field(default=None, description="German full-text search in title and body.")
+    near: NearInput | None = None

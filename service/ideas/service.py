@@ -1,0 +1,298 @@
+"""Ideas: submit, edit while pending, withdraw; supports; comments; reports; the town's official answer."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.viewer import Viewer
+from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.ideas import validation
+from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
+from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
+from service.jobs import Job, request_job
+from service.notifications.service import notify
+from service.towns.models import StrategyArea, Town
+
+STATUS_NAMES = {
+    OfficialStatus.UNDER_REVIEW: "wird geprüft",
+    OfficialStatus.ACCEPTED: "angenommen",
+    OfficialStatus.IMPLEMENTED: "umgesetzt",
+    OfficialStatus.DECLINED: "abgelehnt",
+}
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    latitude: float
+    longitude: float
+
+
+def _author(viewer: Viewer) -> uuid.UUID:
+    if viewer.user_id is None:
+        raise NotAuthenticated
+    return viewer.user_id
+
+
+async def _town(session: AsyncSession, town_id: uuid.UUID) -> Town:
+    town = await session.get(Town, town_id)
+    if town is None:
+        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+    return town
+
+
+async def _strategy_area(session: AsyncSession, town: Town, area_id: uuid.UUID) -> StrategyArea:
+    area = await session.get(StrategyArea, area_id)
+    if area is None or area.town_id != town.id:
+        raise NotFound(
+            ErrorCode.UNKNOWN_STRATEGY_AREA,
+            f"Dieses Handlungsfeld gibt es in {town.name} nicht.",
+            field="strategyAreaId",
+        )
+    return area
+
+
+def _check_location(town: Town, location: GeoPoint | None) -> None:
+    if location is None:
+        return
+    inside = (
+        math.isfinite(location.latitude)
+        and math.isfinite(location.longitude)
+        and town.min_latitude <= location.latitude <= town.max_latitude
+        and town.min_longitude <= location.longitude <= town.max_longitude
+    )
+    if not inside:
+        raise UserError(ErrorCode.LOCATION_OUTSIDE_TOWN, f"Der Ort liegt nicht in {town.name}.", field="location")
+
+
+async def visible_idea(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID, *, lock: bool = False) -> Idea:
+    statement = select(Idea).where(Idea.id == idea_id, idea_visible_to(viewer))
+    idea = await session.scalar(statement.with_for_update() if lock else statement)
+    if idea is None:
+        raise NotFound(ErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="ideaId")
+    return idea
+
+
+async def submit_idea(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    town_id: uuid.UUID,
+    strategy_area_id: uuid.UUID,
+    title: str,
+    body: str,
+    location: GeoPoint | None = None,
+    image_alt_texts: list[str] | None = None,
+) -> Idea:
+    """Stored as pending in this transaction; the moderation worker is woken after commit."""
+    author_id = _author(viewer)
+    clean_title, clean_body = validation.title(title), validation.body(body)
+    alt_texts = validation.alt_texts(image_alt_texts or [])
+    town = await _town(session, town_id)
+    await _strategy_area(session, town, strategy_area_id)
+    _check_location(town, location)
+    idea = Idea(
+        id=uuid.uuid4(),
+        town_id=town.id,
+        author_id=author_id,
+        strategy_area_id=strategy_area_id,
+        title=clean_title,
+        body=clean_body,
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        image_alt_texts=alt_texts,
+        lifecycle=Lifecycle.PENDING.value,
+    )
+    session.add(idea)
+    await session.flush()
+    request_job(session, Job("moderation.check", ("idea", str(idea.id))))
+    return idea
+
+
+async def edit_idea(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    idea_id: uuid.UUID,
+    title: str | None = None,
+    body: str | None = None,
+    strategy_area_id: uuid.UUID | None = None,
+    location: GeoPoint | None = None,
+    clear_location: bool = False,
+    image_alt_texts: list[str] | None = None,
+) -> Idea:
+    """Authors edit their idea while it is pending; the edited text is checked again."""
+    author_id = _author(viewer)
+    idea = await visible_idea(session, viewer, idea_id, lock=True)
+    if idea.author_id != author_id:
+        raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie bearbeiten.")
+    if idea.lifecycle != Lifecycle.PENDING.value:
+        raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Veröffentlichte Ideen können nicht mehr bearbeitet werden.")
+    town = await _town(session, idea.town_id)
+    if title is not None:
+        idea.title = validation.title(title)
+    if body is not None:
+        idea.body = validation.body(body)
+    if strategy_area_id is not None:
+        idea.strategy_area_id = (await _strategy_area(session, town, strategy_area_id)).id
+    if location is not None:
+        _check_location(town, location)
+        idea.latitude, idea.longitude = location.latitude, location.longitude
+    elif clear_location:
+        idea.latitude = idea.longitude = None
+    if image_alt_texts is not None:
+        idea.image_alt_texts = validation.alt_texts(image_alt_texts)
+    idea.updated_at = func.now()
+    await session.flush()
+    await session.refresh(idea)
+    request_job(session, Job("moderation.check", ("idea", str(idea.id))))
+    return idea
+
+
+async def withdraw_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID) -> Idea:
+    author_id = _author(viewer)
+    idea = await visible_idea(session, viewer, idea_id, lock=True)
+    if idea.author_id != author_id:
+        raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie zurückziehen.")
+    if idea.lifecycle not in {Lifecycle.PENDING.value, Lifecycle.PUBLISHED.value, Lifecycle.WITHDRAWN.value}:
+        raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Diese Idee kann nicht zurückgezogen werden.")
+    idea.lifecycle = Lifecycle.WITHDRAWN.value
+    await session.flush()
+    return idea
+
+
+async def _supportable(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID) -> tuple[uuid.UUID, Idea]:
+    user_id = _author(viewer)
+    idea = await visible_idea(session, viewer, idea_id)
+    if idea.author_id == user_id:
+        raise UserError(ErrorCode.OWN_IDEA, "Die eigene Idee kann man nicht unterstützen.")
+    if idea.lifecycle != Lifecycle.PUBLISHED.value:
+        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Diese Idee kann gerade nicht unterstützt werden.")
+    return user_id, idea
+
+
+async def support_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID) -> Idea:
+    """Idempotent: a second support by the same person counts once (the primary key decides)."""
+    user_id, idea = await _supportable(session, viewer, idea_id)
+    inserted = await session.scalar(
+        insert(Support)
+        .values(idea_id=idea.id, user_id=user_id, town_id=idea.town_id)
+        .on_conflict_do_nothing()
+        .returning(Support.idea_id)
+    )
+    if inserted is not None:
+        await session.execute(update(Idea).where(Idea.id == idea.id).values(support_count=Idea.support_count + 1))
+    await session.refresh(idea)
+    return idea
+
+
+async def withdraw_support(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID) -> Idea:
+    user_id = _author(viewer)
+    idea = await visible_idea(session, viewer, idea_id)
+    removed = await session.scalar(
+        delete(Support).where(Support.idea_id == idea.id, Support.user_id == user_id).returning(Support.idea_id)
+    )
+    if removed is not None:
+        await session.execute(update(Idea).where(Idea.id == idea.id).values(support_count=Idea.support_count - 1))
+    await session.refresh(idea)
+    return idea
+
+
+async def comment_on_idea(
+    session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID, body: str, reply_to: uuid.UUID | None = None
+) -> Comment:
+    """Comments are moderated like ideas: pending until the moderation worker (or a moderator) decides."""
+    author_id = _author(viewer)
+    text = validation.comment(body)
+    idea = await visible_idea(session, viewer, idea_id)
+    if idea.lifecycle != Lifecycle.PUBLISHED.value:
+        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Zu dieser Idee kann man nicht kommentieren.")
+    if reply_to is not None:
+        parent = await session.scalar(
+            select(Comment).where(Comment.id == reply_to, Comment.idea_id == idea.id, comment_visible_to(viewer))
+        )
+        if parent is None:
+            raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="replyTo")
+        if parent.parent_id is not None:
+            raise UserError(ErrorCode.REPLY_NOT_ALLOWED, "Auf Antworten kann man nicht antworten.", field="replyTo")
+    comment = Comment(
+        id=uuid.uuid4(), idea_id=idea.id, town_id=idea.town_id, author_id=author_id, parent_id=reply_to, body=text
+    )
+    session.add(comment)
+    await session.flush()
+    request_job(session, Job("moderation.check", ("comment", str(comment.id))))
+    return comment
+
+
+async def report_content(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    idea_id: uuid.UUID | None = None,
+    comment_id: uuid.UUID | None = None,
+    reason: ReportReason,
+    text: str = "",
+) -> Report:
+    reporter_id = _author(viewer)
+    clean = validation.report_text(text)
+    if (idea_id is None) == (comment_id is None):
+        raise UserError(ErrorCode.INVALID_INPUT, "Bitte genau eine Idee oder einen Kommentar melden.", field="ideaId")
+    if idea_id is not None:
+        town_id = (await visible_idea(session, viewer, idea_id)).town_id
+    else:
+        found = await session.scalar(select(Comment).where(Comment.id == comment_id, comment_visible_to(viewer)))
+        if found is None:
+            raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="commentId")
+        town_id = found.town_id
+    report = Report(
+        id=uuid.uuid4(),
+        town_id=town_id,
+        reporter_id=reporter_id,
+        idea_id=idea_id,
+        comment_id=comment_id,
+        reason=reason.value,
+        text=clean,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(report)
+    except IntegrityError:
+        raise UserError(ErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.") from None
+    request_job(session, Job("moderation.reports", ("idea" if idea_id else "comment", str(idea_id or comment_id))))
+    return report
+
+
+async def answer_idea(
+    session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID, status: OfficialStatus, answer: str
+) -> Idea:
+    """The town's official status and answer; kept as a history, the author is notified by e-mail."""
+    _author(viewer)
+    idea = await visible_idea(session, viewer, idea_id, lock=True)
+    if not can_answer(viewer, idea.town_id):
+        raise PermissionDenied("Offizielle Antworten gibt die Verwaltung der Stadt.")
+    text = validation.answer(answer)
+    if idea.lifecycle != Lifecycle.PUBLISHED.value:
+        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Nur veröffentlichte Ideen bekommen eine offizielle Antwort.")
+    session.add(
+        OfficialAnswer(
+            idea_id=idea.id, town_id=idea.town_id, status=status.value, answer=text, answered_by_id=viewer.user_id
+        )
+    )
+    idea.official_status, idea.official_answer = status.value, text
+    idea.answered_at = func.now()
+    await session.flush()
+    await session.refresh(idea)
+    notify(
+        session,
+        user_id=idea.author_id,
+        kind="idea.answered",
+        subject=f"Ihre Idee „{idea.title}“: {STATUS_NAMES[status]}",
+        body=f"Die Stadt hat Ihre Idee „{idea.title}“ beantwortet.\n\nStatus: {STATUS_NAMES[status]}\n\n{text}\n",
+    )
+    return idea

@@ -1,0 +1,17 @@
+"""Notifications are written in the transaction of the event that causes them and delivered by a worker."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.jobs import Job, request_job
+from service.notifications.models import Notification
+
+
+def notify(session: AsyncSession, *, user_id: uuid.UUID, kind: str, subject: str, body: str) -> Notification:
+    notification = Notification(id=uuid.uuid4(), user_id=user_id, kind=kind, subject=subject, body=body)
+    session.add(notification)
+    request_job(session, Job("notifications.deliver", (str(notification.id),)))
+    return notification
