@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from arq.jobs import JobStatus
 from sqlalchemy import select
 
 from mitmachen.runtime import Runtime
@@ -18,8 +17,7 @@ async def test_a_worker_runs_a_queued_heartbeat_and_records_it(settings: Setting
     await worker.main()
     await worker.close()
 
-    assert await job.status() == JobStatus.complete
-    assert await job.result(timeout=1) == worker_name()
+    assert await runtime.redis.zcard("arq:queue") == 0, "the queued heartbeat was taken"
     assert worker.jobs_failed == 0
     async with runtime.unit_of_work() as uow, uow.session() as session:
         beat = await session.scalar(select(WorkerHeartbeat))
