@@ -12,7 +12,8 @@ from pathlib import Path
 from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey, port_answers
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-LOCAL_REDIS_DATABASE = 9
+# Concurrent runs on one machine (two checkouts, say) must not flush each other's queues.
+LOCAL_REDIS_DATABASE = 1 + os.getpid() % 15
 
 
 @dataclass(frozen=True)
