@@ -39,6 +39,7 @@ logger = logging.getLogger("mitmachen.http")
 
 QUEUED_JOBS = Gauge("mitmachen_jobs_queued", "Jobs waiting in the queue (read at scrape time).", registry=REGISTRY)
 READINESS_TIMEOUT_SECONDS = 2.0
+MAX_BODY_BYTES = 100_000
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -188,6 +189,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             same_site="lax",
             https_only=settings.environment is Environment.PRODUCTION,
         )
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)
     return app
 
@@ -208,3 +210,38 @@ async def _check_redis(runtime: Runtime) -> str:
     except (RedisError, OSError, TimeoutError) as error:
         return f"unreachable: {type(error).__name__}"
     return "ok"
+
+
+class BodySizeLimit:
+    """Refuses request bodies over `max_bytes` with 413 before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await PlainTextResponse("Request body too large", status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await PlainTextResponse("Request body too large", status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from cross_web import HTTPException
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +28,20 @@ from service.logging import request_id_var
 from service.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("mitmachen.graphql")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
+_MEDIA_TYPE_HEADER = "x-mitmachen-media-type"
+
+
+def _wants_graphql_response(accept: str) -> bool:
+    """True when the client lists application/graphql-response+json before (or without) application/json."""
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if "application/graphql-response+json" not in kinds:
+        return False
+    return "application/json" not in kinds or kinds.index("application/graphql-response+json") < kinds.index(
+        "application/json"
+    )
+
 
 Authenticate = Callable[[Request, UnitOfWork], Awaitable[Viewer]]
 
@@ -84,6 +99,9 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             return await self.run(request, context=context)
         except HTTPException as error:
+            if request.method == "GET" and "mutation" in error.reason.lower():
+                # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
+                return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
             return PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
             await uow.close()
@@ -91,6 +109,22 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context: Context = request.state.graphql_context
         return context
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.headers.get(_MEDIA_TYPE_HEADER)
+        if media_type is not None:
+            response.headers["content-type"] = media_type
+            del response.headers[_MEDIA_TYPE_HEADER]
+        return response
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if isinstance(request, Request):
+            if _wants_graphql_response(request.headers.get("accept", "")):
+                sub_response.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+            request.state.graphql_sub_response = sub_response
+        return sub_response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context: Context = request.state.graphql_context
@@ -104,4 +138,12 @@ class GraphQLView(GraphQL[Context, None]):
                 extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id},
             )
             return {"data": None, "errors": [error.formatted]}
-        return await super().process_result(request, result)
+        processed = await super().process_result(request, result)
+        if result.data is None and result.errors and all(error.path is None for error in result.errors):
+            # The request failed before execution (syntax, validation, limits): there is no `data` entry, and
+            # with the GraphQL response media type the status says so (GraphQL over HTTP, 6.4.2).
+            processed.pop("data", None)
+            sub_response: Response = request.state.graphql_sub_response
+            if GRAPHQL_RESPONSE_JSON in sub_response.headers.get(_MEDIA_TYPE_HEADER, ""):
+                sub_response.status_code = 400
+        return processed
