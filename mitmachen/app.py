@@ -24,13 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mitmachen.authentication import Authenticator
 from mitmachen.dev_idp import dev_identity_provider
-from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, session_secret
+from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, secure_cookies, session_secret
 from mitmachen.runtime import Runtime
 from schema.root import build_schema
 from schema.view import GraphQLView
 from service.auth.demo import DEMO_PEOPLE
 from service.auth.tokens import AccessTokenValidator
-from service.config import Environment, Settings
+from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
 from workers.queue import queued_jobs
@@ -187,7 +187,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             session_cookie="mitmachen_session",
             max_age=SESSION_MAX_AGE_SECONDS,
             same_site="lax",
-            https_only=settings.environment is Environment.PRODUCTION,
+            https_only=secure_cookies(settings),
         )
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)

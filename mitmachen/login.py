@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from mitmachen.authentication import CSRF_COOKIE, SESSION_CSRF, SESSION_USER
 from service.auth.tokens import Identity
-from service.config import Settings
+from service.config import Environment, Settings
 from service.jobs import DiscardingJobSender
 from service.unit_of_work import UnitOfWork
 from service.users import service as users
@@ -72,7 +72,7 @@ def login_routes(
         request.session.update({SESSION_USER: str(viewer.user_id), SESSION_CSRF: csrf})
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
-            CSRF_COOKIE, csrf, max_age=SESSION_MAX_AGE_SECONDS, samesite="lax", secure=not _local(settings)
+            CSRF_COOKIE, csrf, max_age=SESSION_MAX_AGE_SECONDS, samesite="lax", secure=secure_cookies(settings)
         )
         return response
 
@@ -97,8 +97,9 @@ def login_routes(
     ]
 
 
-def _local(settings: Settings) -> bool:
-    return settings.public_url.startswith(("http://127.0.0.1", "http://localhost"))
+def secure_cookies(settings: Settings) -> bool:
+    """Both login cookies follow one rule: Secure in production, plain in dev and test."""
+    return settings.environment is Environment.PRODUCTION
 
 
 def session_secret(settings: Settings) -> str:

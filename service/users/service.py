@@ -82,7 +82,8 @@ async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
         if role_name in Role.__members__.values():
             wanted.append((Role(role_name), town_slug or None))
     slugs = {slug for _, slug in wanted if slug}
-    town_ids = dict((await session.execute(select(Town.slug, Town.id).where(Town.slug.in_(slugs)))).tuples().all())
+    rows = await session.execute(select(Town.slug, Town.id).where(Town.slug.in_(slugs)))
+    town_ids = {row[0]: row[1] for row in rows}
     return [
         Grant(role, town_ids[slug] if slug else None)
         for role, slug in wanted

@@ -184,8 +184,7 @@ async def test_a_mutation_sent_by_get_is_refused_even_with_the_session(
 
     response = await client.get("/graphql", params={"query": CHOOSE_SOEST})
 
-    assert response.status_code == 400
-    assert "mutations are not allowed" in response.text
+    assert response.status_code == 405
     assert await _home_town_of(runtime, "clara") is None
 
 

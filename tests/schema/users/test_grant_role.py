@@ -127,6 +127,11 @@ async def _grants(runtime: Runtime, user: uuid.UUID) -> set[tuple[str, uuid.UUID
         return {(role, town) for role, town in rows}
 
 
+async def _granted_by(runtime: Runtime, user: uuid.UUID) -> list[uuid.UUID | None]:
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        return list(await session.scalars(select(RoleGrant.granted_by_id).where(RoleGrant.user_id == user)))
+
+
 async def _audit(runtime: Runtime) -> dict[uuid.UUID, AuditEntry]:
     async with runtime.unit_of_work() as uow, uow.session() as session:
         return {entry.id: entry for entry in await session.scalars(select(AuditEntry))}
@@ -206,6 +211,7 @@ async def test_an_allowed_grant_gives_the_role_and_is_audited(
         }
     }
     assert await _grants(runtime, target.user_id) == {(spec.role.value, expected_town)}
+    assert await _granted_by(runtime, target.user_id) == [caller_id]
     [entry] = await _new_audit_entries(runtime, audit_before)
     assert entry.action == "role.granted"
     assert entry.actor_id == caller_id
