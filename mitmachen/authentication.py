@@ -8,12 +8,13 @@ import uuid
 from starlette.requests import Request
 
 from schema.view import CsrfRejected
+from service.auth.sessions import viewer_for_session
 from service.auth.tokens import AccessTokenValidator, TokenRejected
 from service.auth.viewer import ANONYMOUS, Viewer
 from service.unit_of_work import UnitOfWork
 from service.users import service as users
 
-SESSION_USER = "user_id"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_COOKIE = "mitmachen_csrf"
@@ -37,13 +38,17 @@ class Authenticator:
             async with uow.session() as session:
                 return await users.viewer_for_identity(session, identity, roles_claim=self.roles_claim)
         session_data = request.scope.get("session") or {}
-        user_id = session_data.get(SESSION_USER)
-        if not user_id:
+        session_id_value = session_data.get(SESSION_ID)
+        if not session_id_value:
             return ANONYMOUS
         if request.method != "GET" and not hmac.compare_digest(
             request.headers.get(CSRF_HEADER, ""), str(session_data.get(SESSION_CSRF, ""))
         ):
             raise CsrfRejected
+        try:
+            session_id = uuid.UUID(str(session_id_value))
+        except ValueError:
+            return ANONYMOUS
         async with uow.session() as session:
-            viewer = await users.viewer_for_user_id(session, uuid.UUID(user_id), via_cookie=True)
+            viewer = await viewer_for_session(session, session_id=session_id)
         return viewer or ANONYMOUS

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
@@ -14,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from mitmachen.authentication import CSRF_COOKIE, SESSION_CSRF, SESSION_USER
+from mitmachen.authentication import CSRF_COOKIE, SESSION_CSRF, SESSION_ID
+from service.auth.sessions import end_session, start_session
 from service.auth.tokens import Identity
 from service.config import Environment, Settings
 from service.jobs import DiscardingJobSender
@@ -66,10 +69,15 @@ def login_routes(
         identity = Identity(issuer=str(claims["iss"]).rstrip("/"), subject=str(claims["sub"]), claims=claims)
         async with UnitOfWork(session_factory(), DiscardingJobSender()) as uow, uow.session() as session:
             viewer = await users.viewer_for_identity(session, identity)
+            if viewer.user_id is None:
+                return JSONResponse({"error": "login_failed", "reason": "account deleted"}, status_code=400)
+            session_id = await start_session(
+                session, user_id=viewer.user_id, lifetime=timedelta(seconds=SESSION_MAX_AGE_SECONDS)
+            )
         target = _safe_next(request.session.pop("next", None))
         csrf = secrets.token_urlsafe(32)
         request.session.clear()
-        request.session.update({SESSION_USER: str(viewer.user_id), SESSION_CSRF: csrf})
+        request.session.update({SESSION_ID: str(session_id), SESSION_CSRF: csrf})
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             CSRF_COOKIE, csrf, max_age=SESSION_MAX_AGE_SECONDS, samesite="lax", secure=secure_cookies(settings)
@@ -77,11 +85,15 @@ def login_routes(
         return response
 
     async def logout(request: Request) -> Response:
-        was_logged_in = SESSION_USER in request.session
+        session_id = request.session.get(SESSION_ID)
         request.session.clear()
+        if session_id is not None:
+            with contextlib.suppress(ValueError):
+                async with UnitOfWork(session_factory(), DiscardingJobSender()) as uow, uow.session() as session:
+                    await end_session(session, session_id=uuid.UUID(str(session_id)))
         metadata = await client.load_server_metadata()
         response: Response
-        if was_logged_in and metadata.get("end_session_endpoint"):
+        if session_id is not None and metadata.get("end_session_endpoint"):
             response = await client.logout_redirect(
                 request, post_logout_redirect_uri=f"{public_url}/", client_id=client_id
             )

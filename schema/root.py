@@ -18,6 +18,8 @@ from strawberry.schema.config import StrawberryConfig
 from schema.extensions import MaskUnexpectedErrors, OperationMetrics
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
+from schema.moderation.mutations import ModerationMutations
+from schema.moderation.queries import ModerationQueries
 from schema.permissions import Public
 from schema.towns.queries import TownQueries
 from schema.users.mutations import UserMutations
@@ -30,7 +32,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries):
+class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -39,7 +41,7 @@ class Query(TownQueries, IdeaQueries, UserQueries):
 
 @cache
 @strawberry.type
-class Mutation(IdeaMutations, UserMutations):
+class Mutation(IdeaMutations, UserMutations, ModerationMutations):
     pass
 
 

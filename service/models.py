@@ -2,8 +2,10 @@
 
 from service.audit.models import AuditEntry
 from service.auth.models import RoleGrant
+from service.auth.sessions import WebSession
 from service.db.base import Base
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
+from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
 from service.system.models import WorkerHeartbeat
 from service.towns.models import StrategyArea, Town
@@ -14,6 +16,8 @@ __all__ = [
     "Base",
     "Comment",
     "Idea",
+    "ModerationDecision",
+    "ModerationTerm",
     "Notification",
     "OfficialAnswer",
     "Report",
@@ -21,6 +25,8 @@ __all__ = [
     "StrategyArea",
     "Support",
     "Town",
+    "TownModerationSettings",
     "User",
+    "WebSession",
     "WorkerHeartbeat",
 ]

@@ -9,12 +9,14 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
 from service.config import Settings
-from workers.jobs import system
+from workers.jobs import moderation, system
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("system.heartbeat", system.heartbeat),
     ("system.sweep", system.sweep),
+    ("moderation.check", moderation.check),
+    ("moderation.reports", moderation.reports),
 )
 
 

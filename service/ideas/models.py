@@ -59,6 +59,10 @@ class Idea(IdMixin, CreatedAtMixin, Base):
     # Kept by atomic SQL in the same transaction as the rows they count.
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: when the automated check last decided, when the idea was held for a human, and why.
+    checked_at: Mapped[datetime | None]
+    held_at: Mapped[datetime | None]
+    moderation_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(
@@ -81,6 +85,7 @@ class Idea(IdMixin, CreatedAtMixin, Base):
         Index(None, "town_id", "answered_at"),
         Index(None, "author_id"),
         Index(None, "search_vector", postgresql_using="gin"),
+        Index("ix_ideas_pending", "created_at", postgresql_where="lifecycle = 'pending'"),
     )
 
 
@@ -109,6 +114,9 @@ class Comment(IdMixin, CreatedAtMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     lifecycle: Mapped[str] = mapped_column(String(16), default=Lifecycle.PENDING.value)
     published_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
+    held_at: Mapped[datetime | None]
+    moderation_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
 
     __table_args__ = (
         CheckConstraint(_in("lifecycle", Lifecycle), name="known_lifecycle"),
@@ -116,6 +124,7 @@ class Comment(IdMixin, CreatedAtMixin, Base):
         Index(None, "idea_id", "created_at"),
         Index(None, "town_id", "lifecycle"),
         Index(None, "author_id"),
+        Index("ix_comments_pending", "created_at", postgresql_where="lifecycle = 'pending'"),
     )
 
 

@@ -31,7 +31,7 @@ def _profile(claims: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def _viewer(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] = (), *, via_cookie: bool) -> Viewer:
+def viewer_from(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] = (), *, via_cookie: bool) -> Viewer:
     return Viewer(
         user_id=user.id,
         home_town_id=user.home_town_id,
@@ -65,12 +65,7 @@ async def viewer_for_identity(session: AsyncSession, identity: Identity, *, role
     if any(profile[key] is not None and getattr(user, key) != profile[key] for key in profile):
         await session.execute(update(User).where(User.id == user.id).values(**profile))
     extra = await _claimed_grants(session, identity.claims.get(roles_claim)) if roles_claim else []
-    return _viewer(user, grants, extra, via_cookie=False)
-
-
-async def viewer_for_user_id(session: AsyncSession, user_id: uuid.UUID, *, via_cookie: bool) -> Viewer | None:
-    found = await repository.user_with_grants(session, user_id=user_id)
-    return _viewer(*found, via_cookie=via_cookie) if found else None
+    return viewer_from(user, grants, extra, via_cookie=False)
 
 
 async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:

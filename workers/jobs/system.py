@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.jobs import Job
+from service.moderation import sweep as moderation_sweep
 from service.system.models import WorkerHeartbeat
 from workers.context import runtime_of, unit_of_work
 
@@ -22,7 +23,7 @@ logger = logging.getLogger("mitmachen.worker")
 Sweeper = Callable[[AsyncSession, timedelta], Awaitable[Sequence[Job]]]
 
 # Each domain with asynchronous work registers a function that lists the jobs for work still pending.
-SWEEPERS: list[Sweeper] = []
+SWEEPERS: list[Sweeper] = [moderation_sweep.unchecked_submissions, moderation_sweep.unhandled_reports]
 
 
 def worker_name() -> str:

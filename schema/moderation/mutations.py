@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.context import Info
+from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
+from schema.moderation.subjects import decode_subject
+from schema.moderation.types import ModerationSettingsType, ModerationSubject, subject_type
+from schema.permissions import Authenticated
+from service.ideas.models import Lifecycle
+from service.moderation import decisions, settings
+from service.moderation.decisions import Decision
+from service.moderation.models import DEFAULT_REPORT_THRESHOLD, ModerationPolicy
+
+
+@strawberry.input
+class SetModerationPolicyInput:
+    town_id: strawberry.ID
+    policy: ModerationPolicy
+    report_threshold: int = strawberry.field(
+        default=DEFAULT_REPORT_THRESHOLD, description="Different people whose reports hide a contribution (1 to 100)."
+    )
+
+
+@strawberry.input
+class ModerateSubmissionInput:
+    subject_id: strawberry.ID = strawberry.field(description="The global id of an idea or a comment.")
+    decision: Decision
+    reason: str = strawberry.field(description="1 to 1 000 characters; the author reads it.")
+
+
+@strawberry.type(description="The town moderates by this policy from now on (setting it again changes nothing).")
+class ModerationPolicySet:
+    settings: ModerationSettingsType
+
+
+@strawberry.type(description="The decision is applied, audited, the reports resolved and the author notified.")
+class SubmissionModerated:
+    subject: ModerationSubject
+    decision: Decision
+    lifecycle: Lifecycle
+
+
+SetModerationPolicyResult = Annotated[
+    ModerationPolicySet | InvalidInput | NotFoundError, strawberry.union("SetModerationPolicyResult")
+]
+ModerateSubmissionResult = Annotated[
+    SubmissionModerated | InvalidInput | NotFoundError, strawberry.union("ModerateSubmissionResult")
+]
+
+
+@strawberry.type
+class ModerationMutations:
+    @strawberry.mutation(
+        description="Set a town's moderation policy (the town's admins and region admins).",
+        permission_classes=[Authenticated],
+    )
+    async def set_moderation_policy(self, info: Info, input: SetModerationPolicyInput) -> SetModerationPolicyResult:
+        async def action(session: AsyncSession) -> ModerationPolicySet:
+            changed = await settings.set_moderation_policy(
+                session,
+                info.context.viewer,
+                town_id=decode_id(input.town_id, "Town", field="townId"),
+                policy=input.policy,
+                report_threshold=input.report_threshold,
+            )
+            return ModerationPolicySet(settings=ModerationSettingsType.from_settings(changed))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Publish, reject, hide or restore an idea or a comment (moderators of its town).",
+        permission_classes=[Authenticated],
+    )
+    async def moderate_submission(self, info: Info, input: ModerateSubmissionInput) -> ModerateSubmissionResult:
+        async def action(session: AsyncSession) -> SubmissionModerated:
+            kind, subject_id = decode_subject(input.subject_id)
+            decided = await decisions.moderate_submission(
+                session,
+                info.context.viewer,
+                kind=kind,
+                subject_id=subject_id,
+                decision=input.decision,
+                reason=input.reason,
+            )
+            return SubmissionModerated(
+                subject=subject_type(decided.row), decision=input.decision, lifecycle=decided.lifecycle
+            )
+
+        return await run_mutation(info, action)

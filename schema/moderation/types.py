@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from schema.context import Info
+from schema.ideas.types import CommentType, IdeaType
+from schema.towns.types import TownType
+from schema.users.types import UserType
+from service.audit.models import AuditEntry
+from service.ideas.models import Comment, Idea, Lifecycle, ReportReason
+from service.moderation.audit_log import AuditPage, audit_cursor
+from service.moderation.decisions import Decision
+from service.moderation.models import ModerationDecision, ModerationPolicy, Outcome
+from service.moderation.queue import QueueEntry, QueuePage
+from service.moderation.reasons import Reason, explain
+from service.moderation.settings import ModerationSettings
+from service.moderation.status import ModerationStatus
+
+strawberry.enum(ModerationPolicy, name="ModerationPolicy", description="How a town moderates contributions.")
+strawberry.enum(Reason, name="ModerationReason", description="Why a contribution was held, rejected or hidden.")
+strawberry.enum(Decision, name="ModerationDecision", description="A moderator's decision on a contribution.")
+strawberry.enum(Outcome, name="ModerationOutcome", description="What a decision did to a contribution.")
+
+ModerationSubject = Annotated[IdeaType | CommentType, strawberry.union("ModerationSubject")]
+
+# Audit entries name their subject by kind; these kinds have global ids.
+GLOBAL_TYPE_NAMES = {"idea": "Idea", "comment": "Comment", "user": "User", "town": "Town"}
+
+
+def subject_type(row: Idea | Comment) -> IdeaType | CommentType:
+    return IdeaType.from_row(row) if isinstance(row, Idea) else CommentType.from_row(row)
+
+
+def reason_list(codes: list[str] | tuple[str, ...]) -> list[Reason]:
+    known = {reason.value: reason for reason in Reason}
+    return [known[code] for code in codes if code in known]
+
+
+async def _town(info: Info, town_id: uuid.UUID) -> TownType:
+    row = await info.context.loaders.town_by_id.load(town_id)
+    assert row is not None  # noqa: S101 - a foreign key
+    return TownType.from_row(row)
+
+
+@strawberry.type(name="ModerationSettings", description="A town's moderation policy.")
+class ModerationSettingsType:
+    policy: ModerationPolicy
+    report_threshold: int = strawberry.field(description="Different people whose reports hide a contribution.")
+    is_default: bool = strawberry.field(description="True while the town has not chosen its own settings.")
+    town_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_settings(cls, settings: ModerationSettings) -> Self:
+        return cls(
+            policy=settings.policy,
+            report_threshold=settings.report_threshold,
+            is_default=settings.is_default,
+            town_id=settings.town_id,
+        )
+
+    @strawberry.field
+    async def town(self, info: Info) -> TownType:
+        return await _town(info, self.town_id)
+
+
+@strawberry.type(description="A contribution waiting for a moderator: held by the checks, or reported.")
+class ModerationQueueItem:
+    subject: ModerationSubject
+    reasons: list[Reason] = strawberry.field(description="Reason codes of the checks, and REPORTED if reported.")
+    explanations: list[str] = strawberry.field(description="The reasons in German.")
+    lifecycle: Lifecycle
+    queued_at: datetime = strawberry.field(description="When it was held or first reported, whichever came first.")
+    held_at: datetime | None
+    report_count: int = strawberry.field(description="Different people with open reports.")
+    report_reasons: list[ReportReason]
+
+    @classmethod
+    def from_entry(cls, entry: QueueEntry) -> Self:
+        return cls(
+            subject=subject_type(entry.subject),
+            reasons=reason_list(entry.reasons),
+            explanations=explain(entry.reasons),
+            lifecycle=Lifecycle(entry.subject.lifecycle),
+            queued_at=entry.queued_at,
+            held_at=entry.held_at,
+            report_count=entry.reporters,
+            report_reasons=[ReportReason(reason) for reason in entry.report_reasons],
+        )
+
+
+@strawberry.type
+class ModerationQueueEdge:
+    cursor: str
+    node: ModerationQueueItem
+
+
+@strawberry.type(description="A page of the moderation queue (Relay connection).")
+class ModerationQueueConnection:
+    edges: list[ModerationQueueEdge]
+    page_info: relay.PageInfo
+
+    @classmethod
+    def from_page(cls, page: QueuePage, *, after: str | None) -> Self:
+        edges = [
+            ModerationQueueEdge(cursor=entry.cursor, node=ModerationQueueItem.from_entry(entry))
+            for entry in page.entries
+        ]
+        return cls(
+            edges=edges,
+            page_info=_page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        )
+
+
+@strawberry.type(name="AuditEntry", description="One decision in a town's audit log; entries are never changed.")
+class AuditEntryType:
+    id: strawberry.ID
+    action: str = strawberry.field(description="For example `moderation.hidden` or `moderation.policy_changed`.")
+    subject_type: str
+    subject_id: strawberry.ID | None = strawberry.field(description="A global id where the subject has one.")
+    reason: str
+    before: JSON | None
+    after: JSON | None
+    created_at: datetime
+    actor_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: AuditEntry) -> Self:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            action=row.action,
+            subject_type=row.subject_type,
+            subject_id=_global_id(row.subject_type, row.subject_id),
+            reason=row.reason,
+            before=JSON(row.before) if row.before is not None else None,
+            after=JSON(row.after) if row.after is not None else None,
+            created_at=row.created_at,
+            actor_id=row.actor_id,
+        )
+
+    @strawberry.field(description="Who decided; null for the system (automated checks, reports).")
+    async def actor(self, info: Info) -> UserType | None:
+        if self.actor_id is None:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.actor_id)
+        return UserType.from_row(row) if row else None
+
+
+def _global_id(kind: str, subject_id: uuid.UUID | None) -> strawberry.ID | None:
+    if subject_id is None:
+        return None
+    type_name = GLOBAL_TYPE_NAMES.get(kind)
+    if type_name is None:
+        return strawberry.ID(str(subject_id))
+    return strawberry.ID(str(relay.GlobalID(type_name, str(subject_id))))
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntryType
+
+
+@strawberry.type(description="A page of the audit log (Relay connection).")
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge]
+    page_info: relay.PageInfo
+
+    @classmethod
+    def from_page(cls, page: AuditPage, *, after: str | None) -> Self:
+        edges = [AuditEntryEdge(cursor=audit_cursor(row), node=AuditEntryType.from_row(row)) for row in page.entries]
+        return cls(
+            edges=edges,
+            page_info=_page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        )
+
+
+def _page_info(cursors: list[str], *, has_next_page: bool, after: str | None) -> relay.PageInfo:
+    return relay.PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+@strawberry.type(name="ModerationDecisionRecord", description="One decision on a contribution.")
+class ModerationDecisionRecordType:
+    outcome: Outcome
+    automated: bool
+    reasons: list[Reason]
+    note: str = strawberry.field(description="The moderator's reason; empty for automated decisions.")
+    decided_at: datetime
+
+    @classmethod
+    def from_row(cls, row: ModerationDecision) -> Self:
+        return cls(
+            outcome=Outcome(row.outcome),
+            automated=row.automated,
+            reasons=reason_list(row.reasons),
+            note=row.note,
+            decided_at=row.created_at,
+        )
+
+
+@strawberry.type(name="ModerationStatus", description="Where a contribution stands in moderation, and why.")
+class ModerationStatusType:
+    subject: ModerationSubject
+    lifecycle: Lifecycle
+    reasons: list[Reason] = strawberry.field(description="Reason codes of the last automated check.")
+    explanations: list[str] = strawberry.field(description="The reasons in German.")
+    held_at: datetime | None
+    last_decision: ModerationDecisionRecordType | None
+
+    @classmethod
+    def from_status(cls, status: ModerationStatus) -> Self:
+        row = status.subject.row
+        return cls(
+            subject=subject_type(row),
+            lifecycle=Lifecycle(row.lifecycle),
+            reasons=reason_list(row.moderation_reasons),
+            explanations=explain(row.moderation_reasons),
+            held_at=row.held_at,
+            last_decision=ModerationDecisionRecordType.from_row(status.last_decision) if status.last_decision else None,
+        )

@@ -1,0 +1,67 @@
+"""Text limits count characters as people see them (NFC), after trimming; control characters are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from service.errors import ErrorCode, UserError
+from service.ideas import validation
+
+
+def test_text_is_normalised_and_trimmed() -> None:
+    # "Ba" + combining diaeresis + "nke": six code points, five characters once composed.
+    assert validation.title("  Ba\u0308nke \n") == "Bänke"
+    assert validation.body("Zeile eins\n\tZeile zwei\r\n") == "Zeile eins\n\tZeile zwei"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+def test_control_characters_are_refused_wherever_they_are(char: str) -> None:
+    with pytest.raises(UserError) as refused:
+        validation.comment(f"Hallo{char}Welt")
+
+    assert refused.value.code is ErrorCode.TEXT_INVALID
+    assert refused.value.field == "body"
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "code"),
+    [
+        (validation.title, "Bank", ErrorCode.TITLE_LENGTH),
+        (validation.title, "T" * 141, ErrorCode.TITLE_LENGTH),
+        (validation.body, "B" * 5001, ErrorCode.BODY_TOO_LONG),
+        (validation.comment, " ", ErrorCode.COMMENT_LENGTH),
+        (validation.comment, "C" * 2001, ErrorCode.COMMENT_LENGTH),
+        (validation.answer, "", ErrorCode.ANSWER_LENGTH),
+        (validation.report_text, "R" * 1001, ErrorCode.REPORT_TEXT_TOO_LONG),
+    ],
+)
+def test_lengths_outside_the_limits(check: Callable[[str], str], value: str, code: ErrorCode) -> None:
+    with pytest.raises(UserError) as refused:
+        check(value)
+
+    assert refused.value.code is code
+    assert refused.value.message
+
+
+def test_lengths_at_the_limits() -> None:
+    assert validation.title("T" * 140) == "T" * 140
+    assert validation.body("B" * 5000) == "B" * 5000
+    assert validation.body("") == ""
+    assert validation.comment("C" * 2000) == "C" * 2000
+    assert validation.report_text("") == ""
+
+
+def test_image_alt_texts() -> None:
+    assert validation.alt_texts([" Der Markt "] * 10) == ["Der Markt"] * 10
+    assert validation.alt_texts([]) == []
+    with pytest.raises(UserError) as too_many:
+        validation.alt_texts(["Bild"] * 11)
+    with pytest.raises(UserError) as empty:
+        validation.alt_texts(["Bild", "   "])
+    with pytest.raises(UserError) as too_long:
+        validation.alt_texts(["A" * 301])
+
+    assert too_many.value.code is ErrorCode.TOO_MANY_IMAGES
+    assert empty.value.code is too_long.value.code is ErrorCode.ALT_TEXT_LENGTH
