@@ -7,6 +7,7 @@ from functools import cache
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -45,6 +46,10 @@ class Mutation(IdeaMutations, UserMutations, ModerationMutations):
     pass
 
 
+_DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
+_ALIAS_RULES = MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
+
+
 @cache
 def build_schema() -> strawberry.Schema:
     """The schema is immutable once built, so every app in the process shares one (and its caches)."""
@@ -54,8 +59,9 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            # The rule classes are built once: they are part of the validation cache's key.
+            lambda: AddValidationRules(_DEPTH_RULES),
+            lambda: AddValidationRules(_ALIAS_RULES),
             # The parse and validation caches are module-level LRUs keyed by size: shared across requests.
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
