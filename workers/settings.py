@@ -8,6 +8,7 @@ from arq import cron
 from arq.typing import WorkerCoroutine
 from arq.worker import Function, Worker, func
 
+import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
 from workers.jobs import moderation, system
 from workers.queue import redis_settings

@@ -91,7 +91,6 @@ async def _apply(session: AsyncSession, subject: Subject, verdict: Verdict) -> N
     elif subject.row.held_at is None:
         subject.row.held_at = func.now()
     await session.flush()
-    await session.refresh(subject.row)
 
 
 # ----------------------------------------------------------------------------- facts the checks need

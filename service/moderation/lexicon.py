@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 WORDLISTS = Path(__file__).parent / "wordlists"
@@ -60,6 +60,7 @@ _EDGE_PUNCTUATION = "!*#|+.-_'"
 _MASK = re.compile(r"[*#]+")
 
 
+@lru_cache(maxsize=20_000)
 def canonical(text: str) -> str:
     """The form every comparison uses: "Arschlöcher" → "arschlocher", "Iiiidiot" → "idiot"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -169,7 +170,9 @@ def _spaced_out(text: str) -> tuple[str, set[str]]:
     return _SPACED.sub(join, text), joined
 
 
-def _words(text: str) -> list[_Word]:
+@lru_cache(maxsize=64)
+def _words(text: str) -> tuple[_Word, ...]:
+    """The words of a text (cached: the abuse and the spam lists read the same text)."""
     undone, joined = _spaced_out(text)
     words: list[_Word] = []
     for found in _TOKEN.finditer(undone):
@@ -188,7 +191,7 @@ def _words(text: str) -> list[_Word]:
             for position, candidate in enumerate(candidates)
         )
         words.append(_Word(readings))
-    return words
+    return tuple(words)
 
 
 class Lexicon:
@@ -199,10 +202,10 @@ class Lexicon:
         self._whole: dict[str, Term] = {}
         self._heads: dict[str, Term] = {}
         self._inside: list[Term] = []
-        self._phrases: list[Term] = []
+        self._phrases: dict[str, list[Term]] = {}
         for term in self.terms:
             if term.is_phrase:
-                self._phrases.append(term)
+                self._phrases.setdefault(term.words[0], []).append(term)
                 continue
             word = term.words[0]
             self._whole.setdefault(word, term)
@@ -276,24 +279,30 @@ class Lexicon:
         words = _words(text)
         return [*self._single_words(words), *self._phrase_matches(words)]
 
-    def _single_words(self, words: list[_Word]) -> Iterator[Match]:
+    def _single_words(self, words: tuple[_Word, ...]) -> Iterator[Match]:
         for word in words:
             found = next((match for reading in word.readings if (match := self._reading(reading))), None)
             if found is not None:
                 yield found
 
-    def _phrase_matches(self, words: list[_Word]) -> Iterator[Match]:
+    def _phrase_matches(self, words: tuple[_Word, ...]) -> Iterator[Match]:
+        """Phrases are looked up by their first word, then compared word by word."""
         readings = [word.readings[0].variants for word in words]
-        for term in self._phrases:
-            size = len(term.words)
-            for start in range(len(readings) - size + 1):
-                window = readings[start : start + size]
-                if all(
-                    any(_same_word(found, wanted) for found in variants)
-                    for variants, wanted in zip(window, term.words, strict=True)
+        for start, variants in enumerate(readings):
+            for term in self._phrases_starting(variants):
+                window = readings[start : start + len(term.words)]
+                if len(window) == len(term.words) and all(
+                    any(_same_word(found, wanted) for found in found_variants)
+                    for found_variants, wanted in zip(window, term.words, strict=True)
                 ):
-                    raw = " ".join(word.readings[0].raw for word in words[start : start + size])
+                    raw = " ".join(word.readings[0].raw for word in words[start : start + len(term.words)])
                     yield Match(term=term, found=raw, disguised=False)
+
+    def _phrases_starting(self, variants: tuple[str, ...]) -> list[Term]:
+        stems = {*variants}
+        for variant in variants:
+            stems.update(variant[:-end] for end in range(1, min(len(variant), 5)) if variant[-end:] in SUFFIXES)
+        return [term for stem in stems for term in self._phrases.get(stem, ())]
 
 
 def _same_word(found: str, wanted: str) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -122,3 +125,15 @@ async def test_a_job_with_unusable_arguments_is_ignored(settings: Settings, runt
 
     [result] = [result for result in await runtime.redis.all_job_results() if result.function == "moderation.check"]
     assert (result.success, result.result) == (True, "ignored")
+
+
+def test_the_worker_process_knows_every_table_that_jobs_write_to() -> None:
+    """A worker imports only its jobs; flushing an audit entry needs the `users` table in the metadata too."""
+    program = (
+        "import json, workers.settings; from service.db.base import Base; print(json.dumps(list(Base.metadata.tables)))"
+    )
+    found = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert {"users", "towns", "audit_log", "ideas", "moderation_decisions"} <= set(json.loads(found.stdout))
