@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     sweep_after_seconds: int = Field(default=60, ge=1)
+    smtp_url: str | None = None
+    mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
 
     @field_validator("oidc_issuer", "cors_origins", mode="before")
     @classmethod
@@ -70,6 +72,13 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("expected smtp://user:password@host:port or smtps://…")
         return value
 
     @field_validator("oidc_issuer")

@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, system
+from workers.jobs import moderation, notifications, system
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -18,6 +18,7 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("system.sweep", system.sweep),
     ("moderation.check", moderation.check),
     ("moderation.reports", moderation.reports),
+    ("notifications.deliver", notifications.deliver),
 )
 
 

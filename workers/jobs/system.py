@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.jobs import Job
 from service.moderation import sweep as moderation_sweep
+from service.notifications import delivery as notification_delivery
 from service.system.models import WorkerHeartbeat
 from workers.context import runtime_of, unit_of_work
 
@@ -23,7 +24,11 @@ logger = logging.getLogger("mitmachen.worker")
 Sweeper = Callable[[AsyncSession, timedelta], Awaitable[Sequence[Job]]]
 
 # Each domain with asynchronous work registers a function that lists the jobs for work still pending.
-SWEEPERS: list[Sweeper] = [moderation_sweep.unchecked_submissions, moderation_sweep.unhandled_reports]
+SWEEPERS: list[Sweeper] = [
+    moderation_sweep.unchecked_submissions,
+    moderation_sweep.unhandled_reports,
+    notification_delivery.unsent,
+]
 
 
 def worker_name() -> str:
