@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import roles
@@ -17,6 +16,7 @@ from service.jobs import DiscardingJobSender
 from service.towns.models import Town
 from service.unit_of_work import UnitOfWork
 from service.users.models import User
+from service.users.service import ensure_person
 
 
 class GrantError(Exception):
@@ -32,14 +32,9 @@ async def _user_id(session: AsyncSession, *, email: str | None, issuer: str | No
     if issuer is None or subject is None:
         raise GrantError("name the person by --email, or by --issuer and --subject")
     # A person who has not logged in yet is created now, as their first login would.
-    await session.execute(
-        insert(User)
-        .values(id=uuid.uuid4(), issuer=issuer.rstrip("/"), subject=subject)
-        .on_conflict_do_nothing(index_elements=[User.issuer, User.subject])
-    )
-    user_id = await session.scalar(select(User.id).where(User.issuer == issuer.rstrip("/"), User.subject == subject))
+    user_id = await ensure_person(session, issuer=issuer.rstrip("/"), subject=subject)
     if user_id is None:
-        raise GrantError("could not create the person")
+        raise GrantError("this person deleted their account")
     return user_id
 
 
@@ -80,19 +75,14 @@ async def change_role(
 async def seed_demo_people(session: AsyncSession, *, issuer: str) -> None:
     """The development login's demo people with their roles (idempotent)."""
     for demo in DEMO_PEOPLE:
-        await session.execute(
-            insert(User)
-            .values(
-                id=uuid.uuid4(),
-                issuer=issuer,
-                subject=demo.subject,
-                display_name=demo.name,
-                email=demo.email,
-                home_town_id=select(Town.id).where(Town.slug == demo.home_town).scalar_subquery(),
-            )
-            .on_conflict_do_nothing(index_elements=[User.issuer, User.subject])
+        user_id = await ensure_person(
+            session,
+            issuer=issuer,
+            subject=demo.subject,
+            display_name=demo.name,
+            email=demo.email,
+            home_town_id=select(Town.id).where(Town.slug == demo.home_town).scalar_subquery(),
         )
-        user_id = await session.scalar(select(User.id).where(User.issuer == issuer, User.subject == demo.subject))
         if user_id is None:
             raise ConfigurationError(f"demo person {demo.subject} could not be created")
         for role, slug in demo.roles:

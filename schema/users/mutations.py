@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import strawberry
@@ -51,10 +52,20 @@ GrantRoleResult = Annotated[RoleGranted | InvalidInput | NotFoundError, strawber
 RevokeRoleResult = Annotated[RoleRevoked | InvalidInput | NotFoundError, strawberry.union("RevokeRoleResult")]
 
 
-async def _subjects(session: AsyncSession, role_input: RoleInput) -> tuple[User | None, Town | None]:
+def _target(role_input: RoleInput) -> tuple[uuid.UUID, uuid.UUID | None]:
     user_id = decode_id(role_input.user_id, "User", field="userId")
     town_id = decode_id(role_input.town_id, "Town", field="townId") if role_input.town_id else None
-    return await session.get(User, user_id), await session.get(Town, town_id) if town_id else None
+    return user_id, town_id
+
+
+async def _rows(
+    session: AsyncSession, user_id: uuid.UUID, town_id: uuid.UUID | None
+) -> tuple[UserType, TownType | None]:
+    """The person and town the role service just checked; the session's identity map answers without SQL."""
+    user = await session.get(User, user_id)
+    town = await session.get(Town, town_id) if town_id else None
+    assert user is not None  # noqa: S101 - checked by the role service in this transaction
+    return UserType.from_row(user), TownType.from_row(town) if town else None
 
 
 @strawberry.type
@@ -73,32 +84,21 @@ class UserMutations:
     )
     async def grant_role(self, info: Info, input: RoleInput) -> GrantRoleResult:
         async def action(session: AsyncSession) -> RoleGranted:
-            user_id = decode_id(input.user_id, "User", field="userId")
-            town_id = decode_id(input.town_id, "Town", field="townId") if input.town_id else None
+            user_id, town_id = _target(input)
             await roles.grant_role(session, info.context.viewer, user_id=user_id, role=input.role, town_id=town_id)
-            user, town = await _subjects(session, input)
-            assert user is not None  # noqa: S101 - checked by grant_role in this transaction
-            return RoleGranted(
-                user=UserType.from_row(user), role=input.role, town=TownType.from_row(town) if town else None
-            )
+            user, town = await _rows(session, user_id, town_id)
+            return RoleGranted(user=user, role=input.role, town=town)
 
         return await run_mutation(info, action)
 
     @strawberry.mutation(description="Take a role away from a person.", permission_classes=[Authenticated])
     async def revoke_role(self, info: Info, input: RoleInput) -> RevokeRoleResult:
         async def action(session: AsyncSession) -> RoleRevoked:
-            user_id = decode_id(input.user_id, "User", field="userId")
-            town_id = decode_id(input.town_id, "Town", field="townId") if input.town_id else None
+            user_id, town_id = _target(input)
             was_held = await roles.revoke_role(
                 session, info.context.viewer, user_id=user_id, role=input.role, town_id=town_id
             )
-            user, town = await _subjects(session, input)
-            assert user is not None  # noqa: S101 - checked by revoke_role in this transaction
-            return RoleRevoked(
-                user=UserType.from_row(user),
-                role=input.role,
-                town=TownType.from_row(town) if town else None,
-                was_held=was_held,
-            )
+            user, town = await _rows(session, user_id, town_id)
+            return RoleRevoked(user=user, role=input.role, town=town, was_held=was_held)
 
         return await run_mutation(info, action)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, func, select, update
+from sqlalchemy import ForeignKey, Index, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,17 +41,11 @@ async def end_session(session: AsyncSession, *, session_id: uuid.UUID) -> None:
 
 async def viewer_for_session(session: AsyncSession, *, session_id: uuid.UUID) -> Viewer | None:
     """The person of a live session (not ended, not expired), with their roles; None otherwise."""
-    user_id = await session.scalar(
-        select(User.id)
-        .join(WebSession, WebSession.user_id == User.id)
-        .where(
-            WebSession.id == session_id,
-            WebSession.ended_at.is_(None),
-            WebSession.expires_at > func.now(),
-            User.deleted_at.is_(None),
-        )
+    found = await repository.user_with_grants(
+        session,
+        WebSession.id == session_id,
+        WebSession.ended_at.is_(None),
+        WebSession.expires_at > func.now(),
+        join=(WebSession, WebSession.user_id == User.id),
     )
-    if user_id is None:
-        return None
-    found = await repository.user_with_grants(session, user_id=user_id)
     return viewer_from(*found, via_cookie=True) if found else None

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
@@ -16,17 +17,13 @@ async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[
 
 
 async def user_with_grants(
-    session: AsyncSession, *, user_id: uuid.UUID | None = None, issuer: str | None = None, subject: str | None = None
+    session: AsyncSession, *conditions: ColumnElement[bool], join: tuple[type[Any], ColumnElement[bool]] | None = None
 ) -> tuple[User, list[RoleGrant]] | None:
-    """One statement: the person and every role they hold."""
-    condition = User.id == user_id if user_id is not None else (User.issuer == issuer) & (User.subject == subject)
-    rows = (
-        await session.execute(
-            select(User, RoleGrant)
-            .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
-            .where(condition, User.deleted_at.is_(None))
-        )
-    ).all()
+    """One statement: the (not deleted) person matching `conditions` and every role they hold."""
+    statement = select(User, RoleGrant).outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+    if join is not None:
+        statement = statement.join(*join)
+    rows = (await session.execute(statement.where(*conditions, User.deleted_at.is_(None)))).all()
     if not rows:
         return None
     return rows[0][0], [grant for _, grant in rows if grant is not None]

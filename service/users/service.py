@@ -42,23 +42,34 @@ def viewer_from(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] 
     )
 
 
+async def ensure_person(session: AsyncSession, *, issuer: str, subject: str, **columns: object) -> uuid.UUID | None:
+    """The id of the person with this identity, created (with `columns`) if they are new.
+
+    None when the identity belongs to a deleted account.
+    """
+    await session.execute(
+        insert(User)
+        .values(id=uuid.uuid4(), issuer=issuer, subject=subject, **columns)
+        .on_conflict_do_nothing(index_elements=[User.issuer, User.subject])
+    )
+    return await session.scalar(
+        select(User.id).where(User.issuer == issuer, User.subject == subject, User.deleted_at.is_(None))
+    )
+
+
 async def viewer_for_identity(session: AsyncSession, identity: Identity, *, roles_claim: str | None = None) -> Viewer:
     """The person behind a validated token, created on first sight (keyed by issuer and subject).
 
     Name and e-mail follow the identity provider's claims. With `roles_claim` set, entries like
     `moderator:soest` (or `region_staff` for region-wide roles) in that claim add roles for this request only.
     """
-    found = await repository.user_with_grants(session, issuer=identity.issuer, subject=identity.subject)
+    found = await repository.user_with_grants(session, User.issuer == identity.issuer, User.subject == identity.subject)
     profile = _profile(identity.claims)
     if found is None:
-        await session.execute(
-            insert(User)
-            .values(
-                id=uuid.uuid4(), issuer=identity.issuer, subject=identity.subject, last_seen_at=func.now(), **profile
-            )
-            .on_conflict_do_nothing(index_elements=[User.issuer, User.subject])
+        user_id = await ensure_person(
+            session, issuer=identity.issuer, subject=identity.subject, last_seen_at=func.now(), **profile
         )
-        found = await repository.user_with_grants(session, issuer=identity.issuer, subject=identity.subject)
+        found = await repository.user_with_grants(session, User.id == user_id) if user_id else None
         if found is None:
             raise NotAuthenticated("Dieses Konto wurde gelöscht.")
     user, grants = found
