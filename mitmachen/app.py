@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mitmachen.authentication import Authenticator
 from mitmachen.dev_idp import dev_identity_provider
 from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, secure_cookies, session_secret
+from mitmachen.open_data import open_data_routes
 from mitmachen.runtime import Runtime
 from schema.root import build_schema
 from schema.view import GraphQLView
@@ -169,6 +170,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        *open_data_routes(lambda: state["runtime"].session_factory),
         *extra_routes,
     ]
     if login is not None:

@@ -93,6 +93,16 @@ def _grant(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tally(args: argparse.Namespace) -> int:
+    from mitmachen.tallying import run_tally  # noqa: PLC0415
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    for line in asyncio.run(run_tally(settings, export=args.export)):
+        print(line)  # noqa: T201 - command output
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mitmachen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     grant.add_argument("--issuer", help="with --subject: the person's identity provider")
     grant.add_argument("--subject", help="with --issuer: the person's subject at the identity provider")
     grant.add_argument("--revoke", action="store_true")
+    command("tally", _tally, "Recompute the participation tallies now.").add_argument(
+        "--export", metavar="DIRECTORY", help="then write the open data files (CSV, JSON, metadata) there"
+    )
     command("seed", _seed, "Load data.").add_argument("--demo", action="store_true", help="the demo towns")
     return parser
 

@@ -8,6 +8,7 @@ from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
 from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
 from service.system.models import WorkerHeartbeat
+from service.tallies.models import ParticipationTally, TallyRun
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
 
@@ -20,10 +21,12 @@ __all__ = [
     "ModerationTerm",
     "Notification",
     "OfficialAnswer",
+    "ParticipationTally",
     "Report",
     "RoleGrant",
     "StrategyArea",
     "Support",
+    "TallyRun",
     "Town",
     "TownModerationSettings",
     "User",

@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, system
+from workers.jobs import moderation, notifications, system, tallies
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -19,6 +19,7 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("moderation.check", moderation.check),
     ("moderation.reports", moderation.reports),
     ("notifications.deliver", notifications.deliver),
+    ("tallies.recompute", tallies.recompute),
 )
 
 
@@ -36,6 +37,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         cron_jobs=[
             cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
             cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
+            cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime},

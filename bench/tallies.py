@@ -1,0 +1,265 @@
+"""Benchmark of a full tally recompute on region-scale data.
+
+Run it from the repository root:
+
+    uv run python bench/tallies.py
+
+Options: `--scale 0.1` for a tenth of the data (a quick look), `--runs 3`, `--keep-database`.
+
+What it does, in one run:
+
+1. Creates its own database `mitmachen_tallies_<pid>` (same server choice as `bench/feed.py`:
+   `MITMACHEN_BENCH_DATABASE_URL`, else 127.0.0.1:5432, else an embedded PostgreSQL), migrates it and seeds the
+   demo towns.
+2. Generates region-scale data with set-based SQL over two years: 200 000 people, 50 000 ideas across the 20
+   towns (with official answers for one in eight), 2 000 000 supports, 200 000 comments, and — where those
+   domains' tables exist — 500 000 survey answers and 100 000 volunteer sign-ups with confirmed hours.
+3. Recomputes every tally `--runs` times (the first run fills the empty table, later runs find nothing changed)
+   and reports the seconds per run, the number of rows and whether every run produced the same digest.
+4. Writes `bench/results/tallies.json` and drops the database (unless `--keep-database`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+SCRIPT = Path(__file__).resolve()
+ROOT = SCRIPT.parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SCRIPT.parent))
+
+from feed import create_database, database_url, drop_database, migrate_and_seed_towns, say, server_url  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "tallies.json"
+FULL = {
+    "users": 200_000,
+    "ideas": 50_000,
+    "supports": 2_000_000,
+    "comments": 200_000,
+    "survey_answers": 500_000,
+    "sign_ups": 100_000,
+}
+ISSUER = "https://bench.mitmachen.invalid"
+
+Generator = Callable[[Any, dict[str, int]], Awaitable[None]]
+
+
+async def _users(connection: Any, sizes: dict[str, int]) -> None:
+    await connection.execute(
+        """
+        INSERT INTO users (id, issuer, subject, display_name, home_town_id, created_at)
+        SELECT gen_random_uuid(), $1, 'person-' || n, 'Person ' || n,
+               (SELECT id FROM towns ORDER BY slug OFFSET n % 20 LIMIT 1), now() - interval '800 days'
+        FROM generate_series(0, $2 - 1) AS n
+        """,
+        ISSUER,
+        sizes["users"],
+    )
+    await connection.execute(
+        "CREATE TABLE bench_people AS "
+        "SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id FROM users WHERE issuer = $1",
+        ISSUER,
+    )
+    await connection.execute("ALTER TABLE bench_people ADD PRIMARY KEY (n)")
+
+
+async def _ideas(connection: Any, sizes: dict[str, int]) -> None:
+    await connection.execute(
+        """
+        CREATE TABLE bench_areas AS
+        SELECT (row_number() OVER (ORDER BY t.slug, a.position, a.slug) - 1)::int AS n, a.id, a.town_id
+        FROM strategy_areas a JOIN towns t ON t.id = a.town_id
+        """
+    )
+    await connection.execute(
+        """
+        INSERT INTO ideas (id, town_id, author_id, strategy_area_id, title, body, image_alt_texts, lifecycle,
+                           published_at, created_at, updated_at, support_count, comment_count)
+        SELECT gen_random_uuid(), area.town_id, author.id, area.id, 'Idee Nummer ' || g.k, 'Beschreibung ' || g.k,
+               '{}', CASE WHEN g.k % 10 = 0 THEN 'rejected' ELSE 'published' END,
+               CASE WHEN g.k % 10 <> 0 THEN t.at + interval '3 hours' END, t.at, t.at, 0, 0
+        FROM generate_series(0, $1 - 1) AS g(k)
+        CROSS JOIN LATERAL (SELECT now() - (g.k % 730) * interval '1 day' - (g.k % 24) * interval '1 hour' AS at) t
+        JOIN bench_areas AS area ON area.n = g.k % (SELECT count(*) FROM bench_areas)
+        JOIN bench_people AS author ON author.n = (g.k * 7919) % $2
+        """,
+        sizes["ideas"],
+        sizes["users"],
+    )
+    await connection.execute(
+        "CREATE TABLE bench_ideas AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id, town_id, created_at "
+        "FROM ideas WHERE lifecycle = 'published'"
+    )
+    await connection.execute("ALTER TABLE bench_ideas ADD PRIMARY KEY (n)")
+    await connection.execute(
+        """
+        INSERT INTO idea_official_answers (id, idea_id, town_id, status, answer, created_at)
+        SELECT gen_random_uuid(), i.id, i.town_id, s.status, 'Antwort', i.created_at + s.after
+        FROM ideas i
+        CROSS JOIN LATERAL (VALUES ('accepted', interval '20 days'), ('implemented', interval '90 days'))
+            AS s(status, after)
+        WHERE i.lifecycle = 'published' AND hashtext(i.id::text) % 8 = 0
+          AND (s.status = 'accepted' OR hashtext(i.id::text) % 16 = 0)
+        """
+    )
+
+
+async def _supports(connection: Any, sizes: dict[str, int]) -> None:
+    # Support k goes to idea k mod ideas from person (k * 31 + k / ideas) mod users: unique pairs.
+    ideas = await connection.fetchval("SELECT count(*) FROM bench_ideas")
+    await connection.execute(
+        """
+        INSERT INTO idea_supports (idea_id, user_id, town_id, created_at)
+        SELECT idea.id, person.id, idea.town_id, idea.created_at + (k % 97) * interval '1 day'
+        FROM generate_series(0, $1 - 1) AS k
+        JOIN bench_ideas AS idea ON idea.n = k % $3
+        JOIN bench_people AS person ON person.n = (k / $3 * 7 + k * 13) % $2
+        ON CONFLICT DO NOTHING
+        """,
+        sizes["supports"],
+        sizes["users"],
+        ideas,
+    )
+
+
+async def _comments(connection: Any, sizes: dict[str, int]) -> None:
+    await connection.execute(
+        """
+        INSERT INTO comments (id, idea_id, town_id, author_id, body, lifecycle, published_at, created_at)
+        SELECT gen_random_uuid(), idea.id, idea.town_id, person.id,
+               'Kommentar ' || k, 'published', idea.created_at + (k % 40) * interval '1 day',
+               idea.created_at + (k % 40) * interval '1 day'
+        FROM generate_series(0, $1 - 1) AS k
+        JOIN bench_ideas AS idea ON idea.n = (k * 17) % $3
+        JOIN bench_people AS person ON person.n = (k * 101) % $2
+        """,
+        sizes["comments"],
+        sizes["users"],
+        await connection.fetchval("SELECT count(*) FROM bench_ideas"),
+    )
+
+
+GENERATORS: list[tuple[str, Generator, str | None]] = [
+    ("users", _users, None),
+    ("ideas", _ideas, None),
+    ("supports", _supports, None),
+    ("comments", _comments, None),
+]
+
+
+async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
+    connection = await asyncpg.connect(url)
+    try:
+        for name, generator, table in GENERATORS:
+            if table and not await connection.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
+                say(f"  {name}: table {table} does not exist, skipped")
+                continue
+            started = time.perf_counter()
+            await generator(connection, sizes)
+            say(f"  {name}: {time.perf_counter() - started:.1f} s")
+        for table in ("bench_people", "bench_areas", "bench_ideas"):
+            await connection.execute(f"DROP TABLE IF EXISTS {table}")
+        await connection.execute("VACUUM ANALYZE")
+        counted = {}
+        for table in ("users", "ideas", "idea_supports", "comments", "idea_official_answers"):
+            counted[table] = await connection.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+        return counted
+    finally:
+        await connection.close()
+
+
+async def recompute_runs(url: str, runs: int) -> list[dict[str, Any]]:
+    from service.config import Settings  # noqa: PLC0415 - the project is imported once sys.path is set
+    from service.db.engine import create_engine, create_session_factory  # noqa: PLC0415
+    from service.tallies.compute import recompute  # noqa: PLC0415
+
+    engine = create_engine(Settings(database_url=url), pool_size=1)
+    measured = []
+    try:
+        for run in range(runs):
+            started = time.perf_counter()
+            async with create_session_factory(engine)() as session:
+                result = await recompute(session)
+                await session.commit()
+            seconds = time.perf_counter() - started
+            say(
+                f"  run {run + 1}: {seconds:.2f} s, {result.rows} rows, {result.changed} written, "
+                f"digest {result.digest}"
+            )
+            measured.append(
+                {"seconds": round(seconds, 3), "rows": result.rows, "changed": result.changed, "digest": result.digest}
+            )
+    finally:
+        await engine.dispose()
+    return measured
+
+
+async def run(args: argparse.Namespace) -> int:
+    sizes = {name: max(1, int(count * args.scale)) for name, count in FULL.items()}
+    server, stack = server_url()
+    name = f"mitmachen_tallies_{os.getpid()}"
+    url = database_url(server, name)
+    with stack:
+        await create_database(server, name)
+        try:
+            await migrate_and_seed_towns(url)
+            say(f"generating data (scale {args.scale}):")
+            counted = await generate(url, sizes)
+            say(f"rows: {counted}")
+            if args.generate_only:
+                say(f"kept database {name}")
+                return 0
+            say("recomputing:")
+            runs = await recompute_runs(url, args.runs)
+        finally:
+            if not (args.keep_database or args.generate_only):
+                await drop_database(server, name)
+    identical = len({run["digest"] for run in runs}) == 1
+    first, rest = runs[0]["seconds"], [run["seconds"] for run in runs[1:]]
+    say(f"full recompute: first {first:.2f} s, later runs {rest} s; identical digests: {identical}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+                "scale": args.scale,
+                "rows": counted,
+                "runs": runs,
+                "identical_digests": identical,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    say(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0 if identical else 1
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generate-only", action="store_true", help="generate, keep the database, measure nothing")
+    parser.add_argument("--keep-database", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

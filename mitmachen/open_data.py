@@ -1,0 +1,50 @@
+"""Open data over HTTP: `/open-data/{scope}.csv`, `.json` and `.meta.json` for the region and every town.
+
+`scope` is `suedwestfalen` for the region roll-up or a town's slug. Public, read-only, suppressed like the files
+of `mitmachen tally --export`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from service.tallies import report
+from service.towns.models import Town
+
+REGION = "suedwestfalen"
+_SCOPE = re.compile(r"^[a-z0-9-]{1,64}$")
+
+
+def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSession]]) -> list[BaseRoute]:
+    async def serve(request: Request) -> Response:
+        scope: str = request.path_params["scope"]
+        kind: str = request.path_params["kind"]
+        if not _SCOPE.match(scope) or kind not in {"csv", "json", "meta.json"}:
+            return PlainTextResponse("Nicht gefunden.", status_code=404)
+        async with session_factory()() as session:
+            slug = None if scope == REGION else scope
+            if slug is not None and await session.scalar(select(Town.id).where(Town.slug == slug)) is None:
+                return PlainTextResponse("Diese Stadt gibt es nicht.", status_code=404)
+            if kind == "meta.json":
+                run = await report.last_run(session)
+                meta = report.metadata(scope=slug or "Region", computed_at=run.finished_at if run else None)
+                meta["files"] = [f"{scope}.csv", f"{scope}.json"]
+                return JSONResponse(meta, headers=_cache())
+            rows = await report.open_data(session, town_slug=slug)
+        if kind == "csv":
+            return Response(report.as_csv(rows), media_type="text/csv; charset=utf-8", headers=_cache())
+        return Response(report.as_json(rows), media_type="application/json", headers=_cache())
+
+    return [Route("/open-data/{scope}.{kind:path}", serve, methods=["GET"])]
+
+
+def _cache() -> dict[str, str]:
+    # Tallies change at most once per recompute; five minutes of caching keeps crawlers cheap.
+    return {"Cache-Control": "public, max-age=300"}

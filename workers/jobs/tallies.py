@@ -1,0 +1,19 @@
+"""`tallies.recompute`: recompute every participation tally from the source tables."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from service.tallies.compute import recompute as recompute_tallies
+from workers.context import unit_of_work
+
+logger = logging.getLogger("mitmachen.worker")
+
+
+async def recompute(ctx: dict[str, Any], requested_by: str | None = None) -> str:
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        result = await recompute_tallies(session, requested_by=uuid.UUID(requested_by) if requested_by else None)
+    logger.info("tallies recomputed: %d rows, %d written, %d deleted", result.rows, result.changed, result.deleted)
+    return result.digest
