@@ -22,6 +22,8 @@ from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.queries import ModerationQueries
 from schema.permissions import Public
+from schema.surveys.mutations import SurveyMutations
+from schema.surveys.queries import SurveyQueries
 from schema.towns.queries import TownQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
@@ -33,7 +35,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries):
+class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -42,7 +44,7 @@ class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries):
 
 @cache
 @strawberry.type
-class Mutation(IdeaMutations, UserMutations, ModerationMutations):
+class Mutation(IdeaMutations, UserMutations, ModerationMutations, SurveyMutations):
     pass
 
 

@@ -7,11 +7,13 @@ from service.db.base import Base
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
 from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
+from service.surveys.models import Answer, Participation, Question, Response, Results, Survey
 from service.system.models import WorkerHeartbeat
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
 
 __all__ = [
+    "Answer",
     "AuditEntry",
     "Base",
     "Comment",
@@ -20,10 +22,15 @@ __all__ = [
     "ModerationTerm",
     "Notification",
     "OfficialAnswer",
+    "Participation",
+    "Question",
     "Report",
+    "Response",
+    "Results",
     "RoleGrant",
     "StrategyArea",
     "Support",
+    "Survey",
     "Town",
     "TownModerationSettings",
     "User",

@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, system
+from workers.jobs import moderation, notifications, surveys, system
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -19,6 +19,8 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("moderation.check", moderation.check),
     ("moderation.reports", moderation.reports),
     ("notifications.deliver", notifications.deliver),
+    ("surveys.results", surveys.results),
+    ("surveys.close_due", surveys.close_due),
 )
 
 
@@ -36,6 +38,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         cron_jobs=[
             cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
             cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
+            cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime},
