@@ -47,6 +47,13 @@ def _refuse(question: Question, message: str) -> UserError:
     return UserError(ErrorCode.ANSWER_INVALID, f"Frage {question.position + 1}: {message}", field="answers")
 
 
+def _clean(question: Question, value: str) -> str:
+    try:
+        return clean_text(value, field="answers")
+    except UserError as error:
+        raise _refuse(question, error.message) from None
+
+
 def _only(question: Question, answer: AnswerInput, *allowed: str) -> None:
     given = {
         "optionIndexes": answer.option_indexes is not None,
@@ -68,7 +75,7 @@ def _choice(question: Question, answer: AnswerInput) -> CleanAnswer:
     if answer.other_text is not None:
         if not settings["allow_other"]:
             raise _refuse(question, "Eine eigene Antwort ist hier nicht vorgesehen.")
-        other = clean_text(answer.other_text, field="answers")
+        other = _clean(question, answer.other_text)
         if not 1 <= len(other) <= OTHER_TEXT_MAX:
             raise _refuse(question, f"Die eigene Antwort hat 1 bis {OTHER_TEXT_MAX} Zeichen.")
     count = len(chosen) + int(other is not None)
@@ -84,7 +91,7 @@ def _choice(question: Question, answer: AnswerInput) -> CleanAnswer:
 
 def _free_text(question: Question, answer: AnswerInput) -> CleanAnswer:
     _only(question, answer, "text")
-    text = clean_text(answer.text or "", field="answers")
+    text = _clean(question, answer.text or "")
     longest = question.settings["max_length"]
     if not 1 <= len(text) <= longest:
         raise _refuse(question, f"Die Antwort hat 1 bis {longest} Zeichen.")
