@@ -45,7 +45,7 @@ async def response_counts(session: AsyncSession, survey_ids: Sequence[uuid.UUID]
         .where(Participation.survey_id.in_(survey_ids))
         .group_by(Participation.survey_id)
     )
-    return {survey_id: int(count) for survey_id, count in rows.tuples()}
+    return {survey_id: int(count) for survey_id, count in rows}
 
 
 async def results_by_survey_ids(session: AsyncSession, survey_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Results]:
