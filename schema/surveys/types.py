@@ -11,7 +11,7 @@ from strawberry.relay import to_base64
 
 from schema.context import Info
 from schema.towns.types import StrategyAreaType, TownType, uuids
-from service.errors import PermissionDenied
+from service.errors import NotAuthenticated, PermissionDenied
 from service.surveys import export
 from service.surveys.models import Answer, Audience, Question, QuestionKind, Results, Survey, SurveyStatus
 from service.surveys.policies import can_manage, results_visible
@@ -314,6 +314,8 @@ class SurveyType(relay.Node):
         "without any person columns. Others get a FORBIDDEN error."
     )
     async def responses_csv(self, info: Info) -> str:
+        if not info.context.viewer.is_authenticated:
+            raise NotAuthenticated
         if not can_manage(info.context.viewer, self.row.town_id):
             raise PermissionDenied("Den Export bekommt nur die Verwaltung der Stadt.")
         async with info.context.uow.session() as session:
