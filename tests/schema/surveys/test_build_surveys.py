@@ -292,3 +292,33 @@ async def test_a_towns_surveys_page_by_status(
     assert [edge["node"]["id"] for edge in first["edges"] + rest["edges"]] == list(reversed(published))
     assert (first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (True, False)
     assert len(everything["edges"]) == 3
+
+
+async def test_a_draft_changes_only_the_fields_given(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    staff = await _staff(runtime, oidc_provider)
+    survey_id = await draft(graphql, runtime, staff, opensAt=in_days(1), description="Worum es geht.")
+    update = """
+    mutation U($input: UpdateSurveyInput!) {
+      updateSurvey(input: $input) {
+        ... on SurveyUpdated { survey { title description audience isAnonymous resultsPublic opensAt } }
+        ... on UserError { code field }
+      }
+    }
+    """
+
+    changed = await graphql(
+        update,
+        {"input": {"surveyId": survey_id, "title": "Neuer Titel", "audience": "RESIDENTS", "removeOpensAt": True}},
+        headers=staff.headers,
+    )
+
+    assert changed["data"]["updateSurvey"]["survey"] == {
+        "title": "Neuer Titel",
+        "description": "Worum es geht.",
+        "audience": "RESIDENTS",
+        "isAnonymous": False,
+        "resultsPublic": False,
+        "opensAt": None,
+    }
