@@ -14,6 +14,8 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Viewer
 from service.ideas import repository as ideas
 from service.ideas.models import Comment, Idea, OfficialAnswer
+from service.surveys import repository as surveys
+from service.surveys.models import Answer, Question, Results, Survey
 from service.towns import repository as towns
 from service.towns.models import StrategyArea, Town
 from service.unit_of_work import UnitOfWork
@@ -73,7 +75,23 @@ class Loaders:
         self.answers_by_idea_id: DataLoader[uuid.UUID, list[OfficialAnswer]] = _loader(
             uow, ideas.answers_by_idea_ids, list
         )
+        self.survey_by_id: DataLoader[uuid.UUID, Survey | None] = _optional_loader(
+            uow, partial(surveys.surveys_by_ids, viewer=viewer)
+        )
+        self.questions_by_survey_id: DataLoader[uuid.UUID, list[Question]] = _loader(
+            uow, surveys.questions_by_survey_ids, list
+        )
+        self.response_count_by_survey_id: DataLoader[uuid.UUID, int] = _loader(uow, surveys.response_counts, int)
+        self.results_by_survey_id: DataLoader[uuid.UUID, Results | None] = _optional_loader(
+            uow, surveys.results_by_survey_ids
+        )
         user_id = viewer.user_id
+        self.viewer_took_part_survey_id: DataLoader[uuid.UUID, bool] | None = (
+            _loader(uow, partial(surveys.participated_survey_ids, user_id=user_id), bool) if user_id else None
+        )
+        self.own_answers_by_survey_id: DataLoader[uuid.UUID, list[Answer]] | None = (
+            _loader(uow, partial(surveys.own_answers_by_survey_ids, user_id=user_id), list) if user_id else None
+        )
         self.viewer_supports_idea_id: DataLoader[uuid.UUID, bool] | None = (
             _loader(uow, partial(ideas.supported_idea_ids, user_id=user_id), bool) if user_id else None
         )

@@ -22,6 +22,8 @@ from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.queries import ModerationQueries
 from schema.permissions import Public
+from schema.surveys.mutations import SurveyMutations
+from schema.surveys.queries import SurveyQueries
 from schema.tallies.mutations import TallyMutations
 from schema.tallies.queries import TallyQueries
 from schema.towns.queries import TownQueries
@@ -35,7 +37,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, TallyQueries):
+class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQueries, TallyQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -44,7 +46,7 @@ class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, TallyQueri
 
 @cache
 @strawberry.type
-class Mutation(IdeaMutations, UserMutations, ModerationMutations, TallyMutations):
+class Mutation(IdeaMutations, UserMutations, ModerationMutations, SurveyMutations, TallyMutations):
     pass
 
 

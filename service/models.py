@@ -7,12 +7,14 @@ from service.db.base import Base
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
 from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
+from service.surveys.models import Answer, Participation, Question, Response, Results, Survey
 from service.system.models import WorkerHeartbeat
 from service.tallies.models import ParticipationTally, TallyRun
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
 
 __all__ = [
+    "Answer",
     "AuditEntry",
     "Base",
     "Comment",
@@ -21,11 +23,16 @@ __all__ = [
     "ModerationTerm",
     "Notification",
     "OfficialAnswer",
+    "Participation",
     "ParticipationTally",
+    "Question",
     "Report",
+    "Response",
+    "Results",
     "RoleGrant",
     "StrategyArea",
     "Support",
+    "Survey",
     "TallyRun",
     "Town",
     "TownModerationSettings",

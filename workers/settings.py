@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, system, tallies
+from workers.jobs import moderation, notifications, surveys, system, tallies
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -20,6 +20,8 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("moderation.reports", moderation.reports),
     ("notifications.deliver", notifications.deliver),
     ("tallies.recompute", tallies.recompute),
+    ("surveys.results", surveys.results),
+    ("surveys.close_due", surveys.close_due),
 )
 
 
@@ -38,6 +40,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
             cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
             cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
             cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
+            cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime},

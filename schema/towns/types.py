@@ -13,6 +13,8 @@ from service.towns.models import StrategyArea, Town
 
 if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
+    from schema.surveys.types import SurveyConnection
+    from service.surveys.models import SurveyStatus
 
 
 @strawberry.type(name="StrategyArea", description="A field of action of a town's strategy, or a region theme.")
@@ -77,6 +79,21 @@ class TownType(relay.Node):
         from schema.ideas.queries import idea_feed  # noqa: PLC0415 - the ideas adapter imports this module
 
         return await idea_feed(info, town_id=self.row_id, first=first, after=after, filter=filter, order_by=order_by)
+
+    @strawberry.field(
+        description="The town's surveys the caller may see (drafts and archived ones only for the town's staff), "
+        "newest first (`first` at most 100)."
+    )
+    async def surveys(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: Annotated[SurveyStatus, strawberry.lazy("schema.surveys.types")] | None = None,
+    ) -> Annotated[SurveyConnection, strawberry.lazy("schema.surveys.types")]:
+        from schema.surveys.queries import survey_list  # noqa: PLC0415 - the surveys adapter imports this module
+
+        return await survey_list(info, town_id=self.row_id, first=first, after=after, status=status)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -48,6 +48,14 @@ SOURCES: list[tuple[Metric, str]] = [
         "FROM idea_supports s JOIN ideas i ON i.id = s.idea_id",
     ),
     (
+        # Anonymous responses carry no person: each counts as a participant of its own. Matching them with the
+        # people behind other contributions would be exactly the link that anonymous surveys rule out.
+        Metric.SURVEY_RESPONSES,
+        f"SELECT coalesce(r.respondent_id, r.id), s.town_id, s.strategy_area_id, "
+        f"r.submitted_on::timestamp AT TIME ZONE '{TIME_ZONE}', 1 "
+        "FROM survey_responses r JOIN surveys s ON s.id = r.survey_id",
+    ),
+    (
         Metric.COMMENTS,
         "SELECT c.author_id, i.town_id, i.strategy_area_id, c.created_at, 1 "
         "FROM comments c JOIN ideas i ON i.id = c.idea_id",
@@ -58,7 +66,9 @@ SOURCES: list[tuple[Metric, str]] = [
 _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 # The three levels of the roll-up: key expressions over tally_events, as (town, area).
-_LEVELS = (("town_id", "area_id"), ("town_id", _NONE), (_NONE, _NONE))
+# The three levels of the roll-up: (town, area) expressions over the events, and which events take part.
+# Events without a strategy area (e.g. a survey for the whole town) count for the town and the region only.
+_LEVELS = (("town_id", "area_id", "area_id IS NOT NULL"), ("town_id", _NONE, "true"), (_NONE, _NONE, "true"))
 
 
 def _events_sql() -> str:
@@ -84,7 +94,7 @@ def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
     )
 
 
-def _participants_sql(town: str, area: str) -> str:
+def _participants_sql(town: str, area: str, condition: str) -> str:
     """Distinct people per cell and period at one level of the roll-up.
 
     Within a window of one person's events in one cell, in day order, the person enters a new period exactly
@@ -102,6 +112,7 @@ def _participants_sql(town: str, area: str) -> str:
     FROM (
         SELECT {town} AS town_id, {area} AS area_id, {starts}
         FROM tally_events AS e JOIN tally_calendar AS c ON c.day = e.day
+        WHERE {condition}
         WINDOW o AS (PARTITION BY {town}, {area}, e.user_id ORDER BY e.day)
     ) AS f
     GROUP BY {grouping}
@@ -111,11 +122,11 @@ def _participants_sql(town: str, area: str) -> str:
 def _amounts_sql() -> str:
     """What is counted is additive: per-day sums rolled up to every level and period in one pass."""
     parts = []
-    for town, area in _LEVELS:
+    for town, area, condition in _LEVELS:
         select, grouping = _by_period("metric", "sum(amount)")
         parts.append(
             f"SELECT metric, {town} AS town_id, {area} AS area_id, {select} AS amount "
-            f"FROM tally_days JOIN tally_calendar USING (day) GROUP BY {town}, {area}, {grouping}"
+            f"FROM tally_days JOIN tally_calendar USING (day) WHERE {condition} GROUP BY {town}, {area}, {grouping}"
         )
     return "\nUNION ALL\n".join(parts)
 
@@ -135,7 +146,7 @@ _STATEMENTS = (
     "ANALYZE tally_events, tally_days, tally_calendar",
     # People are not additive: count each person once per cell and period, at each level of the roll-up.
     "CREATE TEMP TABLE tally_people ON COMMIT DROP AS\n"
-    + "\nUNION ALL\n".join(_participants_sql(town, area) for town, area in _LEVELS),
+    + "\nUNION ALL\n".join(_participants_sql(*level) for level in _LEVELS),
     f"""
     CREATE TEMP TABLE tally_fresh ON COMMIT DROP AS
     SELECT a.town_id, a.area_id, a.period, a.period_start, a.metric, a.amount, p.people

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.jobs import Job
 from service.moderation import sweep as moderation_sweep
 from service.notifications import delivery as notification_delivery
+from service.surveys import sweep as surveys_sweep
 from service.system.models import WorkerHeartbeat
 from workers.context import runtime_of, unit_of_work
 
@@ -28,6 +29,7 @@ SWEEPERS: list[Sweeper] = [
     moderation_sweep.unchecked_submissions,
     moderation_sweep.unhandled_reports,
     notification_delivery.unsent,
+    surveys_sweep.stale_results,
 ]
 
 

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from schema.context import Info
+from schema.errors import decode_id
+from schema.permissions import Public
+from schema.surveys.types import SurveyConnection, SurveyType
+from service.errors import InvalidArgument, UserError
+from service.surveys.models import SurveyStatus
+from service.surveys.repository import list_surveys
+
+
+async def survey_list(
+    info: Info, *, town_id: uuid.UUID, first: int, after: str | None, status: SurveyStatus | None
+) -> SurveyConnection:
+    async with info.context.uow.session() as session:
+        page = await list_surveys(
+            session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
+        )
+    return SurveyConnection.from_page(page, after=after)
+
+
+@strawberry.type
+class SurveyQueries:
+    @strawberry.field(
+        description="One survey by its global id; null when it does not exist or the caller may not see it.",
+        permission_classes=[Public],
+    )
+    async def survey(self, info: Info, id: strawberry.ID) -> SurveyType | None:
+        try:
+            survey_id = decode_id(id, "Survey", field="id")
+        except UserError as error:
+            raise InvalidArgument(error.message) from None
+        row = await info.context.loaders.survey_by_id.load(survey_id)
+        return SurveyType.from_row(row) if row else None

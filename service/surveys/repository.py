@@ -1,0 +1,121 @@
+"""Batch reads for dataloaders and the survey list: one statement per batch, visibility applied by the viewer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.viewer import Viewer
+from service.errors import InvalidArgument
+from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
+from service.surveys.policies import survey_visible_to
+
+MAX_PAGE_SIZE = 100
+
+
+async def surveys_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Survey]:
+    rows = await session.scalars(select(Survey).where(Survey.id.in_(ids), survey_visible_to(viewer)))
+    return {survey.id: survey for survey in rows}
+
+
+async def questions_by_survey_ids(
+    session: AsyncSession, survey_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Question]]:
+    grouped: dict[uuid.UUID, list[Question]] = {survey_id: [] for survey_id in survey_ids}
+    rows = await session.scalars(
+        select(Question).where(Question.survey_id.in_(survey_ids)).order_by(Question.survey_id, Question.position)
+    )
+    for question in rows:
+        grouped[question.survey_id].append(question)
+    return grouped
+
+
+async def response_counts(session: AsyncSession, survey_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Live progress: how many people took part so far."""
+    rows = await session.execute(
+        select(Participation.survey_id, func.count())
+        .where(Participation.survey_id.in_(survey_ids))
+        .group_by(Participation.survey_id)
+    )
+    return {survey_id: int(count) for survey_id, count in rows}
+
+
+async def results_by_survey_ids(session: AsyncSession, survey_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Results]:
+    rows = await session.scalars(select(Results).where(Results.survey_id.in_(survey_ids)))
+    return {results.survey_id: results for results in rows}
+
+
+async def participated_survey_ids(
+    session: AsyncSession, survey_ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
+) -> dict[uuid.UUID, bool]:
+    rows = await session.scalars(
+        select(Participation.survey_id).where(Participation.user_id == user_id, Participation.survey_id.in_(survey_ids))
+    )
+    return dict.fromkeys(rows, True)
+
+
+async def own_answers_by_survey_ids(
+    session: AsyncSession, survey_ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
+) -> dict[uuid.UUID, list[Answer]]:
+    """The person's own answers; anonymous surveys' responses name nobody, so they never match."""
+    grouped: dict[uuid.UUID, list[Answer]] = {survey_id: [] for survey_id in survey_ids}
+    rows = await session.scalars(
+        select(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Response.survey_id.in_(survey_ids), Response.respondent_id == user_id)
+        .order_by(Question.position)
+    )
+    for answer in rows:
+        grouped[answer.survey_id].append(answer)
+    return grouped
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    items: Sequence[Survey]
+    has_next_page: bool
+
+    @staticmethod
+    def cursor(survey: Survey) -> str:
+        payload = json.dumps([survey.created_at.isoformat(), str(survey.id)])
+        return base64.urlsafe_b64encode(payload.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created_at, survey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(created_at), uuid.UUID(survey_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidArgument("Der Cursor ist ungültig.") from None
+
+
+async def list_surveys(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    town_id: uuid.UUID,
+    status: SurveyStatus | None,
+    first: int,
+    after: str | None,
+) -> SurveyPage:
+    """A town's surveys the viewer may see, newest first, keyset-paginated."""
+    if not 0 <= first <= MAX_PAGE_SIZE:
+        raise InvalidArgument(f"`first` liegt zwischen 0 und {MAX_PAGE_SIZE}.")
+    statement = select(Survey).where(Survey.town_id == town_id, survey_visible_to(viewer))
+    if status is not None:
+        statement = statement.where(Survey.status == status.value)
+    if after is not None:
+        statement = statement.where(tuple_(Survey.created_at, Survey.id) < tuple_(*_decode_cursor(after)))
+    rows = (
+        await session.scalars(statement.order_by(Survey.created_at.desc(), Survey.id.desc()).limit(first + 1))
+    ).all()
+    return SurveyPage(items=rows[:first], has_next_page=len(rows) > first)

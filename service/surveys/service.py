@@ -1,0 +1,284 @@
+"""Surveys run by town staff: draft, define questions, publish, close (by hand or when due), archive."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.audit.service import record
+from service.auth.viewer import Viewer
+from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.jobs import Job, request_job
+from service.surveys import definition
+from service.surveys.definition import QuestionSpec
+from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
+from service.surveys.policies import can_manage, survey_visible_to
+from service.towns.models import StrategyArea, Town
+
+
+@dataclass(frozen=True)
+class SurveyFields:
+    """The fields of `updateSurvey`; None leaves a field as it is (`clear_strategy_area` removes the area)."""
+
+    title: str | None = None
+    description: str | None = None
+    strategy_area_id: uuid.UUID | None = None
+    clear_strategy_area: bool = False
+    opens_at: datetime | None = None
+    clear_opens_at: bool = False
+    closes_at: datetime | None = None
+    audience: Audience | None = None
+    is_anonymous: bool | None = None
+    results_public: bool | None = None
+
+
+def results_job(survey_id: uuid.UUID) -> Job:
+    """`key` collapses a burst of answers into one recomputation while the first one waits in the queue."""
+    return Job("surveys.results", (str(survey_id),), key=f"surveys.results:{survey_id}")
+
+
+def _staff(viewer: Viewer) -> uuid.UUID:
+    if viewer.user_id is None:
+        raise NotAuthenticated
+    return viewer.user_id
+
+
+def unknown_survey() -> NotFound:
+    return NotFound(ErrorCode.UNKNOWN_SURVEY, "Diese Umfrage gibt es nicht (mehr).", field="surveyId")
+
+
+async def visible_survey(
+    session: AsyncSession, viewer: Viewer, survey_id: uuid.UUID, *, lock: bool = False, share: bool = False
+) -> Survey:
+    """The survey if the viewer may see it; `lock` takes the row lock, `share` a shared lock (answers)."""
+    statement = select(Survey).where(Survey.id == survey_id, survey_visible_to(viewer))
+    if lock:
+        statement = statement.with_for_update()
+    elif share:
+        statement = statement.with_for_update(read=True)
+    survey = await session.scalar(statement.execution_options(populate_existing=True))
+    if survey is None:
+        raise unknown_survey()
+    return survey
+
+
+async def managed_survey(session: AsyncSession, viewer: Viewer, survey_id: uuid.UUID) -> Survey:
+    """The survey, locked, if the viewer runs its town's surveys; a visible survey of another town is refused."""
+    _staff(viewer)
+    survey = await visible_survey(session, viewer, survey_id, lock=True)
+    if not can_manage(viewer, survey.town_id):
+        raise PermissionDenied("Umfragen betreut die Verwaltung der Stadt.")
+    return survey
+
+
+async def _strategy_area(session: AsyncSession, town: Town, area_id: uuid.UUID) -> uuid.UUID:
+    area = await session.get(StrategyArea, area_id)
+    if area is None or area.town_id not in {town.id, None}:
+        raise NotFound(
+            ErrorCode.UNKNOWN_STRATEGY_AREA,
+            f"Dieses Handlungsfeld gibt es in {town.name} nicht.",
+            field="strategyAreaId",
+        )
+    return area.id
+
+
+async def draft_survey(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    town_id: uuid.UUID,
+    title: str,
+    closes_at: datetime,
+    description: str = "",
+    strategy_area_id: uuid.UUID | None = None,
+    opens_at: datetime | None = None,
+    audience: Audience = Audience.EVERYONE,
+    is_anonymous: bool = False,
+    results_public: bool = False,
+) -> Survey:
+    _staff(viewer)
+    town = await session.get(Town, town_id)
+    if town is None:
+        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+    if not can_manage(viewer, town.id):
+        raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")
+    clean_title, clean_description = definition.title(title), definition.description(description)
+    definition.window(opens_at, closes_at)
+    area = await _strategy_area(session, town, strategy_area_id) if strategy_area_id else None
+    survey = Survey(
+        id=uuid.uuid4(),
+        town_id=town.id,
+        strategy_area_id=area,
+        created_by_id=viewer.user_id,
+        title=clean_title,
+        description=clean_description,
+        status=SurveyStatus.DRAFT.value,
+        audience=audience.value,
+        is_anonymous=is_anonymous,
+        results_public=results_public,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    session.add(survey)
+    await session.flush()
+    await session.refresh(survey)
+    return survey
+
+
+def _require_draft(survey: Survey) -> None:
+    if survey.status != SurveyStatus.DRAFT.value:
+        raise UserError(ErrorCode.SURVEY_NOT_EDITABLE, "Nur Entwürfe können so geändert werden.", field="surveyId")
+
+
+async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID, fields: SurveyFields) -> Survey:
+    """Drafts only: once published, what people were asked (and whether anonymously) stays as it was."""
+    survey = await managed_survey(session, viewer, survey_id)
+    _require_draft(survey)
+    if fields.title is not None:
+        survey.title = definition.title(fields.title)
+    if fields.description is not None:
+        survey.description = definition.description(fields.description)
+    if fields.strategy_area_id is not None:
+        town = await session.get(Town, survey.town_id)
+        assert town is not None  # noqa: S101 - a foreign key
+        survey.strategy_area_id = await _strategy_area(session, town, fields.strategy_area_id)
+    elif fields.clear_strategy_area:
+        survey.strategy_area_id = None
+    opens_at = None if fields.clear_opens_at else (fields.opens_at or survey.opens_at)
+    closes_at = fields.closes_at or survey.closes_at
+    definition.window(opens_at, closes_at)
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    if fields.audience is not None:
+        survey.audience = fields.audience.value
+    if fields.is_anonymous is not None:
+        survey.is_anonymous = fields.is_anonymous
+    if fields.results_public is not None:
+        survey.results_public = fields.results_public
+    survey.updated_at = func.now()
+    await session.flush()
+    await session.refresh(survey)
+    return survey
+
+
+async def has_responses(session: AsyncSession, survey_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(Participation.survey_id == survey_id))))
+
+
+async def set_questions(
+    session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID, questions: Sequence[QuestionSpec]
+) -> Survey:
+    """Replace the questions. Refused once the first response exists: answering takes a shared lock on the
+    survey row and this takes the exclusive one, so the check and the first answer cannot interleave."""
+    survey = await managed_survey(session, viewer, survey_id)
+    if survey.status not in {SurveyStatus.DRAFT.value, SurveyStatus.PUBLISHED.value}:
+        raise UserError(ErrorCode.SURVEY_NOT_EDITABLE, "Diese Umfrage ist beendet.", field="surveyId")
+    clean = definition.questions(questions)
+    if await has_responses(session, survey.id):
+        raise UserError(
+            ErrorCode.SURVEY_HAS_RESPONSES,
+            "Es gibt schon Antworten: die Fragen können nicht mehr geändert werden.",
+            field="questions",
+        )
+    if survey.status == SurveyStatus.PUBLISHED.value and not clean:
+        raise UserError(ErrorCode.QUESTION_INVALID, "Eine laufende Umfrage braucht Fragen.", field="questions")
+    await session.execute(delete(Question).where(Question.survey_id == survey.id))
+    session.add_all(
+        Question(
+            id=question.id,
+            survey_id=survey.id,
+            town_id=survey.town_id,
+            position=question.position,
+            kind=question.kind.value,
+            prompt=question.prompt,
+            help_text=question.help_text,
+            required=question.required,
+            settings=question.settings,
+            show_if=question.show_if,
+        )
+        for question in clean
+    )
+    survey.updated_at = func.now()
+    await session.flush()
+    await session.refresh(survey)
+    return survey
+
+
+def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSession, after: SurveyStatus) -> None:
+    record(
+        session,
+        viewer,
+        action=f"survey.{after.value}",
+        subject_type="survey",
+        subject_id=survey.id,
+        town_id=survey.town_id,
+        before={"status": survey.status},
+        after={"status": after.value},
+    )
+    survey.status = after.value
+    survey.updated_at = func.now()
+
+
+async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:
+    survey = await managed_survey(session, viewer, survey_id)
+    if survey.status != SurveyStatus.DRAFT.value:
+        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe können veröffentlicht werden.")
+    if survey.closes_at <= datetime.now(UTC):
+        raise UserError(
+            ErrorCode.SURVEY_DATES_INVALID, "Das Ende der Umfrage liegt in der Vergangenheit.", field="closesAt"
+        )
+    if not await session.scalar(select(exists().where(Question.survey_id == survey.id))):
+        raise UserError(ErrorCode.QUESTION_INVALID, "Eine Umfrage braucht mindestens eine Frage.", field="questions")
+    _status_change(survey, viewer, session, SurveyStatus.PUBLISHED)
+    survey.published_at = func.now()
+    await session.flush()
+    await session.refresh(survey)
+    return survey
+
+
+async def _close(session: AsyncSession, survey: Survey, viewer: Viewer | None) -> None:
+    _status_change(survey, viewer, session, SurveyStatus.CLOSED)
+    survey.closed_at = func.now()
+    await session.flush()
+    request_job(session, results_job(survey.id))
+
+
+async def close_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:
+    """Waits for answers in flight (they hold a shared lock on the survey), then no further answer is taken."""
+    survey = await managed_survey(session, viewer, survey_id)
+    if survey.status != SurveyStatus.PUBLISHED.value:
+        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur laufende Umfragen können beendet werden.")
+    await _close(session, survey, viewer)
+    await session.refresh(survey)
+    return survey
+
+
+async def archive_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:
+    survey = await managed_survey(session, viewer, survey_id)
+    if survey.status not in {SurveyStatus.DRAFT.value, SurveyStatus.CLOSED.value}:
+        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe und beendete Umfragen können archiviert werden.")
+    _status_change(survey, viewer, session, SurveyStatus.ARCHIVED)
+    await session.flush()
+    await session.refresh(survey)
+    return survey
+
+
+async def close_due_surveys(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:
+    """Close published surveys whose closing time has passed; idempotent, skips rows locked by answers in flight
+    (the next run gets them; answering refuses after `closes_at` anyway)."""
+    due = (
+        await session.scalars(
+            select(Survey)
+            .where(Survey.status == SurveyStatus.PUBLISHED.value, Survey.closes_at <= func.now())
+            .order_by(Survey.closes_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for survey in due:
+        await _close(session, survey, None)
+    return [survey.id for survey in due]
