@@ -10,6 +10,7 @@ from service.notifications.models import Notification
 from service.system.models import WorkerHeartbeat
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
+from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
 __all__ = [
     "AuditEntry",
@@ -19,9 +20,13 @@ __all__ = [
     "ModerationDecision",
     "ModerationTerm",
     "Notification",
+    "Offer",
     "OfficialAnswer",
+    "Organisation",
     "Report",
     "RoleGrant",
+    "Shift",
+    "SignUp",
     "StrategyArea",
     "Support",
     "Town",
