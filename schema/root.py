@@ -25,6 +25,8 @@ from schema.permissions import Public
 from schema.towns.queries import TownQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.volunteering.mutations import VolunteeringMutations
+from schema.volunteering.queries import VolunteeringQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -33,7 +35,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries):
+class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, VolunteeringQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -42,7 +44,7 @@ class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries):
 
 @cache
 @strawberry.type
-class Mutation(IdeaMutations, UserMutations, ModerationMutations):
+class Mutation(IdeaMutations, UserMutations, ModerationMutations, VolunteeringMutations):
     pass
 
 

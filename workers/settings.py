@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, system
+from workers.jobs import moderation, notifications, system, volunteering
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -19,6 +19,8 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("moderation.check", moderation.check),
     ("moderation.reports", moderation.reports),
     ("notifications.deliver", notifications.deliver),
+    ("volunteering.expire_offers", volunteering.expire_offers),
+    ("volunteering.reminders", volunteering.reminders),
 )
 
 
@@ -36,6 +38,8 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         cron_jobs=[
             cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
             cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
+            cron(volunteering.expire_offers, name="volunteering.expire_offers.cron", second={10, 40}),
+            cron(volunteering.reminders, name="volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime},

@@ -80,6 +80,13 @@ async def viewer_sign_ups_by_shift_ids(
     return {row.shift_id: row for row in rows}
 
 
+async def own_sign_ups_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
+) -> dict[uuid.UUID, SignUp]:
+    rows = await session.scalars(select(SignUp).where(SignUp.id.in_(ids), SignUp.user_id == user_id))
+    return {row.id: row for row in rows}
+
+
 async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """1 for the first person waiting on their shift, 2 for the next, …; only waitlisted sign-ups have one."""
     waiting = SignUp.__table__.alias("waiting")
@@ -99,28 +106,22 @@ async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.U
 
 async def rosters_by_shift_ids(
     session: AsyncSession, shift_ids: Sequence[uuid.UUID], *, viewer: Viewer
-) -> dict[uuid.UUID, list[SignUp] | None]:
-    """Every sign-up per shift in arrival order for the offer's managers; None where the viewer manages nothing."""
+) -> dict[uuid.UUID, list[SignUp]]:
+    """Every sign-up per shift in arrival order, only for shifts of offers the viewer manages (others are absent)."""
     managed = managed_organisation_ids(viewer)
-    allowed = set(
-        await session.scalars(
-            select(Shift.id)
-            .join(Offer, Offer.id == Shift.offer_id)
-            .where(Shift.id.in_(shift_ids), Offer.organisation_id.in_(managed))
-        )
-        if managed
-        else []
+    if not managed:
+        return {}
+    allowed = await session.scalars(
+        select(Shift.id)
+        .join(Offer, Offer.id == Shift.offer_id)
+        .where(Shift.id.in_(shift_ids), Offer.organisation_id.in_(managed))
     )
-    rosters: dict[uuid.UUID, list[SignUp] | None] = {
-        shift_id: ([] if shift_id in allowed else None) for shift_id in shift_ids
-    }
-    if allowed:
+    rosters: dict[uuid.UUID, list[SignUp]] = {shift_id: [] for shift_id in allowed}
+    if rosters:
         for sign_up in await session.scalars(
-            select(SignUp).where(SignUp.shift_id.in_(allowed)).order_by(SignUp.position)
+            select(SignUp).where(SignUp.shift_id.in_(list(rosters))).order_by(SignUp.position)
         ):
-            roster = rosters[sign_up.shift_id]
-            assert roster is not None  # noqa: S101 - only allowed shifts were read
-            roster.append(sign_up)
+            rosters[sign_up.shift_id].append(sign_up)
     return rosters
 
 

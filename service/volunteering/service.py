@@ -4,7 +4,7 @@ shifts with their times and places. Sign-ups live in `service.volunteering.signu
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -209,7 +209,7 @@ async def draft_offer(
         accessibility_notes="",
         contact="",
     )
-    await _apply(session, offer, OfferFields(**{**fields.__dict__, "strategy_area_id": strategy_area_id}))
+    await _apply(session, offer, replace(fields, strategy_area_id=strategy_area_id))
     session.add(offer)
     await session.flush()
     await session.refresh(offer)
