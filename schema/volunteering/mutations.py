@@ -309,8 +309,8 @@ class VolunteeringMutations:
     async def sign_up_for_shift(self, info: Info, shift_id: strawberry.ID) -> SignUpForShiftResult:
         async def action(session: AsyncSession) -> SignedUpForShift:
             shift_uuid = decode_id(shift_id, "Shift", field="shiftId")
-            row = await signups.sign_up_for_shift(session, info.context.viewer, shift_id=shift_uuid)
-            return SignedUpForShift(sign_up=SignUpType.from_row(row))
+            done = await signups.sign_up_for_shift(session, info.context.viewer, shift_id=shift_uuid)
+            return SignedUpForShift(sign_up=SignUpType.from_row(done.sign_up, waitlist_position=done.waitlist_position))
 
         return await run_mutation(info, action)
 

@@ -211,9 +211,10 @@ class SignUpType(relay.Node):
     hours: float | None = strawberry.field(description="Confirmed hours, once the organisation recorded them.")
     row_id: strawberry.Private[uuid.UUID]
     shift_id: strawberry.Private[uuid.UUID]
+    known_waitlist_position: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: SignUp) -> Self:
+    def from_row(cls, row: SignUp, *, waitlist_position: int | None = None) -> Self:
         minutes = row.attended_minutes
         return cls(
             id=str(row.id),
@@ -223,12 +224,15 @@ class SignUpType(relay.Node):
             hours=minutes / MINUTES_PER_HOUR if minutes is not None else None,
             row_id=row.id,
             shift_id=row.shift_id,
+            known_waitlist_position=waitlist_position,
         )
 
     @strawberry.field(description="While WAITLISTED: 1 for the first person waiting, 2 for the next, …")
     async def waitlist_position(self, info: Info) -> int | None:
         if self.status is not SignUpStatus.WAITLISTED:
             return None
+        if self.known_waitlist_position is not None:
+            return self.known_waitlist_position
         return await info.context.loaders.waitlist_position_by_sign_up_id.load(self.row_id)
 
     @strawberry.field

@@ -101,7 +101,7 @@ async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.U
         .where(SignUp.id.in_(sign_up_ids), SignUp.status == SignUpStatus.WAITLISTED.value)
         .group_by(SignUp.id)
     )
-    return {sign_up_id: int(count) for sign_up_id, count in rows.tuples()}
+    return {sign_up_id: int(count) for sign_up_id, count in rows.all()}
 
 
 async def rosters_by_shift_ids(
@@ -155,4 +155,4 @@ async def yearly_totals(session: AsyncSession, user_id: uuid.UUID) -> list[YearT
         .group_by(year)
         .order_by(year.desc())
     )
-    return [YearTotal(year=int(y), minutes=int(minutes or 0), shifts=int(count)) for y, minutes, count in rows.tuples()]
+    return [YearTotal(year=int(y), minutes=int(minutes or 0), shifts=int(count)) for y, minutes, count in rows.all()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
+from service.volunteering.policies import offer_visible_to
 from service.volunteering.service import (
     acting_user,
     active_sign_ups,
@@ -56,9 +58,10 @@ async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
     )
 
 
-async def _overlapping(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> bool:
-    found = await session.scalar(
-        select(SignUp.id)
+async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> set[uuid.UUID]:
+    """Shifts overlapping this one that the person is on (this shift itself among them if signed up already)."""
+    found = await session.scalars(
+        select(SignUp.shift_id)
         .join(Shift, Shift.id == SignUp.shift_id)
         .where(
             SignUp.user_id == user_id,
@@ -67,54 +70,106 @@ async def _overlapping(session: AsyncSession, user_id: uuid.UUID, shift: Shift) 
             Shift.starts_at < shift.ends_at,
             Shift.ends_at > shift.starts_at,
         )
-        .limit(1)
     )
-    return found is not None
+    return set(found)
 
 
-async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignUp:
-    """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock."""
-    user_id = acting_user(viewer)
-    await _person_lock(session, user_id)
-    shift = await visible_shift(session, viewer, shift_id, lock=True)
-    offer = await session.get(Offer, shift.offer_id)
-    assert offer is not None  # noqa: S101 - a foreign key
-    if offer.status != OfferStatus.PUBLISHED.value:
-        raise UserError(ErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
+def _check_open(shift: Shift, current: datetime) -> None:
     if shift.cancelled_at is not None:
         raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
-    if shift.starts_at <= await now(session):
+    if shift.starts_at <= current:
         raise UserError(ErrorCode.SIGN_UP_CLOSED, "Die Anmeldung ist geschlossen: der Einsatz hat begonnen.")
-    existing = await session.scalar(
-        select(SignUp.id).where(
-            SignUp.shift_id == shift.id,
-            SignUp.user_id == user_id,
-            SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    sign_up: SignUp
+    waitlist_position: int | None
+
+
+async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignedUp:
+    """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
+
+    Everything that only concerns the person (double sign-up, overlaps) is checked under the person's lock
+    before the shift lock is taken, so the shift lock is held for as few statements as possible: one statement
+    that locks, updates the shift and inserts the sign-up; the count of people waiting ahead; the commit.
+    """
+    user_id = acting_user(viewer)
+    await _person_lock(session, user_id)
+    row = (
+        await session.execute(
+            select(Shift, Offer.status, func.now())
+            .join(Offer, Offer.id == Shift.offer_id)
+            .where(Shift.id == shift_id, offer_visible_to(viewer))
         )
-    )
-    if existing is not None:
+    ).first()
+    if row is None:
+        raise NotFound(ErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
+    shift, offer_status, current = row
+    if offer_status != OfferStatus.PUBLISHED.value:
+        raise UserError(ErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
+    _check_open(shift, current)
+    conflicts = await _conflicting_shift_ids(session, user_id, shift)
+    if shift.id in conflicts:
         raise UserError(ErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
-    if await _overlapping(session, user_id, shift):
+    if conflicts:
         raise UserError(
             ErrorCode.OVERLAPPING_SHIFT, "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet."
         )
-    free = shift.places_taken < shift.capacity
-    shift.last_position += 1
-    if free:
-        shift.places_taken += 1
-    sign_up = SignUp(
-        id=uuid.uuid4(),
-        shift_id=shift.id,
-        user_id=user_id,
-        town_id=shift.town_id,
-        status=(SignUpStatus.CONFIRMED if free else SignUpStatus.WAITLISTED).value,
-        position=shift.last_position,
-        confirmed_at=func.now() if free else None,
+    sign_up: SignUp | None = await session.scalar(
+        select(SignUp)
+        .from_statement(text(_TAKE_PLACE_OR_QUEUE))
+        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id)
+        .execution_options(populate_existing=True)
     )
-    session.add(sign_up)
-    await session.flush()
-    await session.refresh(sign_up)
-    return sign_up
+    if sign_up is None:
+        # Cancelled or moved to the past while this request waited for the shift lock.
+        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
+    if sign_up.status == SignUpStatus.WAITLISTED.value:
+        # A new statement, so a new snapshot: it sees every sign-up committed before this one took the lock.
+        ahead = await session.scalar(
+            select(func.count(SignUp.id)).where(
+                SignUp.shift_id == shift.id,
+                SignUp.status == SignUpStatus.WAITLISTED.value,
+                SignUp.position <= sign_up.position,
+            )
+        )
+        return SignedUp(sign_up, int(ahead or 0))
+    return SignedUp(sign_up, None)
+
+
+# One statement under the shift lock: lock the shift row, hand out the next position and a place if one is free,
+# and insert the sign-up. In READ COMMITTED the locking read returns the newest version of the row once the lock is
+# granted, and the UPDATE re-reads that version too, so the values written are the ones the lock protects.
+_TAKE_PLACE_OR_QUEUE = """
+WITH locked AS (
+    SELECT id, town_id, capacity, places_taken, last_position
+    FROM volunteer_shifts
+    WHERE id = :shift_id AND cancelled_at IS NULL AND starts_at > now()
+    FOR UPDATE
+), taken AS (
+    UPDATE volunteer_shifts AS shift
+    SET last_position = locked.last_position + 1,
+        places_taken = locked.places_taken + CASE WHEN locked.places_taken < locked.capacity THEN 1 ELSE 0 END
+    FROM locked
+    WHERE shift.id = locked.id
+    RETURNING shift.id, shift.town_id, shift.last_position, locked.places_taken < locked.capacity AS confirmed
+)
+INSERT INTO volunteer_sign_ups (id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at)
+SELECT :id, taken.id, :user_id, taken.town_id,
+       CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
+       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now()
+FROM taken
+RETURNING *
+"""
+
+
+async def _locked_shift(session: AsyncSession, shift_id: uuid.UUID) -> Shift:
+    shift = await session.scalar(
+        select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert shift is not None  # noqa: S101 - shifts are never deleted while their offer exists
+    return shift
 
 
 async def own_sign_up(session: AsyncSession, viewer: Viewer, sign_up_id: uuid.UUID) -> tuple[SignUp, Shift]:
