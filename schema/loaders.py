@@ -21,6 +21,8 @@ from service.towns.models import StrategyArea, Town
 from service.unit_of_work import UnitOfWork
 from service.users import repository as users
 from service.users.models import User
+from service.volunteering import repository as volunteering
+from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -94,4 +96,33 @@ class Loaders:
         )
         self.viewer_supports_idea_id: DataLoader[uuid.UUID, bool] | None = (
             _loader(uow, partial(ideas.supported_idea_ids, user_id=user_id), bool) if user_id else None
+        )
+        self.organisation_by_id: DataLoader[uuid.UUID, Organisation | None] = _optional_loader(
+            uow, partial(volunteering.organisations_by_ids, viewer=viewer)
+        )
+        self.offer_by_id: DataLoader[uuid.UUID, Offer | None] = _optional_loader(
+            uow, partial(volunteering.offers_by_ids, viewer=viewer)
+        )
+        self.shift_by_id: DataLoader[uuid.UUID, Shift | None] = _optional_loader(
+            uow, partial(volunteering.shifts_by_ids, viewer=viewer)
+        )
+        self.shifts_by_offer_id: DataLoader[uuid.UUID, list[Shift]] = _loader(
+            uow, volunteering.shifts_by_offer_ids, list
+        )
+        self.offers_by_organisation_id: DataLoader[uuid.UUID, list[Offer]] = _loader(
+            uow, partial(volunteering.offers_by_organisation_ids, viewer=viewer), list
+        )
+        self.waitlist_position_by_sign_up_id: DataLoader[uuid.UUID, int | None] = _optional_loader(
+            uow, volunteering.waitlist_positions
+        )
+        self.roster_by_shift_id: DataLoader[uuid.UUID, list[SignUp] | None] = _optional_loader(
+            uow, partial(volunteering.rosters_by_shift_ids, viewer=viewer)
+        )
+        self.viewer_sign_up_by_shift_id: DataLoader[uuid.UUID, SignUp | None] | None = (
+            _optional_loader(uow, partial(volunteering.viewer_sign_ups_by_shift_ids, user_id=user_id))
+            if user_id
+            else None
+        )
+        self.own_sign_up_by_id: DataLoader[uuid.UUID, SignUp | None] | None = (
+            _optional_loader(uow, partial(volunteering.own_sign_ups_by_ids, user_id=user_id)) if user_id else None
         )

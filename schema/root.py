@@ -29,6 +29,8 @@ from schema.tallies.queries import TallyQueries
 from schema.towns.queries import TownQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.volunteering.mutations import VolunteeringMutations
+from schema.volunteering.queries import VolunteeringQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -37,7 +39,7 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQueries, TallyQueries):
+class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQueries, VolunteeringQueries, TallyQueries):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -46,7 +48,9 @@ class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQuer
 
 @cache
 @strawberry.type
-class Mutation(IdeaMutations, UserMutations, ModerationMutations, SurveyMutations, TallyMutations):
+class Mutation(
+    IdeaMutations, UserMutations, ModerationMutations, SurveyMutations, VolunteeringMutations, TallyMutations
+):
     pass
 
 

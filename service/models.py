@@ -12,6 +12,7 @@ from service.system.models import WorkerHeartbeat
 from service.tallies.models import ParticipationTally, TallyRun
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
+from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
 __all__ = [
     "Answer",
@@ -22,7 +23,9 @@ __all__ = [
     "ModerationDecision",
     "ModerationTerm",
     "Notification",
+    "Offer",
     "OfficialAnswer",
+    "Organisation",
     "Participation",
     "ParticipationTally",
     "Question",
@@ -30,6 +33,8 @@ __all__ = [
     "Response",
     "Results",
     "RoleGrant",
+    "Shift",
+    "SignUp",
     "StrategyArea",
     "Support",
     "Survey",

@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, surveys, system, tallies
+from workers.jobs import moderation, notifications, surveys, system, tallies, volunteering
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -22,6 +22,8 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("tallies.recompute", tallies.recompute),
     ("surveys.results", surveys.results),
     ("surveys.close_due", surveys.close_due),
+    ("volunteering.expire_offers", volunteering.expire_offers),
+    ("volunteering.reminders", volunteering.reminders),
 )
 
 
@@ -41,6 +43,8 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
             cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
             cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
             cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
+            cron(volunteering.expire_offers, name="volunteering.expire_offers.cron", second={10, 40}),
+            cron(volunteering.reminders, name="volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime},

@@ -14,6 +14,7 @@ from service.towns.models import StrategyArea, Town
 if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
     from schema.surveys.types import SurveyConnection
+    from schema.volunteering.types import OfferConnection, OfferFilterInput
     from service.surveys.models import SurveyStatus
 
 
@@ -94,6 +95,18 @@ class TownType(relay.Node):
         from schema.surveys.queries import survey_list  # noqa: PLC0415 - the surveys adapter imports this module
 
         return await survey_list(info, town_id=self.row_id, first=first, after=after, status=status)
+
+    @strawberry.field(description="Published volunteer offers of this town, newest first (`first` at most 100).")
+    async def offers(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: Annotated[OfferFilterInput, strawberry.lazy("schema.volunteering.types")] | None = None,
+    ) -> Annotated[OfferConnection, strawberry.lazy("schema.volunteering.types")]:
+        from schema.volunteering.queries import offer_search  # noqa: PLC0415 - that adapter imports this module
+
+        return await offer_search(info, town_id=self.row_id, first=first, after=after, filter=filter)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -20,7 +20,7 @@ class RoleGrant(IdMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(32))
     town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
-    organisation_id: Mapped[uuid.UUID | None]
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     granted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
@@ -30,4 +30,5 @@ class RoleGrant(IdMixin, Base):
         CheckConstraint("role <> 'region_staff' OR town_id IS NULL", name="region_staff_is_region_wide"),
         Index(None, "town_id"),
         Index(None, "user_id"),
+        Index(None, "organisation_id"),
     )

@@ -56,6 +56,21 @@ SOURCES: list[tuple[Metric, str]] = [
         "FROM survey_responses r JOIN surveys s ON s.id = r.survey_id",
     ),
     (
+        # Sign-ups when made, waitlisted ones included; cancelled and expired ones no longer count.
+        Metric.VOLUNTEER_SIGN_UPS,
+        "SELECT u.user_id, o.town_id, o.strategy_area_id, u.queued_at, 1 "
+        "FROM volunteer_sign_ups u JOIN volunteer_shifts s ON s.id = u.shift_id "
+        "JOIN volunteer_offers o ON o.id = s.offer_id WHERE u.status NOT IN ('cancelled', 'expired')",
+    ),
+    (
+        # Hours confirmed by the organisation, in the period of the shift's start.
+        Metric.VOLUNTEER_HOURS,
+        "SELECT u.user_id, o.town_id, o.strategy_area_id, s.starts_at, u.attended_minutes / 60.0 "
+        "FROM volunteer_sign_ups u JOIN volunteer_shifts s ON s.id = u.shift_id "
+        "JOIN volunteer_offers o ON o.id = s.offer_id "
+        "WHERE u.status = 'attended' AND u.attended_minutes IS NOT NULL",
+    ),
+    (
         Metric.COMMENTS,
         "SELECT c.author_id, i.town_id, i.strategy_area_id, c.created_at, 1 "
         "FROM comments c JOIN ideas i ON i.id = c.idea_id",

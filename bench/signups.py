@@ -1,0 +1,262 @@
+"""Benchmark of shift sign-ups: many people signing up at once, through the real API.
+
+Run it from the repository root:
+
+    uv run python bench/signups.py
+
+Options: `--people 1000`, `--places 10`, `--shifts 100` (for the spread case), `--keep-database`.
+
+What it does, in one run (the database, issuer and API helpers are those of `bench/moderation.py`):
+
+1. Creates its own database, migrates it, seeds the demo towns, and writes a verified organisation with one
+   published offer and its shifts (one shift with `--places` places, and `--shifts` more with plenty of room).
+2. Starts the API (`python -m mitmachen serve`, production settings, one process) and makes every person known
+   to it (one `me` query each), so that first-login writes are not measured.
+3. Contended: all `--people` send `signUpForShift` for the SAME shift at once (every request in flight together).
+   Every sign-up takes that shift's row lock, so they run one after the other. Checks that exactly `--places`
+   are confirmed and the rest waitlisted with gap-free positions.
+4. Spread: the same number of people, each signing up for one of `--shifts` shifts, all at once: the floor that
+   the shift lock is compared with. The client keeps at most 200 connections open in both cases.
+5. Reports sign-ups per second, response times (p50, p95, max) and the API's CPU per sign-up for both, and
+   writes `bench/results/signups.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+SCRIPT = Path(__file__).resolve()
+sys.path.insert(0, str(SCRIPT.parent))
+
+from moderation import (  # noqa: E402 - after the path is set
+    AUDIENCE,
+    DEFAULT_REDIS,
+    LOCAL_SERVER,
+    ME,
+    ROOT,
+    Issuer,
+    cpu_seconds,
+    database_url,
+    empty_redis,
+    free_port,
+    migrate_and_seed_towns,
+    recreate_database,
+    say,
+    serve_issuer,
+    start,
+    stop,
+    summary,
+    versions,
+    wait_for_api,
+)
+from strawberry.relay import to_base64  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "signups.json"
+SIGN_UP = """
+mutation SignUp($id: ID!) {
+  signUpForShift(shiftId: $id) { __typename ... on SignedUpForShift { signUp { status waitlistPosition } } }
+}
+"""
+
+
+async def seed_offer(dsn: str, *, places: int, spread_shifts: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """A verified organisation in Soest with a published offer, one contended shift and `spread_shifts` roomy ones."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        town_id, area_id = await connection.fetchrow(
+            "SELECT t.id, a.id FROM towns t JOIN strategy_areas a ON a.town_id = t.id WHERE t.slug = 'soest' LIMIT 1"
+        )
+        organisation_id, offer_id = uuid.uuid4(), uuid.uuid4()
+        await connection.execute(
+            "INSERT INTO organisations (id, town_id, name, description, verified_at) "
+            "VALUES ($1, $2, 'Tafel Soest e. V.', '', now())",
+            organisation_id,
+            town_id,
+        )
+        await connection.execute(
+            "INSERT INTO volunteer_offers (id, organisation_id, town_id, strategy_area_id, title, description, "
+            "address, skills, accessibility_notes, contact, confirmation_hours, status, published_at) "
+            "VALUES ($1, $2, $3, $4, 'Lebensmittel ausgeben', 'Montags bei der Tafel helfen.', '', '{}', '', '', "
+            "24, 'published', now())",
+            offer_id,
+            organisation_id,
+            town_id,
+            area_id,
+        )
+        shift_ids = [uuid.uuid4() for _ in range(spread_shifts + 1)]
+        for number, shift_id in enumerate(shift_ids):
+            # Each shift on its own day, so that nobody's two sign-ups could overlap.
+            await connection.execute(
+                "INSERT INTO volunteer_shifts (id, offer_id, town_id, starts_at, ends_at, capacity, places_taken, "
+                "last_position) VALUES ($1, $2, $3, now() + make_interval(days => $4 + 1), "
+                "now() + make_interval(days => $4 + 1, hours => 3), $5, 0, 0)",
+                shift_id,
+                offer_id,
+                town_id,
+                number,
+                places if number == 0 else 10000,
+            )
+        return shift_ids[0], shift_ids[1:]
+    finally:
+        await connection.close()
+
+
+async def burst(
+    client: httpx.AsyncClient, requests: list[tuple[str, uuid.UUID]]
+) -> tuple[float, list[float], list[dict[str, Any]]]:
+    """Every request at once; returns (seconds from first send to last answer, response times in ms, answers)."""
+
+    async def one(token: str, shift_id: uuid.UUID) -> tuple[float, dict[str, Any]]:
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                "/graphql",
+                json={"query": SIGN_UP, "variables": {"id": to_base64("Shift", str(shift_id))}},
+                headers={"authorization": f"Bearer {token}"},
+            )
+            body: dict[str, Any] = response.json()
+        except httpx.TransportError as error:
+            body = {"errors": [{"message": type(error).__name__}]}
+        return (time.perf_counter() - started) * 1000, body
+
+    began = time.perf_counter()
+    results = await asyncio.gather(*(one(token, shift_id) for token, shift_id in requests))
+    took = time.perf_counter() - began
+    return took, [ms for ms, _ in results], [body for _, body in results]
+
+
+async def contended_facts(dsn: str, shift_id: uuid.UUID) -> dict[str, Any]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT status, position FROM volunteer_sign_ups WHERE shift_id = $1 ORDER BY position", shift_id
+        )
+        taken = await connection.fetchval("SELECT places_taken FROM volunteer_shifts WHERE id = $1", shift_id)
+    finally:
+        await connection.close()
+    return {
+        "confirmed": sum(1 for row in rows if row["status"] == "confirmed"),
+        "waitlisted": sum(1 for row in rows if row["status"] == "waitlisted"),
+        "positions_gap_free": [row["position"] for row in rows] == list(range(1, len(rows) + 1)),
+        "places_taken": taken,
+    }
+
+
+def outcome(took: float, times: list[float], answers: list[dict[str, Any]], cpu: float) -> dict[str, Any]:
+    ok = [a for a in answers if (a.get("data") or {}).get("signUpForShift", {}).get("__typename") == "SignedUpForShift"]
+    return {
+        "requests": len(answers),
+        "signed_up": len(ok),
+        "seconds": round(took, 2),
+        "sign_ups_per_second": round(len(ok) / took, 1),
+        "response_ms": summary(times),
+        "api_cpu_ms_per_sign_up": round(cpu * 1000 / max(len(ok), 1), 1),
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    server = os.environ.get("MITMACHEN_BENCH_DATABASE_URL", LOCAL_SERVER)
+    redis_url = os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS)
+    name = f"mitmachen_bench_signups_{os.getpid()}"
+    dsn = database_url(server, name)
+    say(f"database {name}, redis {redis_url}")
+    await recreate_database(server, name)
+    api: asyncio.subprocess.Process | None = None
+    issuer_server: Any = None
+    issuer_task: asyncio.Task[None] | None = None
+    try:
+        await migrate_and_seed_towns(dsn)
+        await empty_redis(redis_url)
+        contended, spread = await seed_offer(dsn, places=args.places, spread_shifts=args.shifts)
+        issuer = Issuer(free_port())
+        issuer_server, issuer_task = await serve_issuer(issuer)
+        port = free_port()
+        env = {
+            **os.environ,
+            "MITMACHEN_ENVIRONMENT": "production",
+            "MITMACHEN_DATABASE_URL": dsn,
+            "MITMACHEN_REDIS_URL": redis_url,
+            "MITMACHEN_OIDC_ISSUER": issuer.url,
+            "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_LOG_LEVEL": "WARNING",
+        }
+        log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-signups-"))
+        api = await start("api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir)
+        url = f"http://127.0.0.1:{port}"
+        await wait_for_api(url, api, log_dir / "api.log")
+        first = [issuer.token(f"volunteer-{n}", f"Helferin {n}") for n in range(args.people)]
+        second = [issuer.token(f"helper-{n}", f"Helfer {n}") for n in range(args.people)]
+        # Every request is sent at once; the client keeps at most 200 connections open (as a load balancer would).
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300, trust_env=False) as client:
+            say(f"warming up: {2 * args.people} people")
+            for token in first + second:
+                await client.post("/graphql", json={"query": ME}, headers={"authorization": f"Bearer {token}"})
+            say(f"contended: {args.people} sign-ups for one shift with {args.places} places, all at once")
+            cpu_before = cpu_seconds(api.pid)
+            took, times, answers = await burst(client, [(token, contended) for token in first])
+            contended_result = outcome(took, times, answers, cpu_seconds(api.pid) - cpu_before)
+            contended_result["check"] = await contended_facts(dsn, contended)
+            say(f"spread: {args.people} sign-ups over {len(spread)} shifts, all at once")
+            cpu_before = cpu_seconds(api.pid)
+            pairs = [(token, spread[number % len(spread)]) for number, token in enumerate(second)]
+            took, times, answers = await burst(client, pairs)
+            spread_result = outcome(took, times, answers, cpu_seconds(api.pid) - cpu_before)
+        return {
+            "benchmark": "signUpForShift: contended shift vs. sign-ups spread over many shifts",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "settings": {
+                "people": args.people,
+                "places": args.places,
+                "spread_shifts": len(spread),
+                "api_processes": 1,
+            },
+            "contended": contended_result,
+            "spread": spread_result,
+            "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+            "versions": versions(),
+            "logs": str(log_dir),
+        }
+    finally:
+        if api is not None:
+            await stop(api)
+        if issuer_server is not None and issuer_task is not None:
+            issuer_server.should_exit = True
+            await issuer_task
+        if not args.keep_database:
+            await recreate_database(server, name, drop_only=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--places", type=int, default=10)
+    parser.add_argument("--shifts", type=int, default=100)
+    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    output: Path = args.output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    say(json.dumps({key: result[key] for key in ("contended", "spread")}, indent=2, ensure_ascii=False))
+    say(f"written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

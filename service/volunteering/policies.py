@@ -1,0 +1,62 @@
+"""Who sees and does what in volunteering. Row visibility is decided here and nowhere else."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from service.auth.viewer import Role, Viewer
+from service.volunteering.models import Offer, OfferStatus, Organisation
+
+
+def managed_organisation_ids(viewer: Viewer) -> set[uuid.UUID]:
+    return {
+        grant.organisation_id
+        for grant in viewer.grants
+        if grant.role is Role.ORGANISATION_MANAGER and grant.organisation_id is not None
+    }
+
+
+def manages(viewer: Viewer, organisation_id: uuid.UUID) -> bool:
+    return organisation_id in managed_organisation_ids(viewer)
+
+
+def can_verify(viewer: Viewer, town_id: uuid.UUID) -> bool:
+    """Staff (or an admin) of the organisation's town."""
+    return viewer.has_role(Role.STAFF, town_id) or viewer.has_role(Role.ADMIN, town_id)
+
+
+def _served_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
+    """Towns whose unverified organisations and drafts the viewer may see; None means every town."""
+    if any(grant.role is Role.ADMIN and grant.town_id is None for grant in viewer.grants):
+        return None
+    return {
+        grant.town_id for grant in viewer.grants if grant.role in (Role.STAFF, Role.ADMIN) and grant.town_id is not None
+    }
+
+
+def organisation_visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """Verified organisations for everyone; unverified ones for their managers and their town's staff."""
+    towns = _served_town_ids(viewer)
+    if towns is None:
+        return true()
+    managed = managed_organisation_ids(viewer)
+    return or_(
+        Organisation.verified_at.is_not(None),
+        Organisation.id.in_(managed) if managed else false(),
+        Organisation.town_id.in_(towns) if towns else false(),
+    )
+
+
+def offer_visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """Published and closed offers for everyone; drafts for the organisation's managers and the town's staff."""
+    towns = _served_town_ids(viewer)
+    if towns is None:
+        return true()
+    managed = managed_organisation_ids(viewer)
+    return or_(
+        Offer.status != OfferStatus.DRAFT.value,
+        and_(Offer.organisation_id.in_(managed)) if managed else false(),
+        Offer.town_id.in_(towns) if towns else false(),
+    )

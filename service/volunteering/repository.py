@@ -1,0 +1,158 @@
+"""Batch reads for dataloaders and the people's own views: one statement per batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.viewer import Viewer
+from service.volunteering.models import ACTIVE_STATUSES, Offer, Organisation, Shift, SignUp, SignUpStatus
+from service.volunteering.policies import managed_organisation_ids, offer_visible_to, organisation_visible_to
+
+SHIFTS_PER_OFFER = 200
+ENGAGEMENTS_LIMIT = 500
+
+
+async def organisations_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer
+) -> dict[uuid.UUID, Organisation]:
+    rows = await session.scalars(select(Organisation).where(Organisation.id.in_(ids), organisation_visible_to(viewer)))
+    return {row.id: row for row in rows}
+
+
+async def offers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Offer]:
+    rows = await session.scalars(select(Offer).where(Offer.id.in_(ids), offer_visible_to(viewer)))
+    return {row.id: row for row in rows}
+
+
+async def shifts_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Shift]:
+    rows = await session.scalars(
+        select(Shift).join(Offer, Offer.id == Shift.offer_id).where(Shift.id.in_(ids), offer_visible_to(viewer))
+    )
+    return {row.id: row for row in rows}
+
+
+async def shifts_by_offer_ids(session: AsyncSession, offer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Shift]]:
+    """Shifts per offer in time order, at most SHIFTS_PER_OFFER each (the offers are already visible)."""
+    position = func.row_number().over(partition_by=Shift.offer_id, order_by=(Shift.starts_at, Shift.id))
+    ranked = select(Shift.id, position.label("position")).where(Shift.offer_id.in_(offer_ids)).subquery()
+    rows = await session.scalars(
+        select(Shift)
+        .join(ranked, ranked.c.id == Shift.id)
+        .where(ranked.c.position <= SHIFTS_PER_OFFER)
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    grouped: dict[uuid.UUID, list[Shift]] = {offer_id: [] for offer_id in offer_ids}
+    for shift in rows:
+        grouped[shift.offer_id].append(shift)
+    return grouped
+
+
+async def offers_by_organisation_ids(
+    session: AsyncSession, organisation_ids: Sequence[uuid.UUID], *, viewer: Viewer
+) -> dict[uuid.UUID, list[Offer]]:
+    rows = await session.scalars(
+        select(Offer)
+        .where(Offer.organisation_id.in_(organisation_ids), offer_visible_to(viewer))
+        .order_by(Offer.created_at.desc(), Offer.id)
+    )
+    grouped: dict[uuid.UUID, list[Offer]] = {organisation_id: [] for organisation_id in organisation_ids}
+    for offer in rows:
+        grouped[offer.organisation_id].append(offer)
+    return grouped
+
+
+async def viewer_sign_ups_by_shift_ids(
+    session: AsyncSession, shift_ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
+) -> dict[uuid.UUID, SignUp]:
+    """The person's current (active) sign-up on each shift."""
+    rows = await session.scalars(
+        select(SignUp).where(
+            SignUp.user_id == user_id,
+            SignUp.shift_id.in_(shift_ids),
+            SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
+        )
+    )
+    return {row.shift_id: row for row in rows}
+
+
+async def own_sign_ups_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
+) -> dict[uuid.UUID, SignUp]:
+    rows = await session.scalars(select(SignUp).where(SignUp.id.in_(ids), SignUp.user_id == user_id))
+    return {row.id: row for row in rows}
+
+
+async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """1 for the first person waiting on their shift, 2 for the next, …; only waitlisted sign-ups have one."""
+    waiting = SignUp.__table__.alias("waiting")
+    rows = await session.execute(
+        select(SignUp.id, func.count(waiting.c.id))
+        .join(
+            waiting,
+            (waiting.c.shift_id == SignUp.shift_id)
+            & (waiting.c.status == SignUpStatus.WAITLISTED.value)
+            & (waiting.c.position <= SignUp.position),
+        )
+        .where(SignUp.id.in_(sign_up_ids), SignUp.status == SignUpStatus.WAITLISTED.value)
+        .group_by(SignUp.id)
+    )
+    return {sign_up_id: int(count) for sign_up_id, count in rows.all()}
+
+
+async def rosters_by_shift_ids(
+    session: AsyncSession, shift_ids: Sequence[uuid.UUID], *, viewer: Viewer
+) -> dict[uuid.UUID, list[SignUp]]:
+    """Every sign-up per shift in arrival order, only for shifts of offers the viewer manages (others are absent)."""
+    managed = managed_organisation_ids(viewer)
+    if not managed:
+        return {}
+    allowed = await session.scalars(
+        select(Shift.id)
+        .join(Offer, Offer.id == Shift.offer_id)
+        .where(Shift.id.in_(shift_ids), Offer.organisation_id.in_(managed))
+    )
+    rosters: dict[uuid.UUID, list[SignUp]] = {shift_id: [] for shift_id in allowed}
+    if rosters:
+        for sign_up in await session.scalars(
+            select(SignUp).where(SignUp.shift_id.in_(list(rosters))).order_by(SignUp.position)
+        ):
+            rosters[sign_up.shift_id].append(sign_up)
+    return rosters
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    year: int
+    minutes: int
+    shifts: int
+
+
+async def engagements(session: AsyncSession, user_id: uuid.UUID) -> Sequence[SignUp]:
+    """A person's sign-ups, the latest shift first."""
+    return (
+        await session.scalars(
+            select(SignUp)
+            .join(Shift, Shift.id == SignUp.shift_id)
+            .where(SignUp.user_id == user_id)
+            .order_by(Shift.starts_at.desc(), SignUp.id)
+            .limit(ENGAGEMENTS_LIMIT)
+        )
+    ).all()
+
+
+async def yearly_totals(session: AsyncSession, user_id: uuid.UUID) -> list[YearTotal]:
+    """Confirmed hours per calendar year (Europe/Berlin) of the shift's start, the latest year first."""
+    year = extract("year", func.timezone("Europe/Berlin", Shift.starts_at))
+    rows = await session.execute(
+        select(year, func.sum(SignUp.attended_minutes), func.count(SignUp.id))
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(SignUp.user_id == user_id, SignUp.status == SignUpStatus.ATTENDED.value)
+        .group_by(year)
+        .order_by(year.desc())
+    )
+    return [YearTotal(year=int(y), minutes=int(minutes or 0), shifts=int(count)) for y, minutes, count in rows.all()]

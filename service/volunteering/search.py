@@ -1,0 +1,114 @@
+"""Finding published offers: by town or the whole region, text, skills, strategy area, dates and distance."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, exists, func, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.viewer import Viewer
+from service.errors import InvalidArgument
+from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
+from service.volunteering.models import Offer, OfferStatus, Shift
+from service.volunteering.policies import offer_visible_to
+
+MAX_PAGE_SIZE = 100
+MAX_SEARCH_LENGTH = 200
+MAX_SKILLS_IN_FILTER = 20
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    text: str | None = None
+    skills: Sequence[str] = field(default_factory=tuple)
+    strategy_area_id: uuid.UUID | None = None
+    # Offers with a shift (not cancelled) starting in [starts_after, starts_before).
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    near: Near | None = None
+
+
+@dataclass(frozen=True)
+class OfferPage:
+    items: Sequence[Offer]
+    has_next_page: bool
+
+    @staticmethod
+    def cursor(offer: Offer) -> str:
+        published = offer.published_at.isoformat() if offer.published_at else None
+        raw = json.dumps([published, str(offer.id)], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        published, offer_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(published), uuid.UUID(offer_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise InvalidArgument("Ungültiger Cursor.") from None
+
+
+def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select[Offer]:
+    if offer_filter.strategy_area_id is not None:
+        statement = statement.where(Offer.strategy_area_id == offer_filter.strategy_area_id)
+    if offer_filter.text and offer_filter.text.strip():
+        text = offer_filter.text.strip()[:MAX_SEARCH_LENGTH]
+        statement = statement.where(Offer.search_vector.op("@@")(func.websearch_to_tsquery("german", text)))
+    if offer_filter.skills:
+        if len(offer_filter.skills) > MAX_SKILLS_IN_FILTER:
+            raise InvalidArgument(f"Höchstens {MAX_SKILLS_IN_FILTER} Fähigkeiten im Filter.")
+        statement = statement.where(Offer.skills.overlap(list(offer_filter.skills)))
+    if offer_filter.starts_after is not None or offer_filter.starts_before is not None:
+        conditions = [Shift.offer_id == Offer.id, Shift.cancelled_at.is_(None)]
+        if offer_filter.starts_after is not None:
+            conditions.append(Shift.starts_at >= offer_filter.starts_after)
+        if offer_filter.starts_before is not None:
+            conditions.append(Shift.starts_at < offer_filter.starts_before)
+        statement = statement.where(exists(select(Shift.id).where(*conditions)))
+    if offer_filter.near is not None:
+        near = offer_filter.near
+        if not 0 < near.radius_km <= MAX_RADIUS_KM:
+            raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
+        latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
+        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(literal(near.point.latitude)))
+        dx = (Offer.longitude - near.point.longitude) * km_per_longitude
+        dy = (Offer.latitude - near.point.latitude) * KM_PER_DEGREE_LATITUDE
+        statement = statement.where(
+            Offer.latitude.between(near.point.latitude - latitude_span, near.point.latitude + latitude_span),
+            dx * dx + dy * dy <= near.radius_km * near.radius_km,
+        )
+    return statement
+
+
+async def list_offers(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    town_id: uuid.UUID | None,
+    offer_filter: OfferFilter,
+    first: int,
+    after: str | None,
+) -> OfferPage:
+    """Published offers of one town (or the region when `town_id` is None), newest first, one page."""
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+    statement = select(Offer).where(Offer.status == OfferStatus.PUBLISHED.value, offer_visible_to(viewer))
+    if town_id is not None:
+        statement = statement.where(Offer.town_id == town_id)
+    statement = _apply_filter(statement, offer_filter)
+    if after is not None:
+        published, offer_id = _decode_cursor(after)
+        statement = statement.where(
+            tuple_(Offer.published_at, Offer.id) < tuple_(literal(published), literal(offer_id))
+        )
+    rows = (
+        await session.scalars(statement.order_by(Offer.published_at.desc(), Offer.id.desc()).limit(first + 1))
+    ).all()
+    return OfferPage(items=rows[:first], has_next_page=len(rows) > first)

@@ -1,0 +1,448 @@
+"""Sign-ups for shifts: confirmed while places are free, else waitlisted first-in-first-out; a freed place is
+offered to the first waitlisted person, who confirms within the offer's deadline or the place passes on.
+
+Locking: everything that changes who holds a place on a shift first takes the shift row lock
+(`SELECT … FOR UPDATE` on `volunteer_shifts`), so `places_taken` and the arrival order are only changed by one
+transaction at a time. A sign-up first takes the person's advisory lock (for the overlap check), then the shift
+lock; nothing takes them the other way round, so the two cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.viewer import Viewer
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.notifications.service import notify
+from service.volunteering import validation
+from service.volunteering.models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Offer,
+    OfferStatus,
+    Shift,
+    SignUp,
+    SignUpStatus,
+)
+from service.volunteering.policies import offer_visible_to
+from service.volunteering.service import (
+    acting_user,
+    active_sign_ups,
+    managed_shift,
+    now,
+    visible_shift,
+)
+
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+REMINDER_AHEAD = timedelta(hours=24)
+BATCH = 500
+
+
+def _when(shift: Shift) -> str:
+    start, end = shift.starts_at.astimezone(LOCAL_TIME), shift.ends_at.astimezone(LOCAL_TIME)
+    return f"{start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M} Uhr"
+
+
+async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended('volunteer:' || :user_id, 0))"),
+        {"user_id": str(user_id)},
+    )
+
+
+async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> set[uuid.UUID]:
+    """Shifts overlapping this one that the person is on (this shift itself among them if signed up already)."""
+    found = await session.scalars(
+        select(SignUp.shift_id)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .where(
+            SignUp.user_id == user_id,
+            SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
+            Shift.cancelled_at.is_(None),
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+    )
+    return set(found)
+
+
+def _check_open(shift: Shift, current: datetime) -> None:
+    if shift.cancelled_at is not None:
+        raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
+    if shift.starts_at <= current:
+        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Die Anmeldung ist geschlossen: der Einsatz hat begonnen.")
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    sign_up: SignUp
+    waitlist_position: int | None
+
+
+async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignedUp:
+    """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
+
+    Everything that only concerns the person (double sign-up, overlaps) is checked under the person's lock
+    before the shift lock is taken, so the shift lock is held for as few statements as possible: one statement
+    that locks, updates the shift and inserts the sign-up; the count of people waiting ahead; the commit.
+    """
+    user_id = acting_user(viewer)
+    await _person_lock(session, user_id)
+    row = (
+        await session.execute(
+            select(Shift, Offer.status, func.now())
+            .join(Offer, Offer.id == Shift.offer_id)
+            .where(Shift.id == shift_id, offer_visible_to(viewer))
+        )
+    ).first()
+    if row is None:
+        raise NotFound(ErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
+    shift, offer_status, current = row
+    if offer_status != OfferStatus.PUBLISHED.value:
+        raise UserError(ErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
+    _check_open(shift, current)
+    conflicts = await _conflicting_shift_ids(session, user_id, shift)
+    if shift.id in conflicts:
+        raise UserError(ErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
+    if conflicts:
+        raise UserError(
+            ErrorCode.OVERLAPPING_SHIFT, "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet."
+        )
+    sign_up: SignUp | None = await session.scalar(
+        select(SignUp)
+        .from_statement(text(_TAKE_PLACE_OR_QUEUE))
+        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id)
+        .execution_options(populate_existing=True)
+    )
+    if sign_up is None:
+        # Cancelled or moved to the past while this request waited for the shift lock.
+        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
+    if sign_up.status == SignUpStatus.WAITLISTED.value:
+        # A new statement, so a new snapshot: it sees every sign-up committed before this one took the lock.
+        ahead = await session.scalar(
+            select(func.count(SignUp.id)).where(
+                SignUp.shift_id == shift.id,
+                SignUp.status == SignUpStatus.WAITLISTED.value,
+                SignUp.position <= sign_up.position,
+            )
+        )
+        return SignedUp(sign_up, int(ahead or 0))
+    return SignedUp(sign_up, None)
+
+
+# One statement under the shift lock: lock the shift row, hand out the next position and a place if one is free,
+# and insert the sign-up. In READ COMMITTED the locking read returns the newest version of the row once the lock is
+# granted, and the UPDATE re-reads that version too, so the values written are the ones the lock protects.
+_TAKE_PLACE_OR_QUEUE = """
+WITH locked AS (
+    SELECT id, town_id, capacity, places_taken, last_position
+    FROM volunteer_shifts
+    WHERE id = :shift_id AND cancelled_at IS NULL AND starts_at > now()
+    FOR UPDATE
+), taken AS (
+    UPDATE volunteer_shifts AS shift
+    SET last_position = locked.last_position + 1,
+        places_taken = locked.places_taken + CASE WHEN locked.places_taken < locked.capacity THEN 1 ELSE 0 END
+    FROM locked
+    WHERE shift.id = locked.id
+    RETURNING shift.id, shift.town_id, shift.last_position, locked.places_taken < locked.capacity AS confirmed
+)
+INSERT INTO volunteer_sign_ups (id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at)
+SELECT :id, taken.id, :user_id, taken.town_id,
+       CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
+       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now()
+FROM taken
+RETURNING *
+"""
+
+
+async def _locked_shift(session: AsyncSession, shift_id: uuid.UUID) -> Shift:
+    shift = await session.scalar(
+        select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert shift is not None  # noqa: S101 - shifts are never deleted while their offer exists
+    return shift
+
+
+async def own_sign_up(session: AsyncSession, viewer: Viewer, sign_up_id: uuid.UUID) -> tuple[SignUp, Shift]:
+    """The viewer's own sign-up with its shift locked (the shift lock first, as everywhere)."""
+    user_id = acting_user(viewer)
+    shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
+    missing = NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+    if shift_id is None:
+        raise missing
+    shift = await visible_shift(session, viewer, shift_id, lock=True)
+    sign_up = await _locked_sign_up(session, sign_up_id)
+    if sign_up.user_id != user_id:
+        raise PermissionDenied("Nur die angemeldete Person selbst kann das.")
+    return sign_up, shift
+
+
+async def _locked_sign_up(session: AsyncSession, sign_up_id: uuid.UUID) -> SignUp:
+    sign_up = await session.scalar(
+        select(SignUp).where(SignUp.id == sign_up_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if sign_up is None:
+        raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+    return sign_up
+
+
+async def cancel_sign_up(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID) -> SignUp:
+    """A person cancels their own sign-up before the shift starts; a freed place goes to the waitlist."""
+    sign_up, shift = await own_sign_up(session, viewer, sign_up_id)
+    if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED, SignUpStatus.OFFERED}:
+        raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Anmeldung ist nicht mehr aktiv.")
+    if shift.starts_at <= await now(session):
+        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Der Einsatz hat schon begonnen.")
+    held_place = sign_up.status in PLACE_HOLDING_STATUSES
+    sign_up.status = SignUpStatus.CANCELLED.value
+    sign_up.cancelled_at = func.now()
+    sign_up.offer_expires_at = None
+    if held_place:
+        shift.places_taken -= 1
+        await session.flush()
+        await fill_free_places(session, shift)
+    await session.flush()
+    await session.refresh(sign_up)
+    return sign_up
+
+
+async def fill_free_places(session: AsyncSession, shift: Shift) -> list[SignUp]:
+    """Offer free places to the first waitlisted people. The caller holds the shift lock."""
+    offer = await session.get(Offer, shift.offer_id)
+    assert offer is not None  # noqa: S101 - a foreign key
+    current = await now(session)
+    if shift.cancelled_at is not None or shift.starts_at <= current:
+        return []
+    free = shift.capacity - shift.places_taken
+    if free <= 0:
+        return []
+    waiting = await session.scalars(
+        select(SignUp)
+        .where(SignUp.shift_id == shift.id, SignUp.status == SignUpStatus.WAITLISTED.value)
+        .order_by(SignUp.position)
+        .limit(free)
+        .with_for_update()
+    )
+    offered = []
+    deadline = min(current + timedelta(hours=offer.confirmation_hours), shift.starts_at)
+    for sign_up in waiting:
+        sign_up.status = SignUpStatus.OFFERED.value
+        sign_up.offer_expires_at = deadline
+        shift.places_taken += 1
+        offered.append(sign_up)
+        notify(
+            session,
+            user_id=sign_up.user_id,
+            kind="volunteering.place_offered",
+            subject=f"Ein Platz ist frei geworden: „{offer.title}“",
+            body=(
+                f"Für „{offer.title}“ am {_when(shift)} ist ein Platz frei geworden.\n\n"
+                f"Bitte bestätigen Sie ihn bis {deadline.astimezone(LOCAL_TIME):%d.%m.%Y, %H:%M} Uhr, "
+                "sonst geht er an die nächste Person auf der Warteliste.\n"
+            ),
+        )
+    await session.flush()
+    return offered
+
+
+async def confirm_offered_place(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID) -> SignUp:
+    sign_up, _shift = await own_sign_up(session, viewer, sign_up_id)
+    if sign_up.status == SignUpStatus.CONFIRMED.value:
+        return sign_up
+    if sign_up.status != SignUpStatus.OFFERED.value or sign_up.offer_expires_at is None:
+        raise UserError(ErrorCode.PLACE_NOT_OFFERED, "Für diese Anmeldung ist kein Platz angeboten.")
+    if sign_up.offer_expires_at <= await now(session):
+        raise UserError(ErrorCode.PLACE_OFFER_EXPIRED, "Die Frist zum Bestätigen ist abgelaufen.")
+    sign_up.status = SignUpStatus.CONFIRMED.value
+    sign_up.confirmed_at = func.now()
+    sign_up.offer_expires_at = None
+    await session.flush()
+    await session.refresh(sign_up)
+    return sign_up
+
+
+async def expired_offer_shift_ids(session: AsyncSession) -> Sequence[uuid.UUID]:
+    rows = await session.scalars(
+        select(SignUp.shift_id)
+        .where(SignUp.status == SignUpStatus.OFFERED.value, SignUp.offer_expires_at <= func.now())
+        .distinct()
+        .limit(BATCH)
+    )
+    return list(rows)
+
+
+async def expire_offers_on_shift(session: AsyncSession, shift_id: uuid.UUID) -> int:
+    """Idempotent: offers past their deadline expire and their places go to the next waitlisted people."""
+    shift = await session.scalar(
+        select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if shift is None:
+        return 0
+    expired = list(
+        await session.scalars(
+            select(SignUp)
+            .where(
+                SignUp.shift_id == shift.id,
+                SignUp.status == SignUpStatus.OFFERED.value,
+                SignUp.offer_expires_at <= func.now(),
+            )
+            .with_for_update()
+        )
+    )
+    for sign_up in expired:
+        sign_up.status = SignUpStatus.EXPIRED.value
+        sign_up.offer_expires_at = None
+        shift.places_taken -= 1
+    await session.flush()
+    if expired:
+        await fill_free_places(session, shift)
+    return len(expired)
+
+
+# ----------------------------------------------------------------------------- shift changes by the organisation
+
+
+async def _tell_everyone_on(session: AsyncSession, shift: Shift, *, kind: str, subject: str, body: str) -> None:
+    for sign_up in await active_sign_ups(session, shift.id):
+        if sign_up.status != SignUpStatus.ATTENDED.value:
+            notify(session, user_id=sign_up.user_id, kind=kind, subject=subject, body=body)
+
+
+async def update_shift(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    shift_id: uuid.UUID,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    capacity: int | None = None,
+) -> Shift:
+    """Changed times are mailed to everyone signed up (and reminders sent again); more places go to the waitlist."""
+    shift, offer = await managed_shift(session, viewer, shift_id)
+    if shift.cancelled_at is not None:
+        raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
+    new_start, new_end = starts_at or shift.starts_at, ends_at or shift.ends_at
+    times_changed = (new_start, new_end) != (shift.starts_at, shift.ends_at)
+    if times_changed:
+        validation.shift_times(new_start, new_end, now=await now(session))
+    if capacity is not None:
+        validation.capacity(capacity)
+        if capacity < shift.places_taken:
+            raise UserError(
+                ErrorCode.CAPACITY_BELOW_TAKEN,
+                f"Es sind schon {shift.places_taken} Plätze vergeben.",
+                field="capacity",
+            )
+        shift.capacity = capacity
+    if times_changed:
+        shift.starts_at, shift.ends_at = new_start, new_end
+        for sign_up in await active_sign_ups(session, shift.id):
+            sign_up.reminded_at = None
+        await _tell_everyone_on(
+            session,
+            shift,
+            kind="volunteering.shift_changed",
+            subject=f"Neue Zeiten: „{offer.title}“",
+            body=f"Der Einsatz „{offer.title}“ findet jetzt am {_when(shift)} statt.\n",
+        )
+    await session.flush()
+    await fill_free_places(session, shift)
+    await session.refresh(shift)
+    return shift
+
+
+async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> Shift:
+    """The organisation cancels a shift: every sign-up ends and the people on it are told."""
+    shift, offer = await managed_shift(session, viewer, shift_id)
+    if shift.cancelled_at is not None:
+        return shift
+    await _tell_everyone_on(
+        session,
+        shift,
+        kind="volunteering.shift_cancelled",
+        subject=f"Abgesagt: „{offer.title}“",
+        body=f"Die Organisation hat den Einsatz „{offer.title}“ am {_when(shift)} abgesagt.\n",
+    )
+    for sign_up in await active_sign_ups(session, shift.id):
+        sign_up.status = SignUpStatus.CANCELLED.value
+        sign_up.cancelled_at = func.now()
+        sign_up.offer_expires_at = None
+    shift.cancelled_at = func.now()
+    shift.places_taken = 0
+    await session.flush()
+    await session.refresh(shift)
+    return shift
+
+
+async def confirm_attendance(
+    session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID, attended: bool, hours: float | None = None
+) -> SignUp:
+    """After the shift, its organisation's managers record who came and for how long (correctable)."""
+    shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
+    if shift_id is None:
+        raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+    shift, _offer = await managed_shift(session, viewer, shift_id)
+    sign_up = await _locked_sign_up(session, sign_up_id)
+    if shift.ends_at > await now(session):
+        raise UserError(ErrorCode.SHIFT_NOT_OVER, "Die Teilnahme wird nach dem Einsatz bestätigt.")
+    if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.ABSENT}:
+        raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
+    if attended:
+        duration_hours = (shift.ends_at - shift.starts_at).total_seconds() / 3600
+        sign_up.attended_minutes = validation.attended_minutes(duration_hours if hours is None else hours)
+        sign_up.status = SignUpStatus.ATTENDED.value
+    else:
+        sign_up.attended_minutes = None
+        sign_up.status = SignUpStatus.ABSENT.value
+    sign_up.attendance_confirmed_at = func.now()
+    sign_up.attendance_confirmed_by_id = viewer.user_id
+    await session.flush()
+    await session.refresh(sign_up)
+    return sign_up
+
+
+# ----------------------------------------------------------------------------- reminders
+
+
+async def send_reminders(session: AsyncSession) -> int:
+    """Once per confirmed sign-up, within a day before the shift; rows other workers hold are skipped."""
+    due = (
+        await session.execute(
+            select(SignUp, Shift, Offer)
+            .join(Shift, Shift.id == SignUp.shift_id)
+            .join(Offer, Offer.id == Shift.offer_id)
+            .where(
+                SignUp.status == SignUpStatus.CONFIRMED.value,
+                SignUp.reminded_at.is_(None),
+                Shift.cancelled_at.is_(None),
+                Shift.starts_at > func.now(),
+                Shift.starts_at <= func.now() + REMINDER_AHEAD,
+            )
+            .order_by(Shift.starts_at)
+            .limit(BATCH)
+            .with_for_update(of=SignUp, skip_locked=True)
+        )
+    ).all()
+    for sign_up, shift, offer in due:
+        sign_up.reminded_at = func.now()
+        notify(
+            session,
+            user_id=sign_up.user_id,
+            kind="volunteering.reminder",
+            subject=f"Erinnerung: „{offer.title}“",
+            body=(
+                f"Sie sind für „{offer.title}“ am {_when(shift)} angemeldet.\n\n"
+                f"Ort: {offer.address or 'siehe Angebot'}\nKontakt: {offer.contact or '-'}\n"
+            ),
+        )
+    await session.flush()
+    return len(due)

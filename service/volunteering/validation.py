@@ -1,0 +1,98 @@
+"""Limits on what organisations write and on shift times; each violation is a user error naming the field."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from service.errors import ErrorCode, UserError
+from service.ideas.validation import clean_text
+from service.ideas.validation import title as idea_title
+
+NAME_MIN, NAME_MAX = 3, 140
+DESCRIPTION_MAX = 5000
+ADDRESS_MAX = 300
+CONTACT_MAX = 300
+ACCESSIBILITY_MAX = 2000
+SKILLS_MAX, SKILL_MAX = 20, 60
+MINIMUM_AGE_MAX = 99
+CONFIRMATION_HOURS_MIN, CONFIRMATION_HOURS_MAX = 1, 168
+CAPACITY_MAX = 10000
+SHIFT_HOURS_MAX = 24
+MINUTES_PER_HOUR = 60
+
+
+def name(value: str) -> str:
+    text = clean_text(value, field="name")
+    if not NAME_MIN <= len(text) <= NAME_MAX:
+        raise UserError(
+            ErrorCode.NAME_LENGTH, f"Der Name muss {NAME_MIN} bis {NAME_MAX} Zeichen lang sein.", field="name"
+        )
+    return text
+
+
+def title(value: str) -> str:
+    return idea_title(value)
+
+
+def limited(value: str, *, field: str, maximum: int, label: str) -> str:
+    text = clean_text(value, field=field)
+    if len(text) > maximum:
+        raise UserError(ErrorCode.TEXT_TOO_LONG, f"{label} darf höchstens {maximum} Zeichen haben.", field=field)
+    return text
+
+
+def skills(values: list[str]) -> list[str]:
+    """Trimmed, without duplicates (case-insensitive), in the order given."""
+    if len(values) > SKILLS_MAX:
+        raise UserError(ErrorCode.TOO_MANY_SKILLS, f"Höchstens {SKILLS_MAX} Fähigkeiten je Angebot.", field="skills")
+    cleaned: dict[str, str] = {}
+    for value in values:
+        text = " ".join(clean_text(value, field="skills").split())
+        if not 1 <= len(text) <= SKILL_MAX:
+            raise UserError(ErrorCode.SKILL_LENGTH, f"Jede Fähigkeit hat 1 bis {SKILL_MAX} Zeichen.", field="skills")
+        cleaned.setdefault(text.casefold(), text)
+    return list(cleaned.values())
+
+
+def minimum_age(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= MINIMUM_AGE_MAX:
+        raise UserError(
+            ErrorCode.MINIMUM_AGE_RANGE, f"Das Mindestalter liegt zwischen 0 und {MINIMUM_AGE_MAX}.", field="minimumAge"
+        )
+    return value
+
+
+def confirmation_hours(value: int) -> int:
+    if not CONFIRMATION_HOURS_MIN <= value <= CONFIRMATION_HOURS_MAX:
+        raise UserError(
+            ErrorCode.CONFIRMATION_HOURS_RANGE,
+            f"Die Frist zum Bestätigen liegt zwischen {CONFIRMATION_HOURS_MIN} und {CONFIRMATION_HOURS_MAX} Stunden.",
+            field="confirmationHours",
+        )
+    return value
+
+
+def shift_times(starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise UserError(ErrorCode.SHIFT_TIMES_INVALID, "Bitte Zeiten mit Zeitzone angeben.", field="startsAt")
+    if ends_at <= starts_at:
+        raise UserError(ErrorCode.SHIFT_TIMES_INVALID, "Das Ende muss nach dem Beginn liegen.", field="endsAt")
+    if (ends_at - starts_at).total_seconds() > SHIFT_HOURS_MAX * 3600:
+        raise UserError(
+            ErrorCode.SHIFT_TIMES_INVALID, f"Ein Einsatz dauert höchstens {SHIFT_HOURS_MAX} Stunden.", field="endsAt"
+        )
+    if starts_at <= now:
+        raise UserError(ErrorCode.SHIFT_TIMES_INVALID, "Der Beginn muss in der Zukunft liegen.", field="startsAt")
+
+
+def capacity(value: int) -> int:
+    if not 1 <= value <= CAPACITY_MAX:
+        raise UserError(ErrorCode.CAPACITY_RANGE, f"Ein Einsatz hat 1 bis {CAPACITY_MAX} Plätze.", field="capacity")
+    return value
+
+
+def attended_minutes(hours: float) -> int:
+    if not math.isfinite(hours) or not 0 <= hours <= SHIFT_HOURS_MAX:
+        raise UserError(ErrorCode.HOURS_RANGE, f"Die Stunden liegen zwischen 0 und {SHIFT_HOURS_MAX}.", field="hours")
+    return round(hours * MINUTES_PER_HOUR)
