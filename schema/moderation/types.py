@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from schema.context import Info
 from schema.ideas.types import CommentType, IdeaType
+from schema.moderation.info import reason_list
 from schema.towns.types import TownType
 from schema.users.types import UserType
 from service.audit.models import AuditEntry
@@ -24,9 +25,7 @@ from service.moderation.settings import ModerationSettings
 from service.moderation.status import ModerationStatus
 
 strawberry.enum(ModerationPolicy, name="ModerationPolicy", description="How a town moderates contributions.")
-strawberry.enum(Reason, name="ModerationReason", description="Why a contribution was held, rejected or hidden.")
 strawberry.enum(Decision, name="ModerationDecision", description="A moderator's decision on a contribution.")
-strawberry.enum(Outcome, name="ModerationOutcome", description="What a decision did to a contribution.")
 
 ModerationSubject = Annotated[IdeaType | CommentType, strawberry.union("ModerationSubject")]
 
@@ -42,11 +41,6 @@ GLOBAL_TYPE_NAMES = {
 
 def subject_type(row: Idea | Comment) -> IdeaType | CommentType:
     return IdeaType.from_row(row) if isinstance(row, Idea) else CommentType.from_row(row)
-
-
-def reason_list(codes: list[str] | tuple[str, ...]) -> list[Reason]:
-    known = {reason.value: reason for reason in Reason}
-    return [known[code] for code in codes if code in known]
 
 
 async def _town(info: Info, town_id: uuid.UUID) -> TownType:

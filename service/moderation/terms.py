@@ -79,7 +79,7 @@ async def add_term(session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID,
             f"Eine Stadt kann höchstens {MAX_TERMS_PER_TOWN} eigene Begriffe führen.",
             field="term",
         )
-    added = await session.scalar(
+    added: ModerationTerm | None = await session.scalar(
         insert(ModerationTerm).values(town_id=town_id, term=text, added_by_id=viewer.user_id).returning(ModerationTerm)
     )
     assert added is not None  # noqa: S101 - the town's list is locked, the term was not there

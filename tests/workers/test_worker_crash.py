@@ -94,7 +94,9 @@ async def test_a_worker_killed_mid_check_leaves_every_submission_decided_exactly
         for result in await runtime.redis.all_job_results()
         if result.function == "moderation.check" and result.args == ("idea", str(blocked))
     ]
-    [abandoned] = [run for run in runs if not run.job_id.startswith("moderation.check:")]  # the API's own wake-up
+    [abandoned] = [
+        run for run in runs if not (run.job_id or "").startswith("moderation.check:")
+    ]  # the API's own wake-up
     assert (abandoned.success, abandoned.job_try) == (True, 2), "the abandoned job itself ran again, as its 2nd try"
     # The sweep may have resent it meanwhile; whichever ran first decided, the other found nothing to do.
     assert sorted(run.result != "unchanged" for run in runs) == [False] * (len(runs) - 1) + [True]
