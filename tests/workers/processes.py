@@ -9,18 +9,21 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from sqlalchemy import func, select
 
+from mitmachen.app import create_app
 from mitmachen.runtime import Runtime
 from service.audit.models import AuditEntry
 from service.config import Settings
 from service.ideas.models import Idea
 from service.moderation.models import ModerationDecision
+from tests.conftest import GraphQLClient
 
 PROJECT = Path(__file__).resolve().parents[2]
 # Short enough that a test sees the sweep and the retry of a crashed worker's job within seconds.
@@ -78,14 +81,37 @@ def worker_process(settings: Settings, redis_url: str, log: Path) -> Iterator[Wo
         worker.stop()
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float, what: str) -> float:
-    """Wait until `condition` holds; returns the seconds it took, fails after `within` seconds."""
+async def eventually(
+    condition: Callable[[], Awaitable[bool]],
+    *,
+    within: float,
+    what: str,
+    explain: Callable[[], Awaitable[str]] | None = None,
+) -> float:
+    """Wait until `condition` holds; returns the seconds it took, fails after `within` seconds (with `explain`)."""
     started = time.monotonic()
     while not await condition():
         if time.monotonic() - started > within:
-            raise AssertionError(f"not within {within} s: {what}")
+            details = await explain() if explain else ""
+            raise AssertionError(f"not within {within} s: {what}\n{details}")
         await asyncio.sleep(0.2)
     return time.monotonic() - started
+
+
+@asynccontextmanager
+async def api_on(settings: Settings, redis_url: str) -> AsyncIterator[tuple[Runtime, GraphQLClient]]:
+    """The app as production builds it, with its own runtime whose queue is `redis_url`."""
+    own_settings = settings.model_copy(update={"redis_url": redis_url})
+    own_runtime = Runtime.create(own_settings)
+    app = create_app(own_settings, own_runtime)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
+        ):
+            yield own_runtime, GraphQLClient(http)
+    finally:
+        await own_runtime.close()
 
 
 @dataclass(frozen=True)
@@ -133,3 +159,9 @@ async def outcomes(runtime: Runtime, ids: list[uuid.UUID]) -> dict[uuid.UUID, Ou
 async def all_decided(runtime: Runtime, ids: list[uuid.UUID]) -> bool:
     found = await outcomes(runtime, ids)
     return len(found) == len(ids) and all(outcome.decisions >= 1 and outcome.checked for outcome in found.values())
+
+
+async def explain(runtime: Runtime, ids: list[uuid.UUID], log: str) -> str:
+    """For a failure message: what the database holds about each idea, and the end of the worker's log."""
+    found = await outcomes(runtime, ids)
+    return "\n".join([*(f"{idea}: {found.get(idea)}" for idea in ids), "worker log:", log])

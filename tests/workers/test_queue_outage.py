@@ -12,36 +12,22 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from mitmachen.app import create_app
 from mitmachen.embedded import EmbeddedValkey, port_answers
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from tests.conftest import GraphQLClient
 from tests.support.ideas import row_id, submit, town_ref
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
-from tests.workers.processes import all_decided, eventually, outcomes, worker_process
+from tests.workers.processes import all_decided, api_on, eventually, outcomes, worker_process
+from tests.workers.processes import explain as _explain
 
 OUTAGE_SECONDS = 30
 SUBMISSION_INTERVAL_SECONDS = 2.5
 # A refused connection fails at once; a request must never wait out more than one send timeout.
 SLOWEST_ACCEPTABLE_REQUEST_SECONDS = 2.5
-
-
-@pytest.fixture
-async def valkey(tmp_path: Path) -> AsyncIterator[EmbeddedValkey]:
-    server = EmbeddedValkey(tmp_path / "valkey")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_submissions_during_a_queue_outage_succeed_and_are_each_decided_once_afterwards(
@@ -51,55 +37,50 @@ async def test_submissions_during_a_queue_outage_succeed_and_are_each_decided_on
     valkey: EmbeddedValkey,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    own_settings = settings.model_copy(update={"redis_url": valkey.url()})
-    own_runtime = Runtime.create(own_settings)
-    app = create_app(own_settings, own_runtime)
     citizens = [await person(runtime, oidc_provider, f"buergerin-{number}") for number in range(4)]
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
-        ):
-            graphql = GraphQLClient(http)
-            town = await town_ref(graphql, "soest")
-            assert await own_runtime.redis.ping()
+    async with api_on(settings, valkey.url()) as (own_runtime, graphql):
+        town = await town_ref(graphql, "soest")
+        assert await own_runtime.redis.ping()
 
-            valkey.stop()
-            assert not port_answers(valkey.port)
-            caplog.set_level(logging.WARNING, logger="mitmachen.jobs")
-            during: list[uuid.UUID] = []
-            slowest = 0.0
-            outage_started = time.monotonic()
-            while time.monotonic() - outage_started < OUTAGE_SECONDS:
-                started = time.monotonic()
-                title = f"Idee Nummer {len(during) + 1} für den Bahnhofsvorplatz"
-                author = citizens[len(during) % len(citizens)]
-                during.append(row_id(await submit(graphql, author, town, title=title)))
-                slowest = max(slowest, time.monotonic() - started)
-                await _sleep_until(started + SUBMISSION_INTERVAL_SECONDS)
-            outage = time.monotonic() - outage_started
+        valkey.stop()
+        assert not port_answers(valkey.port)
+        caplog.set_level(logging.WARNING, logger="mitmachen.jobs")
+        during: list[uuid.UUID] = []
+        slowest = 0.0
+        outage_started = time.monotonic()
+        while time.monotonic() - outage_started < OUTAGE_SECONDS:
+            started = time.monotonic()
+            title = f"Idee Nummer {len(during) + 1} für den Bahnhofsvorplatz"
+            author = citizens[len(during) % len(citizens)]
+            during.append(row_id(await submit(graphql, author, town, title=title)))
+            slowest = max(slowest, time.monotonic() - started)
+            await _sleep_until(started + SUBMISSION_INTERVAL_SECONDS)
+        outage = time.monotonic() - outage_started
 
-            assert slowest < SLOWEST_ACCEPTABLE_REQUEST_SECONDS
-            lost = [record for record in caplog.records if record.getMessage().startswith("could not send job")]
-            assert len(lost) == len(during), "every lost wake-up is logged"
-            pending = await outcomes(runtime, during)
-            assert {outcome.lifecycle for outcome in pending.values()} == {"pending"}, "all are in the database"
-            assert sum(outcome.decisions for outcome in pending.values()) == 0
+        assert slowest < SLOWEST_ACCEPTABLE_REQUEST_SECONDS
+        lost = [record for record in caplog.records if record.getMessage().startswith("could not send job")]
+        assert len(lost) == len(during), "every lost wake-up is logged"
+        pending = await outcomes(runtime, during)
+        assert {outcome.lifecycle for outcome in pending.values()} == {"pending"}, "all are in the database"
+        assert sum(outcome.decisions for outcome in pending.values()) == 0
 
-            valkey.start()  # the same port and folder
-            after = row_id(await submit(graphql, citizens[0], town, title="Idee nach der Störung"))
-            assert await own_runtime.redis.zcard("arq:queue") == 1, "the API sends again once Redis is back"
-            ideas = [*during, after]
+        valkey.start()  # the same port and folder
+        after = row_id(await submit(graphql, citizens[0], town, title="Idee nach der Störung"))
+        assert await own_runtime.redis.zcard("arq:queue") == 1, "the API sends again once Redis is back"
+        ideas = [*during, after]
 
-            with worker_process(settings, valkey.url(), valkey.directory / "worker.log") as worker:
+        with worker_process(settings, valkey.url(), valkey.directory / "worker.log") as worker:
 
-                async def everything_decided() -> bool:
-                    assert worker.process.poll() is None, worker.output()
-                    return await all_decided(runtime, ideas)
+            async def everything_decided() -> bool:
+                assert worker.process.poll() is None, worker.output()
+                return await all_decided(runtime, ideas)
 
-                waited = await eventually(everything_decided, within=60, what="the worker decides every submission")
-    finally:
-        await own_runtime.close()
+            waited = await eventually(
+                everything_decided,
+                within=60,
+                what="the worker decides every submission",
+                explain=lambda: _explain(runtime, ideas, worker.output()),
+            )
 
     found = await outcomes(runtime, ideas)
     assert {idea: (outcome.decisions, outcome.audit_entries, outcome.checked) for idea, outcome in found.items()} == (

@@ -13,13 +13,22 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from mitmachen.embedded import EmbeddedValkey
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from tests.conftest import GraphQLClient
 from tests.support.ideas import row_id, submit, town_ref
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
-from tests.workers.processes import JOB_TIMEOUT_SECONDS, Outcome, all_decided, eventually, outcomes, worker_process
+from tests.workers.processes import (
+    JOB_TIMEOUT_SECONDS,
+    Outcome,
+    all_decided,
+    api_on,
+    eventually,
+    explain,
+    outcomes,
+    worker_process,
+)
 
 TITLES = [
     ("Mehr Bänke am Wall", "Auf dem Wallweg fehlen Sitzgelegenheiten für Ältere."),
@@ -38,22 +47,30 @@ CHECK_WAITING_FOR_LOCK = text(
 
 
 async def test_a_worker_killed_mid_check_leaves_every_submission_decided_exactly_once(
-    graphql: GraphQLClient, settings: Settings, runtime: Runtime, oidc_provider: OidcProvider, tmp_path: Path
+    settings: Settings, runtime: Runtime, oidc_provider: OidcProvider, valkey: EmbeddedValkey
 ) -> None:
-    town = await town_ref(graphql, "soest")
     citizens = [await person(runtime, oidc_provider, f"buerger-{number}") for number in range(3)]
-    ideas: list[uuid.UUID] = [
-        row_id(await submit(graphql, citizens[number % 3], town, title=title, body=body))
-        for number, (title, body) in enumerate(TITLES)
-    ]
-    assert await runtime.redis.zcard("arq:queue") == len(ideas), "each submission sent its wake-up"
+    redis_url = valkey.url()
+    async with api_on(settings, redis_url) as (queue, graphql):
+        town = await town_ref(graphql, "soest")
+        ideas: list[uuid.UUID] = [
+            row_id(await submit(graphql, citizens[number % 3], town, title=title, body=body))
+            for number, (title, body) in enumerate(TITLES)
+        ]
+        assert await queue.redis.zcard("arq:queue") == len(ideas), "each submission sent its wake-up"
+        await _crash_and_recover(settings, runtime, queue, ideas, valkey.directory)
+
+
+async def _crash_and_recover(
+    settings: Settings, runtime: Runtime, queue: Runtime, ideas: list[uuid.UUID], logs: Path
+) -> None:
     blocked = ideas[0]
-    redis_url = settings.require_redis_url()
+    redis_url = queue.settings.require_redis_url()
 
     async with runtime.engine.connect() as holder:
         transaction = await holder.begin()
         await holder.execute(text("SELECT 1 FROM ideas WHERE id = :id FOR UPDATE"), {"id": blocked})
-        with worker_process(settings, redis_url, tmp_path / "first-worker.log") as first:
+        with worker_process(settings, redis_url, logs / "first-worker.log") as first:
 
             async def check_is_blocked() -> bool:
                 assert first.process.poll() is None, first.output()
@@ -67,14 +84,17 @@ async def test_a_worker_killed_mid_check_leaves_every_submission_decided_exactly
     in_flight = await outcomes(runtime, [blocked])
     assert in_flight[blocked] == Outcome(decisions=0, audit_entries=0, checked=False, lifecycle="pending")
 
-    with worker_process(settings, redis_url, tmp_path / "second-worker.log") as second:
+    with worker_process(settings, redis_url, logs / "second-worker.log") as second:
 
         async def everything_decided() -> bool:
             assert second.process.poll() is None, second.output()
             return await all_decided(runtime, ideas)
 
         waited = await eventually(
-            everything_decided, within=JOB_TIMEOUT_SECONDS + 40, what="the second worker decides every submission"
+            everything_decided,
+            within=JOB_TIMEOUT_SECONDS + 50,
+            what="the second worker decides every submission",
+            explain=lambda: explain(runtime, ideas, second.output()),
         )
 
     found = await outcomes(runtime, ideas)
@@ -91,7 +111,7 @@ async def test_a_worker_killed_mid_check_leaves_every_submission_decided_exactly
     ]
     runs = [
         result
-        for result in await runtime.redis.all_job_results()
+        for result in await queue.redis.all_job_results()
         if result.function == "moderation.check" and result.args == ("idea", str(blocked))
     ]
     [abandoned] = [
