@@ -14,6 +14,8 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Viewer
 from service.ideas import repository as ideas
 from service.ideas.models import Comment, Idea, OfficialAnswer
+from service.moderation import status as moderation
+from service.moderation.models import ModerationDecision, SubjectKind
 from service.surveys import repository as surveys
 from service.surveys.models import Answer, Question, Results, Survey
 from service.towns import repository as towns
@@ -73,6 +75,9 @@ class Loaders:
         )
         self.comments_by_idea_id: DataLoader[uuid.UUID, list[Comment]] = _loader(
             uow, partial(ideas.comments_by_idea_ids, viewer=viewer), list
+        )
+        self.moderation_decision_by_subject: DataLoader[tuple[SubjectKind, uuid.UUID], ModerationDecision | None] = (
+            _optional_loader(uow, moderation.latest_decisions)
         )
         self.answers_by_idea_id: DataLoader[uuid.UUID, list[OfficialAnswer]] = _loader(
             uow, ideas.answers_by_idea_ids, list

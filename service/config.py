@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     sweep_after_seconds: int = Field(default=60, ge=1)
+    # A job may run this long; a job whose worker died is run again by another worker this much later (+10 s).
+    job_timeout_seconds: int = Field(default=120, ge=1, le=3600)
     smtp_url: str | None = None
     mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
 

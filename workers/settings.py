@@ -51,7 +51,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         burst=burst,
         handle_signals=not burst,
         max_jobs=20,
-        job_timeout=300,
+        job_timeout=settings.job_timeout_seconds,
         keep_result=60,
         health_check_interval=30,
     )

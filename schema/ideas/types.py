@@ -9,10 +9,12 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.moderation.info import ModerationInfoType, moderation_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.ideas.feed import IdeaOrder, Page
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, ReportReason
+from service.moderation.models import SubjectKind
 
 strawberry.enum(Lifecycle, name="Lifecycle", description="Moderation state of a contribution.")
 strawberry.enum(OfficialStatus, name="OfficialStatus", description="The town's official status of an idea.")
@@ -24,6 +26,12 @@ strawberry.enum(IdeaOrder, name="IdeaOrder")
 class GeoPointType:
     latitude: float
     longitude: float
+
+
+MODERATION_DESCRIPTION = (
+    "Where it stands in moderation and why (reason codes, German explanations, the moderator's words); "
+    "null unless it is one's own or one moderates its town."
+)
 
 
 async def _author(info: Info, author_id: uuid.UUID) -> UserType | None:
@@ -49,6 +57,7 @@ class CommentType(relay.Node):
     lifecycle: Lifecycle
     created_at: datetime
     author_id: strawberry.Private[uuid.UUID]
+    town_id: strawberry.Private[uuid.UUID]
     idea_id: strawberry.Private[uuid.UUID]
     parent_id: strawberry.Private[uuid.UUID | None]
 
@@ -60,6 +69,7 @@ class CommentType(relay.Node):
             lifecycle=Lifecycle(row.lifecycle),
             created_at=row.created_at,
             author_id=row.author_id,
+            town_id=row.town_id,
             idea_id=row.idea_id,
             parent_id=row.parent_id,
         )
@@ -67,6 +77,17 @@ class CommentType(relay.Node):
     @strawberry.field
     async def author(self, info: Info) -> UserType | None:
         return await _author(info, self.author_id)
+
+    @strawberry.field(description=MODERATION_DESCRIPTION)
+    async def moderation(self, info: Info) -> ModerationInfoType | None:
+        return await moderation_info(
+            info,
+            SubjectKind.COMMENT,
+            uuid.UUID(self.id),
+            author_id=self.author_id,
+            town_id=self.town_id,
+            status=self.lifecycle,
+        )
 
     @strawberry.field(description="The comment this one answers, if it is a reply.")
     def reply_to(self) -> relay.GlobalID | None:
@@ -138,6 +159,12 @@ class IdeaType(relay.Node):
         row = await info.context.loaders.strategy_area_by_id.load(self.strategy_area_id)
         assert row is not None  # noqa: S101 - a foreign key
         return StrategyAreaType.from_row(row)
+
+    @strawberry.field(description=MODERATION_DESCRIPTION)
+    async def moderation(self, info: Info) -> ModerationInfoType | None:
+        return await moderation_info(
+            info, SubjectKind.IDEA, self.row_id, author_id=self.author_id, town_id=self.town_id, status=self.lifecycle
+        )
 
     @strawberry.field(description="Whether the logged-in person supports this idea (false when anonymous).")
     async def viewer_has_supported(self, info: Info) -> bool:

@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.moderation.subjects import decode_subject
-from schema.moderation.types import ModerationSettingsType, ModerationSubject, subject_type
+from schema.moderation.types import ModerationSettingsType, ModerationSubject, ModerationTermType, subject_type
 from schema.permissions import Authenticated
 from service.ideas.models import Lifecycle
-from service.moderation import decisions, settings
+from service.moderation import decisions, settings, terms
 from service.moderation.decisions import Decision
 from service.moderation.models import DEFAULT_REPORT_THRESHOLD, ModerationPolicy
 
@@ -32,6 +32,30 @@ class ModerateSubmissionInput:
     reason: str = strawberry.field(description="1 to 1 000 characters; the author reads it.")
 
 
+@strawberry.input
+class AddModerationTermInput:
+    town_id: strawberry.ID
+    term: str = strawberry.field(
+        description="3 to 100 characters; a leading ! rejects at once, a * before or after matches compounds."
+    )
+
+
+@strawberry.input
+class RemoveModerationTermInput:
+    term_id: strawberry.ID
+
+
+@strawberry.type(description="The town's checks use the term from now on (adding it again changes nothing).")
+class ModerationTermAdded:
+    term: ModerationTermType
+
+
+@strawberry.type(description="The town's checks no longer use the term; earlier decisions stand.")
+class ModerationTermRemoved:
+    removed_term_id: strawberry.ID
+    term: str
+
+
 @strawberry.type(description="The town moderates by this policy from now on (setting it again changes nothing).")
 class ModerationPolicySet:
     settings: ModerationSettingsType
@@ -49,6 +73,12 @@ SetModerationPolicyResult = Annotated[
 ]
 ModerateSubmissionResult = Annotated[
     SubmissionModerated | InvalidInput | NotFoundError, strawberry.union("ModerateSubmissionResult")
+]
+AddModerationTermResult = Annotated[
+    ModerationTermAdded | InvalidInput | NotFoundError, strawberry.union("AddModerationTermResult")
+]
+RemoveModerationTermResult = Annotated[
+    ModerationTermRemoved | InvalidInput | NotFoundError, strawberry.union("RemoveModerationTermResult")
 ]
 
 
@@ -89,5 +119,34 @@ class ModerationMutations:
             return SubmissionModerated(
                 subject=subject_type(decided.row), decision=input.decision, lifecycle=decided.lifecycle
             )
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Add a word to the town's abuse lists (its moderators and admins); audited.",
+        permission_classes=[Authenticated],
+    )
+    async def add_moderation_term(self, info: Info, input: AddModerationTermInput) -> AddModerationTermResult:
+        async def action(session: AsyncSession) -> ModerationTermAdded:
+            added = await terms.add_term(
+                session,
+                info.context.viewer,
+                town_id=decode_id(input.town_id, "Town", field="townId"),
+                term=input.term,
+            )
+            return ModerationTermAdded(term=ModerationTermType.from_row(added))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Remove a word from the town's abuse lists (its moderators and admins); audited.",
+        permission_classes=[Authenticated],
+    )
+    async def remove_moderation_term(self, info: Info, input: RemoveModerationTermInput) -> RemoveModerationTermResult:
+        async def action(session: AsyncSession) -> ModerationTermRemoved:
+            removed = await terms.remove_term(
+                session, info.context.viewer, term_id=decode_id(input.term_id, "ModerationTerm", field="termId")
+            )
+            return ModerationTermRemoved(removed_term_id=input.term_id, term=removed.term)
 
         return await run_mutation(info, action)

@@ -12,10 +12,11 @@ from schema.moderation.types import (
     ModerationQueueConnection,
     ModerationSettingsType,
     ModerationStatusType,
+    ModerationTermType,
 )
 from schema.permissions import Authenticated, Public
 from service.errors import InvalidArgument, UserError
-from service.moderation import audit_log, queue, settings, status
+from service.moderation import audit_log, queue, settings, status, terms
 from service.moderation.reasons import Reason
 
 DEFAULT_QUEUE_PAGE = 20
@@ -86,3 +87,13 @@ class ModerationQueries:
         async with info.context.uow.session() as session:
             found = await status.moderation_status(session, info.context.viewer, kind=kind, subject_id=subject)
         return ModerationStatusType.from_status(found) if found else None
+
+    @strawberry.field(
+        description="The town's own abuse terms, alphabetically (its moderators and admins).",
+        permission_classes=[Authenticated],
+    )
+    async def moderation_terms(self, info: Info, town_id: strawberry.ID) -> list[ModerationTermType]:
+        town = decode_town(town_id)
+        async with info.context.uow.session() as session:
+            found = await terms.town_terms(session, info.context.viewer, town_id=town)
+        return [ModerationTermType.from_row(row) for row in found]

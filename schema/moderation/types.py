@@ -10,36 +10,37 @@ from strawberry.scalars import JSON
 
 from schema.context import Info
 from schema.ideas.types import CommentType, IdeaType
+from schema.moderation.info import reason_list
 from schema.towns.types import TownType
 from schema.users.types import UserType
 from service.audit.models import AuditEntry
 from service.ideas.models import Comment, Idea, Lifecycle, ReportReason
 from service.moderation.audit_log import AuditPage, audit_cursor
 from service.moderation.decisions import Decision
-from service.moderation.models import ModerationDecision, ModerationPolicy, Outcome
+from service.moderation.lexicon import parse_term
+from service.moderation.models import ModerationDecision, ModerationPolicy, ModerationTerm, Outcome
 from service.moderation.queue import QueueEntry, QueuePage
 from service.moderation.reasons import Reason, explain
 from service.moderation.settings import ModerationSettings
 from service.moderation.status import ModerationStatus
 
 strawberry.enum(ModerationPolicy, name="ModerationPolicy", description="How a town moderates contributions.")
-strawberry.enum(Reason, name="ModerationReason", description="Why a contribution was held, rejected or hidden.")
 strawberry.enum(Decision, name="ModerationDecision", description="A moderator's decision on a contribution.")
-strawberry.enum(Outcome, name="ModerationOutcome", description="What a decision did to a contribution.")
 
 ModerationSubject = Annotated[IdeaType | CommentType, strawberry.union("ModerationSubject")]
 
 # Audit entries name their subject by kind; these kinds have global ids.
-GLOBAL_TYPE_NAMES = {"idea": "Idea", "comment": "Comment", "user": "User", "town": "Town"}
+GLOBAL_TYPE_NAMES = {
+    "idea": "Idea",
+    "comment": "Comment",
+    "user": "User",
+    "town": "Town",
+    "moderation_term": "ModerationTerm",
+}
 
 
 def subject_type(row: Idea | Comment) -> IdeaType | CommentType:
     return IdeaType.from_row(row) if isinstance(row, Idea) else CommentType.from_row(row)
-
-
-def reason_list(codes: list[str] | tuple[str, ...]) -> list[Reason]:
-    known = {reason.value: reason for reason in Reason}
-    return [known[code] for code in codes if code in known]
 
 
 async def _town(info: Info, town_id: uuid.UUID) -> TownType:
@@ -228,3 +229,38 @@ class ModerationStatusType:
             held_at=row.held_at,
             last_decision=ModerationDecisionRecordType.from_row(status.last_decision) if status.last_decision else None,
         )
+
+
+@strawberry.type(name="ModerationTerm", description="A word a town adds to the built-in abuse lists.")
+class ModerationTermType:
+    id: strawberry.ID = strawberry.field(description="A global id (type ModerationTerm).")
+    term: str = strawberry.field(
+        description="As written: a leading ! rejects at once, a * before or after also matches compounds."
+    )
+    severe: bool = strawberry.field(description="Contributions containing it are rejected, not held.")
+    created_at: datetime
+    town_id: strawberry.Private[uuid.UUID]
+    added_by_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: ModerationTerm) -> Self:
+        parsed = parse_term(row.term)
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID("ModerationTerm", str(row.id)))),
+            term=row.term,
+            severe=parsed is not None and parsed.severe,
+            created_at=row.created_at,
+            town_id=row.town_id,
+            added_by_id=row.added_by_id,
+        )
+
+    @strawberry.field
+    async def town(self, info: Info) -> TownType:
+        return await _town(info, self.town_id)
+
+    @strawberry.field(description="Who added it; null once that account is gone.")
+    async def added_by(self, info: Info) -> UserType | None:
+        if self.added_by_id is None:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.added_by_id)
+        return UserType.from_row(row) if row else None

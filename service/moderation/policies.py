@@ -14,6 +14,11 @@ def can_moderate(viewer: Viewer, town_id: uuid.UUID) -> bool:
     return any(viewer.has_role(role, town_id) for role in MODERATING_ROLES)
 
 
+def can_see_moderation(viewer: Viewer, *, author_id: uuid.UUID, town_id: uuid.UUID) -> bool:
+    """Why a contribution was held or rejected: its author and the town's moderators and admins."""
+    return (viewer.user_id is not None and viewer.user_id == author_id) or can_moderate(viewer, town_id)
+
+
 def can_read_audit_log(viewer: Viewer, town_id: uuid.UUID) -> bool:
     return can_moderate(viewer, town_id)
 
