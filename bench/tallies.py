@@ -151,11 +151,123 @@ async def _comments(connection: Any, sizes: dict[str, int]) -> None:
     )
 
 
+async def _surveys(connection: Any, sizes: dict[str, int]) -> None:
+    """Five questions per survey, so answers / 5 responses; half the surveys anonymous."""
+    responses = sizes["survey_answers"] // 5
+    surveys = max(1, responses // 2_000)
+    await connection.execute(
+        """
+        INSERT INTO surveys (id, town_id, strategy_area_id, title, description, status, audience, is_anonymous,
+                             results_public, opens_at, closes_at, published_at, created_at, updated_at)
+        SELECT gen_random_uuid(), area.town_id, CASE WHEN g.k % 4 = 0 THEN NULL ELSE area.id END,
+               'Umfrage ' || g.k, '', 'closed', 'everyone', g.k % 2 = 0, true, t.at, t.at + interval '30 days',
+               t.at, t.at, t.at
+        FROM generate_series(0, $1 - 1) AS g(k)
+        CROSS JOIN LATERAL (SELECT now() - (g.k * 7 % 700) * interval '1 day' - interval '40 days' AS at) AS t
+        JOIN bench_areas AS area ON area.n = (g.k * 3) % (SELECT count(*) FROM bench_areas)
+        """,
+        surveys,
+    )
+    await connection.execute(
+        """
+        INSERT INTO survey_questions (id, survey_id, town_id, position, kind, prompt, help_text, required, settings)
+        SELECT gen_random_uuid(), s.id, s.town_id, q, 'single_choice', 'Frage ' || q, '', true,
+               '{"options": ["ja", "nein", "vielleicht"]}'
+        FROM surveys s CROSS JOIN generate_series(0, 4) AS q
+        """
+    )
+    await connection.execute(
+        "CREATE TABLE bench_surveys AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id, town_id, "
+        "is_anonymous, opens_at FROM surveys"
+    )
+    # Response k: survey k mod surveys, person (k * 37) mod users; a person answers a survey at most once.
+    await connection.execute(
+        """
+        INSERT INTO survey_participations (survey_id, user_id, town_id)
+        SELECT s.id, p.id, s.town_id
+        FROM generate_series(0, $1 - 1) AS g(k)
+        JOIN bench_surveys AS s ON s.n = g.k % $2
+        JOIN bench_people AS p ON p.n = (g.k * 37) % $3
+        ON CONFLICT DO NOTHING
+        """,
+        responses,
+        surveys,
+        sizes["users"],
+    )
+    await connection.execute(
+        """
+        INSERT INTO survey_responses (id, survey_id, town_id, respondent_id, submitted_on)
+        SELECT gen_random_uuid(), pa.survey_id, pa.town_id, CASE WHEN s.is_anonymous THEN NULL ELSE pa.user_id END,
+               (s.opens_at + (hashtext(pa.user_id::text) & 15) * interval '1 day')::date
+        FROM survey_participations pa JOIN bench_surveys s ON s.id = pa.survey_id
+        """
+    )
+    await connection.execute(
+        """
+        INSERT INTO survey_answers (response_id, question_id, survey_id, option_indexes)
+        SELECT r.id, q.id, r.survey_id, ARRAY[(hashtext(r.id::text || q.position) & 2)]
+        FROM survey_responses r JOIN survey_questions q ON q.survey_id = r.survey_id
+        """
+    )
+
+
+async def _volunteering(connection: Any, sizes: dict[str, int]) -> None:
+    """Ten places per shift; each shift filled by ten people, of whom most attended (two-hour shifts)."""
+    shifts = max(1, sizes["sign_ups"] // 10)
+    await connection.execute(
+        """
+        INSERT INTO organisations (id, town_id, name, description, verified_at, created_at)
+        SELECT gen_random_uuid(), t.id, 'Verein ' || t.slug, '', now() - interval '800 days',
+               now() - interval '800 days'
+        FROM towns t
+        """
+    )
+    await connection.execute(
+        """
+        INSERT INTO volunteer_offers (id, organisation_id, town_id, strategy_area_id, title, description, address,
+                                      skills, accessibility_notes, contact, confirmation_hours, status,
+                                      published_at, created_at, updated_at)
+        SELECT gen_random_uuid(), o.id, o.town_id, a.id, 'Angebot ' || a.n, '', '', '{}', '', '', 24,
+               'published', now() - interval '750 days', now() - interval '750 days', now()
+        FROM bench_areas a JOIN organisations o ON o.town_id = a.town_id
+        """
+    )
+    await connection.execute(
+        """
+        INSERT INTO volunteer_shifts (id, offer_id, town_id, starts_at, ends_at, capacity, places_taken,
+                                      last_position, created_at)
+        SELECT gen_random_uuid(), o.id, o.town_id, t.at, t.at + interval '2 hours', 10, 10, 10, t.at
+        FROM generate_series(0, $1 - 1) AS g(k)
+        CROSS JOIN LATERAL (SELECT now() - (g.k % 700) * interval '1 day' + interval '9 hours' AS at) AS t
+        JOIN (SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id, town_id FROM volunteer_offers) AS o
+          ON o.n = g.k % (SELECT count(*) FROM volunteer_offers)
+        """,
+        shifts,
+    )
+    await connection.execute(
+        """
+        INSERT INTO volunteer_sign_ups (id, shift_id, user_id, town_id, status, position, queued_at, confirmed_at,
+                                        attended_minutes, attendance_confirmed_at, created_at)
+        SELECT gen_random_uuid(), s.id, p.id, s.town_id,
+               CASE WHEN seat < 8 THEN 'attended' ELSE 'confirmed' END, seat + 1,
+               s.starts_at - interval '5 days', s.starts_at - interval '5 days',
+               CASE WHEN seat < 8 THEN 120 END, CASE WHEN seat < 8 THEN s.ends_at END, s.starts_at - interval '5 days'
+        FROM (SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id, town_id, starts_at, ends_at
+              FROM volunteer_shifts) AS s
+        CROSS JOIN generate_series(0, 9) AS seat
+        JOIN bench_people AS p ON p.n = (s.n * 10 + seat) * 7 % $1
+        """,
+        sizes["users"],
+    )
+
+
 GENERATORS: list[tuple[str, Generator, str | None]] = [
     ("users", _users, None),
     ("ideas", _ideas, None),
     ("supports", _supports, None),
     ("comments", _comments, None),
+    ("survey answers", _surveys, "surveys"),
+    ("volunteer sign-ups", _volunteering, "volunteer_sign_ups"),
 ]
 
 
@@ -169,11 +281,17 @@ async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
             started = time.perf_counter()
             await generator(connection, sizes)
             say(f"  {name}: {time.perf_counter() - started:.1f} s")
-        for table in ("bench_people", "bench_areas", "bench_ideas"):
+        for table in ("bench_people", "bench_areas", "bench_ideas", "bench_surveys"):
             await connection.execute(f"DROP TABLE IF EXISTS {table}")
         await connection.execute("VACUUM ANALYZE")
         counted = {}
-        for table in ("users", "ideas", "idea_supports", "comments", "idea_official_answers"):
+        tables = ["users", "ideas", "idea_supports", "comments", "idea_official_answers"]
+        tables += [
+            table
+            for table in ("survey_responses", "survey_answers", "volunteer_sign_ups")
+            if await connection.fetchval("SELECT to_regclass($1) IS NOT NULL", table)
+        ]
+        for table in tables:
             counted[table] = await connection.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
         return counted
     finally:
