@@ -24,9 +24,8 @@ _SCOPE = re.compile(r"^[a-z0-9-]{1,64}$")
 
 def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSession]]) -> list[BaseRoute]:
     async def serve(request: Request) -> Response:
-        scope: str = request.path_params["scope"]
-        kind: str = request.path_params["kind"]
-        if not _SCOPE.match(scope) or kind not in {"csv", "json", "meta.json"}:
+        scope, kind = _split(request.path_params["name"])
+        if not _SCOPE.match(scope) or not kind:
             return PlainTextResponse("Nicht gefunden.", status_code=404)
         async with session_factory()() as session:
             slug = None if scope == REGION else scope
@@ -42,7 +41,15 @@ def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSessi
             return Response(report.as_csv(rows), media_type="text/csv; charset=utf-8", headers=_cache())
         return Response(report.as_json(rows), media_type="application/json", headers=_cache())
 
-    return [Route("/open-data/{scope}.{kind:path}", serve, methods=["GET"])]
+    return [Route("/open-data/{name}", serve, methods=["GET"])]
+
+
+def _split(name: str) -> tuple[str, str]:
+    """`soest.meta.json` -> ("soest", "meta.json"); a path parameter `{scope}.{kind}` would split at the last dot."""
+    for kind in ("meta.json", "csv", "json"):
+        if name.endswith(f".{kind}"):
+            return name.removesuffix(f".{kind}"), kind
+    return name, ""
 
 
 def _cache() -> dict[str, str]:
