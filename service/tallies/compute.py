@@ -77,6 +77,9 @@ SOURCES: list[tuple[Metric, str]] = [
     ),
 ]
 
+# What the town did with an idea counts the idea, but its author did nothing then: not a participant.
+TOWN_ACTIONS = (Metric.IDEAS_PUBLISHED, Metric.IDEAS_ACCEPTED, Metric.IDEAS_IMPLEMENTED)
+
 # Zero UUID stands for "no town / all areas" where NULL cannot take part in a join or a window's order.
 _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
@@ -122,12 +125,13 @@ def _participants_sql(town: str, area: str, condition: str) -> str:
         for period in Period
     )
     select, grouping = _by_period("town_id, area_id", "count(*) FILTER (WHERE new_{period})::int")
+    actions = ", ".join(f"'{metric.value}'" for metric in TOWN_ACTIONS)
     return f"""
     SELECT town_id, area_id, {select} AS people
     FROM (
         SELECT {town} AS town_id, {area} AS area_id, {starts}
         FROM tally_events AS e JOIN tally_calendar AS c ON c.day = e.day
-        WHERE {condition}
+        WHERE {condition} AND e.metric NOT IN ({actions})
         WINDOW o AS (PARTITION BY {town}, {area}, e.user_id ORDER BY e.day)
     ) AS f
     GROUP BY {grouping}
@@ -164,9 +168,9 @@ _STATEMENTS = (
     + "\nUNION ALL\n".join(_participants_sql(*level) for level in _LEVELS),
     f"""
     CREATE TEMP TABLE tally_fresh ON COMMIT DROP AS
-    SELECT a.town_id, a.area_id, a.period, a.period_start, a.metric, a.amount, p.people
+    SELECT a.town_id, a.area_id, a.period, a.period_start, a.metric, a.amount, coalesce(p.people, 0) AS people
     FROM ({_amounts_sql()}) AS a
-    JOIN tally_people AS p USING (town_id, area_id, period, period_start)
+    LEFT JOIN tally_people AS p USING (town_id, area_id, period, period_start)
     UNION ALL
     SELECT town_id, area_id, period, period_start, '{Metric.PARTICIPANTS.value}', people, people FROM tally_people
     """,

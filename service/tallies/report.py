@@ -24,7 +24,8 @@ from service.tallies.compute import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun
 from service.towns.models import StrategyArea, Town
 
-# Open data never shows a figure of a cell in which fewer people took part (statistical confidentiality).
+# Open data never shows a figure of a cell in which fewer people took part (statistical confidentiality); a
+# cell where nobody took part (only the town published or answered ideas) is suppressed as well.
 SUPPRESS_BELOW = 5
 MAX_REPORT_DAYS = 3 * 366 + 1
 IDEA_METRICS = frozenset(
@@ -304,7 +305,7 @@ async def open_data(session: AsyncSession, *, town_slug: str | None) -> list[Ope
     )
     rows = []
     for tally, slug, name, area_slug, area_name in (await session.execute(statement)).all():
-        suppressed = 0 < tally.people < SUPPRESS_BELOW
+        suppressed = tally.people < SUPPRESS_BELOW
         rows.append(
             OpenDataRow(
                 town=slug or "",

@@ -100,6 +100,10 @@ def events(dataset: Dataset) -> list[tuple[str, uuid.UUID, uuid.UUID, uuid.UUID,
     return found
 
 
+# Figures of what the town did with an idea: they count ideas, but the author did nothing in that period.
+TOWN_ACTIONS = {Metric.IDEAS_PUBLISHED.value, Metric.IDEAS_ACCEPTED.value, Metric.IDEAS_IMPLEMENTED.value}
+
+
 def expected_tallies(dataset: Dataset) -> dict[Cell, tuple[Decimal, int]]:
     """Every cell of the table: (value, distinct people of the cell) at the area, town and region level."""
     values: dict[Cell, int] = defaultdict(int)
@@ -109,8 +113,9 @@ def expected_tallies(dataset: Dataset) -> dict[Cell, tuple[Decimal, int]]:
             for kind in ("week", "month", "quarter", "year"):
                 start = period_start(kind, day)
                 values[(town, area, kind, start, metric)] += 1
-                people[(town, area, kind, start)].add(user_id)
-    table = {cell: (Decimal(value), len(people[cell[:4]])) for cell, value in values.items()}
+                if metric not in TOWN_ACTIONS:
+                    people[(town, area, kind, start)].add(user_id)
+    table = {cell: (Decimal(value), len(people.get(cell[:4], ()))) for cell, value in values.items()}
     for (town, area, kind, start), who in people.items():
         table[(town, area, kind, start, Metric.PARTICIPANTS.value)] = (Decimal(len(who)), len(who))
     return table

@@ -65,7 +65,7 @@ async def test_cells_with_fewer_than_five_people_are_suppressed_in_csv_and_json(
         shown = suppressed = 0
         for row, cell in zip(rows, cells, strict=True):
             value, people = expected[cell]
-            if people < 5:
+            if people < 5:  # the suppression threshold; cells without participants included
                 assert (row["value"], row["suppressed"]) == ("", "true"), row
                 suppressed += 1
             else:
