@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -124,7 +124,7 @@ async def take_document(session: AsyncSession, viewer: Viewer, *, token: str) ->
         raise ExportGone
     document = export.document
     await session.execute(
-        update(DataExport).where(DataExport.id == export.id).values(used_at=func.now(), document=None)
+        update(DataExport).where(DataExport.id == export.id).values(used_at=func.now(), document=null())
     )
     return document
 
@@ -143,7 +143,7 @@ async def drop_expired_documents(session: AsyncSession) -> int:
     result = await session.scalars(
         update(DataExport)
         .where(DataExport.expires_at <= func.now(), DataExport.document.is_not(None))
-        .values(document=None)
+        .values(document=null())
         .returning(DataExport.id)
     )
     return len(result.all())

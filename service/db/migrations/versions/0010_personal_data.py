@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_exports")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_data_exports_token_hash")),
     )
-    op.create_index(
-        op.f("ix_data_exports_user_id_created_at"), "data_exports", ["user_id", "created_at"], unique=False
-    )
+    op.create_index(op.f("ix_data_exports_user_id_created_at"), "data_exports", ["user_id", "created_at"], unique=False)
     op.create_index(
         "ix_data_exports_pending", "data_exports", ["created_at"], unique=False, postgresql_where="ready_at IS NULL"
     )
