@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
 from mitmachen.runtime import Runtime
+from service.jobs import Job
+from service.privacy.exports import unbuilt
 from tests.conftest import GraphQLClient
 from tests.support.ideas import count_rows, queued_jobs, row_id
 from tests.support.oidc_provider import OidcProvider
@@ -176,3 +179,22 @@ async def test_anonymous_callers_cannot_ask_for_an_export(graphql: GraphQLClient
 async def _one(runtime: Runtime, sql: str) -> Any:
     async with runtime.engine.connect() as connection:
         return await connection.scalar(text(sql))
+
+
+async def test_the_sweep_asks_again_for_exports_not_built(
+    graphql: GraphQLClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    anna = await citizen(runtime, oidc_provider, "anna", "Anna Achterberg")
+    export_id = await _requested(graphql, anna)
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await unbuilt(session, timedelta(minutes=1)) == []
+    async with runtime.engine.begin() as connection:
+        await connection.execute(text("UPDATE data_exports SET created_at = now() - interval '10 minutes'"))
+
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        jobs = await unbuilt(session, timedelta(minutes=1))
+
+    assert jobs == [Job("privacy.export", (export_id,))]
+    assert await build_export({"runtime": runtime}, export_id) == "built"
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await unbuilt(session, timedelta(minutes=1)) == []
