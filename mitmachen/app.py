@@ -1,4 +1,4 @@
-"""The ASGI application: `/graphql`, health, readiness and metrics."""
+"""The ASGI application: `/graphql`, health, readiness, metrics, open data and one's own data export."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mitmachen.authentication import Authenticator
+from mitmachen.data_export import data_export_routes
 from mitmachen.dev_idp import dev_identity_provider
 from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, secure_cookies, session_secret
 from mitmachen.open_data import open_data_routes
@@ -171,6 +172,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *open_data_routes(lambda: state["runtime"].session_factory),
+        *data_export_routes(lambda: state["runtime"], authenticator),
         *extra_routes,
     ]
     if login is not None:

@@ -22,6 +22,8 @@ from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.queries import ModerationQueries
 from schema.permissions import Public
+from schema.privacy.mutations import PrivacyMutations
+from schema.privacy.queries import PrivacyQueries
 from schema.surveys.mutations import SurveyMutations
 from schema.surveys.queries import SurveyQueries
 from schema.tallies.mutations import TallyMutations
@@ -39,7 +41,16 @@ CACHED_DOCUMENTS = 1000
 
 
 @strawberry.type
-class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQueries, VolunteeringQueries, TallyQueries):
+class Query(
+    TownQueries,
+    IdeaQueries,
+    UserQueries,
+    ModerationQueries,
+    SurveyQueries,
+    VolunteeringQueries,
+    TallyQueries,
+    PrivacyQueries,
+):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
@@ -49,7 +60,13 @@ class Query(TownQueries, IdeaQueries, UserQueries, ModerationQueries, SurveyQuer
 @cache
 @strawberry.type
 class Mutation(
-    IdeaMutations, UserMutations, ModerationMutations, SurveyMutations, VolunteeringMutations, TallyMutations
+    IdeaMutations,
+    UserMutations,
+    ModerationMutations,
+    SurveyMutations,
+    VolunteeringMutations,
+    TallyMutations,
+    PrivacyMutations,
 ):
     pass
 

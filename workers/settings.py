@@ -10,7 +10,7 @@ from arq.worker import Function, Worker, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, surveys, system, tallies, volunteering
+from workers.jobs import moderation, notifications, privacy, surveys, system, tallies, volunteering
 from workers.queue import redis_settings
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
@@ -24,6 +24,8 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("surveys.close_due", surveys.close_due),
     ("volunteering.expire_offers", volunteering.expire_offers),
     ("volunteering.reminders", volunteering.reminders),
+    ("privacy.export", privacy.export),
+    ("privacy.purge", privacy.purge),
 )
 
 
@@ -44,6 +46,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
             cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
             cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
             cron(volunteering.expire_offers, name="volunteering.expire_offers.cron", second={10, 40}),
+            cron(privacy.purge, name="privacy.purge.cron", minute={47}, second={0}),
             cron(volunteering.reminders, name="volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,

@@ -202,6 +202,13 @@ async def cancel_sign_up(session: AsyncSession, viewer: Viewer, *, sign_up_id: u
         raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Anmeldung ist nicht mehr aktiv.")
     if shift.starts_at <= await now(session):
         raise UserError(ErrorCode.SIGN_UP_CLOSED, "Der Einsatz hat schon begonnen.")
+    await _cancel(session, sign_up, shift)
+    await session.refresh(sign_up)
+    return sign_up
+
+
+async def _cancel(session: AsyncSession, sign_up: SignUp, shift: Shift) -> None:
+    """Cancel an active sign-up; the caller holds the shift lock. A freed place goes to the waitlist."""
     held_place = sign_up.status in PLACE_HOLDING_STATUSES
     sign_up.status = SignUpStatus.CANCELLED.value
     sign_up.cancelled_at = func.now()
@@ -211,8 +218,44 @@ async def cancel_sign_up(session: AsyncSession, viewer: Viewer, *, sign_up_id: u
         await session.flush()
         await fill_free_places(session, shift)
     await session.flush()
-    await session.refresh(sign_up)
-    return sign_up
+
+
+async def cancel_everything_of(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """Cancel a person's active sign-ups on shifts that have not started (account deletion); returns how many.
+
+    Takes the person's lock, then each shift's lock in shift id order, like a sign-up does.
+    """
+    await _person_lock(session, user_id)
+    shift_ids = (
+        await session.scalars(
+            select(SignUp.shift_id)
+            .join(Shift, Shift.id == SignUp.shift_id)
+            .where(
+                SignUp.user_id == user_id,
+                SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED, SignUpStatus.OFFERED]),
+                Shift.starts_at > func.now(),
+            )
+            .distinct()
+            .order_by(SignUp.shift_id)
+        )
+    ).all()
+    cancelled = 0
+    for shift_id in shift_ids:
+        shift = await _locked_shift(session, shift_id)
+        sign_ups = await session.scalars(
+            select(SignUp)
+            .where(
+                SignUp.shift_id == shift_id,
+                SignUp.user_id == user_id,
+                SignUp.status.in_([SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED, SignUpStatus.OFFERED]),
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        for sign_up in sign_ups.all():
+            await _cancel(session, sign_up, shift)
+            cancelled += 1
+    return cancelled
 
 
 async def fill_free_places(session: AsyncSession, shift: Shift) -> list[SignUp]:

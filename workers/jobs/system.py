@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.jobs import Job
 from service.moderation import sweep as moderation_sweep
 from service.notifications import delivery as notification_delivery
+from service.privacy import exports as privacy_exports
 from service.surveys import sweep as surveys_sweep
 from service.system.models import WorkerHeartbeat
 from workers.context import runtime_of, unit_of_work
@@ -30,6 +31,7 @@ SWEEPERS: list[Sweeper] = [
     moderation_sweep.unhandled_reports,
     notification_delivery.unsent,
     surveys_sweep.stale_results,
+    privacy_exports.unbuilt,
 ]
 
 

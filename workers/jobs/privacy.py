@@ -1,0 +1,33 @@
+"""Privacy jobs: build a person's data export and e-mail the link; drop export documents whose link expired."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from service.privacy.exports import build_export, drop_expired_documents
+from workers.context import runtime_of, unit_of_work
+
+logger = logging.getLogger("mitmachen.worker")
+
+
+async def export(ctx: dict[str, Any], export_id: str) -> str:
+    """`privacy.export` (export id): idempotent; an export built once is never built (or mailed) again."""
+    try:
+        key = uuid.UUID(export_id)
+    except ValueError:
+        logger.warning("privacy.export with unusable argument %r: ignored", export_id)
+        return "unusable argument"
+    public_url = runtime_of(ctx).settings.public_url
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        return await build_export(session, export_id=key, public_url=public_url)
+
+
+async def purge(ctx: dict[str, Any]) -> int:
+    """`privacy.purge` (cron): delete the documents of expired export links; returns how many."""
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        dropped = await drop_expired_documents(session)
+    if dropped:
+        logger.info("dropped %d expired data exports", dropped)
+    return dropped
