@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.errors import PermissionDenied
+from service.errors import NotAuthenticated, PermissionDenied
 from service.volunteering.models import Offer, OfferStatus, Organisation, Shift, SignUp, SignUpStatus
 from service.volunteering.repository import YearTotal
 from service.volunteering.search import OfferPage
@@ -189,6 +189,8 @@ class ShiftType(relay.Node):
 
     @strawberry.field(description="Everyone signed up, in arrival order: for the organisation's managers only.")
     async def roster(self, info: Info) -> list[RosterEntryType] | None:
+        if not info.context.viewer.is_authenticated:
+            raise NotAuthenticated
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")
