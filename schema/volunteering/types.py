@@ -64,7 +64,9 @@ class OrganisationType(relay.Node):
     async def town(self, info: Info) -> TownType:
         return await _town(info, self.town_id)
 
-    @strawberry.field(description="Its offers the caller may see (drafts only for its managers), newest first.")
+    @strawberry.field(
+        description="Its offers the caller may see (drafts only for its managers and its town's staff), newest first."
+    )
     async def offers(self, info: Info) -> list[OfferType]:
         rows = await info.context.loaders.offers_by_organisation_id.load(self.row_id)
         return [OfferType.from_row(row) for row in rows]

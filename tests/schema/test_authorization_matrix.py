@@ -70,6 +70,8 @@ CALLERS: dict[str, Roles | None] = {
     "region staff": ((Role.REGION_STAFF, None),),
     # Registers (and so manages) every organisation of the matrix.
     "organisation manager": (),
+    # Manages an organisation of Soest of its own, none of the matrix's.
+    "manager of another organisation": (),
 }
 HOME_TOWNS = {"citizen of Soest": "soest", "citizen of Olpe": "olpe"}
 
@@ -796,7 +798,7 @@ def outcome(body: dict[str, Any], path: tuple[str, ...]) -> str:
         value = value.get(key)
     if body.get("errors"):
         assert value is None, body
-        codes = {error.get("extensions", {}).get("code", "UNEXPECTED") for error in body["errors"]}
+        codes: set[str] = {error.get("extensions", {}).get("code", "UNEXPECTED") for error in body["errors"]}
         assert len(codes) == 1, body
         return codes.pop()
     if value is None:
@@ -822,7 +824,7 @@ async def callers(runtime: Runtime, provider: OidcProvider) -> dict[str, Person 
 
 
 async def world(graphql: GraphQLClient, runtime: Runtime, provider: OidcProvider) -> World:
-    return World(
+    built = World(
         graphql=graphql,
         runtime=runtime,
         provider=provider,
@@ -831,6 +833,15 @@ async def world(graphql: GraphQLClient, runtime: Runtime, provider: OidcProvider
         olpe=await town_ref(graphql, "olpe"),
         author=await person(runtime, provider, "idea-author", name="Ida Autorin"),
     )
+    other = built.who("manager of another organisation")
+    registered = await built.ok(
+        REGISTER,
+        {"input": {"townId": built.soest.id, "name": "Sportverein Soest e. V."}},
+        other,
+        "registerOrganisation",
+    )
+    await built.ok(VERIFY, {"id": registered["organisation"]["id"]}, built.who("staff of Soest"), "verifyOrganisation")
+    return built
 
 
 def rows(entries: dict[str, Entry], prefix: str) -> list[Any]:
