@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.errors import PermissionDenied
+from service.errors import NotAuthenticated, PermissionDenied
 from service.volunteering.models import Offer, OfferStatus, Organisation, Shift, SignUp, SignUpStatus
 from service.volunteering.repository import YearTotal
 from service.volunteering.search import OfferPage
@@ -64,7 +64,9 @@ class OrganisationType(relay.Node):
     async def town(self, info: Info) -> TownType:
         return await _town(info, self.town_id)
 
-    @strawberry.field(description="Its offers the caller may see (drafts only for its managers), newest first.")
+    @strawberry.field(
+        description="Its offers the caller may see (drafts only for its managers and its town's staff), newest first."
+    )
     async def offers(self, info: Info) -> list[OfferType]:
         rows = await info.context.loaders.offers_by_organisation_id.load(self.row_id)
         return [OfferType.from_row(row) for row in rows]
@@ -189,6 +191,8 @@ class ShiftType(relay.Node):
 
     @strawberry.field(description="Everyone signed up, in arrival order: for the organisation's managers only.")
     async def roster(self, info: Info) -> list[RosterEntryType] | None:
+        if not info.context.viewer.is_authenticated:
+            raise NotAuthenticated
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")
