@@ -535,6 +535,11 @@ def with_id(name: str, argument: str) -> str:
     return mutation(name, "($id: ID!)", f"({argument}: $id)")
 
 
+async def another_persons_export(world: World, caller: Person | None) -> dict[str, Any]:
+    await world.ok(mutation("exportMyData", "", ""), {}, world.author, "exportMyData")
+    return {}
+
+
 async def soest_with_a_draft_survey(world: World, caller: Person | None) -> dict[str, Any]:
     await world.draft_survey()
     return {"slug": "soest"}
@@ -589,6 +594,10 @@ QUERIES: dict[str, Entry] = {
         "query Q($id: ID!) { organisation(id: $id) { id } }",
         unverified_organisation,
         allowed(STAFF_OF_SOEST | MANAGER, others="null"),
+    ),
+    # Someone else has asked for an export: nobody sees it but them.
+    "myDataExports": Entry(
+        "{ myDataExports { status } }", another_persons_export, allowed((), others="empty", anonymous="UNAUTHENTICATED")
     ),
     "myEngagements": Entry("{ myEngagements { signUps { status } } }", no_variables, allowed(LOGGED_IN)),
     "participationReport": Entry(
@@ -763,6 +772,8 @@ MUTATIONS: dict[str, Entry] = {
     "confirmAttendance": Entry(
         with_input("confirmAttendance", "ConfirmAttendanceInput"), attendance_variables, allowed(MANAGER)
     ),
+    "exportMyData": Entry(mutation("exportMyData", "", ""), no_variables, allowed(LOGGED_IN)),
+    "deleteMyAccount": Entry(mutation("deleteMyAccount", "", "(confirm: true)"), no_variables, allowed(LOGGED_IN)),
     "recomputeTallies": Entry(
         mutation("recomputeTallies", "", ""),
         no_variables,
