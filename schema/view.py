@@ -25,6 +25,7 @@ from service.auth.viewer import Viewer
 from service.config import Settings
 from service.jobs import JobSender
 from service.logging import request_id_var
+from service.ratelimit import ClientAddresses, RateLimiter
 from service.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("mitmachen.graphql")
@@ -70,9 +71,12 @@ class GraphQLView(GraphQL[Context, None]):
         session_factory: async_sessionmaker[AsyncSession],
         job_sender: JobSender,
         authenticate: Authenticate,
+        rate_limiter: RateLimiter,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
         self.settings = settings
+        self.rate_limiter = rate_limiter
+        self.client_addresses = ClientAddresses(settings.trusted_proxies)
         self.session_factory = session_factory
         self.job_sender = job_sender
         self.authenticate = authenticate
@@ -94,6 +98,10 @@ class GraphQLView(GraphQL[Context, None]):
             viewer=viewer,
             loaders=Loaders(uow, viewer),
             request_id=request_id_var.get() or "-",
+            rate_limiter=self.rate_limiter,
+            client_address=self.client_addresses.resolve(
+                request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+            ),
         )
         request.state.graphql_context = context
         try:
@@ -102,6 +110,10 @@ class GraphQLView(GraphQL[Context, None]):
             if request.method == "GET" and "mutation" in error.reason.lower():
                 # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
                 return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
+            if error.reason == "Batching is not enabled":
+                return _error_response(
+                    400, "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
+                )
             return PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
             await uow.close()
