@@ -66,7 +66,7 @@ async def test_limits_are_counted_per_action_and_per_person(
 ) -> None:
     clara = await person(runtime, oidc_provider, "clara")
     omar = await person(runtime, oidc_provider, "omar")
-    idea = await _published_idea(runtime, omar)
+    idea = await _published_idea(runtime, await person(runtime, oidc_provider, "ana"))
 
     async with app_client(**{**LIMITS, "rate_limit_per_address": 100}) as http:
         for _ in range(2):
