@@ -22,6 +22,8 @@ class Context:
     request_id: str
     rate_limiter: RateLimiter
     client_address: str | None
+    # "query" or "mutation" once the document is parsed (set by the OperationMetrics extension).
+    operation_type: str | None = None
 
 
 Info = strawberry.Info[Context, None]

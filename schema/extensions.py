@@ -21,6 +21,8 @@ class OperationMetrics(SchemaExtension):
         yield
         context = self.execution_context
         kind = context.operation_type.value if context.operation_type else "unknown"
+        if hasattr(context.context, "operation_type"):
+            context.context.operation_type = kind
         GRAPHQL_OPERATIONS.labels(operation=context.operation_name or "anonymous", kind=kind).observe(
             time.perf_counter() - started
         )

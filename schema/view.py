@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import PendingRollbackError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -60,6 +60,13 @@ def _error_response(status: int, code: str, message: str, headers: dict[str, str
 def _unauthenticated(reason: str) -> Response:
     challenge = f'Bearer error="invalid_token", error_description="{reason}"'
     return _error_response(401, "UNAUTHENTICATED", f"Anmeldung ungültig: {reason}", {"WWW-Authenticate": challenge})
+
+
+def _internal_error(context: Context) -> GraphQLHTTPResponse:
+    error = StrawberryGraphQLError(
+        "Interner Fehler.", extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id}
+    )
+    return {"data": None, "errors": [error.formatted]}
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -142,14 +149,19 @@ class GraphQLView(GraphQL[Context, None]):
         context: Context = request.state.graphql_context
         try:
             await context.uow.commit()
+        except PendingRollbackError:
+            await context.uow.rollback()
+            if context.operation_type != "query":
+                logger.exception("commit failed")
+                return _internal_error(context)
+            # An error that nulls a parent makes graphql-core cancel the sibling resolvers; a query cancelled while
+            # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
+            # caller gets the answer with its errors, not an internal error.
+            logger.warning("query transaction unusable after a cancelled resolver; rolled back")
         except SQLAlchemyError:
             logger.exception("commit failed")
             await context.uow.rollback()
-            error = StrawberryGraphQLError(
-                "Interner Fehler.",
-                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id},
-            )
-            return {"data": None, "errors": [error.formatted]}
+            return _internal_error(context)
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
             # The request failed before execution (syntax, validation, limits): there is no `data` entry, and

@@ -112,9 +112,7 @@ async def test_cors_answers_listed_origins_with_credentials(app_client: AppClien
 
 async def test_cors_refuses_other_origins(app_client: AppClient) -> None:
     async with app_client(cors_origins=[ALLOWED]) as http:
-        preflight = await http.options(
-            "/graphql", headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"}
-        )
+        preflight = await http.options("/graphql", headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"})
         actual = await http.post("/graphql", json={"query": "{ towns { slug } }"}, headers={"Origin": OTHER})
 
     assert preflight.status_code == 400
