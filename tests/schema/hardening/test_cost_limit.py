@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from graphql import parse
 from strawberry.extensions.validation_cache import _get_validate_cache
@@ -90,7 +92,7 @@ async def test_a_variable_default_counts_when_no_value_is_sent(client: httpx.Asy
 
 async def test_the_validation_cache_still_answers_repeated_documents(client: httpx.AsyncClient) -> None:
     document = "{ towns { slug name } }"
-    cache = _get_validate_cache(CACHED_DOCUMENTS)
+    cache: Any = _get_validate_cache(CACHED_DOCUMENTS)  # an lru_cache-wrapped function
     await client.post("/graphql", json={"query": document})
     hits_before = cache.cache_info().hits
 
