@@ -140,7 +140,7 @@ async def child(variant: str, database_url: str, redis_url: str, seconds: float,
     )
     if variant == "none":
         schema = _schema_without_limits()
-        mitmachen.app.build_schema = lambda: schema  # type: ignore[assignment]
+        mitmachen.app.build_schema = lambda: schema  # type: ignore[attr-defined, assignment]
     runtime = Runtime.create(settings)
     rates: dict[str, float] = {}
     try:
