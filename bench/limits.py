@@ -21,7 +21,10 @@ What it does:
      switched off.
    Workloads, anonymous: `towns` (a literal query, its validation cached) and `feed` (the town feed with `first`
    from a variable, so the cost is estimated again on every request), and `rate-limited` (the limiter's own call,
-   one Redis round trip, measured directly: an anonymous caller cannot reach the limited mutations).
+   one Redis round trip, measured directly: an anonymous caller cannot reach the limited mutations). Each child
+   also measures the CPU time of one operation that touches no database (`query Probe($n: Int) { __typename }`
+   through `schema.execute`, 3 000 times): the fixed cost the extensions add, less exposed to a noisy machine than
+   requests per second.
 3. Prints requests/s per workload and variant and the ratio limits/none, and writes `bench/results/limits.json`.
 """
 
@@ -111,6 +114,19 @@ async def _drive(http: Any, body: dict[str, Any], seconds: float, concurrency: i
     return done / (time.perf_counter() - started)
 
 
+async def _operation_cpu_microseconds(schema: Any, count: int = 3000) -> float:
+    """CPU time of one operation that touches no database: the fixed cost the extensions add per request."""
+    document = "query Probe($n: Int) { __typename }"
+    for _ in range(100):
+        await schema.execute(document, variable_values={"n": 5})
+    started = time.process_time()
+    for _ in range(count):
+        result = await schema.execute(document, variable_values={"n": 5})
+    if result.errors:
+        raise RuntimeError(f"the probe fails: {result.errors}")
+    return (time.process_time() - started) / count * 1e6
+
+
 async def _limiter_rate(runtime: Any, seconds: float) -> float:
     from service.ratelimit import Limits, RateLimiter  # noqa: PLC0415
 
@@ -150,6 +166,7 @@ async def child(variant: str, database_url: str, redis_url: str, seconds: float,
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
                 for name, body in WORKLOADS.items():
                     rates[name] = await _drive(http, body, seconds, concurrency)
+            rates["operation-cpu-us"] = await _operation_cpu_microseconds(app.state.graphql.schema)
         if variant == "limits":
             rates["rate-limited"] = await _limiter_rate(runtime, seconds)
     finally:
@@ -248,6 +265,12 @@ def parent(args: argparse.Namespace) -> int:
             "ratio_limits_to_none": round(with_limits / without, 3),
         }
         say(f"{workload:6} limits {with_limits:,.0f}/s  none {without:,.0f}/s  ratio {with_limits / without:.3f}")
+    cpu = {variant: statistics.median(samples[variant]["operation-cpu-us"]) for variant in ("limits", "none")}
+    summary["operation_cpu_microseconds"] = {
+        **{k: round(v, 1) for k, v in cpu.items()},
+        "added": round(cpu["limits"] - cpu["none"], 1),
+    }
+    say(f"CPU per operation without database: limits {cpu['limits']:.0f} µs, none {cpu['none']:.0f} µs")
     limiter = statistics.mean(samples["limits"]["rate-limited"])
     summary["rate_limiter_hits_per_second"] = round(limiter, 1)
     say(f"rate limiter alone: {limiter:,.0f} checks/s ({1000 / limiter:.2f} ms each, one Redis round trip)")

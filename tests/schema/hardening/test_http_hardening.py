@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from service.config import Environment
+from service.config import ConfigurationError, Environment, load_settings
 from tests.schema.hardening.conftest import AppClient
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -128,3 +129,17 @@ async def test_without_configured_origins_there_is_no_cors(client: httpx.AsyncCl
     assert preflight.status_code == 405
     assert "access-control-allow-origin" not in preflight.headers
     assert "access-control-allow-origin" not in actual.headers
+
+
+def test_origins_and_proxies_are_checked_when_the_settings_are_read() -> None:
+    settings = load_settings(cors_origins=f"{ALLOWED}/, http://localhost:5173", trusted_proxies="10.0.0.0/8, 192.0.2.1")
+
+    assert settings.cors_origins == [ALLOWED, "http://localhost:5173"]
+    assert settings.trusted_proxies == ["10.0.0.0/8", "192.0.2.1"]
+    for variable, value in (
+        ("cors_origins", "*"),
+        ("cors_origins", "mitmachen.soest.de"),
+        ("trusted_proxies", "proxy"),
+    ):
+        with pytest.raises(ConfigurationError, match=f"MITMACHEN_{variable.upper()}"):
+            load_settings(**{variable: value})
