@@ -22,7 +22,7 @@ What it does:
    Workloads, anonymous: `towns` (a literal query, its validation cached) and `feed` (the town feed with `first`
    from a variable, so the cost is estimated again on every request), and `rate-limited` (the limiter's own call,
    one Redis round trip, measured directly: an anonymous caller cannot reach the limited mutations). Each child
-   also measures the CPU time of one operation that touches no database (`query Probe($n: Int) { __typename }`
+   also measures the CPU time of one operation that touches no database (`query Probe($b: Boolean!) { __typename @include(if: $b) }`
    through `schema.execute`, 3 000 times): the fixed cost the extensions add, less exposed to a noisy machine than
    requests per second.
 3. Prints requests/s per workload and variant and the ratio limits/none, and writes `bench/results/limits.json`.
@@ -116,12 +116,12 @@ async def _drive(http: Any, body: dict[str, Any], seconds: float, concurrency: i
 
 async def _operation_cpu_microseconds(schema: Any, count: int = 3000) -> float:
     """CPU time of one operation that touches no database: the fixed cost the extensions add per request."""
-    document = "query Probe($n: Int) { __typename }"
+    document = "query Probe($b: Boolean!) { __typename @include(if: $b) }"
     for _ in range(100):
-        await schema.execute(document, variable_values={"n": 5})
+        await schema.execute(document, variable_values={"b": True})
     started = time.process_time()
     for _ in range(count):
-        result = await schema.execute(document, variable_values={"n": 5})
+        result = await schema.execute(document, variable_values={"b": True})
     if result.errors:
         raise RuntimeError(f"the probe fails: {result.errors}")
     return (time.process_time() - started) / count * 1e6

@@ -8,10 +8,11 @@ connection's `first`, so they do not multiply again.
 Two checks share the one estimate:
 
 - `CostRule`, a validation rule, runs on the document alone (and its verdict is kept by the validation cache). A
-  size given by a variable is unknown there and counts as its declared default, else as 1, so the rule never
-  refuses a document the variables could make cheap.
+  size given by a variable is unknown there and counts as 1, so the rule never refuses a document that the
+  variables could make cheap.
 - `VariableCostLimit`, an extension, runs after validation and before any resolver, only for documents that size
-  a list by a variable, and estimates again with the request's variable values. A validation rule cannot do this:
+  a list by a variable, and estimates again with the request's variable values (or the variable's declared
+  default, or the argument's default, as execution would use them). A validation rule cannot do this:
   graphql-core's `validate` never sees variables, and its verdict is cached by document, not by variables.
 """
 
@@ -75,7 +76,7 @@ class _Estimate:
                 self.defaults[definition.variable.name.value] = int(definition.default_value.value)
         self.uses_variable_sizes = False
 
-    def size(self, node: FieldNode, default: Any) -> int:
+    def size(self, node: FieldNode, default: int) -> int:
         for argument in node.arguments or ():
             if argument.name.value != SIZE_ARGUMENT:
                 continue
@@ -84,13 +85,14 @@ class _Estimate:
                 return max(int(value.value), 0)
             if isinstance(value, VariableNode):
                 self.uses_variable_sizes = True
-                name = value.name.value
-                given = self.variables.get(name) if self.variables is not None else None
+                if self.variables is None:
+                    return 1  # unknown before execution: the least it can be
+                given = self.variables.get(value.name.value)
                 if isinstance(given, int) and not isinstance(given, bool):
                     return max(given, 0)
-                return self.defaults.get(name, 1 if self.variables is None else int(default))
-            return int(default)
-        return int(default)
+                return self.defaults.get(value.name.value, default)
+            return default
+        return default
 
     def selection_set(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, count: int, spreads: frozenset[str]
@@ -123,7 +125,7 @@ class _Estimate:
             return count
         children = count
         if SIZE_ARGUMENT in definition.args:
-            children = count * self.size(node, definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE)
+            children = count * self.size(node, int(definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE))
         elif _is_list(definition.type) and not parent.name.endswith("Connection"):
             children = count * DEFAULT_LIST_SIZE
         return count + self.selection_set(node.selection_set, get_named_type(definition.type), children, spreads)
@@ -179,10 +181,12 @@ class VariableCostLimit(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.variables and not context.result:
+        if document is not None and not context.result:
             operation = _selected_operation(document, context.operation_name)
             if operation is not None and operation.variable_definitions:
-                cost, variable_sizes = operation_cost(context.schema._schema, document, operation, context.variables)
+                cost, variable_sizes = operation_cost(
+                    context.schema._schema, document, operation, context.variables or {}
+                )
                 if variable_sizes and cost > MAX_COST:
                     # A preset result makes strawberry skip execution: no resolver runs.
                     context.result = ExecutionResult(data=None, errors=[cost_error(cost)])

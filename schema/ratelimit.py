@@ -4,6 +4,10 @@ Place it on a mutation after its guard, e.g.
 `@strawberry.mutation(permission_classes=[Authenticated], extensions=[RateLimited("idea.submit")])`: the guard
 runs first, so refused callers are not counted. A caller over a limit gets a top-level error with
 `extensions.code = "RATE_LIMITED"` and `extensions.retryAfterSeconds`, and the response a `Retry-After` header.
+Only async resolvers can carry it (strawberry refuses the schema otherwise).
+
+Actions are named `domain.verb`, each counted on its own: `idea.submit`, `idea.support`, `idea.comment`,
+`content.report`; volunteering and surveys attach theirs the same way (`shift.sign_up`, `survey.answer`).
 """
 
 from __future__ import annotations
@@ -15,15 +19,12 @@ from starlette.responses import Response
 from strawberry.extensions import FieldExtension
 
 from schema.context import Info
-from service.ratelimit import RateLimited as RateLimitExceeded
+from service.ratelimit import RateLimitExceeded
 
 
 class RateLimited(FieldExtension):
     def __init__(self, action: str) -> None:
         self.action = action
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        raise NotImplementedError("rate-limited fields are async")
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
         context = info.context

@@ -26,7 +26,7 @@ REDIS_TIMEOUT_SECONDS = 0.5
 KEY_PREFIX = "mitmachen:ratelimit"
 
 
-class RateLimited(ExpectedError):
+class RateLimitExceeded(ExpectedError):
     code = "RATE_LIMITED"
 
     def __init__(self, retry_after_seconds: int) -> None:
@@ -65,7 +65,7 @@ class RateLimiter:
         self.limits = limits
 
     async def hit(self, action: str, *, person_id: uuid.UUID | None, address: str | None) -> None:
-        """Counts one attempt at `action`; raises `RateLimited` when a limit is exceeded (fails open)."""
+        """Counts one attempt at `action`; raises `RateLimitExceeded` when a limit is exceeded (fails open)."""
         if not self.limits.enabled:
             return
         window = self.limits.window_seconds
@@ -91,7 +91,7 @@ class RateLimiter:
             return
         for position, (_, limit) in enumerate(counted):
             if int(replies[position * 2]) > limit:
-                raise RateLimited(retry_after)
+                raise RateLimitExceeded(retry_after)
 
 
 class ClientAddresses:

@@ -79,15 +79,20 @@ async def test_a_size_from_a_variable_is_judged_by_the_variable_value(client: ht
     assert _cost(PAGE_BY_VARIABLE, {"size": 100}) > MAX_COST >= _cost(PAGE_BY_VARIABLE, {"size": 1})
 
 
-async def test_a_variable_default_counts_when_no_value_is_sent(client: httpx.AsyncClient) -> None:
+async def test_a_variable_default_counts_only_when_no_value_is_sent(client: httpx.AsyncClient) -> None:
     document = PAGE_BY_VARIABLE.replace("$size: Int!", "$size: Int! = 100")
 
-    response = await client.post(
+    defaulted = await client.post(
         "/graphql", json={"query": document, "variables": {}}, headers={"Accept": GRAPHQL_RESPONSE}
     )
+    small = await client.post(
+        "/graphql", json={"query": document, "variables": {"size": 1}}, headers={"Accept": GRAPHQL_RESPONSE}
+    )
 
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_EXPENSIVE"
+    assert defaulted.status_code == 400
+    assert defaulted.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_EXPENSIVE"
+    assert small.status_code == 200
+    assert len(small.json()["data"]["towns"]) == 20
 
 
 async def test_the_validation_cache_still_answers_repeated_documents(client: httpx.AsyncClient) -> None:

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
-from service.ratelimit import ClientAddresses, Limits, RateLimited, RateLimiter
+from service.ratelimit import ClientAddresses, Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
@@ -168,7 +168,7 @@ async def test_the_limiter_counts_in_redis(runtime: Runtime) -> None:
 
     await limiter.hit("survey.answer", person_id=someone, address=None)
     await limiter.hit("survey.answer", person_id=someone, address=None)
-    with pytest.raises(RateLimited) as refused:
+    with pytest.raises(RateLimitExceeded) as refused:
         await limiter.hit("survey.answer", person_id=someone, address=None)
 
     assert 0 < refused.value.retry_after_seconds <= 60
