@@ -23,8 +23,8 @@ What it does:
    from a variable, so the cost is estimated again on every request), and `rate-limited` (the limiter's own call,
    one Redis round trip, measured directly: an anonymous caller cannot reach the limited mutations). Each child
    also measures the CPU time of one operation that touches no database
-   (`query Probe($b: Boolean!) { __typename @include(if: $b) }` through `schema.execute`, 3 000 times): the fixed cost the extensions add, less exposed to a noisy machine than
-   requests per second.
+   (`query Probe($b: Boolean!) { __typename @include(if: $b) }` through `schema.execute`, 3 000 times): the
+   fixed cost the extensions add, less exposed to a noisy machine than requests per second.
 3. Prints requests/s per workload and variant and the ratio limits/none, and writes `bench/results/limits.json`.
 """
 
