@@ -48,9 +48,12 @@ class Mutation(IdeaMutations, UserMutations, ModerationMutations):
     pass
 
 
-_DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
-_ALIAS_RULES = MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
-_COST_RULES: list[type[ASTValidationRule]] = [CostRule]
+# Built once: the rule classes are part of the validation cache's key. One list, so one extension adds them all.
+_LIMIT_RULES: list[type[ASTValidationRule]] = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    CostRule,
+]
 
 
 @cache
@@ -62,10 +65,7 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            # The rule classes are built once: they are part of the validation cache's key.
-            lambda: AddValidationRules(_DEPTH_RULES),
-            lambda: AddValidationRules(_ALIAS_RULES),
-            lambda: AddValidationRules(_COST_RULES),
+            lambda: AddValidationRules(_LIMIT_RULES),
             # Introspection and name suggestions off in production (decided per request from the settings).
             ProductionHardening,
             # The parse and validation caches are module-level LRUs keyed by size: shared across requests.

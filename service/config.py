@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=600, ge=1, le=86_400)
     rate_limit_per_person: int = Field(default=30, ge=1)
-    rate_limit_per_address: int = Field(default=120, ge=1)
+    rate_limit_per_address: int = Field(default=300, ge=1)
 
     @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
