@@ -28,6 +28,7 @@ from mitmachen.dev_idp import dev_identity_provider
 from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, secure_cookies, session_secret
 from mitmachen.open_data import open_data_routes
 from mitmachen.runtime import Runtime
+from mitmachen.security import SecurityHeaders, add_cors
 from schema.root import build_schema
 from schema.view import GraphQLView
 from service.auth.demo import DEMO_PEOPLE
@@ -35,6 +36,7 @@ from service.auth.tokens import AccessTokenValidator
 from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
+from service.ratelimit import Limits, RateLimiter
 from workers.queue import queued_jobs
 
 logger = logging.getLogger("mitmachen.http")
@@ -134,6 +136,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             session_factory=state["runtime"].session_factory,
             job_sender=state["runtime"].job_sender,
             authenticate=authenticator,
+            rate_limiter=RateLimiter(state["runtime"].redis, Limits.from_settings(settings)),
         )
         try:
             yield
@@ -194,6 +197,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             https_only=secure_cookies(settings),
         )
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    add_cors(app, settings)
+    app.add_middleware(SecurityHeaders, production=settings.is_production, graphiql=settings.is_dev)
     app.add_middleware(RequestContextMiddleware)
     return app
 

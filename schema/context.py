@@ -8,6 +8,7 @@ from starlette.requests import Request
 from schema.loaders import Loaders
 from service.auth.viewer import Viewer
 from service.config import Settings
+from service.ratelimit import RateLimiter
 from service.unit_of_work import UnitOfWork
 
 
@@ -19,6 +20,10 @@ class Context:
     viewer: Viewer
     loaders: Loaders
     request_id: str
+    rate_limiter: RateLimiter
+    client_address: str | None
+    # "query" or "mutation" once the document is parsed (set by the OperationMetrics extension).
+    operation_type: str | None = None
 
 
 Info = strawberry.Info[Context, None]

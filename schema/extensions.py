@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from service.errors import ExpectedError
@@ -19,6 +21,8 @@ class OperationMetrics(SchemaExtension):
         yield
         context = self.execution_context
         kind = context.operation_type.value if context.operation_type else "unknown"
+        if hasattr(context.context, "operation_type"):
+            context.context.operation_type = kind
         GRAPHQL_OPERATIONS.labels(operation=context.operation_name or "anonymous", kind=kind).observe(
             time.perf_counter() - started
         )
@@ -45,3 +49,43 @@ class MaskUnexpectedErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         return masked
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+_NO_INTROSPECTION: tuple[type[ASTValidationRule], ...] = (NoSchemaIntrospectionCustomRule,)
+
+
+class ProductionHardening(SchemaExtension):
+    """In production: introspection (`__schema`, `__type`) is refused, and no error message suggests names.
+
+    Decided per request from the context's settings, so one schema (and its caches) serves every environment; the
+    rule class is a constant, so the validation cache keys stay stable.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        settings = getattr(self.execution_context.context, "settings", None)
+        production = settings is not None and settings.is_production
+        if production:
+            self.execution_context.validation_rules = self.execution_context.validation_rules + _NO_INTROSPECTION
+        yield
+        if not production:
+            return
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if errors:
+            # New errors in a new list: validation errors are shared through the validation cache.
+            result.errors = [_without_suggestion(error) for error in errors]  # type: ignore[union-attr]
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    if "Did you mean" not in error.message:
+        return error
+    return GraphQLError(
+        _SUGGESTION.sub("", error.message),
+        nodes=error.nodes,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )

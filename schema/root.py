@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import strawberry
+from graphql import ASTValidationRule
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -16,7 +17,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.extensions import MaskUnexpectedErrors, OperationMetrics
+from schema.cost import CostRule, VariableCostLimit
+from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
@@ -71,8 +73,12 @@ class Mutation(
     pass
 
 
-_DEPTH_RULES = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
-_ALIAS_RULES = MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
+# Built once: the rule classes are part of the validation cache's key. One list, so one extension adds them all.
+_LIMIT_RULES: list[type[ASTValidationRule]] = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    CostRule,
+]
 
 
 @cache
@@ -84,12 +90,13 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            # The rule classes are built once: they are part of the validation cache's key.
-            lambda: AddValidationRules(_DEPTH_RULES),
-            lambda: AddValidationRules(_ALIAS_RULES),
+            lambda: AddValidationRules(_LIMIT_RULES),
+            # Introspection and name suggestions off in production (decided per request from the settings).
+            ProductionHardening,
             # The parse and validation caches are module-level LRUs keyed by size: shared across requests.
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+            VariableCostLimit,
             OperationMetrics,
             MaskUnexpectedErrors,
         ],

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import PendingRollbackError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -25,6 +25,7 @@ from service.auth.viewer import Viewer
 from service.config import Settings
 from service.jobs import JobSender
 from service.logging import request_id_var
+from service.ratelimit import ClientAddresses, RateLimiter
 from service.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("mitmachen.graphql")
@@ -61,6 +62,13 @@ def _unauthenticated(reason: str) -> Response:
     return _error_response(401, "UNAUTHENTICATED", f"Anmeldung ungültig: {reason}", {"WWW-Authenticate": challenge})
 
 
+def _internal_error(context: Context) -> GraphQLHTTPResponse:
+    error = StrawberryGraphQLError(
+        "Interner Fehler.", extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id}
+    )
+    return {"data": None, "errors": [error.formatted]}
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
         self,
@@ -70,9 +78,12 @@ class GraphQLView(GraphQL[Context, None]):
         session_factory: async_sessionmaker[AsyncSession],
         job_sender: JobSender,
         authenticate: Authenticate,
+        rate_limiter: RateLimiter,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
         self.settings = settings
+        self.rate_limiter = rate_limiter
+        self.client_addresses = ClientAddresses(settings.trusted_proxies)
         self.session_factory = session_factory
         self.job_sender = job_sender
         self.authenticate = authenticate
@@ -94,6 +105,10 @@ class GraphQLView(GraphQL[Context, None]):
             viewer=viewer,
             loaders=Loaders(uow, viewer),
             request_id=request_id_var.get() or "-",
+            rate_limiter=self.rate_limiter,
+            client_address=self.client_addresses.resolve(
+                request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+            ),
         )
         request.state.graphql_context = context
         try:
@@ -102,6 +117,10 @@ class GraphQLView(GraphQL[Context, None]):
             if request.method == "GET" and "mutation" in error.reason.lower():
                 # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
                 return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
+            if error.reason == "Batching is not enabled":
+                return _error_response(
+                    400, "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
+                )
             return PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
             await uow.close()
@@ -130,14 +149,19 @@ class GraphQLView(GraphQL[Context, None]):
         context: Context = request.state.graphql_context
         try:
             await context.uow.commit()
+        except PendingRollbackError:
+            await context.uow.rollback()
+            if context.operation_type != "query":
+                logger.exception("commit failed")
+                return _internal_error(context)
+            # An error that nulls a parent makes graphql-core cancel the sibling resolvers; a query cancelled while
+            # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
+            # caller gets the answer with its errors, not an internal error.
+            logger.warning("query transaction unusable after a cancelled resolver; rolled back")
         except SQLAlchemyError:
             logger.exception("commit failed")
             await context.uow.rollback()
-            error = StrawberryGraphQLError(
-                "Interner Fehler.",
-                extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id},
-            )
-            return {"data": None, "errors": [error.formatted]}
+            return _internal_error(context)
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
             # The request failed before execution (syntax, validation, limits): there is no `data` entry, and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
 
@@ -50,8 +51,13 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=120, ge=1, le=3600)
     smtp_url: str | None = None
     mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = Field(default=600, ge=1, le=86_400)
+    rate_limit_per_person: int = Field(default=30, ge=1)
+    rate_limit_per_address: int = Field(default=300, ge=1)
 
-    @field_validator("oidc_issuer", "cors_origins", mode="before")
+    @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_list(value)
@@ -75,6 +81,24 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("https://", "http://")) or origin.rstrip("/").count("/") > 2:
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no wildcard, no path)")
+        return [origin.rstrip("/") for origin in value]
 
     @field_validator("smtp_url")
     @classmethod
@@ -102,6 +126,10 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.environment is Environment.DEV
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
 
     def async_database_url(self) -> URL:
         if self.database_url is None:

@@ -9,6 +9,7 @@ from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.ideas.types import CommentType, IdeaType
 from schema.permissions import Authenticated
+from schema.ratelimit import RateLimited
 from service.ideas import service
 from service.ideas.models import OfficialStatus, ReportReason
 from service.ideas.service import GeoPoint
@@ -123,7 +124,11 @@ def _point(value: GeoPointInput | None) -> GeoPoint | None:
 
 @strawberry.type
 class IdeaMutations:
-    @strawberry.mutation(description="Submit an idea to a town.", permission_classes=[Authenticated])
+    @strawberry.mutation(
+        description="Submit an idea to a town.",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("idea.submit")],
+    )
     async def submit_idea(self, info: Info, input: SubmitIdeaInput) -> SubmitIdeaResult:
         async def action(session: AsyncSession) -> IdeaSubmitted:
             idea = await service.submit_idea(
@@ -168,7 +173,11 @@ class IdeaMutations:
 
         return await run_mutation(info, action)
 
-    @strawberry.mutation(description="Support a published idea (once per person).", permission_classes=[Authenticated])
+    @strawberry.mutation(
+        description="Support a published idea (once per person).",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("idea.support")],
+    )
     async def support_idea(self, info: Info, idea_id: strawberry.ID) -> SupportIdeaResult:
         async def action(session: AsyncSession) -> IdeaSupported:
             idea_uuid = decode_id(idea_id, "Idea", field="ideaId")
@@ -186,7 +195,11 @@ class IdeaMutations:
 
         return await run_mutation(info, action)
 
-    @strawberry.mutation(description="Comment on a published idea.", permission_classes=[Authenticated])
+    @strawberry.mutation(
+        description="Comment on a published idea.",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("idea.comment")],
+    )
     async def comment_on_idea(self, info: Info, input: CommentOnIdeaInput) -> CommentOnIdeaResult:
         async def action(session: AsyncSession) -> CommentPosted:
             comment = await service.comment_on_idea(
@@ -201,7 +214,9 @@ class IdeaMutations:
         return await run_mutation(info, action)
 
     @strawberry.mutation(
-        description="Report an idea or a comment to the moderators.", permission_classes=[Authenticated]
+        description="Report an idea or a comment to the moderators.",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("content.report")],
     )
     async def report_content(self, info: Info, input: ReportContentInput) -> ReportContentResult:
         async def action(session: AsyncSession) -> ContentReported:

@@ -1,0 +1,200 @@
+"""The cost limit: an estimate of how many fields a document resolves, refused above `MAX_COST` before execution.
+
+Every field costs 1 for each object it is resolved on. A list field multiplies the cost of what is selected under
+it by its size: the value of its `first` argument (given, from a variable, or the argument's default), or
+`DEFAULT_LIST_SIZE` for a list without `first`. The lists inside a connection (`edges`) are sized by the
+connection's `first`, so they do not multiply again.
+
+Two checks share the one estimate:
+
+- `CostRule`, a validation rule, runs on the document alone (and its verdict is kept by the validation cache). A
+  size given by a variable is unknown there and counts as 1, so the rule never refuses a document that the
+  variables could make cheap.
+- `VariableCostLimit`, an extension, runs after validation and before any resolver, only for documents that size
+  a list by a variable, and estimates again with the request's variable values (or the variable's declared
+  default, or the argument's default, as execution would use them). A validation rule cannot do this:
+  graphql-core's `validate` never sees variables, and its verdict is cached by document, not by variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+)
+from graphql import GraphQLInterfaceType as InterfaceType
+from strawberry.extensions import SchemaExtension
+
+MAX_COST = 5000
+DEFAULT_LIST_SIZE = 20
+SIZE_ARGUMENT = "first"
+COST_CODE = "QUERY_TOO_EXPENSIVE"
+
+
+def _is_list(type_: GraphQLOutputType) -> bool:
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return isinstance(type_, GraphQLList)
+
+
+class _Estimate:
+    """Walks one operation; `variables` None means "unknown" (the validation rule)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any] | None,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.defaults: dict[str, int] = {}
+        for definition in operation.variable_definitions or ():
+            if isinstance(definition.default_value, IntValueNode):
+                self.defaults[definition.variable.name.value] = int(definition.default_value.value)
+        self.uses_variable_sizes = False
+
+    def size(self, node: FieldNode, default: int) -> int:
+        for argument in node.arguments or ():
+            if argument.name.value != SIZE_ARGUMENT:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(int(value.value), 0)
+            if isinstance(value, VariableNode):
+                self.uses_variable_sizes = True
+                if self.variables is None:
+                    return 1  # unknown before execution: the least it can be
+                given = self.variables.get(value.name.value)
+                if isinstance(given, int) and not isinstance(given, bool):
+                    return max(given, 0)
+                return self.defaults.get(value.name.value, default)
+            return default
+        return default
+
+    def selection_set(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, count: int, spreads: frozenset[str]
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, count, spreads)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = parent
+                if selection.type_condition is not None:
+                    condition = self.schema.get_type(selection.type_condition.name.value) or parent
+                total += self.selection_set(selection.selection_set, condition, count, spreads)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in spreads:
+                    continue  # unknown or cyclic: other rules report it
+                condition = self.schema.get_type(fragment.type_condition.name.value) or parent
+                total += self.selection_set(fragment.selection_set, condition, count, spreads | {name})
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, count: int, spreads: frozenset[str]) -> int:
+        if not isinstance(parent, (GraphQLObjectType, InterfaceType)):
+            return count  # `__typename` on a union, or an invalid field other rules report
+        definition = parent.fields.get(node.name.value)
+        if definition is None:
+            return count
+        children = count
+        if SIZE_ARGUMENT in definition.args:
+            children = count * self.size(node, int(definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE))
+        elif _is_list(definition.type) and not parent.name.endswith("Connection"):
+            children = count * DEFAULT_LIST_SIZE
+        return count + self.selection_set(node.selection_set, get_named_type(definition.type), children, spreads)
+
+
+def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            yield definition
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> tuple[int, bool]:
+    """The estimated cost of `operation`, and whether a variable sizes one of its lists."""
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    estimate = _Estimate(schema, fragments, operation, variables)
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0, False
+    cost = estimate.selection_set(operation.selection_set, root, 1, frozenset())
+    return cost, estimate.uses_variable_sizes
+
+
+def cost_error(cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"Die Anfrage ist zu aufwendig (geschätzte Kosten {cost}, erlaubt sind {MAX_COST}). "
+        "Bitte weniger Einträge (`first`) oder weniger verschachtelte Listen abfragen.",
+        extensions={"code": COST_CODE, "cost": cost, "maxCost": MAX_COST},
+    )
+
+
+class CostRule(ValidationRule):
+    """Refuses an operation whose cost, with variable sizes at their lower bound, is over `MAX_COST`."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: object) -> object:
+        cost, _ = operation_cost(self.context.schema, self.context.document, node, None)
+        if cost > MAX_COST:
+            self.report_error(cost_error(cost))
+        return self.SKIP
+
+
+class VariableCostLimit(SchemaExtension):
+    """Estimates again with the request's variables, after validation and before any resolver runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.result:
+            operation = _selected_operation(document, context.operation_name)
+            if operation is not None and operation.variable_definitions:
+                cost, variable_sizes = operation_cost(
+                    context.schema._schema, document, operation, context.variables or {}
+                )
+                if variable_sizes and cost > MAX_COST:
+                    # A preset result makes strawberry skip execution: no resolver runs.
+                    context.result = ExecutionResult(data=None, errors=[cost_error(cost)])
+        yield
+
+
+def _selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = list(_operations(document))
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((operation for operation in operations if operation.name and operation.name.value == name), None)
