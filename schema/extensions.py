@@ -5,7 +5,7 @@ import re
 import time
 from collections.abc import Iterator
 
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 
@@ -89,3 +89,41 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
         original_error=error.original_error,
         extensions=error.extensions,
     )
+
+
+_NUL = "\x00"
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return _NUL in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class _StringLiterals(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+        self.found = self.found or _NUL in node.value
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """PostgreSQL stores no NUL character in text: a request carrying one is refused before any resolver runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and not context.result:
+            literals = _StringLiterals()
+            visit(context.graphql_document, literals)
+            if literals.found or _holds_nul(context.variables or {}):
+                error = GraphQLError(
+                    "Texte dürfen kein NUL-Zeichen (\\u0000) enthalten.", extensions={"code": "BAD_USER_INPUT"}
+                )
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield

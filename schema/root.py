@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostRule, VariableCostLimit
-from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening
+from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening, RefuseNulCharacters
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
@@ -97,6 +97,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
+            RefuseNulCharacters,
             OperationMetrics,
             MaskUnexpectedErrors,
         ],

@@ -10,6 +10,7 @@ from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, run_mutation
 from schema.permissions import Authenticated
 from schema.privacy.types import DataExportType
+from schema.ratelimit import RateLimited
 from service.privacy import deletion, exports
 
 
@@ -36,6 +37,7 @@ class PrivacyMutations:
     @strawberry.mutation(
         description="Ask for a copy of everything stored about oneself (JSON, fetched once through an e-mailed link).",
         permission_classes=[Authenticated],
+        extensions=[RateLimited("data.export")],
     )
     async def export_my_data(self, info: Info) -> ExportMyDataResult:
         async def action(session: AsyncSession) -> DataExportRequested:

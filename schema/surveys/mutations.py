@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.permissions import Authenticated
+from schema.ratelimit import RateLimited
 from schema.surveys.types import SurveyType
 from service.surveys import responses, service
 from service.surveys.answers import AnswerInput
@@ -284,7 +285,11 @@ class SurveyMutations:
 
         return await run_mutation(info, action)
 
-    @strawberry.mutation(description="Answer an open survey (once per person).", permission_classes=[Authenticated])
+    @strawberry.mutation(
+        description="Answer an open survey (once per person).",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("survey.answer")],
+    )
     async def answer_survey(self, info: Info, input: AnswerSurveyInput) -> AnswerSurveyResult:
         async def action(session: AsyncSession) -> SurveyAnswered:
             survey = await responses.answer_survey(

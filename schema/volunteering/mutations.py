@@ -11,6 +11,7 @@ from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.ideas.mutations import GeoPointInput
 from schema.permissions import Authenticated
+from schema.ratelimit import RateLimited
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
 from service.ideas.service import GeoPoint
 from service.volunteering import service, signups
@@ -305,6 +306,7 @@ class VolunteeringMutations:
     @strawberry.mutation(
         description="Sign up for a shift: confirmed while places are free, else waitlisted.",
         permission_classes=[Authenticated],
+        extensions=[RateLimited("shift.sign_up")],
     )
     async def sign_up_for_shift(self, info: Info, shift_id: strawberry.ID) -> SignUpForShiftResult:
         async def action(session: AsyncSession) -> SignedUpForShift:

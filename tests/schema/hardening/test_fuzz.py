@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import mutations, queries
+from hypothesis_graphql import mutations, nodes, queries
 
 from mitmachen.runtime import Runtime
 from tests.schema.hardening.conftest import AppClient
@@ -53,8 +53,17 @@ def _draw(strategy: st.SearchStrategy[str], count: int) -> list[str]:
     return drawn
 
 
+# Values for the schema's own scalars: well-formed ones and strings that are not dates at all.
+CUSTOM_SCALARS = {
+    "Date": st.one_of(st.dates().map(str), st.text(max_size=12)).map(nodes.String),
+    "DateTime": st.one_of(st.datetimes().map(lambda value: value.isoformat()), st.text(max_size=12)).map(nodes.String),
+    "JSON": st.text(max_size=20).map(nodes.String),
+}
+
+
 def draw_documents(kind: str, count: int) -> list[str]:
-    return _draw(queries(SDL) if kind == "query" else mutations(SDL), count)
+    build = queries if kind == "query" else mutations
+    return _draw(build(SDL, custom_scalars=CUSTOM_SCALARS), count)
 
 
 def test_the_draw_is_the_same_on_every_run() -> None:

@@ -143,3 +143,23 @@ def test_origins_and_proxies_are_checked_when_the_settings_are_read() -> None:
     ):
         with pytest.raises(ConfigurationError, match=f"MITMACHEN_{variable.upper()}"):
             load_settings(**{variable: value})
+
+
+async def test_a_nul_character_in_a_literal_or_a_variable_is_refused_before_execution(
+    client: httpx.AsyncClient,
+) -> None:
+    for body in (
+        {"query": '{ town(slug: "so\\u0000est") { name } }'},
+        {"query": "query Q($slug: String!) { town(slug: $slug) { name } }", "variables": {"slug": "so\x00est"}},
+        {
+            "query": "query Q($f: IdeaFilterInput) { ideas(filter: $f) { edges { cursor } } }",
+            "variables": {"f": {"text": "Bank\x00"}},
+        },
+    ):
+        response = await client.post("/graphql", json=body)
+        errors = response.json()["errors"]
+        assert [error["extensions"]["code"] for error in errors] == ["BAD_USER_INPUT"], response.text
+        assert "NUL" in errors[0]["message"]
+    # Without the NUL character the same documents run.
+    response = await client.post("/graphql", json={"query": '{ town(slug: "soest") { name } }'})
+    assert response.json() == {"data": {"town": {"name": "Soest"}}}
