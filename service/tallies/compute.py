@@ -83,10 +83,11 @@ TOWN_ACTIONS = (Metric.IDEAS_PUBLISHED, Metric.IDEAS_ACCEPTED, Metric.IDEAS_IMPL
 # Zero UUID stands for "no town / all areas" where NULL cannot take part in a join or a window's order.
 _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
-# The three levels of the roll-up: key expressions over tally_events, as (town, area).
+# The working tables key towns and areas by small numbers (tally_towns, tally_areas): sorting and hashing millions
+# of events on them is much cheaper than on UUIDs. 0 stands for "the region" and "all areas" (or none).
 # The three levels of the roll-up: (town, area) expressions over the events, and which events take part.
 # Events without a strategy area (e.g. a survey for the whole town) count for the town and the region only.
-_LEVELS = (("town_id", "area_id", "area_id IS NOT NULL"), ("town_id", _NONE, "true"), (_NONE, _NONE, "true"))
+_LEVELS = (("town", "area", "area <> 0"), ("town", "0::int2", "true"), ("0::int2", "0::int2", "true"))
 
 
 def _events_sql() -> str:
@@ -124,15 +125,16 @@ def _participants_sql(town: str, area: str, condition: str) -> str:
         f"AS new_{period.value}"
         for period in Period
     )
-    select, grouping = _by_period("town_id, area_id", "count(*) FILTER (WHERE new_{period})::int")
+    select, grouping = _by_period("town, area", "count(*) FILTER (WHERE new_{period})::int")
     actions = ", ".join(f"'{metric.value}'" for metric in TOWN_ACTIONS)
     return f"""
-    SELECT town_id, area_id, {select} AS people
+    SELECT town, area, {select} AS people
     FROM (
-        SELECT {town} AS town_id, {area} AS area_id, {starts}
+        SELECT {town} AS town, {area} AS area, {starts}
         FROM tally_events AS e JOIN tally_calendar AS c ON c.day = e.day
         WHERE {condition} AND e.metric NOT IN ({actions})
-        WINDOW o AS (PARTITION BY {town}, {area}, e.user_id ORDER BY e.day)
+        -- The person first: their UUIDs tell rows apart at once, where town and area numbers repeat.
+        WINDOW o AS (PARTITION BY e.user_id, {town}, {area} ORDER BY e.day)
     ) AS f
     GROUP BY {grouping}
     """
@@ -144,35 +146,49 @@ def _amounts_sql() -> str:
     for town, area, condition in _LEVELS:
         select, grouping = _by_period("metric", "sum(amount)")
         parts.append(
-            f"SELECT metric, {town} AS town_id, {area} AS area_id, {select} AS amount "
+            f"SELECT metric, {town} AS town, {area} AS area, {select} AS amount "
             f"FROM tally_days JOIN tally_calendar USING (day) WHERE {condition} GROUP BY {town}, {area}, {grouping}"
         )
     return "\nUNION ALL\n".join(parts)
 
 
 _STATEMENTS = (
-    "CREATE TEMP TABLE tally_events (metric text, user_id uuid, town_id uuid, area_id uuid, day date, "
-    "amount numeric) ON COMMIT DROP",
-    "INSERT INTO tally_events {events}",
+    "CREATE TEMP TABLE tally_towns ON COMMIT DROP AS "
+    "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM towns",
+    "CREATE TEMP TABLE tally_areas ON COMMIT DROP AS "
+    "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM strategy_areas",
+    "CREATE TEMP TABLE tally_events (metric text, user_id uuid, town int2, area int2, day date, amount numeric) "
+    "ON COMMIT DROP",
+    """
+    INSERT INTO tally_events
+    SELECT e.metric, e.user_id, t.k, coalesce(a.k, 0), e.day, e.amount
+    FROM ({events}) AS e(metric, user_id, town_id, area_id, day, amount)
+    JOIN tally_towns AS t ON t.id = e.town_id LEFT JOIN tally_areas AS a ON a.id = e.area_id
+    """,
     # What is counted is additive: sum per day first, then per period.
     """
     CREATE TEMP TABLE tally_days ON COMMIT DROP AS
-    SELECT metric, town_id, area_id, day, sum(amount) AS amount FROM tally_events GROUP BY 1, 2, 3, 4
+    SELECT metric, town, area, day, sum(amount) AS amount FROM tally_events GROUP BY 1, 2, 3, 4
     """,
     "CREATE TEMP TABLE tally_calendar ON COMMIT DROP AS SELECT day, "
     + ", ".join(f"date_trunc('{period.value}', day)::date AS {period.value}_start" for period in Period)
     + " FROM (SELECT DISTINCT day FROM tally_days) AS days",
-    "ANALYZE tally_events, tally_days, tally_calendar",
+    "ANALYZE tally_towns, tally_areas, tally_events, tally_days, tally_calendar",
     # People are not additive: count each person once per cell and period, at each level of the roll-up.
     "CREATE TEMP TABLE tally_people ON COMMIT DROP AS\n"
     + "\nUNION ALL\n".join(_participants_sql(*level) for level in _LEVELS),
     f"""
     CREATE TEMP TABLE tally_fresh ON COMMIT DROP AS
-    SELECT a.town_id, a.area_id, a.period, a.period_start, a.metric, a.amount, coalesce(p.people, 0) AS people
-    FROM ({_amounts_sql()}) AS a
-    LEFT JOIN tally_people AS p USING (town_id, area_id, period, period_start)
-    UNION ALL
-    SELECT town_id, area_id, period, period_start, '{Metric.PARTICIPANTS.value}', people, people FROM tally_people
+    SELECT coalesce(t.id, {_NONE}) AS town_id, coalesce(a.id, {_NONE}) AS area_id, f.period, f.period_start,
+           f.metric, f.amount, f.people
+    FROM (
+        SELECT v.town, v.area, v.period, v.period_start, v.metric, v.amount, coalesce(p.people, 0) AS people
+        FROM ({_amounts_sql()}) AS v
+        LEFT JOIN tally_people AS p USING (town, area, period, period_start)
+        UNION ALL
+        SELECT town, area, period, period_start, '{Metric.PARTICIPANTS.value}', people, people FROM tally_people
+    ) AS f
+    LEFT JOIN tally_towns AS t ON t.k = f.town LEFT JOIN tally_areas AS a ON a.k = f.area
     """,
     f"""
     DELETE FROM participation_tallies AS t
