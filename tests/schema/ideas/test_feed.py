@@ -55,15 +55,15 @@ query Node($id: ID!) {
 """
 NESTED = """
 query Nested($townId: ID!, $areaId: ID!) {
-  node(id: $townId) { ... on Town { ideas(first: 100) { edges { node { title } } } } }
+  node(id: $townId) { ... on Town { ideas(first: 10) { edges { node { title } } } } }
   area: node(id: $areaId) {
     ... on StrategyArea {
-      town { ideas(first: 100) { edges { node { title town { ideas { edges { node { title } } } } } } } }
+      town { ideas(first: 10) { edges { node { title town { ideas { edges { node { title } } } } } } } }
     }
   }
-  towns { slug ideas(first: 100) { edges { node { title } } } }
-  ideas(first: 100) {
-    edges { node { title comments { body } town { ideas(first: 100) { edges { node { title } } } } } }
+  towns { slug ideas(first: 10) { edges { node { title } } } }
+  ideas(first: 10) {
+    edges { node { title comments { body } town { ideas(first: 10) { edges { node { title } } } } } }
   }
 }
 """

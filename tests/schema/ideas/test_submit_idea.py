@@ -99,15 +99,17 @@ VIOLATIONS: dict[str, tuple[Overrides, str, str, str | None, str]] = {
         "body",
         "Die Beschreibung darf höchstens 5000 Zeichen haben.",
     ),
-    "NUL character in the title": (
-        lambda soest, olpe: {"title": "Mehr\x00Bänke am Wall"},
+    # NUL itself is refused for every request before execution (see tests/schema/hardening); other control
+    # characters reach the idea's own validation.
+    "control character in the title": (
+        lambda soest, olpe: {"title": "Mehr\x07Bänke am Wall"},
         "InvalidInput",
         "TEXT_INVALID",
         "title",
         "Der Text enthält unzulässige Steuerzeichen.",
     ),
-    "NUL character in the body": (
-        lambda soest, olpe: {"body": "Bänke\x00"},
+    "control character in the body": (
+        lambda soest, olpe: {"body": "Bänke\x1b"},
         "InvalidInput",
         "TEXT_INVALID",
         "body",
