@@ -404,10 +404,15 @@ async def update_shift(
 
 
 async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> Shift:
-    """The organisation cancels a shift: every sign-up ends and the people on it are told."""
+    """The organisation cancels a shift before it starts: every sign-up ends and the people on it are told.
+
+    A shift that has started is not cancelled: attendance recorded for it (hours) must stay.
+    """
     shift, offer = await managed_shift(session, viewer, shift_id)
     if shift.cancelled_at is not None:
         return shift
+    if shift.starts_at <= await now(session):
+        raise UserError(ErrorCode.SHIFT_STARTED, "Der Einsatz hat schon begonnen und kann nicht mehr abgesagt werden.")
     await _tell_everyone_on(
         session,
         shift,
