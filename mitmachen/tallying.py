@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when the run is recorded
 from mitmachen.open_data import REGION
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory

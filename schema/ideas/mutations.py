@@ -12,7 +12,7 @@ from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
 from service.ideas import service
 from service.ideas.models import OfficialStatus, ReportReason
-from service.ideas.service import GeoPoint
+from service.towns.service import GeoPoint
 
 
 @strawberry.input(description="A point on the map (WGS 84), inside the town.")

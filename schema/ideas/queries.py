@@ -10,7 +10,7 @@ from schema.ideas.types import IdeaConnection, IdeaFilterInput
 from schema.permissions import Public
 from service.errors import InvalidArgument, UserError
 from service.ideas.feed import IdeaFilter, IdeaOrder, Near, list_ideas
-from service.ideas.service import GeoPoint
+from service.towns.service import GeoPoint
 
 DEFAULT_PAGE_SIZE = 20
 

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.moderation.info import ModerationInfoType, moderation_info
+from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.ideas.feed import IdeaOrder, Page
@@ -202,12 +203,7 @@ class IdeaConnection(relay.Connection[IdeaType]):
         edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
 
 

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from schema.context import Info
 from schema.ideas.types import CommentType, IdeaType
 from schema.moderation.info import reason_list
+from schema.pagination import page_info
 from schema.towns.types import TownType
 from schema.users.types import UserType
 from service.audit.models import AuditEntry
@@ -114,7 +115,7 @@ class ModerationQueueConnection:
         ]
         return cls(
             edges=edges,
-            page_info=_page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
 
 
@@ -177,17 +178,8 @@ class AuditEntryConnection:
         edges = [AuditEntryEdge(cursor=audit_cursor(row), node=AuditEntryType.from_row(row)) for row in page.entries]
         return cls(
             edges=edges,
-            page_info=_page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
-
-
-def _page_info(cursors: list[str], *, has_next_page: bool, after: str | None) -> relay.PageInfo:
-    return relay.PageInfo(
-        has_next_page=has_next_page,
-        has_previous_page=after is not None,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
-    )
 
 
 @strawberry.type(name="ModerationDecisionRecord", description="One decision on a contribution.")

@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.relay import to_base64
 
 from schema.context import Info
+from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from service.errors import NotAuthenticated, PermissionDenied
 from service.surveys import export
@@ -341,10 +342,5 @@ class SurveyConnection(relay.Connection[SurveyType]):
         edges = [SurveyEdge(cursor=page.cursor(row), node=SurveyType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )

@@ -5,18 +5,16 @@ from datetime import date, datetime
 from typing import Self
 
 import strawberry
-from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.types import IdeaConnection, IdeaEdge, IdeaType
+from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType
 from service.tallies import report
 from service.tallies.models import Metric, Period
 
-TallyPeriod = strawberry.enum(
-    Period, name="TallyPeriod", description="Calendar periods (Europe/Berlin; weeks from Monday)."
-)
-ParticipationMetric = strawberry.enum(Metric, name="ParticipationMetric")
+strawberry.enum(Period, name="TallyPeriod", description="Calendar periods (Europe/Berlin; weeks from Monday).")
+strawberry.enum(Metric, name="ParticipationMetric")
 
 
 @strawberry.type(description="One number of a participation report.")
@@ -58,12 +56,7 @@ class ParticipationFigure:
         edges = [IdeaEdge(cursor=report.encode_idea_cursor(row), node=IdeaType.from_row(row)) for row in page.items]
         return IdeaConnection(
             edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
 
 

@@ -13,7 +13,7 @@ from schema.ideas.mutations import GeoPointInput
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
-from service.ideas.service import GeoPoint
+from service.towns.service import GeoPoint
 from service.volunteering import service, signups
 from service.volunteering.service import OfferFields
 

@@ -17,7 +17,7 @@ from schema.volunteering.types import (
 )
 from service.errors import InvalidArgument, UserError
 from service.ideas.feed import Near
-from service.ideas.service import GeoPoint
+from service.towns.service import GeoPoint
 from service.volunteering import repository
 from service.volunteering.search import OfferFilter, list_offers
 from service.volunteering.service import acting_user

@@ -18,7 +18,7 @@ from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, Lifecycle, OfficialStatus
 from service.ideas.policies import idea_visible_to
-from service.ideas.service import GeoPoint
+from service.towns.service import GeoPoint
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 50.0

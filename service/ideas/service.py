@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -18,7 +16,7 @@ from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, Offic
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
 from service.jobs import Job, request_job
 from service.notifications.service import notify
-from service.towns.models import StrategyArea, Town
+from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 
 STATUS_NAMES = {
     OfficialStatus.UNDER_REVIEW: "wird geprüft",
@@ -28,47 +26,10 @@ STATUS_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class GeoPoint:
-    latitude: float
-    longitude: float
-
-
 def _author(viewer: Viewer) -> uuid.UUID:
     if viewer.user_id is None:
         raise NotAuthenticated
     return viewer.user_id
-
-
-async def _town(session: AsyncSession, town_id: uuid.UUID) -> Town:
-    town = await session.get(Town, town_id)
-    if town is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
-    return town
-
-
-async def _strategy_area(session: AsyncSession, town: Town, area_id: uuid.UUID) -> StrategyArea:
-    area = await session.get(StrategyArea, area_id)
-    if area is None or area.town_id != town.id:
-        raise NotFound(
-            ErrorCode.UNKNOWN_STRATEGY_AREA,
-            f"Dieses Handlungsfeld gibt es in {town.name} nicht.",
-            field="strategyAreaId",
-        )
-    return area
-
-
-def _check_location(town: Town, location: GeoPoint | None) -> None:
-    if location is None:
-        return
-    inside = (
-        math.isfinite(location.latitude)
-        and math.isfinite(location.longitude)
-        and town.min_latitude <= location.latitude <= town.max_latitude
-        and town.min_longitude <= location.longitude <= town.max_longitude
-    )
-    if not inside:
-        raise UserError(ErrorCode.LOCATION_OUTSIDE_TOWN, f"Der Ort liegt nicht in {town.name}.", field="location")
 
 
 async def visible_idea(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID, *, lock: bool = False) -> Idea:
@@ -94,9 +55,9 @@ async def submit_idea(
     author_id = _author(viewer)
     clean_title, clean_body = validation.title(title), validation.body(body)
     alt_texts = validation.alt_texts(image_alt_texts or [])
-    town = await _town(session, town_id)
-    await _strategy_area(session, town, strategy_area_id)
-    _check_location(town, location)
+    town = await existing_town(session, town_id)
+    await town_strategy_area(session, town, strategy_area_id)
+    check_location(town, location)
     idea = Idea(
         id=uuid.uuid4(),
         town_id=town.id,
@@ -134,15 +95,15 @@ async def edit_idea(
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie bearbeiten.")
     if idea.lifecycle != Lifecycle.PENDING.value:
         raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Veröffentlichte Ideen können nicht mehr bearbeitet werden.")
-    town = await _town(session, idea.town_id)
+    town = await existing_town(session, idea.town_id)
     if title is not None:
         idea.title = validation.title(title)
     if body is not None:
         idea.body = validation.body(body)
     if strategy_area_id is not None:
-        idea.strategy_area_id = (await _strategy_area(session, town, strategy_area_id)).id
+        idea.strategy_area_id = (await town_strategy_area(session, town, strategy_area_id)).id
     if location is not None:
-        _check_location(town, location)
+        check_location(town, location)
         idea.latitude, idea.longitude = location.latitude, location.longitude
     elif clear_location:
         idea.latitude = idea.longitude = None

@@ -31,9 +31,9 @@ from service.auth.viewer import Viewer
 from service.errors import NotAuthenticated, PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, Report
 from service.moderation.models import SubjectKind
-from service.moderation.pages import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.moderation.policies import can_moderate
 from service.moderation.reasons import Reason
+from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 
 _CURSOR = "queue"
 Row = TypeVar("Row", Idea, Comment)

@@ -18,7 +18,8 @@ from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
 from service.surveys.policies import can_manage, survey_visible_to
-from service.towns.models import StrategyArea, Town
+from service.towns.models import Town
+from service.towns.service import existing_town, town_strategy_area
 
 
 @dataclass(frozen=True)
@@ -76,17 +77,6 @@ async def managed_survey(session: AsyncSession, viewer: Viewer, survey_id: uuid.
     return survey
 
 
-async def _strategy_area(session: AsyncSession, town: Town, area_id: uuid.UUID) -> uuid.UUID:
-    area = await session.get(StrategyArea, area_id)
-    if area is None or area.town_id not in {town.id, None}:
-        raise NotFound(
-            ErrorCode.UNKNOWN_STRATEGY_AREA,
-            f"Dieses Handlungsfeld gibt es in {town.name} nicht.",
-            field="strategyAreaId",
-        )
-    return area.id
-
-
 async def draft_survey(
     session: AsyncSession,
     viewer: Viewer,
@@ -102,14 +92,14 @@ async def draft_survey(
     results_public: bool = False,
 ) -> Survey:
     _staff(viewer)
-    town = await session.get(Town, town_id)
-    if town is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+    town = await existing_town(session, town_id)
     if not can_manage(viewer, town.id):
         raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")
     clean_title, clean_description = definition.title(title), definition.description(description)
     definition.window(opens_at, closes_at)
-    area = await _strategy_area(session, town, strategy_area_id) if strategy_area_id else None
+    area = (
+        (await town_strategy_area(session, town, strategy_area_id, region_themes=True)).id if strategy_area_id else None
+    )
     survey = Survey(
         id=uuid.uuid4(),
         town_id=town.id,
@@ -146,7 +136,9 @@ async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     if fields.strategy_area_id is not None:
         town = await session.get(Town, survey.town_id)
         assert town is not None  # noqa: S101 - a foreign key
-        survey.strategy_area_id = await _strategy_area(session, town, fields.strategy_area_id)
+        survey.strategy_area_id = (
+            await town_strategy_area(session, town, fields.strategy_area_id, region_themes=True)
+        ).id
     elif fields.clear_strategy_area:
         survey.strategy_area_id = None
     opens_at = None if fields.clear_opens_at else (fields.opens_at or survey.opens_at)

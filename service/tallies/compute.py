@@ -14,11 +14,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, Result, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.tallies.models import Metric, Period
+from service.tallies.models import Metric, Period, TallyRun
 
 TIME_ZONE = "Europe/Berlin"
 
@@ -80,7 +81,7 @@ SOURCES: list[tuple[Metric, str]] = [
 # What the town did with an idea counts the idea, but its author did nothing then: not a participant.
 TOWN_ACTIONS = (Metric.IDEAS_PUBLISHED, Metric.IDEAS_ACCEPTED, Metric.IDEAS_IMPLEMENTED)
 
-# Zero UUID stands for "no town / all areas" where NULL cannot take part in a join or a window's order.
+# Zero UUID stands for "no town / all areas" where NULL cannot take part in a join.
 _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 # The working tables key towns and areas by small numbers (tally_towns, tally_areas): sorting and hashing millions
@@ -159,10 +160,10 @@ _STATEMENTS = (
     "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM strategy_areas",
     "CREATE TEMP TABLE tally_events (metric text, user_id uuid, town int2, area int2, day date, amount numeric) "
     "ON COMMIT DROP",
-    """
+    f"""
     INSERT INTO tally_events
     SELECT e.metric, e.user_id, t.k, coalesce(a.k, 0), e.day, e.amount
-    FROM ({events}) AS e(metric, user_id, town_id, area_id, day, amount)
+    FROM ({_events_sql()}) AS e(metric, user_id, town_id, area_id, day, amount)
     JOIN tally_towns AS t ON t.id = e.town_id LEFT JOIN tally_areas AS a ON a.id = e.area_id
     """,
     # What is counted is additive: sum per day first, then per period.
@@ -190,15 +191,17 @@ _STATEMENTS = (
     ) AS f
     LEFT JOIN tally_towns AS t ON t.k = f.town LEFT JOIN tally_areas AS a ON a.k = f.area
     """,
-    f"""
+)
+
+# Cells that no longer exist (their source rows are gone).
+_DELETE_VANISHED = f"""
     DELETE FROM participation_tallies AS t
     WHERE NOT EXISTS (
         SELECT 1 FROM tally_fresh AS f
         WHERE f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
           AND f.period = t.period AND f.period_start = t.period_start AND f.metric = t.metric
     )
-    """,
-)
+    """
 
 _UPSERT = f"""
     INSERT INTO participation_tallies (town_id, strategy_area_id, period, period_start, metric, value, people)
@@ -237,30 +240,24 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     # Sorting millions of events in memory is much faster than spilling them; JIT costs more than it saves here.
     await session.execute(text("SET LOCAL work_mem = '1GB'"))
     await session.execute(text("SET LOCAL jit = off"))
-    deleted = 0
     for statement in _STATEMENTS:
-        result = await session.execute(text(statement.replace("{events}", _events_sql())))
-        if statement.lstrip().startswith("DELETE"):
-            deleted = _rowcount(result)
+        await session.execute(text(statement))
+    deleted = _rowcount(await session.execute(text(_DELETE_VANISHED)))
     changed = _rowcount(await session.execute(text(_UPSERT)))
     rows, digest = (await session.execute(text(_DIGEST))).one()
-    await session.execute(
-        text(
-            "INSERT INTO tally_runs (id, started_at, row_count, changed_rows, digest, requested_by_id) "
-            "VALUES (:id, :started_at, :rows, :changed, :digest, :requested_by)"
-        ),
-        {
-            "id": uuid.uuid4(),
-            "started_at": started_at,
-            "rows": rows,
-            "changed": changed + deleted,
-            "digest": digest,
-            "requested_by": requested_by,
-        },
+    session.add(
+        TallyRun(
+            started_at=started_at,
+            row_count=rows,
+            changed_rows=changed + deleted,
+            digest=digest,
+            requested_by_id=requested_by,
+        )
     )
+    await session.flush()
     return TallyResult(rows=rows, changed=changed, deleted=deleted, digest=digest)
 
 
-def _rowcount(result: object) -> int:
-    count = getattr(result, "rowcount", -1)
-    return int(count) if isinstance(count, int) and count >= 0 else 0
+def _rowcount(result: Result[Any]) -> int:
+    """Rows a DELETE or INSERT … ON CONFLICT changed."""
+    return cast("CursorResult[Any]", result).rowcount

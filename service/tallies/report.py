@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import io
 import json
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Role, Viewer
 from service.errors import InvalidArgument, PermissionDenied
 from service.ideas.models import Comment, Idea, OfficialAnswer, OfficialStatus, Support
+from service.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun
 from service.towns.models import StrategyArea, Town
@@ -187,19 +186,7 @@ class IdeaPage:
 
 
 def encode_idea_cursor(idea: Idea) -> str:
-    return base64.urlsafe_b64encode(f"trace:{idea.id}".encode()).decode()
-
-
-def _decode_idea_cursor(cursor: str) -> uuid.UUID:
-    invalid = InvalidArgument("Ungültiger Cursor.")
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        idea_id = uuid.UUID(value)
-    except (ValueError, binascii.Error, UnicodeError):
-        raise invalid from None
-    if kind != "trace":
-        raise invalid
-    return idea_id
+    return encode_cursor("trace", str(idea.id))
 
 
 async def ideas_behind(
@@ -216,7 +203,8 @@ async def ideas_behind(
     if figure.strategy_area_id is not None:
         statement = statement.where(Idea.strategy_area_id == figure.strategy_area_id)
     if after is not None:
-        statement = statement.where(Idea.id > _decode_idea_cursor(after))
+        [idea_id] = decode_cursor("trace", after, 1)
+        statement = statement.where(Idea.id > parse_uuid(idea_id))
     rows = (await session.scalars(statement.order_by(Idea.id).limit(first + 1))).all()
     return IdeaPage(items=rows[:first], has_next_page=len(rows) > first)
 

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
+from service.pagination import check_page_size
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
 
-MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200
 MAX_SKILLS_IN_FILTER = 20
 
@@ -97,8 +97,7 @@ async def list_offers(
     after: str | None,
 ) -> OfferPage:
     """Published offers of one town (or the region when `town_id` is None), newest first, one page."""
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+    check_page_size(first)
     statement = select(Offer).where(Offer.status == OfferStatus.PUBLISHED.value, offer_visible_to(viewer))
     if town_id is not None:
         statement = statement.where(Offer.town_id == town_id)

@@ -14,8 +14,8 @@ from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
-from service.ideas.service import GeoPoint, _check_location, _strategy_area, _town
 from service.moderation.checks import abusive_language
+from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp
 from service.volunteering.policies import can_verify, manages, offer_visible_to, organisation_visible_to
@@ -55,7 +55,7 @@ async def register_organisation(
     clean_description = validation.limited(
         description, field="description", maximum=validation.DESCRIPTION_MAX, label="Die Beschreibung"
     )
-    town = await _town(session, town_id)
+    town = await existing_town(session, town_id)
     organisation = Organisation(
         id=uuid.uuid4(), town_id=town.id, name=clean_name, description=clean_description, registered_by_id=user_id
     )
@@ -144,7 +144,7 @@ async def managed_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UU
 
 
 async def _apply(session: AsyncSession, offer: Offer, fields: OfferFields) -> None:
-    town = await _town(session, offer.town_id)
+    town = await existing_town(session, offer.town_id)
     if fields.title is not None:
         offer.title = validation.title(fields.title)
     if fields.description is not None:
@@ -152,13 +152,13 @@ async def _apply(session: AsyncSession, offer: Offer, fields: OfferFields) -> No
             fields.description, field="description", maximum=validation.DESCRIPTION_MAX, label="Die Beschreibung"
         )
     if fields.strategy_area_id is not None:
-        offer.strategy_area_id = (await _strategy_area(session, town, fields.strategy_area_id)).id
+        offer.strategy_area_id = (await town_strategy_area(session, town, fields.strategy_area_id)).id
     if fields.address is not None:
         offer.address = validation.limited(
             fields.address, field="address", maximum=validation.ADDRESS_MAX, label="Die Adresse"
         )
     if fields.location is not None:
-        _check_location(town, fields.location)
+        check_location(town, fields.location)
         offer.latitude, offer.longitude = fields.location.latitude, fields.location.longitude
     elif fields.clear_location:
         offer.latitude = offer.longitude = None

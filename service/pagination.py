@@ -1,4 +1,4 @@
-"""Opaque keyset cursors shared by the moderation queue and the audit log."""
+"""Page sizes and opaque keyset cursors shared by every paged list."""
 
 from __future__ import annotations
 
