@@ -301,9 +301,9 @@ async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
 async def recompute_runs(url: str, runs: int) -> list[dict[str, Any]]:
     from service.config import Settings  # noqa: PLC0415 - the project is imported once sys.path is set
     from service.db.engine import create_engine, create_session_factory  # noqa: PLC0415
-    from service.tallies.compute import recompute  # noqa: PLC0415
+    from service.tallies.compute import PARTS, recompute  # noqa: PLC0415
 
-    engine = create_engine(Settings(database_url=url), pool_size=1)
+    engine = create_engine(Settings(database_url=url), pool_size=1 + PARTS)
     measured = []
     try:
         for run in range(runs):

@@ -14,13 +14,14 @@ from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
 from service.jobs import DiscardingJobSender
 from service.tallies import report
-from service.tallies.compute import recompute
+from service.tallies.compute import PARTS, recompute
 from service.unit_of_work import UnitOfWork
 
 
 async def run_tally(settings: Settings, *, export: str | None) -> list[str]:
     """Returns the lines to print: the run's summary and the files written."""
-    engine = create_engine(settings, pool_size=1)
+    # The run's own session plus one connection per share it reads at once.
+    engine = create_engine(settings, pool_size=1 + PARTS)
     try:
         factory = create_session_factory(engine)
         async with UnitOfWork(factory, DiscardingJobSender()) as uow, uow.session() as session:

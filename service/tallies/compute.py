@@ -1,103 +1,210 @@
-"""Recompute every tally from the source tables in one transaction.
+"""Recompute every tally from the source tables: one consistent snapshot, read in parallel, written at once.
 
-Each source table contributes *events*: (metric, person, town, strategy area, when, amount). Events are counted
-per person first, in every period that contains them, and then rolled up three ways: per town and strategy area,
-per town, and for the region. The result replaces the table's content with upserts (rows that did not change are
-not touched) and a delete of cells that no longer exist. Everything happens in one transaction: a run that is
-killed half-way leaves the previous complete snapshot in place, and readers never see a half-written one.
+Each source table contributes *events*: (metric, person, town, strategy area, day, amount). What is counted is
+additive: amounts are summed per day and then rolled up to every period at three levels, per town and strategy
+area, per town, and for the region. People are not additive: a person counts once per cell and period, at each
+level.
+
+The events are split by person into `parts` shares, each read on a connection of its own (the database works on
+the shares on as many cores) from one exported snapshot (`pg_export_snapshot`), so all shares see the same data.
+A share's result is per day, and everything in it is additive across shares, because a person's events all fall
+into one share. The session that called `recompute` gathers the shares, rolls them up and replaces the table's
+content with upserts (rows that did not change are not touched) and a delete of cells that no longer exist.
+Everything is written in the caller's transaction: a run that is killed half-way leaves the previous complete
+snapshot in place, and readers never see a half-written one.
 
 Period boundaries are those of the local calendar (Europe/Berlin); weeks start on Monday (ISO 8601).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
+import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from service.tallies.models import Metric, Period, TallyRun
 
+logger = logging.getLogger("mitmachen.tallies")
+
 TIME_ZONE = "Europe/Berlin"
 
-# An idea counts as accepted (implemented) when it first reached that official status.
-_FIRST_STATUS = """
-    SELECT i.author_id, i.town_id, i.strategy_area_id, min(a.created_at) AS at
-    FROM idea_official_answers a JOIN ideas i ON i.id = a.idea_id
-    WHERE a.status = '{status}'
-    GROUP BY a.idea_id, i.author_id, i.town_id, i.strategy_area_id
-"""
+# Shares read at once: one per core of the database server is what helps; each takes one more pooled connection.
+PARTS = 2
 
-# (metric, SELECT yielding user_id, town_id, area_id, at, amount). Each domain adds its own source here.
+
+def _day(column: str) -> str:
+    return f"({column} AT TIME ZONE '{TIME_ZONE}')::date"
+
+
+# The shares key towns, strategy areas and metrics by small numbers: sorting, hashing and moving millions of
+# events is much cheaper on them than on UUIDs and text. Town and area 0 stand for "the region" and "all areas"
+# (or none).
+_TOWN_KEYS = "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM towns"
+_AREA_KEYS = "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM strategy_areas"
+_KEYS = f"towns_keyed AS MATERIALIZED ({_TOWN_KEYS}), areas_keyed AS MATERIALIZED ({_AREA_KEYS})"
+
+
+def _keyed(alias: str) -> str:
+    """Joins giving the town and area keys (`t.k`, `a.k`) of the rows of `alias` (with town_id, strategy_area_id)."""
+    return (
+        f"JOIN towns_keyed AS t ON t.id = {alias}.town_id LEFT JOIN areas_keyed AS a ON a.id = {alias}.strategy_area_id"
+    )
+
+
+# Ideas with their keys, written out where used: the planner then knows the ideas' statistics (a CTE would hide
+# them, and millions of supports would be hashed instead of the ideas).
+_IDEAS_KEYED = (
+    "(SELECT i.id, i.author_id, t.k AS town, coalesce(a.k, 0::int2) AS area, i.created_at, i.published_at "
+    f"FROM ideas AS i {_keyed('i')})"
+)
+
+# An idea counts as accepted (implemented) on the day it first reached that official status.
+_FIRST_STATUS = (
+    "SELECT i.author_id, i.town, i.area, {day}, 1 "
+    "FROM (SELECT idea_id, min(created_at) AS at FROM idea_official_answers WHERE status = '{status}' "
+    "GROUP BY idea_id) AS a JOIN {ideas} AS i ON i.id = a.idea_id"
+)
+
+# (metric, SELECT yielding person, town key, area key, day, amount). Each domain adds its own source here.
 SOURCES: list[tuple[Metric, str]] = [
-    (
-        Metric.IDEAS_SUBMITTED,
-        "SELECT author_id, town_id, strategy_area_id, created_at, 1 FROM ideas",
-    ),
+    (Metric.IDEAS_SUBMITTED, f"SELECT author_id, town, area, {_day('created_at')}, 1 FROM {_IDEAS_KEYED} AS i"),
     (
         Metric.IDEAS_PUBLISHED,
-        "SELECT author_id, town_id, strategy_area_id, published_at, 1 FROM ideas WHERE published_at IS NOT NULL",
+        f"SELECT author_id, town, area, {_day('published_at')}, 1 "
+        f"FROM {_IDEAS_KEYED} AS i WHERE published_at IS NOT NULL",
     ),
-    (Metric.IDEAS_ACCEPTED, f"SELECT *, 1 FROM ({_FIRST_STATUS.format(status='accepted')}) AS accepted"),
-    (Metric.IDEAS_IMPLEMENTED, f"SELECT *, 1 FROM ({_FIRST_STATUS.format(status='implemented')}) AS implemented"),
+    (Metric.IDEAS_ACCEPTED, _FIRST_STATUS.format(day=_day("a.at"), status="accepted", ideas=_IDEAS_KEYED)),
+    (Metric.IDEAS_IMPLEMENTED, _FIRST_STATUS.format(day=_day("a.at"), status="implemented", ideas=_IDEAS_KEYED)),
     (
         Metric.SUPPORTS,
-        "SELECT s.user_id, i.town_id, i.strategy_area_id, s.created_at, 1 "
-        "FROM idea_supports s JOIN ideas i ON i.id = s.idea_id",
+        f"SELECT s.user_id, i.town, i.area, {_day('s.created_at')}, 1 "
+        f"FROM idea_supports AS s JOIN {_IDEAS_KEYED} AS i ON i.id = s.idea_id",
+    ),
+    (
+        Metric.COMMENTS,
+        f"SELECT c.author_id, i.town, i.area, {_day('c.created_at')}, 1 "
+        f"FROM comments AS c JOIN {_IDEAS_KEYED} AS i ON i.id = c.idea_id",
     ),
     (
         # Anonymous responses carry no person: each counts as a participant of its own. Matching them with the
         # people behind other contributions would be exactly the link that anonymous surveys rule out.
         Metric.SURVEY_RESPONSES,
-        f"SELECT coalesce(r.respondent_id, r.id), s.town_id, s.strategy_area_id, "
-        f"r.submitted_on::timestamp AT TIME ZONE '{TIME_ZONE}', 1 "
-        "FROM survey_responses r JOIN surveys s ON s.id = r.survey_id",
+        "SELECT coalesce(r.respondent_id, r.id), t.k, coalesce(a.k, 0::int2), r.submitted_on, 1 "
+        f"FROM survey_responses AS r JOIN surveys AS s ON s.id = r.survey_id {_keyed('s')}",
     ),
     (
         # Sign-ups when made, waitlisted ones included; cancelled and expired ones no longer count.
         Metric.VOLUNTEER_SIGN_UPS,
-        "SELECT u.user_id, o.town_id, o.strategy_area_id, u.queued_at, 1 "
-        "FROM volunteer_sign_ups u JOIN volunteer_shifts s ON s.id = u.shift_id "
-        "JOIN volunteer_offers o ON o.id = s.offer_id WHERE u.status NOT IN ('cancelled', 'expired')",
+        f"SELECT u.user_id, t.k, coalesce(a.k, 0::int2), {_day('u.queued_at')}, 1 "
+        "FROM volunteer_sign_ups AS u JOIN volunteer_shifts AS s ON s.id = u.shift_id "
+        f"JOIN volunteer_offers AS o ON o.id = s.offer_id {_keyed('o')} "
+        "WHERE u.status NOT IN ('cancelled', 'expired')",
     ),
     (
-        # Hours confirmed by the organisation, in the period of the shift's start.
+        # Hours confirmed by the organisation, in the period of the shift's start; summed in minutes (exact
+        # integers) and turned into hours at the end.
         Metric.VOLUNTEER_HOURS,
-        "SELECT u.user_id, o.town_id, o.strategy_area_id, s.starts_at, u.attended_minutes / 60.0 "
-        "FROM volunteer_sign_ups u JOIN volunteer_shifts s ON s.id = u.shift_id "
-        "JOIN volunteer_offers o ON o.id = s.offer_id "
+        f"SELECT u.user_id, t.k, coalesce(a.k, 0::int2), {_day('s.starts_at')}, u.attended_minutes "
+        "FROM volunteer_sign_ups AS u JOIN volunteer_shifts AS s ON s.id = u.shift_id "
+        f"JOIN volunteer_offers AS o ON o.id = s.offer_id {_keyed('o')} "
         "WHERE u.status = 'attended' AND u.attended_minutes IS NOT NULL",
     ),
-    (
-        Metric.COMMENTS,
-        "SELECT c.author_id, i.town_id, i.strategy_area_id, c.created_at, 1 "
-        "FROM comments c JOIN ideas i ON i.id = c.idea_id",
-    ),
 ]
+
+# Summed amounts are divided by this before they are stored.
+_UNITS = {Metric.VOLUNTEER_HOURS: 60}
 
 # What the town did with an idea counts the idea, but its author did nothing then: not a participant.
 TOWN_ACTIONS = (Metric.IDEAS_PUBLISHED, Metric.IDEAS_ACCEPTED, Metric.IDEAS_IMPLEMENTED)
 
+_METRIC_KEYS = {metric: number for number, metric in enumerate(Metric, start=1)}
+
+# The three levels of the roll-up: name, (town, area) expressions, which rows take part, and the partition of one
+# person's events in one cell. Events without a strategy area (e.g. a survey for the whole town) count for the
+# town and the region only.
+_LEVELS = (
+    ("area", "town", "area", "area <> 0", "user_id, town, area"),
+    ("town", "town", "0::int2", "true", "user_id, town"),
+    ("region", "0::int2", "0::int2", "true", "user_id"),
+)
+_FIRSTS = [f"{level}_{period.value}" for level, *_ in _LEVELS for period in Period]
+
 # Zero UUID stands for "no town / all areas" where NULL cannot take part in a join.
 _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
-# The working tables key towns and areas by small numbers (tally_towns, tally_areas): sorting and hashing millions
-# of events on them is much cheaper than on UUIDs. 0 stands for "the region" and "all areas" (or none).
-# The three levels of the roll-up: (town, area) expressions over the events, and which events take part.
-# Events without a strategy area (e.g. a survey for the whole town) count for the town and the region only.
-_LEVELS = (("town", "area", "area <> 0"), ("town", "0::int2", "true"), ("0::int2", "0::int2", "true"))
 
-
-def _events_sql() -> str:
+def _events_sql(metrics: tuple[Metric, ...]) -> str:
+    """Events of the given metrics of the people whose UUID lies between `$1` and `$2`."""
     return "\nUNION ALL\n".join(
-        f"SELECT '{metric.value}'::text, src.user_id, src.town_id, src.area_id, "
-        f"(src.at AT TIME ZONE '{TIME_ZONE}')::date, src.amount "
-        f"FROM ({select}) AS src(user_id, town_id, area_id, at, amount) WHERE src.at IS NOT NULL"
+        f"SELECT {_METRIC_KEYS[metric]}::int2 AS metric, src.* "
+        f"FROM ({select}) AS src(user_id, town, area, day, amount) "
+        "WHERE src.day IS NOT NULL AND src.user_id BETWEEN $1 AND $2"
         for metric, select in SOURCES
+        if metric in metrics
     )
+
+
+def _shares(parts: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """`parts` ranges of UUIDs of equal width: random (version 4) UUIDs fall into them in equal numbers."""
+    bounds = [part * (1 << 128) // parts for part in range(parts + 1)]
+    return [(uuid.UUID(int=low), uuid.UUID(int=high - 1)) for low, high in itertools.pairwise(bounds)]
+
+
+def _calendar_sql(days: str) -> str:
+    return (
+        "SELECT day, "
+        + ", ".join(f"date_trunc('{period.value}', day)::date AS {period.value}_start" for period in Period)
+        + f" FROM ({days}) AS days(day)"
+    )
+
+
+def _share_sql() -> str:
+    """One share's sums and first appearances per metric, town, area and day.
+
+    Within one person's events in one cell, in day order, the person enters a period exactly where the previous
+    event lies before the period's start; so each person is marked once per cell and period, on the day of their
+    first event in it, and the marks add up to distinct people. One sort by person, town, area and day serves all
+    three levels: the coarser partitions only re-sort each person's few events (incremental sort).
+    """
+    actions = tuple(metric for metric in Metric if metric in TOWN_ACTIONS)
+    people = tuple(metric for metric, _ in SOURCES if metric not in TOWN_ACTIONS)
+    lags = ", ".join(f"lag(day) OVER {level} AS {level}_previous" for level, *_ in _LEVELS)
+    windows = ", ".join(f"{level} AS (PARTITION BY {partition} ORDER BY day)" for level, *_, partition in _LEVELS)
+    # Period starts of the days of a generous range come from a small table; any other day's are computed.
+    calendar = _calendar_sql("SELECT generate_series('2000-01-01'::date, '2100-12-31'::date, '1 day')::date")
+    firsts = ", ".join(
+        f"count(*) FILTER (WHERE {level}_previous IS NULL OR {level}_previous < "
+        f"coalesce(c.{period.value}_start, date_trunc('{period.value}', e.day)::date))::int4"
+        for level, *_ in _LEVELS
+        for period in Period
+    )
+    return f"""
+    WITH {_KEYS},
+    calendar AS MATERIALIZED ({calendar})
+    SELECT e.metric, e.town, e.area, e.day, sum(e.amount)::int8, {firsts}
+    FROM (
+        SELECT metric, town, area, day, amount, {lags} FROM ({_events_sql(people)}) AS events WINDOW {windows}
+    ) AS e LEFT JOIN calendar AS c USING (day)
+    GROUP BY e.metric, e.town, e.area, e.day
+    UNION ALL
+    SELECT metric, town, area, day, sum(amount)::int8, {", ".join("0" for _ in _FIRSTS)}
+    FROM ({_events_sql(actions)}) AS events
+    GROUP BY metric, town, area, day
+    """
+
+
+_SHARE = _share_sql()
+_SHARE_COLUMNS = ", ".join(f"{first} int4" for first in _FIRSTS)
 
 
 def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
@@ -114,103 +221,77 @@ def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
     )
 
 
-def _participants_sql(town: str, area: str, condition: str) -> str:
-    """Distinct people per cell and period at one level of the roll-up.
-
-    Within a window of one person's events in one cell, in day order, the person enters a new period exactly
-    where the period's start differs from the one of their previous event: one sort serves all kinds of period,
-    and one pass with grouping sets counts them.
-    """
-    starts = ", ".join(
-        f"c.{period.value}_start, lag(c.{period.value}_start) OVER o IS DISTINCT FROM c.{period.value}_start "
-        f"AS new_{period.value}"
-        for period in Period
-    )
-    select, grouping = _by_period("town, area", "count(*) FILTER (WHERE new_{period})::int")
-    actions = ", ".join(f"'{metric.value}'" for metric in TOWN_ACTIONS)
-    return f"""
-    SELECT town, area, {select} AS people
-    FROM (
-        SELECT {town} AS town, {area} AS area, {starts}
-        FROM tally_events AS e JOIN tally_calendar AS c ON c.day = e.day
-        WHERE {condition} AND e.metric NOT IN ({actions})
-        -- The person first: their UUIDs tell rows apart at once, where town and area numbers repeat.
-        WINDOW o AS (PARTITION BY e.user_id, {town}, {area} ORDER BY e.day)
-    ) AS f
-    GROUP BY {grouping}
-    """
-
-
-def _amounts_sql() -> str:
-    """What is counted is additive: per-day sums rolled up to every level and period in one pass."""
+def _roll_up_sql(keys: str, aggregate: str) -> str:
+    """The shares' per-day rows rolled up to every level and period."""
     parts = []
-    for town, area, condition in _LEVELS:
-        select, grouping = _by_period("metric", "sum(amount)")
+    for level, town, area, condition, _ in _LEVELS:
+        select, grouping = _by_period(f"{keys}{town}, {area}", aggregate.replace("{level}", level))
         parts.append(
-            f"SELECT metric, {town} AS town, {area} AS area, {select} AS amount "
-            f"FROM tally_days JOIN tally_calendar USING (day) WHERE {condition} GROUP BY {town}, {area}, {grouping}"
+            f"SELECT {keys}{town} AS town, {area} AS area, {select} AS figure "
+            f"FROM tally_shares JOIN tally_calendar USING (day) WHERE {condition} GROUP BY {grouping}"
         )
     return "\nUNION ALL\n".join(parts)
 
 
-_STATEMENTS = (
-    "CREATE TEMP TABLE tally_towns ON COMMIT DROP AS "
-    "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM towns",
-    "CREATE TEMP TABLE tally_areas ON COMMIT DROP AS "
-    "SELECT id, (row_number() OVER (ORDER BY id))::int2 AS k FROM strategy_areas",
-    "CREATE TEMP TABLE tally_events (metric text, user_id uuid, town int2, area int2, day date, amount numeric) "
-    "ON COMMIT DROP",
-    f"""
-    INSERT INTO tally_events
-    SELECT e.metric, e.user_id, t.k, coalesce(a.k, 0), e.day, e.amount
-    FROM ({_events_sql()}) AS e(metric, user_id, town_id, area_id, day, amount)
-    JOIN tally_towns AS t ON t.id = e.town_id LEFT JOIN tally_areas AS a ON a.id = e.area_id
-    """,
-    # What is counted is additive: sum per day first, then per period.
-    """
-    CREATE TEMP TABLE tally_days ON COMMIT DROP AS
-    SELECT metric, town, area, day, sum(amount) AS amount FROM tally_events GROUP BY 1, 2, 3, 4
-    """,
-    "CREATE TEMP TABLE tally_calendar ON COMMIT DROP AS SELECT day, "
-    + ", ".join(f"date_trunc('{period.value}', day)::date AS {period.value}_start" for period in Period)
-    + " FROM (SELECT DISTINCT day FROM tally_days) AS days",
-    "ANALYZE tally_towns, tally_areas, tally_events, tally_days, tally_calendar",
-    # People are not additive: count each person once per cell and period, at each level of the roll-up.
-    "CREATE TEMP TABLE tally_people ON COMMIT DROP AS\n"
-    + "\nUNION ALL\n".join(_participants_sql(*level) for level in _LEVELS),
+_METRIC_NAMES = ", ".join(
+    f"({number}::int2, '{metric.value}', {_UNITS.get(metric, 1)})" for metric, number in _METRIC_KEYS.items()
+)
+
+_GATHER = (
+    "CREATE TEMP TABLE tally_towns (id uuid, k int2) ON COMMIT DROP",
+    "CREATE TEMP TABLE tally_areas (id uuid, k int2) ON COMMIT DROP",
+    "CREATE TEMP TABLE tally_shares (metric int2, town int2, area int2, day date, amount int8, "
+    f"{_SHARE_COLUMNS}) ON COMMIT DROP",
+)
+
+_ROLL_UP = (
+    f"CREATE TEMP TABLE tally_calendar ON COMMIT DROP AS {_calendar_sql('SELECT DISTINCT day FROM tally_shares')}",
+    "ANALYZE tally_shares, tally_calendar",
+    # People: the first appearances of a level and period add up to the people of each of its cells.
+    "CREATE TEMP TABLE tally_people ON COMMIT DROP AS "
+    "SELECT town, area, period, period_start, figure AS people FROM ("
+    + _roll_up_sql("", "sum({level}_{period})::int4")
+    + ") AS people WHERE figure > 0",
     f"""
     CREATE TEMP TABLE tally_fresh ON COMMIT DROP AS
     SELECT coalesce(t.id, {_NONE}) AS town_id, coalesce(a.id, {_NONE}) AS area_id, f.period, f.period_start,
-           f.metric, f.amount, f.people
+           f.metric, f.amount::numeric(14, 2) AS amount, f.people
     FROM (
-        SELECT v.town, v.area, v.period, v.period_start, v.metric, v.amount, coalesce(p.people, 0) AS people
-        FROM ({_amounts_sql()}) AS v
+        SELECT v.town, v.area, v.period, v.period_start, m.name AS metric, v.figure::numeric / m.unit AS amount,
+               coalesce(p.people, 0) AS people
+        FROM ({_roll_up_sql("metric, ", "sum(amount)")}) AS v
+        JOIN (VALUES {_METRIC_NAMES}) AS m(k, name, unit) ON m.k = v.metric
         LEFT JOIN tally_people AS p USING (town, area, period, period_start)
         UNION ALL
         SELECT town, area, period, period_start, '{Metric.PARTICIPANTS.value}', people, people FROM tally_people
     ) AS f
     LEFT JOIN tally_towns AS t ON t.k = f.town LEFT JOIN tally_areas AS a ON a.k = f.area
     """,
+    "ANALYZE tally_fresh",
 )
 
-# Cells that no longer exist (their source rows are gone).
-_DELETE_VANISHED = f"""
-    DELETE FROM participation_tallies AS t
-    WHERE NOT EXISTS (
-        SELECT 1 FROM tally_fresh AS f
-        WHERE f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
-          AND f.period = t.period AND f.period_start = t.period_start AND f.metric = t.metric
-    )
-    """
+_SAME_CELL = f"""
+    f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
+    AND f.period = t.period AND f.period_start = t.period_start AND f.metric = t.metric"""
 
-_UPSERT = f"""
+# Cells that no longer exist (their source rows are gone).
+_DELETE_VANISHED = (
+    f"DELETE FROM participation_tallies AS t WHERE NOT EXISTS (SELECT 1 FROM tally_fresh AS f WHERE {_SAME_CELL})"
+)
+
+# Runs take turns (`_LOCK`), and nothing else writes the table: update what changed, insert what is new.
+_UPDATE_CHANGED = f"""
+    UPDATE participation_tallies AS t SET value = f.amount, people = f.people
+    FROM tally_fresh AS f
+    WHERE {_SAME_CELL} AND (t.value, t.people) IS DISTINCT FROM (f.amount, f.people)
+"""
+
+_INSERT_NEW = f"""
     INSERT INTO participation_tallies (town_id, strategy_area_id, period, period_start, metric, value, people)
-    SELECT nullif(town_id, {_NONE}), nullif(area_id, {_NONE}), period, period_start, metric, amount, people
-    FROM tally_fresh
-    ON CONFLICT ON CONSTRAINT uq_participation_tallies_cell DO UPDATE
-    SET value = excluded.value, people = excluded.people
-    WHERE (participation_tallies.value, participation_tallies.people)
-        IS DISTINCT FROM (excluded.value, excluded.people)
+    SELECT nullif(f.town_id, {_NONE}), nullif(f.area_id, {_NONE}), f.period, f.period_start, f.metric, f.amount,
+           f.people
+    FROM tally_fresh AS f
+    WHERE NOT EXISTS (SELECT 1 FROM participation_tallies AS t WHERE {_SAME_CELL})
 """
 
 _DIGEST = """
@@ -224,6 +305,9 @@ _DIGEST = """
 # One run at a time; a second one waits and then recomputes from what is committed by then.
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('mitmachen.participation_tallies'))"
 
+# Sorting millions of events in memory is much faster than spilling them; JIT costs more than it saves here.
+_WORK_SETTINGS = ("SET LOCAL work_mem = '1GB'", "SET LOCAL jit = off")
+
 
 @dataclass(frozen=True)
 class TallyResult:
@@ -233,18 +317,48 @@ class TallyResult:
     digest: str
 
 
-async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = None) -> TallyResult:
-    """Recompute every tally inside the session's transaction (the caller commits)."""
+async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = None, parts: int = PARTS) -> TallyResult:
+    """Recompute every tally; the writing happens inside the session's transaction (the caller commits)."""
+    if parts < 1:
+        raise ValueError("parts must be at least 1")
     started_at: datetime = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
     await session.execute(text(_LOCK))
-    # Sorting millions of events in memory is much faster than spilling them; JIT costs more than it saves here.
-    await session.execute(text("SET LOCAL work_mem = '1GB'"))
-    await session.execute(text("SET LOCAL jit = off"))
-    for statement in _STATEMENTS:
+    for statement in (*_WORK_SETTINGS, *_GATHER):
         await session.execute(text(statement))
+    target = await _driver_connection(await session.connection())
+    clock = time.perf_counter()
+    async with AsyncExitStack() as stack:
+        first = await stack.enter_async_context(_snapshot_reader(_engine(session), None, parallel=parts > 1))
+        snapshot = (await first.exec_driver_sql("SELECT pg_export_snapshot()")).scalar_one()
+        readers = [first] + [
+            await stack.enter_async_context(_snapshot_reader(_engine(session), snapshot, parallel=True))
+            for _ in range(parts - 1)
+        ]
+        keys = await _driver_connection(first)
+        await target.copy_records_to_table("tally_towns", records=await keys.fetch(_TOWN_KEYS))
+        await target.copy_records_to_table("tally_areas", records=await keys.fetch(_AREA_KEYS))
+        shares = await asyncio.gather(
+            *(_read_share(reader, *bounds) for reader, bounds in zip(readers, _shares(parts), strict=True))
+        )
+    read = time.perf_counter()
+    for share in shares:
+        await target.copy_to_table("tally_shares", source=_chunks(share), format="binary")
+    for statement in _ROLL_UP:
+        await session.execute(text(statement))
+    rolled_up = time.perf_counter()
     deleted = _rowcount(await session.execute(text(_DELETE_VANISHED)))
-    changed = _rowcount(await session.execute(text(_UPSERT)))
+    changed = _rowcount(await session.execute(text(_UPDATE_CHANGED)))
+    changed += _rowcount(await session.execute(text(_INSERT_NEW)))
     rows, digest = (await session.execute(text(_DIGEST))).one()
+    logger.info(
+        "tallies recomputed in %d shares: read %.2f s, rolled up %.2f s, written %.2f s; %d rows, %d changed",
+        parts,
+        read - clock,
+        rolled_up - read,
+        time.perf_counter() - rolled_up,
+        rows,
+        changed + deleted,
+    )
     session.add(
         TallyRun(
             started_at=started_at,
@@ -258,6 +372,61 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     return TallyResult(rows=rows, changed=changed, deleted=deleted, digest=digest)
 
 
+def _engine(session: AsyncSession) -> AsyncEngine:
+    bind = session.bind
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("recompute needs a session bound to an engine: it reads on connections of its own")
+    return bind
+
+
+@asynccontextmanager
+async def _snapshot_reader(
+    engine: AsyncEngine, snapshot: str | None, *, parallel: bool
+) -> AsyncIterator[AsyncConnection]:
+    """A read-only REPEATABLE READ transaction on a pooled connection, in `snapshot` if one is given."""
+    async with engine.connect() as connection:
+        reader = await connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        await reader.begin()
+        try:
+            if snapshot is not None:
+                await reader.exec_driver_sql(f"SET TRANSACTION SNAPSHOT {_literal(snapshot)}")
+            for statement in _WORK_SETTINGS:
+                await reader.exec_driver_sql(statement)
+            if parallel:  # the shares are the parallelism; workers on top would only compete for the same cores
+                await reader.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            yield reader
+        finally:
+            await reader.rollback()
+
+
+def _literal(snapshot: str) -> str:
+    """Snapshot names are hex digits and dashes (e.g. 00000003-0000001B-1); anything else is refused."""
+    if not snapshot or any(character not in "0123456789ABCDEFabcdef-" for character in snapshot):
+        raise ValueError(f"unexpected snapshot name {snapshot!r}")
+    return f"'{snapshot}'"
+
+
+async def _read_share(reader: AsyncConnection, low: uuid.UUID, high: uuid.UUID) -> list[bytes]:
+    chunks: list[bytes] = []
+
+    async def keep(chunk: bytes) -> None:
+        chunks.append(chunk)
+
+    connection = await _driver_connection(reader)
+    await connection.copy_from_query(_SHARE, low, high, output=keep, format="binary")
+    return chunks
+
+
+async def _chunks(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+async def _driver_connection(connection: AsyncConnection) -> Any:
+    """The asyncpg connection under a SQLAlchemy one, for COPY."""
+    return (await connection.get_raw_connection()).driver_connection
+
+
 def _rowcount(result: Result[Any]) -> int:
-    """Rows a DELETE or INSERT … ON CONFLICT changed."""
+    """Rows a DELETE, UPDATE or INSERT changed."""
     return cast("CursorResult[Any]", result).rowcount

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mitmachen.runtime import Runtime
 from service.ideas.models import Idea
-from service.tallies.compute import TallyResult, recompute
+from service.tallies.compute import PARTS, TallyResult, recompute
 from service.tallies.models import Metric
 from tests.support.oidc_provider import OidcProvider
 from tests.support.tallies import (
@@ -34,9 +34,9 @@ WRITE_LOCKS = text(
 )
 
 
-async def _recompute(runtime: Runtime) -> TallyResult:
+async def _recompute(runtime: Runtime, *, parts: int = PARTS) -> TallyResult:
     async with runtime.unit_of_work() as uow, uow.session() as session:
-        return await recompute(session)
+        return await recompute(session, parts=parts)
 
 
 async def _runs(runtime: Runtime) -> list[tuple[int, int, str]]:
@@ -123,6 +123,18 @@ async def test_recomputing_twice_gives_the_same_table_and_digest_and_writes_noth
     assert await table_content(runtime) == content
     assert await table_rows(runtime) == rows, "no row was rewritten (same location, same transaction id)"
     assert [run[1:] for run in await _runs(runtime)] == [(first.rows, first.digest), (0, first.digest)]
+
+
+async def test_the_number_of_shares_read_at_once_does_not_change_a_figure(
+    runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    dataset = await build_dataset(runtime, oidc_provider)
+    expected = expected_tallies(dataset)
+
+    for parts in (1, 3, PARTS):
+        result = await _recompute(runtime, parts=parts)
+        assert await table_content(runtime) == expected, f"{parts} shares"
+        assert result.changed == (result.rows if parts == 1 else 0)
 
 
 async def test_a_recompute_after_a_source_change_replaces_stale_cells(
