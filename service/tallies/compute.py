@@ -27,9 +27,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from service.tallies.models import Metric, Period, TallyRun
@@ -169,42 +169,74 @@ def _calendar_sql(days: str) -> str:
 
 
 def _share_sql() -> str:
-    """One share's sums and first appearances per metric, town, area and day.
+    """One share's figures for every cell and period, each metric in a column of its own (NULL: no events).
 
-    Within one person's events in one cell, in day order, the person enters a period exactly where the previous
-    event lies before the period's start; so each person is marked once per cell and period, on the day of their
-    first event in it, and the marks add up to distinct people. One sort by person, town, area and day serves all
-    three levels: the coarser partitions only re-sort each person's few events (incremental sort).
+    First per metric, town, area and day: the sums, and how many people appear there for the first time in a
+    period, at each level and kind of period. Within one person's events in one cell, in day order, the person
+    enters a period exactly where the previous event lies before the period's start; so each person is marked once
+    per cell and period, on the day of their first event in it, and the marks add up to distinct people. One sort
+    by person, town, area and day serves all three levels: the coarser partitions only re-sort each person's few
+    events (incremental sort). Then per day and (town, area) with the metrics side by side, and finally rolled up
+    to every level and period.
     """
     actions = tuple(metric for metric in Metric if metric in TOWN_ACTIONS)
     people = tuple(metric for metric, _ in SOURCES if metric not in TOWN_ACTIONS)
     lags = ", ".join(f"lag(day) OVER {level} AS {level}_previous" for level, *_ in _LEVELS)
     windows = ", ".join(f"{level} AS (PARTITION BY {partition} ORDER BY day)" for level, *_, partition in _LEVELS)
     # Period starts of the days of a generous range come from a small table; any other day's are computed.
-    calendar = _calendar_sql("SELECT generate_series('2000-01-01'::date, '2100-12-31'::date, '1 day')::date")
+    calendar = (
+        "SELECT day, "
+        + ", ".join(f"date_trunc('{period.value}', day)::date AS {period.value}_start" for period in Period)
+        + " FROM (SELECT '2000-01-01'::date + n FROM generate_series(0, 36889) AS n) AS days(day)"
+    )
+    starts = ", ".join(
+        f"coalesce(c.{period.value}_start, date_trunc('{period.value}', day)::date) AS {period.value}_start"
+        for period in Period
+    )
     firsts = ", ".join(
-        f"count(*) FILTER (WHERE {level}_previous IS NULL OR {level}_previous < "
-        f"coalesce(c.{period.value}_start, date_trunc('{period.value}', e.day)::date))::int4"
+        f"count(*) FILTER (WHERE {level}_previous IS NULL OR {level}_previous < {period.value}_start)::int4 "
+        f"AS {level}_{period.value}"
         for level, *_ in _LEVELS
         for period in Period
     )
+    by_metric = ", ".join(
+        f"sum(amount) FILTER (WHERE metric = {_METRIC_KEYS[metric]}) AS {metric.value}" for metric, _ in SOURCES
+    )
+    rolled_up = []
+    for level, town, area, condition, _ in _LEVELS:
+        select, grouping = _by_period(f"{town}, {area}", f"sum({level}_{{period}})")
+        rolled_up.append(
+            f"SELECT {town} AS town, {area} AS area, {select}, "
+            + ", ".join(f"sum({metric.value})::int8" for metric, _ in SOURCES)
+            + f" FROM cell_days WHERE {condition} GROUP BY {grouping}"
+        )
     return f"""
     WITH {_KEYS},
-    calendar AS MATERIALIZED ({calendar})
-    SELECT e.metric, e.town, e.area, e.day, sum(e.amount)::int8, {firsts}
-    FROM (
-        SELECT metric, town, area, day, amount, {lags} FROM ({_events_sql(people)}) AS events WINDOW {windows}
-    ) AS e LEFT JOIN calendar AS c USING (day)
-    GROUP BY e.metric, e.town, e.area, e.day
-    UNION ALL
-    SELECT metric, town, area, day, sum(amount)::int8, {", ".join("0" for _ in _FIRSTS)}
-    FROM ({_events_sql(actions)}) AS events
-    GROUP BY metric, town, area, day
+    calendar AS MATERIALIZED ({calendar}),
+    days AS (
+        SELECT metric, town, area, day, sum(amount)::int4 AS amount, {firsts}
+        FROM (
+            SELECT e.*, {starts}
+            FROM (
+                SELECT metric, town, area, day, amount, {lags}
+                FROM ({_events_sql(people)}) AS events WINDOW {windows}
+            ) AS e LEFT JOIN calendar AS c USING (day)
+        ) AS e
+        GROUP BY metric, town, area, day
+        UNION ALL
+        SELECT metric, town, area, day, sum(amount)::int4, {", ".join("0" for _ in _FIRSTS)}
+        FROM ({_events_sql(actions)}) AS events
+        GROUP BY metric, town, area, day
+    ),
+    cell_days AS (
+        SELECT d.*, {starts}
+        FROM (
+            SELECT town, area, day, {by_metric}, {", ".join(f"sum({first})::int4 AS {first}" for first in _FIRSTS)}
+            FROM days GROUP BY town, area, day
+        ) AS d LEFT JOIN calendar AS c USING (day)
+    )
+    {" UNION ALL ".join(rolled_up)}
     """
-
-
-_SHARE = _share_sql()
-_SHARE_COLUMNS = ", ".join(f"{first} int4" for first in _FIRSTS)
 
 
 def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
@@ -216,59 +248,37 @@ def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
         f"WHEN GROUPING({period.value}_start) = 0 THEN {aggregate.format(period=period.value)}" for period in Period
     )
     return (
-        f"CASE {kinds} END AS period, coalesce({starts}) AS period_start, CASE {figures} END",
+        f"CASE {kinds} END AS period, coalesce({starts}) AS period_start, (CASE {figures} END)::int8 AS people",
         f"GROUPING SETS ({sets})",
     )
 
 
-def _roll_up_sql(keys: str, aggregate: str) -> str:
-    """The shares' per-day rows rolled up to every level and period."""
-    parts = []
-    for level, town, area, condition, _ in _LEVELS:
-        select, grouping = _by_period(f"{keys}{town}, {area}", aggregate.replace("{level}", level))
-        parts.append(
-            f"SELECT {keys}{town} AS town, {area} AS area, {select} AS figure "
-            f"FROM tally_shares JOIN tally_calendar USING (day) WHERE {condition} GROUP BY {grouping}"
-        )
-    return "\nUNION ALL\n".join(parts)
-
-
-_METRIC_NAMES = ", ".join(
-    f"({number}::int2, '{metric.value}', {_UNITS.get(metric, 1)})" for metric, number in _METRIC_KEYS.items()
-)
+_SHARE = _share_sql()
+_SHARE_COLUMNS = ", ".join(f"{metric.value} int8" for metric, _ in SOURCES)
 
 _GATHER = (
     "CREATE TEMP TABLE tally_towns (id uuid, k int2) ON COMMIT DROP",
     "CREATE TEMP TABLE tally_areas (id uuid, k int2) ON COMMIT DROP",
-    "CREATE TEMP TABLE tally_shares (metric int2, town int2, area int2, day date, amount int8, "
+    "CREATE TEMP TABLE tally_shares (town int2, area int2, period text, period_start date, people int8, "
     f"{_SHARE_COLUMNS}) ON COMMIT DROP",
 )
 
-_ROLL_UP = (
-    f"CREATE TEMP TABLE tally_calendar ON COMMIT DROP AS {_calendar_sql('SELECT DISTINCT day FROM tally_shares')}",
-    "ANALYZE tally_shares, tally_calendar",
-    # People: the first appearances of a level and period add up to the people of each of its cells.
-    "CREATE TEMP TABLE tally_people ON COMMIT DROP AS "
-    "SELECT town, area, period, period_start, figure AS people FROM ("
-    + _roll_up_sql("", "sum({level}_{period})::int4")
-    + ") AS people WHERE figure > 0",
-    f"""
+# The shares' figures added up, one row per metric; a metric without events in a cell has no row there.
+_FRESH = f"""
     CREATE TEMP TABLE tally_fresh ON COMMIT DROP AS
-    SELECT coalesce(t.id, {_NONE}) AS town_id, coalesce(a.id, {_NONE}) AS area_id, f.period, f.period_start,
-           f.metric, f.amount::numeric(14, 2) AS amount, f.people
+    SELECT coalesce(t.id, {_NONE}) AS town_id, coalesce(a.id, {_NONE}) AS area_id, c.period, c.period_start,
+           m.metric, m.amount::numeric(14, 2) AS amount, c.people::int4 AS people
     FROM (
-        SELECT v.town, v.area, v.period, v.period_start, m.name AS metric, v.figure::numeric / m.unit AS amount,
-               coalesce(p.people, 0) AS people
-        FROM ({_roll_up_sql("metric, ", "sum(amount)")}) AS v
-        JOIN (VALUES {_METRIC_NAMES}) AS m(k, name, unit) ON m.k = v.metric
-        LEFT JOIN tally_people AS p USING (town, area, period, period_start)
-        UNION ALL
-        SELECT town, area, period, period_start, '{Metric.PARTICIPANTS.value}', people, people FROM tally_people
-    ) AS f
-    LEFT JOIN tally_towns AS t ON t.k = f.town LEFT JOIN tally_areas AS a ON a.k = f.area
-    """,
-    "ANALYZE tally_fresh",
-)
+        SELECT town, area, period, period_start, sum(people) AS people,
+               {", ".join(f"sum({metric.value}) AS {metric.value}" for metric, _ in SOURCES)}
+        FROM tally_shares GROUP BY town, area, period, period_start
+    ) AS c
+    CROSS JOIN LATERAL (VALUES {
+    ", ".join(f"('{metric.value}', c.{metric.value}::numeric / {_UNITS.get(metric, 1)})" for metric, _ in SOURCES)
+}, ('{Metric.PARTICIPANTS.value}', nullif(c.people, 0)::numeric)) AS m(metric, amount)
+    LEFT JOIN tally_towns AS t ON t.k = c.town LEFT JOIN tally_areas AS a ON a.k = c.area
+    WHERE m.amount IS NOT NULL
+"""
 
 _SAME_CELL = f"""
     f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
@@ -279,19 +289,16 @@ _DELETE_VANISHED = (
     f"DELETE FROM participation_tallies AS t WHERE NOT EXISTS (SELECT 1 FROM tally_fresh AS f WHERE {_SAME_CELL})"
 )
 
-# Runs take turns (`_LOCK`), and nothing else writes the table: update what changed, insert what is new.
-_UPDATE_CHANGED = f"""
-    UPDATE participation_tallies AS t SET value = f.amount, people = f.people
-    FROM tally_fresh AS f
-    WHERE {_SAME_CELL} AND (t.value, t.people) IS DISTINCT FROM (f.amount, f.people)
-"""
-
-_INSERT_NEW = f"""
-    INSERT INTO participation_tallies (town_id, strategy_area_id, period, period_start, metric, value, people)
-    SELECT nullif(f.town_id, {_NONE}), nullif(f.area_id, {_NONE}), f.period, f.period_start, f.metric, f.amount,
-           f.people
-    FROM tally_fresh AS f
-    WHERE NOT EXISTS (SELECT 1 FROM participation_tallies AS t WHERE {_SAME_CELL})
+# Update what changed, insert what is new; rows that did not change are not touched.
+_MERGE = f"""
+    MERGE INTO participation_tallies AS t
+    USING tally_fresh AS f ON {_SAME_CELL}
+    WHEN MATCHED AND (t.value, t.people) IS DISTINCT FROM (f.amount, f.people) THEN
+        UPDATE SET value = f.amount, people = f.people
+    WHEN NOT MATCHED THEN
+        INSERT (town_id, strategy_area_id, period, period_start, metric, value, people)
+        VALUES (nullif(f.town_id, {_NONE}), nullif(f.area_id, {_NONE}), f.period, f.period_start, f.metric, f.amount,
+                f.people)
 """
 
 _DIGEST = """
@@ -307,6 +314,9 @@ _LOCK = "SELECT pg_advisory_xact_lock(hashtext('mitmachen.participation_tallies'
 
 # Sorting millions of events in memory is much faster than spilling them; JIT costs more than it saves here.
 _WORK_SETTINGS = ("SET LOCAL work_mem = '1GB'", "SET LOCAL jit = off")
+# The planner cannot know how many days the calendar has (it is built in the query): it would sort a million
+# events by day to merge them with it. A share reads about half of each table, which a plain scan does best.
+_SHARE_SETTINGS = ("SET LOCAL enable_mergejoin = off", "SET LOCAL enable_bitmapscan = off")
 
 
 @dataclass(frozen=True)
@@ -343,12 +353,10 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     read = time.perf_counter()
     for share in shares:
         await target.copy_to_table("tally_shares", source=_chunks(share), format="binary")
-    for statement in _ROLL_UP:
-        await session.execute(text(statement))
+    await session.execute(text(_FRESH))
     rolled_up = time.perf_counter()
-    deleted = _rowcount(await session.execute(text(_DELETE_VANISHED)))
-    changed = _rowcount(await session.execute(text(_UPDATE_CHANGED)))
-    changed += _rowcount(await session.execute(text(_INSERT_NEW)))
+    deleted = await _changed(target, _DELETE_VANISHED)
+    changed = await _changed(target, _MERGE)
     rows, digest = (await session.execute(text(_DIGEST))).one()
     logger.info(
         "tallies recomputed in %d shares: read %.2f s, rolled up %.2f s, written %.2f s; %d rows, %d changed",
@@ -394,6 +402,8 @@ async def _snapshot_reader(
                 await reader.exec_driver_sql(statement)
             if parallel:  # the shares are the parallelism; workers on top would only compete for the same cores
                 await reader.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            for statement in _SHARE_SETTINGS:
+                await reader.exec_driver_sql(statement)
             yield reader
         finally:
             await reader.rollback()
@@ -427,6 +437,7 @@ async def _driver_connection(connection: AsyncConnection) -> Any:
     return (await connection.get_raw_connection()).driver_connection
 
 
-def _rowcount(result: Result[Any]) -> int:
-    """Rows a DELETE, UPDATE or INSERT changed."""
-    return cast("CursorResult[Any]", result).rowcount
+async def _changed(connection: Any, statement: str) -> int:
+    """Rows a DELETE or MERGE changed, from its command tag (e.g. "MERGE 12")."""
+    tag: str = await connection.execute(statement)
+    return int(tag.rsplit(" ", 1)[1])
