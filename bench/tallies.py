@@ -4,7 +4,9 @@ Run it from the repository root:
 
     uv run python bench/tallies.py
 
-Options: `--scale 0.1` for a tenth of the data (a quick look), `--runs 3`, `--keep-database`.
+Options: `--scale 0.1` for a tenth of the data (a quick look), `--runs 3`, `--shares 2 1` (how many shares each
+run reads at once, in turn: the comparison within one run), `--keep-database`, `--generate-only`, and
+`--database NAME` to measure again on a database kept earlier (nothing is generated, nothing dropped).
 
 What it does, in one run:
 
@@ -14,8 +16,9 @@ What it does, in one run:
 2. Generates region-scale data with set-based SQL over two years: 200 000 people, 50 000 ideas across the 20
    towns (with official answers for one in eight), 2 000 000 supports, 200 000 comments, and — where those
    domains' tables exist — 500 000 survey answers and 100 000 volunteer sign-ups with confirmed hours.
-3. Recomputes every tally `--runs` times (the first run fills the empty table, later runs find nothing changed)
-   and reports the seconds per run, the number of rows and whether every run produced the same digest.
+3. Recomputes every tally `--runs` times with each number of `--shares` (the first recompute fills the empty
+   table, later ones find nothing changed) and reports the seconds of each, the number of rows and whether every
+   recompute produced the same digest, and the CPU seconds the database spent on it (when it runs on this machine).
 4. Writes `bench/results/tallies.json` and drops the database (unless `--keep-database`).
 """
 
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import psutil
 
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
@@ -271,7 +275,7 @@ GENERATORS: list[tuple[str, Generator, str | None]] = [
 ]
 
 
-async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
+async def generate(url: str, sizes: dict[str, int]) -> None:
     connection = await asyncpg.connect(url)
     try:
         for name, generator, table in GENERATORS:
@@ -284,6 +288,13 @@ async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
         for table in ("bench_people", "bench_areas", "bench_ideas", "bench_surveys"):
             await connection.execute(f"DROP TABLE IF EXISTS {table}")
         await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def count_rows(url: str) -> dict[str, int]:
+    connection = await asyncpg.connect(url)
+    try:
         counted = {}
         tables = ["users", "ideas", "idea_supports", "comments", "idea_official_answers"]
         tables += [
@@ -298,55 +309,97 @@ async def generate(url: str, sizes: dict[str, int]) -> dict[str, int]:
         await connection.close()
 
 
-async def recompute_runs(url: str, runs: int) -> list[dict[str, Any]]:
+async def recompute_runs(url: str, runs: int, parts: list[int]) -> list[dict[str, Any]]:
+    import service.models  # noqa: F401, PLC0415 - every table the run record refers to
     from service.config import Settings  # noqa: PLC0415 - the project is imported once sys.path is set
     from service.db.engine import create_engine, create_session_factory  # noqa: PLC0415
-    from service.tallies.compute import PARTS, recompute  # noqa: PLC0415
+    from service.tallies.compute import recompute  # noqa: PLC0415
 
-    engine = create_engine(Settings(database_url=url), pool_size=1 + PARTS)
+    engine = create_engine(Settings(database_url=url), pool_size=1 + max(parts))
     measured = []
     try:
         for run in range(runs):
-            started = time.perf_counter()
-            async with create_session_factory(engine)() as session:
-                result = await recompute(session)
-                await session.commit()
-            seconds = time.perf_counter() - started
-            say(
-                f"  run {run + 1}: {seconds:.2f} s, {result.rows} rows, {result.changed} written, "
-                f"digest {result.digest}"
-            )
-            measured.append(
-                {"seconds": round(seconds, 3), "rows": result.rows, "changed": result.changed, "digest": result.digest}
-            )
+            for shares in parts:
+                cpu_before = await _database_cpu(engine)
+                started = time.perf_counter()
+                async with create_session_factory(engine)() as session:
+                    result = await recompute(session, parts=shares)
+                    await session.commit()
+                seconds = time.perf_counter() - started
+                cpu = _spent(cpu_before, await _database_cpu(engine))
+                say(
+                    f"  run {run + 1}, {shares} share(s): {seconds:.2f} s (database CPU {cpu} s), "
+                    f"{result.rows} rows, {result.changed} written, digest {result.digest}"
+                )
+                measured.append(
+                    {
+                        "run": run + 1,
+                        "shares": shares,
+                        "seconds": round(seconds, 3),
+                        "database_cpu_seconds": cpu,
+                        "rows": result.rows,
+                        "changed": result.changed,
+                        "digest": result.digest,
+                    }
+                )
     finally:
         await engine.dispose()
     return measured
 
 
+async def _database_cpu(engine: Any) -> dict[int, float] | None:
+    """CPU seconds so far of each server process serving this database (pooled connections live across runs);
+    None when the server does not run on this machine."""
+    from sqlalchemy import text  # noqa: PLC0415
+
+    async with engine.connect() as connection:
+        pids = list(
+            await connection.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        )
+    readings: dict[int, float] = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            return None
+        readings[pid] = times.user + times.system
+    return readings
+
+
+def _spent(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    if before is None or after is None:
+        return None
+    return round(sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items()), 2)
+
+
 async def run(args: argparse.Namespace) -> int:
     sizes = {name: max(1, int(count * args.scale)) for name, count in FULL.items()}
     server, stack = server_url()
-    name = f"mitmachen_tallies_{os.getpid()}"
+    name = args.database or f"mitmachen_tallies_{os.getpid()}"
     url = database_url(server, name)
     with stack:
-        await create_database(server, name)
+        if args.database is None:
+            await create_database(server, name)
         try:
-            await migrate_and_seed_towns(url)
-            say(f"generating data (scale {args.scale}):")
-            counted = await generate(url, sizes)
+            if args.database is None:
+                await migrate_and_seed_towns(url)
+                say(f"generating data (scale {args.scale}):")
+                await generate(url, sizes)
+            counted = await count_rows(url)
             say(f"rows: {counted}")
             if args.generate_only:
                 say(f"kept database {name}")
                 return 0
             say("recomputing:")
-            runs = await recompute_runs(url, args.runs)
+            runs = await recompute_runs(url, args.runs, args.shares)
         finally:
-            if not (args.keep_database or args.generate_only):
+            if not (args.keep_database or args.generate_only or args.database):
                 await drop_database(server, name)
     identical = len({run["digest"] for run in runs}) == 1
-    first, rest = runs[0]["seconds"], [run["seconds"] for run in runs[1:]]
-    say(f"full recompute: first {first:.2f} s, later runs {rest} s; identical digests: {identical}")
+    for shares in args.shares:
+        seconds = [run["seconds"] for run in runs if run["shares"] == shares]
+        say(f"full recompute with {shares} share(s): {seconds} s")
+    say(f"identical digests: {identical}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -372,6 +425,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--generate-only", action="store_true", help="generate, keep the database, measure nothing")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--shares", type=int, nargs="+", default=[2, 1], help="shares read at once, in turn")
+    parser.add_argument("--database", help="measure on this database, kept by an earlier run")
     return parser.parse_args(argv)
 
 

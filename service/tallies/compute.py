@@ -160,14 +160,6 @@ def _shares(parts: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
     return [(uuid.UUID(int=low), uuid.UUID(int=high - 1)) for low, high in itertools.pairwise(bounds)]
 
 
-def _calendar_sql(days: str) -> str:
-    return (
-        "SELECT day, "
-        + ", ".join(f"date_trunc('{period.value}', day)::date AS {period.value}_start" for period in Period)
-        + f" FROM ({days}) AS days(day)"
-    )
-
-
 def _share_sql() -> str:
     """One share's figures for every cell and period, each metric in a column of its own (NULL: no events).
 
