@@ -320,7 +320,11 @@ class TallyResult:
 
 
 async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = None, parts: int = PARTS) -> TallyResult:
-    """Recompute every tally; the writing happens inside the session's transaction (the caller commits)."""
+    """Recompute every tally; the writing happens inside the session's transaction (the caller commits).
+
+    The sources are read on `parts` connections of their own, in a snapshot taken once the run holds its lock:
+    what is committed then counts, and changes the session itself has not committed yet do not.
+    """
     if parts < 1:
         raise ValueError("parts must be at least 1")
     started_at: datetime = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
