@@ -154,7 +154,7 @@ def _events_sql(metrics: tuple[Metric, ...]) -> str:
     )
 
 
-def _shares(parts: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+def share_ranges(parts: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """`parts` ranges of UUIDs of equal width: random (version 4) UUIDs fall into them in equal numbers."""
     bounds = [part * (1 << 128) // parts for part in range(parts + 1)]
     return [(uuid.UUID(int=low), uuid.UUID(int=high - 1)) for low, high in itertools.pairwise(bounds)]
@@ -344,7 +344,7 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
         await target.copy_records_to_table("tally_towns", records=await keys.fetch(_TOWN_KEYS))
         await target.copy_records_to_table("tally_areas", records=await keys.fetch(_AREA_KEYS))
         shares = await asyncio.gather(
-            *(_read_share(reader, *bounds) for reader, bounds in zip(readers, _shares(parts), strict=True))
+            *(_read_share(reader, *bounds) for reader, bounds in zip(readers, share_ranges(parts), strict=True))
         )
     read = time.perf_counter()
     for share in shares:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mitmachen.runtime import Runtime
 from service.ideas.models import Idea
-from service.tallies.compute import PARTS, TallyResult, recompute
+from service.tallies.compute import PARTS, TallyResult, recompute, share_ranges
 from service.tallies.models import Metric
 from tests.support.oidc_provider import OidcProvider
 from tests.support.tallies import (
@@ -226,3 +227,15 @@ async def test_a_run_killed_before_commit_leaves_the_previous_snapshot_and_the_n
     async with runtime.unit_of_work() as uow, uow.session() as session:
         assert await session.scalar(select(Idea.id).where(Idea.id == dataset.ideas[-1].id)) is not None
     assert Metric.PARTICIPANTS.value in {cell[4] for cell in after}
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_the_shares_cover_every_uuid_once(parts: int) -> None:
+    shares = share_ranges(parts)
+
+    assert len(shares) == parts
+    assert shares[0][0] == uuid.UUID(int=0)
+    assert shares[-1][1] == uuid.UUID(int=(1 << 128) - 1)
+    for (_, high), (low, _) in itertools.pairwise(shares):
+        assert low.int == high.int + 1
+    assert all(low <= high for low, high in shares)
