@@ -144,11 +144,14 @@ _NONE = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 
 def _events_sql(metrics: tuple[Metric, ...]) -> str:
-    """Events of the given metrics of the people whose UUID lies between `$1` and `$2`."""
+    """Events of the given metrics of the people whose UUID lies between `$1` and `$2`.
+
+    Every source's time column is NOT NULL (a source whose column may be empty filters it itself).
+    """
     return "\nUNION ALL\n".join(
         f"SELECT {_METRIC_KEYS[metric]}::int2 AS metric, src.* "
         f"FROM ({select}) AS src(user_id, town, area, day, amount) "
-        "WHERE src.day IS NOT NULL AND src.user_id BETWEEN $1 AND $2"
+        "WHERE src.user_id BETWEEN $1 AND $2"
         for metric, select in SOURCES
         if metric in metrics
     )
