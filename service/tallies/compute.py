@@ -177,7 +177,11 @@ def _share_sql() -> str:
     actions = tuple(metric for metric in Metric if metric in TOWN_ACTIONS)
     people = tuple(metric for metric, _ in SOURCES if metric not in TOWN_ACTIONS)
     lags = ", ".join(f"lag(day) OVER {level} AS {level}_previous" for level, *_ in _LEVELS)
-    windows = ", ".join(f"{level} AS (PARTITION BY {partition} ORDER BY day)" for level, *_, partition in _LEVELS)
+    # lag() does not look at the frame; a ROWS frame spares the executor finding each row's peers.
+    windows = ", ".join(
+        f"{level} AS (PARTITION BY {partition} ORDER BY day ROWS UNBOUNDED PRECEDING)"
+        for level, *_, partition in _LEVELS
+    )
     # Period starts of the days of a generous range come from a small table; any other day's are computed.
     calendar = (
         "SELECT day, "
