@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -28,6 +29,33 @@ from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
+
+
+def resolved(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """`convert` of the loaded value: at once when the loader already holds it, else an awaitable.
+
+    A nested field whose value is already loaded then costs graphql-core no coroutine, and an object whose
+    fields are all at hand completes without a task: a page of nodes whose loaders were filled ahead, one batch
+    each (see `prefetch`), is completed synchronously.
+    """
+    future = loader.load(key)
+    if isinstance(future, asyncio.Future) and future.done() and not future.cancelled() and not future.exception():
+        return convert(future.result())
+    return _converted(future, convert)
+
+
+async def _converted(loading: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await loading)
+
+
+async def prefetch(*loads: Awaitable[object]) -> None:
+    """Wait for batch loads started ahead of the fields that need them; a failure is left to those fields.
+
+    A failed batch leaves its error in the loader's futures: the field resolving that key reports it, as it
+    would have without the prefetch, and the list that asked for the prefetch still answers.
+    """
+    await asyncio.gather(*loads, return_exceptions=True)
 
 
 def _loader(

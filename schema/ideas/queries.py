@@ -51,7 +51,7 @@ async def idea_feed(
             first=first,
             after=after,
         )
-    return IdeaConnection.from_page(page, after=after)
+    return await IdeaConnection.from_page(info, page, after=after)
 
 
 @strawberry.type
