@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -123,6 +124,12 @@ class GraphQLView(GraphQL[Context, None]):
                 )
             return PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
+            # The context refers to the request: dropping it from the request's state breaks that cycle, so the
+            # request's objects (loaders, rows, session) are freed when the request ends, not by a later
+            # garbage collection.
+            del request.state.graphql_context
+            with contextlib.suppress(AttributeError):
+                del request.state.graphql_sub_response
             await uow.close()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
