@@ -10,6 +10,7 @@ from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValu
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.graphql import OperationType
 
 from service.errors import ExpectedError
 from service.observability import GRAPHQL_OPERATIONS
@@ -28,6 +29,17 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         response = super().build_response(data)
         del self.async_helpers
         return response
+
+
+class QueriesReadOnly(SchemaExtension):
+    """A query only reads: once the document is known to be one, the request's unit of work is told so."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        uow = getattr(context.context, "uow", None)
+        if uow is not None and context.operation_type is OperationType.QUERY:
+            uow.reads_only()
+        yield
 
 
 class OperationMetrics(SchemaExtension):

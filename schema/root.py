@@ -23,6 +23,7 @@ from schema.extensions import (
     MaskUnexpectedErrors,
     OperationMetrics,
     ProductionHardening,
+    QueriesReadOnly,
     RefuseNulCharacters,
 )
 from schema.ideas.mutations import IdeaMutations
@@ -105,6 +106,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
+            QueriesReadOnly,
             OperationMetrics,
             MaskUnexpectedErrors,
         ],
