@@ -11,7 +11,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.loaders import Loaders, prefetch, resolved
 from schema.moderation.info import ModerationInfoType, moderation_info
-from schema.pagination import node_fields, page_info
+from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.ideas.feed import IdeaOrder, Page
@@ -207,9 +207,13 @@ class IdeaConnection(relay.Connection[IdeaType]):
     edges: list[IdeaEdge]  # type: ignore[assignment]
 
     @classmethod
-    async def from_page(cls, info: Info, page: Page, *, after: str | None) -> Self:
-        """The page as a connection; what the nodes select from a loader is loaded first, one batch per loader."""
-        await prefetch(*_node_loads(info.context.loaders, page.items, node_fields(info)))
+    async def from_page(cls, info: Info, page: Page, fields: frozenset[str], *, after: str | None) -> Self:
+        """The page as a connection. What the nodes select (`fields`, see `node_fields`) from a loader is there
+        before it returns: read with the page, or loaded now, one batch per loader."""
+        loaders = info.context.loaders
+        loaders.user_by_id.prime_many(page.authors)
+        loaders.strategy_area_by_id.prime_many(page.strategy_areas)
+        await prefetch(*_node_loads(loaders, page.items, fields))
         edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
