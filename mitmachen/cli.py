@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Callable, Sequence
 
@@ -19,10 +20,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - imported after the configuration is known to be valid
 
     from mitmachen.app import create_app  # noqa: PLC0415
+    from schema.root import build_schema  # noqa: PLC0415
 
     configure_logging(settings.log_level)
+    app = create_app(settings)
+    # What is built at startup (modules, the schema and its caches, the app) lives as long as the process. Frozen,
+    # it is left out of garbage collection: a full collection no longer walks its ~160 000 objects (about 0.1 s
+    # of CPU each time, every few hundred requests).
+    build_schema()
+    gc.freeze()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,

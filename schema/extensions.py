@@ -4,15 +4,42 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.graphql import OperationType
 
 from service.errors import ExpectedError
 from service.observability import GRAPHQL_OPERATIONS
 
 logger = logging.getLogger("mitmachen.graphql")
+
+
+class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor hands its resolvers helpers that are its own bound methods: the executor refers to
+    itself, and through its context value to everything the request loaded. Such a cycle waits for the garbage
+    collector; once the response is built the executor lets go of the helpers, so the request's objects are
+    freed as soon as the request ends. (Resolvers still running keep the helpers through their info.)
+    """
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        del self.async_helpers
+        return response
+
+
+class QueriesReadOnly(SchemaExtension):
+    """A query only reads: once the document is known to be one, the request's unit of work is told so."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        uow = getattr(context.context, "uow", None)
+        if uow is not None and context.operation_type is OperationType.QUERY:
+            uow.reads_only()
+        yield
 
 
 class OperationMetrics(SchemaExtension):

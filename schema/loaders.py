@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,33 @@ from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
 K = TypeVar("K")
 V = TypeVar("V")
+R = TypeVar("R")
+
+
+def resolved(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """`convert` of the loaded value: at once when the loader already holds it, else an awaitable.
+
+    A nested field whose value is already loaded then costs graphql-core no coroutine, and an object whose
+    fields are all at hand completes without a task: a page of nodes whose loaders were filled ahead, one batch
+    each (see `prefetch`), is completed synchronously.
+    """
+    future = loader.load(key)
+    if isinstance(future, asyncio.Future) and future.done() and not future.cancelled() and not future.exception():
+        return convert(future.result())
+    return _converted(future, convert)
+
+
+async def _converted(loading: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await loading)
+
+
+async def prefetch(*loads: Awaitable[object]) -> None:
+    """Wait for batch loads started ahead of the fields that need them; a failure is left to those fields.
+
+    A failed batch leaves its error in the loader's futures: the field resolving that key reports it, as it
+    would have without the prefetch, and the list that asked for the prefetch still answers.
+    """
+    await asyncio.gather(*loads, return_exceptions=True)
 
 
 def _loader(
@@ -55,79 +83,134 @@ def _optional_loader(
 
 
 class Loaders:
+    """The request's dataloaders, each made when first used: a request builds only the few it needs."""
+
     def __init__(self, uow: UnitOfWork, viewer: Viewer) -> None:
-        self.strategy_areas_by_town_id: DataLoader[uuid.UUID, list[StrategyArea]] = _loader(
-            uow, towns.strategy_areas_by_town_ids, list
-        )
-        self.town_by_id: DataLoader[uuid.UUID, Town | None] = _optional_loader(uow, towns.towns_by_ids)
-        self.strategy_area_by_id: DataLoader[uuid.UUID, StrategyArea | None] = _optional_loader(
-            uow, towns.strategy_areas_by_ids
-        )
-        self.user_by_id: DataLoader[uuid.UUID, User | None] = _optional_loader(uow, users.users_by_ids)
-        self.role_grants_by_user_id: DataLoader[uuid.UUID, list[RoleGrant]] = _loader(
-            uow, users.grants_by_user_ids, list
-        )
-        self.idea_by_id: DataLoader[uuid.UUID, Idea | None] = _optional_loader(
-            uow, partial(ideas.ideas_by_ids, viewer=viewer)
-        )
-        self.comment_by_id: DataLoader[uuid.UUID, Comment | None] = _optional_loader(
-            uow, partial(ideas.comments_by_ids, viewer=viewer)
-        )
-        self.comments_by_idea_id: DataLoader[uuid.UUID, list[Comment]] = _loader(
-            uow, partial(ideas.comments_by_idea_ids, viewer=viewer), list
-        )
-        self.moderation_decision_by_subject: DataLoader[tuple[SubjectKind, uuid.UUID], ModerationDecision | None] = (
-            _optional_loader(uow, moderation.latest_decisions)
-        )
-        self.answers_by_idea_id: DataLoader[uuid.UUID, list[OfficialAnswer]] = _loader(
-            uow, ideas.answers_by_idea_ids, list
-        )
-        self.survey_by_id: DataLoader[uuid.UUID, Survey | None] = _optional_loader(
-            uow, partial(surveys.surveys_by_ids, viewer=viewer)
-        )
-        self.questions_by_survey_id: DataLoader[uuid.UUID, list[Question]] = _loader(
-            uow, surveys.questions_by_survey_ids, list
-        )
-        self.response_count_by_survey_id: DataLoader[uuid.UUID, int] = _loader(uow, surveys.response_counts, int)
-        self.results_by_survey_id: DataLoader[uuid.UUID, Results | None] = _optional_loader(
-            uow, surveys.results_by_survey_ids
-        )
-        user_id = viewer.user_id
-        self.viewer_took_part_survey_id: DataLoader[uuid.UUID, bool] | None = (
-            _loader(uow, partial(surveys.participated_survey_ids, user_id=user_id), bool) if user_id else None
-        )
-        self.own_answers_by_survey_id: DataLoader[uuid.UUID, list[Answer]] | None = (
-            _loader(uow, partial(surveys.own_answers_by_survey_ids, user_id=user_id), list) if user_id else None
-        )
-        self.viewer_supports_idea_id: DataLoader[uuid.UUID, bool] | None = (
-            _loader(uow, partial(ideas.supported_idea_ids, user_id=user_id), bool) if user_id else None
-        )
-        self.organisation_by_id: DataLoader[uuid.UUID, Organisation | None] = _optional_loader(
-            uow, partial(volunteering.organisations_by_ids, viewer=viewer)
-        )
-        self.offer_by_id: DataLoader[uuid.UUID, Offer | None] = _optional_loader(
-            uow, partial(volunteering.offers_by_ids, viewer=viewer)
-        )
-        self.shift_by_id: DataLoader[uuid.UUID, Shift | None] = _optional_loader(
-            uow, partial(volunteering.shifts_by_ids, viewer=viewer)
-        )
-        self.shifts_by_offer_id: DataLoader[uuid.UUID, list[Shift]] = _loader(
-            uow, volunteering.shifts_by_offer_ids, list
-        )
-        self.offers_by_organisation_id: DataLoader[uuid.UUID, list[Offer]] = _loader(
-            uow, partial(volunteering.offers_by_organisation_ids, viewer=viewer), list
-        )
-        self.waitlist_position_by_sign_up_id: DataLoader[uuid.UUID, int | None] = _optional_loader(
-            uow, volunteering.waitlist_positions
-        )
-        self.roster_by_shift_id: DataLoader[uuid.UUID, list[SignUp] | None] = _optional_loader(
-            uow, partial(volunteering.rosters_by_shift_ids, viewer=viewer)
-        )
-        self.viewer_sign_up_by_shift_id: DataLoader[uuid.UUID, SignUp | None] | None = (
-            _optional_loader(uow, partial(volunteering.viewer_sign_ups_by_shift_ids, user_id=user_id))
-            if user_id
+        self._uow = uow
+        self._viewer = viewer
+
+    @cached_property
+    def strategy_areas_by_town_id(self) -> DataLoader[uuid.UUID, list[StrategyArea]]:
+        return _loader(self._uow, towns.strategy_areas_by_town_ids, list)
+
+    @cached_property
+    def town_by_id(self) -> DataLoader[uuid.UUID, Town | None]:
+        return _optional_loader(self._uow, towns.towns_by_ids)
+
+    @cached_property
+    def strategy_area_by_id(self) -> DataLoader[uuid.UUID, StrategyArea | None]:
+        return _optional_loader(self._uow, towns.strategy_areas_by_ids)
+
+    @cached_property
+    def user_by_id(self) -> DataLoader[uuid.UUID, User | None]:
+        return _optional_loader(self._uow, users.users_by_ids)
+
+    @cached_property
+    def role_grants_by_user_id(self) -> DataLoader[uuid.UUID, list[RoleGrant]]:
+        return _loader(self._uow, users.grants_by_user_ids, list)
+
+    @cached_property
+    def idea_by_id(self) -> DataLoader[uuid.UUID, Idea | None]:
+        return _optional_loader(self._uow, partial(ideas.ideas_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def comment_by_id(self) -> DataLoader[uuid.UUID, Comment | None]:
+        return _optional_loader(self._uow, partial(ideas.comments_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def comments_by_idea_id(self) -> DataLoader[uuid.UUID, list[Comment]]:
+        return _loader(self._uow, partial(ideas.comments_by_idea_ids, viewer=self._viewer), list)
+
+    @cached_property
+    def moderation_decision_by_subject(self) -> DataLoader[tuple[SubjectKind, uuid.UUID], ModerationDecision | None]:
+        return _optional_loader(self._uow, moderation.latest_decisions)
+
+    @cached_property
+    def answers_by_idea_id(self) -> DataLoader[uuid.UUID, list[OfficialAnswer]]:
+        return _loader(self._uow, ideas.answers_by_idea_ids, list)
+
+    @cached_property
+    def survey_by_id(self) -> DataLoader[uuid.UUID, Survey | None]:
+        return _optional_loader(self._uow, partial(surveys.surveys_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def questions_by_survey_id(self) -> DataLoader[uuid.UUID, list[Question]]:
+        return _loader(self._uow, surveys.questions_by_survey_ids, list)
+
+    @cached_property
+    def response_count_by_survey_id(self) -> DataLoader[uuid.UUID, int]:
+        return _loader(self._uow, surveys.response_counts, int)
+
+    @cached_property
+    def results_by_survey_id(self) -> DataLoader[uuid.UUID, Results | None]:
+        return _optional_loader(self._uow, surveys.results_by_survey_ids)
+
+    @cached_property
+    def viewer_took_part_survey_id(self) -> DataLoader[uuid.UUID, bool] | None:
+        return (
+            _loader(self._uow, partial(surveys.participated_survey_ids, user_id=self._viewer.user_id), bool)
+            if self._viewer.user_id
             else None
         )
-        self.own_sign_up_by_id: DataLoader[uuid.UUID, SignUp | None] | None = (
-            _optional_loader(uow, partial(volunteering.own_sign_ups_by_ids, user_id=user_id)) if user_id else None
+
+    @cached_property
+    def own_answers_by_survey_id(self) -> DataLoader[uuid.UUID, list[Answer]] | None:
+        return (
+            _loader(self._uow, partial(surveys.own_answers_by_survey_ids, user_id=self._viewer.user_id), list)
+            if self._viewer.user_id
+            else None
+        )
+
+    @cached_property
+    def viewer_supports_idea_id(self) -> DataLoader[uuid.UUID, bool] | None:
+        return (
+            _loader(self._uow, partial(ideas.supported_idea_ids, user_id=self._viewer.user_id), bool)
+            if self._viewer.user_id
+            else None
+        )
+
+    @cached_property
+    def organisation_by_id(self) -> DataLoader[uuid.UUID, Organisation | None]:
+        return _optional_loader(self._uow, partial(volunteering.organisations_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def offer_by_id(self) -> DataLoader[uuid.UUID, Offer | None]:
+        return _optional_loader(self._uow, partial(volunteering.offers_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def shift_by_id(self) -> DataLoader[uuid.UUID, Shift | None]:
+        return _optional_loader(self._uow, partial(volunteering.shifts_by_ids, viewer=self._viewer))
+
+    @cached_property
+    def shifts_by_offer_id(self) -> DataLoader[uuid.UUID, list[Shift]]:
+        return _loader(self._uow, volunteering.shifts_by_offer_ids, list)
+
+    @cached_property
+    def offers_by_organisation_id(self) -> DataLoader[uuid.UUID, list[Offer]]:
+        return _loader(self._uow, partial(volunteering.offers_by_organisation_ids, viewer=self._viewer), list)
+
+    @cached_property
+    def waitlist_position_by_sign_up_id(self) -> DataLoader[uuid.UUID, int | None]:
+        return _optional_loader(self._uow, volunteering.waitlist_positions)
+
+    @cached_property
+    def roster_by_shift_id(self) -> DataLoader[uuid.UUID, list[SignUp] | None]:
+        return _optional_loader(self._uow, partial(volunteering.rosters_by_shift_ids, viewer=self._viewer))
+
+    @cached_property
+    def viewer_sign_up_by_shift_id(self) -> DataLoader[uuid.UUID, SignUp | None] | None:
+        return (
+            _optional_loader(
+                self._uow, partial(volunteering.viewer_sign_ups_by_shift_ids, user_id=self._viewer.user_id)
+            )
+            if self._viewer.user_id
+            else None
+        )
+
+    @cached_property
+    def own_sign_up_by_id(self) -> DataLoader[uuid.UUID, SignUp | None] | None:
+        return (
+            _optional_loader(self._uow, partial(volunteering.own_sign_ups_by_ids, user_id=self._viewer.user_id))
+            if self._viewer.user_id
+            else None
         )

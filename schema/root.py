@@ -18,7 +18,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostRule, VariableCostLimit
-from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening, RefuseNulCharacters
+from schema.extensions import (
+    ExecutionContext,
+    MaskUnexpectedErrors,
+    OperationMetrics,
+    ProductionHardening,
+    QueriesReadOnly,
+    RefuseNulCharacters,
+)
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
@@ -88,6 +95,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=ExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(_LIMIT_RULES),
@@ -98,6 +106,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
+            QueriesReadOnly,
             OperationMetrics,
             MaskUnexpectedErrors,
         ],

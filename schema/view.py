@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy.exc import PendingRollbackError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -123,7 +125,18 @@ class GraphQLView(GraphQL[Context, None]):
                 )
             return PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
+            # The context refers to the request: dropping it from the request's state breaks that cycle, so the
+            # request's objects (loaders, rows, session) are freed when the request ends, not by a later
+            # garbage collection.
+            del request.state.graphql_context
+            with contextlib.suppress(AttributeError):
+                del request.state.graphql_sub_response
             await uow.close()
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: the answer is encoded in C, several times faster than the standard library for a page of nodes
+        # (compact UTF-8, as before; non-ASCII characters are no longer escaped, which JSON does not require).
+        return orjson.dumps(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         context: Context = request.state.graphql_context

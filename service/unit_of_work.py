@@ -27,10 +27,24 @@ class UnitOfWork:
         self._job_sender = job_sender
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._reads_only = False
+
+    def reads_only(self) -> None:
+        """From here on this unit of work only reads (a GraphQL query): a session opened later runs its
+        statements without a transaction (autocommit), which saves the BEGIN and COMMIT round trips.
+
+        At the default isolation level (read committed) every statement sees its own snapshot either way, so the
+        answer does not change. A session that is already open (say, signing a person in wrote a row) keeps its
+        transaction.
+        """
+        self._reads_only = True
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
+            if self._session is None and self._reads_only:
+                session = self._open()
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             yield self._open()
 
     def _open(self) -> AsyncSession:

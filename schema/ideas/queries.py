@@ -7,6 +7,7 @@ import strawberry
 from schema.context import Info
 from schema.errors import decode_id
 from schema.ideas.types import IdeaConnection, IdeaFilterInput
+from schema.pagination import node_fields
 from schema.permissions import Public
 from service.errors import InvalidArgument, UserError
 from service.ideas.feed import IdeaFilter, IdeaOrder, Near, list_ideas
@@ -41,6 +42,7 @@ async def idea_feed(
     filter: IdeaFilterInput | None,
     order_by: IdeaOrder,
 ) -> IdeaConnection:
+    fields = node_fields(info)
     async with info.context.uow.session() as session:
         page = await list_ideas(
             session,
@@ -50,8 +52,10 @@ async def idea_feed(
             order=order_by,
             first=first,
             after=after,
+            with_authors="author" in fields,
+            with_strategy_areas="strategyArea" in fields,
         )
-    return IdeaConnection.from_page(page, after=after)
+    return await IdeaConnection.from_page(info, page, fields, after=after)
 
 
 @strawberry.type

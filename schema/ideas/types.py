@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Self
 
@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.loaders import Loaders, prefetch, resolved
 from schema.moderation.info import ModerationInfoType, moderation_info
 from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
@@ -16,6 +17,8 @@ from schema.users.types import UserType
 from service.ideas.feed import IdeaOrder, Page
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, ReportReason
 from service.moderation.models import SubjectKind
+from service.towns.models import StrategyArea, Town
+from service.users.models import User
 
 strawberry.enum(Lifecycle, name="Lifecycle", description="Moderation state of a contribution.")
 strawberry.enum(OfficialStatus, name="OfficialStatus", description="The town's official status of an idea.")
@@ -35,9 +38,18 @@ MODERATION_DESCRIPTION = (
 )
 
 
-async def _author(info: Info, author_id: uuid.UUID) -> UserType | None:
-    row = await info.context.loaders.user_by_id.load(author_id)
+def _user(row: User | None) -> UserType | None:
     return UserType.from_row(row) if row else None
+
+
+def _town(row: Town | None) -> TownType:
+    assert row is not None  # noqa: S101 - a foreign key
+    return TownType.from_row(row)
+
+
+def _area(row: StrategyArea | None) -> StrategyAreaType:
+    assert row is not None  # noqa: S101 - a foreign key
+    return StrategyAreaType.from_row(row)
 
 
 @strawberry.type(name="OfficialAnswer", description="One step in the history of the town's answer.")
@@ -75,9 +87,9 @@ class CommentType(relay.Node):
             parent_id=row.parent_id,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> UserType | None:
-        return await _author(info, self.author_id)
+    @strawberry.field(graphql_type=UserType | None)
+    def author(self, info: Info) -> UserType | Awaitable[UserType | None] | None:
+        return resolved(info.context.loaders.user_by_id, self.author_id, _user)
 
     @strawberry.field(description=MODERATION_DESCRIPTION)
     async def moderation(self, info: Info) -> ModerationInfoType | None:
@@ -145,21 +157,17 @@ class IdeaType(relay.Node):
             strategy_area_id=row.strategy_area_id,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> UserType | None:
-        return await _author(info, self.author_id)
+    @strawberry.field(graphql_type=UserType | None)
+    def author(self, info: Info) -> UserType | Awaitable[UserType | None] | None:
+        return resolved(info.context.loaders.user_by_id, self.author_id, _user)
 
-    @strawberry.field
-    async def town(self, info: Info) -> TownType:
-        row = await info.context.loaders.town_by_id.load(self.town_id)
-        assert row is not None  # noqa: S101 - a foreign key
-        return TownType.from_row(row)
+    @strawberry.field(graphql_type=TownType)
+    def town(self, info: Info) -> TownType | Awaitable[TownType]:
+        return resolved(info.context.loaders.town_by_id, self.town_id, _town)
 
-    @strawberry.field
-    async def strategy_area(self, info: Info) -> StrategyAreaType:
-        row = await info.context.loaders.strategy_area_by_id.load(self.strategy_area_id)
-        assert row is not None  # noqa: S101 - a foreign key
-        return StrategyAreaType.from_row(row)
+    @strawberry.field(graphql_type=StrategyAreaType)
+    def strategy_area(self, info: Info) -> StrategyAreaType | Awaitable[StrategyAreaType]:
+        return resolved(info.context.loaders.strategy_area_by_id, self.strategy_area_id, _area)
 
     @strawberry.field(description=MODERATION_DESCRIPTION)
     async def moderation(self, info: Info) -> ModerationInfoType | None:
@@ -199,12 +207,27 @@ class IdeaConnection(relay.Connection[IdeaType]):
     edges: list[IdeaEdge]  # type: ignore[assignment]
 
     @classmethod
-    def from_page(cls, page: Page, *, after: str | None) -> Self:
+    async def from_page(cls, info: Info, page: Page, fields: frozenset[str], *, after: str | None) -> Self:
+        """The page as a connection. What the nodes select (`fields`, see `node_fields`) from a loader is there
+        before it returns: read with the page, or loaded now, one batch per loader."""
+        loaders = info.context.loaders
+        loaders.user_by_id.prime_many(page.authors)
+        loaders.strategy_area_by_id.prime_many(page.strategy_areas)
+        await prefetch(*_node_loads(loaders, page.items, fields))
         edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
+
+
+def _node_loads(loaders: Loaders, rows: Sequence[Idea], fields: frozenset[str]) -> Iterator[Awaitable[object]]:
+    if "author" in fields:
+        yield loaders.user_by_id.load_many([row.author_id for row in rows])
+    if "town" in fields:
+        yield loaders.town_by_id.load_many([row.town_id for row in rows])
+    if "strategyArea" in fields:
+        yield loaders.strategy_area_by_id.load_many([row.strategy_area_id for row in rows])
 
 
 @strawberry.input(description="A circle on the map.")

@@ -6,10 +6,11 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,9 @@ from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, Lifecycle, OfficialStatus
 from service.ideas.policies import idea_visible_to
+from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
+from service.users.models import User
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 50.0
@@ -52,6 +55,9 @@ class Page:
     items: Sequence[Idea]
     has_next_page: bool
     order: IdeaOrder
+    # Read in the same statement as the page when asked for (`with_authors`, `with_strategy_areas`), by id.
+    authors: Mapping[uuid.UUID, User] = field(default_factory=dict)
+    strategy_areas: Mapping[uuid.UUID, StrategyArea] = field(default_factory=dict)
 
     def cursor(self, idea: Idea) -> str:
         return encode_cursor(self.order, idea)
@@ -88,7 +94,7 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     return decoded
 
 
-def _apply_filter(statement: Select[Idea], idea_filter: IdeaFilter) -> Select[Idea]:
+def _apply_filter(statement: Select[Any], idea_filter: IdeaFilter) -> Select[Any]:
     if idea_filter.strategy_area_id is not None:
         statement = statement.where(Idea.strategy_area_id == idea_filter.strategy_area_id)
     if idea_filter.official_status is not None:
@@ -120,12 +126,26 @@ async def list_ideas(
     order: IdeaOrder,
     first: int,
     after: str | None,
+    with_authors: bool = False,
+    with_strategy_areas: bool = False,
 ) -> Page:
-    """Published ideas of one town (or of the region when `town_id` is None), one page."""
+    """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors and
+    strategy areas read in the same statement when asked for (both are required references, so an inner join
+    keeps every idea)."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
     sort_key = _sort_key(order)
-    statement = select(Idea).where(Idea.lifecycle == Lifecycle.PUBLISHED.value, idea_visible_to(viewer))
+    entities: list[type[Any]] = [Idea]
+    if with_authors:
+        entities.append(User)
+    if with_strategy_areas:
+        entities.append(StrategyArea)
+    statement = select(*entities)
+    if with_authors:
+        statement = statement.join(User, User.id == Idea.author_id)
+    if with_strategy_areas:
+        statement = statement.join(StrategyArea, StrategyArea.id == Idea.strategy_area_id)
+    statement = statement.where(Idea.lifecycle == Lifecycle.PUBLISHED.value, idea_visible_to(viewer))
     if town_id is not None:
         statement = statement.where(Idea.town_id == town_id)
     if order is IdeaOrder.RECENTLY_ANSWERED:
@@ -134,5 +154,12 @@ async def list_ideas(
     if after is not None:
         key, idea_id = _decode_cursor(order, after)
         statement = statement.where(tuple_(sort_key, Idea.id) < tuple_(literal(key), literal(idea_id)))
-    rows = (await session.scalars(statement.order_by(sort_key.desc(), Idea.id.desc()).limit(first + 1))).all()
-    return Page(items=rows[:first], has_next_page=len(rows) > first, order=order)
+    rows = (await session.execute(statement.order_by(sort_key.desc(), Idea.id.desc()).limit(first + 1))).all()
+    shown = rows[:first]
+    return Page(
+        items=[row[0] for row in shown],
+        has_next_page=len(rows) > first,
+        order=order,
+        authors={row[1].id: row[1] for row in shown} if with_authors else {},
+        strategy_areas={row[-1].id: row[-1] for row in shown} if with_strategy_areas else {},
+    )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.lookup import key_in_keys, keys
 from service.towns.models import StrategyArea, Town
 
 
@@ -13,13 +14,18 @@ async def list_towns(session: AsyncSession) -> Sequence[Town]:
     return (await session.scalars(select(Town).order_by(Town.name))).all()
 
 
+_TOWNS_BY_SLUGS = select(Town).where(key_in_keys(Town.slug))
+_TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
+_STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
+
+
 async def towns_by_slugs(session: AsyncSession, slugs: Sequence[str]) -> dict[str, Town]:
-    rows = await session.scalars(select(Town).where(Town.slug.in_(slugs)))
+    rows = await session.scalars(_TOWNS_BY_SLUGS, keys(slugs))
     return {town.slug: town for town in rows}
 
 
 async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:
-    rows = await session.scalars(select(Town).where(Town.id.in_(ids)))
+    rows = await session.scalars(_TOWNS_BY_IDS, keys(ids))
     return {town.id: town for town in rows}
 
 
@@ -39,7 +45,7 @@ async def strategy_areas_by_town_ids(
 
 
 async def strategy_areas_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StrategyArea]:
-    rows = await session.scalars(select(StrategyArea).where(StrategyArea.id.in_(ids)))
+    rows = await session.scalars(_STRATEGY_AREAS_BY_IDS, keys(ids))
     return {area.id: area for area in rows}
 
 

@@ -8,11 +8,14 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
+from service.db.lookup import key_in_keys, keys
 from service.users.models import User
+
+_USERS_BY_IDS = select(User).where(key_in_keys(User.id))
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
-    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    rows = await session.scalars(_USERS_BY_IDS, keys(ids))
     return {user.id: user for user in rows}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
@@ -36,11 +38,12 @@ query Feed($first: Int!) {
 """
 
 IDEAS = 120
-# The person behind the bearer token with their roles (one join), the town, the page of ideas, then one batch each
-# for authors, towns, strategy areas, the viewer's supports, official answers, comments, and comment authors.
-STATEMENTS_LOGGED_IN = 10
+# The person behind the bearer token with their roles (one join), the town, the page of ideas with their authors
+# and strategy areas (joined), then one batch each for towns, the viewer's supports, official answers, comments,
+# and comment authors.
+STATEMENTS_LOGGED_IN = 8
 # Without a viewer there is nobody to look up and no supports to load.
-STATEMENTS_ANONYMOUS = 8
+STATEMENTS_ANONYMOUS = 6
 
 
 async def _seed(runtime: Runtime, authors: list[Person], commenters: list[Person], viewer: Person) -> None:
@@ -165,3 +168,38 @@ async def test_feed_page_of_10_and_of_100_cost_the_same_statements_anonymously(
     large = await _statements(graphql, 100, None)
 
     assert small == large == STATEMENTS_ANONYMOUS
+
+
+TITLES_ONLY = """
+query Feed($first: Int!) { town(slug: "soest") { ideas(first: $first) { edges { node { title } } } } }
+"""
+
+# Author and strategy area selected through an inline and a named fragment, under a fragment on the connection.
+THROUGH_FRAGMENTS = """
+query Feed($first: Int!) { town(slug: "soest") { ideas(first: $first) { ...Page } } }
+fragment Page on IdeaConnection { edges { node { title ... on Idea { author { displayName } } ...Area } } }
+fragment Area on Idea { strategyArea { name } }
+"""
+
+
+async def _count(graphql: GraphQLClient, query: str, first: int) -> tuple[int, list[dict[str, Any]]]:
+    with count_statements() as counter:
+        body = await graphql(query, {"first": first})
+    assert "errors" not in body, body
+    return counter.count, [edge["node"] for edge in body["data"]["town"]["ideas"]["edges"]]
+
+
+async def test_nothing_is_loaded_for_the_nodes_that_they_do_not_select(seeded: Person, graphql: GraphQLClient) -> None:
+    statements, nodes = await _count(graphql, TITLES_ONLY, 100)
+
+    assert len(nodes) == 100
+    assert statements == 2  # the town and the page
+
+
+async def test_fields_selected_through_fragments_are_read_with_the_page(seeded: Person, graphql: GraphQLClient) -> None:
+    small, _ = await _count(graphql, THROUGH_FRAGMENTS, 10)
+    large, nodes = await _count(graphql, THROUGH_FRAGMENTS, 100)
+
+    assert small == large == 2  # the town, the page with its authors and strategy areas
+    assert all(node["author"]["displayName"].startswith("Author-") for node in nodes)
+    assert all(node["strategyArea"]["name"] for node in nodes)
