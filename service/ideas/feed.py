@@ -18,9 +18,9 @@ from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, Lifecycle, OfficialStatus
 from service.ideas.policies import idea_visible_to
+from service.pagination import check_page_size
 from service.towns.service import GeoPoint
 
-MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 50.0
 MAX_SEARCH_LENGTH = 200
 KM_PER_DEGREE_LATITUDE = 110.57
@@ -122,8 +122,7 @@ async def list_ideas(
     after: str | None,
 ) -> Page:
     """Published ideas of one town (or of the region when `town_id` is None), one page."""
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+    check_page_size(first)
     sort_key = _sort_key(order)
     statement = select(Idea).where(Idea.lifecycle == Lifecycle.PUBLISHED.value, idea_visible_to(viewer))
     if town_id is not None:
