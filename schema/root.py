@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostRule, VariableCostLimit
-from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening, RefuseNulCharacters
+from schema.extensions import MaskUnexpectedErrors, OperationMetrics, ProductionHardening, RefuseNulCharacters, Schema
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
@@ -82,9 +82,9 @@ _LIMIT_RULES: list[type[ASTValidationRule]] = [
 
 
 @cache
-def build_schema() -> strawberry.Schema:
+def build_schema() -> Schema:
     """The schema is immutable once built, so every app in the process shares one (and its caches)."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
