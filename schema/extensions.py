@@ -6,10 +6,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from service.errors import ExpectedError
@@ -18,7 +20,7 @@ from service.observability import GRAPHQL_OPERATIONS
 logger = logging.getLogger("mitmachen.graphql")
 
 
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class ReleasingExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor hands its resolvers helpers that are its own bound methods: the executor refers to
     itself, and through its context value to everything the request loaded. Such a cycle waits for the garbage
     collector; once the response is built the executor lets go of the helpers, so the request's objects are
@@ -61,21 +63,36 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Unexpected exceptions become "internal error" with the request id; the traceback goes to the log."""
+    """Unexpected exceptions become "internal error" with the request id (`Schema.process_errors` logs them)."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message="Interner Fehler.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
-        logger.error(
-            "unexpected error in GraphQL resolver",
-            exc_info=error.original_error,
-            extra={"request_id": request_id, "path": error.path},
-        )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         return masked
+
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema with a log that tells refusals from faults."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Refusals the contract foresees — documents refused before execution, `RATE_LIMITED`, `UNAUTHENTICATED`,
+        every typed error — are logged at INFO without a traceback; anything else is a fault, logged at ERROR with
+        its traceback and the request id the caller is given. Called before `MaskUnexpectedErrors` masks them."""
+        request_id = getattr(getattr(execution_context, "context", None), "request_id", None)
+        for error in errors:
+            if _is_unexpected(error):
+                logger.error(
+                    "unexpected error in GraphQL resolver",
+                    exc_info=error.original_error,
+                    extra={"request_id": request_id, "path": error.path},
+                )
+            else:
+                code = (error.extensions or {}).get("code")
+                logger.info("request refused: %s", error.message, extra={"code": code, "path": error.path})
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")

@@ -19,12 +19,13 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.cost import CostRule, VariableCostLimit
 from schema.extensions import (
-    ExecutionContext,
     MaskUnexpectedErrors,
     OperationMetrics,
     ProductionHardening,
     QueriesReadOnly,
     RefuseNulCharacters,
+    ReleasingExecutionContext,
+    Schema,
 )
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
@@ -89,13 +90,13 @@ _LIMIT_RULES: list[type[ASTValidationRule]] = [
 
 
 @cache
-def build_schema() -> strawberry.Schema:
+def build_schema() -> Schema:
     """The schema is immutable once built, so every app in the process shares one (and its caches)."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
-        execution_context_class=ExecutionContext,
+        execution_context_class=ReleasingExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(_LIMIT_RULES),

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 
 from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import BlockingConnectionPool, Connection, SSLConnection
 from redis.exceptions import RedisError
 
 from service.jobs import Job
@@ -16,6 +17,8 @@ logger = logging.getLogger("mitmachen.jobs")
 
 QUEUE_NAME = "arq:queue"
 SEND_TIMEOUT_SECONDS = 2.0
+REDIS_CONNECTIONS = 50
+REDIS_POOL_TIMEOUT_SECONDS = 2
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -26,18 +29,28 @@ def redis_settings(url: str) -> RedisSettings:
 
 
 def connect(url: str) -> ArqRedis:
-    """A lazily connecting client: creating it never touches the network, so start-up survives Redis outages."""
+    """A lazily connecting client: creating it never touches the network, so start-up survives Redis outages.
+
+    Its pool is redis-py's `BlockingConnectionPool`: the default `ConnectionPool` of redis-py 5.3 checks each
+    connection it hands out (a read that yields to the event loop) while holding one lock for the whole pool, so
+    concurrent commands of a busy process queue behind each other for an event-loop turn each; a rate-limit check
+    then took tens of milliseconds, or its 0.5 s timeout, and a request held its database connection meanwhile.
+    This pool checks outside its lock, and waits at most `REDIS_POOL_TIMEOUT_SECONDS` for a free connection.
+    """
     settings = redis_settings(url)
-    return ArqRedis(
+    pool = BlockingConnectionPool(
+        connection_class=SSLConnection if settings.ssl else Connection,
         host=settings.host,
         port=settings.port,
         db=settings.database,
         password=settings.password,
         username=settings.username,
-        ssl=settings.ssl,
         socket_connect_timeout=1,
         socket_timeout=2,
+        max_connections=REDIS_CONNECTIONS,
+        timeout=REDIS_POOL_TIMEOUT_SECONDS,
     )
+    return ArqRedis(pool)
 
 
 class ArqJobSender:

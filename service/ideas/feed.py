@@ -19,11 +19,11 @@ from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, Lifecycle, OfficialStatus
 from service.ideas.policies import idea_visible_to
+from service.pagination import check_page_size
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
 from service.users.models import User
 
-MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 50.0
 MAX_SEARCH_LENGTH = 200
 KM_PER_DEGREE_LATITUDE = 110.57
@@ -132,8 +132,7 @@ async def list_ideas(
     """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors and
     strategy areas read in the same statement when asked for (both are required references, so an inner join
     keeps every idea)."""
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+    check_page_size(first)
     sort_key = _sort_key(order)
     entities: list[type[Any]] = [Idea]
     if with_authors:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -56,7 +57,7 @@ async def latest_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) ->
             ModerationDecision.subject_type.in_({kind.value for kind, _ in keys}),
             ModerationDecision.subject_id.in_({subject_id for _, subject_id in keys}),
         )
-        .distinct(ModerationDecision.subject_type, ModerationDecision.subject_id)
+        .ext(distinct_on(ModerationDecision.subject_type, ModerationDecision.subject_id))
         .order_by(
             ModerationDecision.subject_type,
             ModerationDecision.subject_id,

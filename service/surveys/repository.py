@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
+from service.pagination import check_page_size
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visible_to
-
-MAX_PAGE_SIZE = 100
 
 
 async def surveys_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Survey]:
@@ -108,8 +107,7 @@ async def list_surveys(
     after: str | None,
 ) -> SurveyPage:
     """A town's surveys the viewer may see, newest first, keyset-paginated."""
-    if not 0 <= first <= MAX_PAGE_SIZE:
-        raise InvalidArgument(f"`first` liegt zwischen 0 und {MAX_PAGE_SIZE}.")
+    check_page_size(first)
     statement = select(Survey).where(Survey.town_id == town_id, survey_visible_to(viewer))
     if status is not None:
         statement = statement.where(Survey.status == status.value)

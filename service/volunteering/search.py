@@ -64,7 +64,10 @@ def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select
     if offer_filter.skills:
         if len(offer_filter.skills) > MAX_SKILLS_IN_FILTER:
             raise InvalidArgument(f"Höchstens {MAX_SKILLS_IN_FILTER} Fähigkeiten im Filter.")
-        statement = statement.where(Offer.skills.overlap(list(offer_filter.skills)))
+        # Skills are matched whole, ignoring case and runs of spaces ("erste  hilfe" finds "Erste Hilfe").
+        wanted = {" ".join(skill.split()).lower() for skill in offer_filter.skills}
+        skill = func.unnest(Offer.skills).table_valued("name").render_derived()
+        statement = statement.where(exists(select(skill.c.name).where(func.lower(skill.c.name).in_(wanted))))
     if offer_filter.starts_after is not None or offer_filter.starts_before is not None:
         conditions = [Shift.offer_id == Offer.id, Shift.cancelled_at.is_(None)]
         if offer_filter.starts_after is not None:

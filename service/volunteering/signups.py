@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -50,12 +51,14 @@ def _when(shift: Shift) -> str:
     return f"{start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M} Uhr"
 
 
-async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
+def _person_lock_of(user_id: uuid.UUID) -> ColumnElement[Any]:
     """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended('volunteer:' || :user_id, 0))"),
-        {"user_id": str(user_id)},
-    )
+    key = func.hashtextextended(literal("volunteer:") + literal(str(user_id)), 0)
+    return func.pg_advisory_xact_lock(key)
+
+
+async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(select(_person_lock_of(user_id)))
 
 
 async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> set[uuid.UUID]:
@@ -90,41 +93,37 @@ class SignedUp:
 async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignedUp:
     """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
 
-    Everything that only concerns the person (double sign-up, overlaps) is checked under the person's lock
-    before the shift lock is taken, so the shift lock is held for as few statements as possible: one statement
-    that locks, updates the shift and inserts the sign-up; the count of people waiting ahead; the commit.
+    Few statements, because a connection is held for all of them and the shift lock from the second to the commit:
+    1. take the person's lock and read the shift and its offer;
+    2. lock the shift, check (under the person's lock, in a snapshot taken after it) that the person is on no
+       overlapping shift, this one included, hand out the next position and a place if one is free, insert;
+    3. only for the waitlisted: count the people waiting ahead.
+    When the second inserts nothing, a further statement finds out why (signed up already, an overlap, or the
+    shift was cancelled or has started while this request waited for its lock).
     """
     user_id = acting_user(viewer)
-    await _person_lock(session, user_id)
     row = (
         await session.execute(
-            select(Shift, Offer.status, func.now())
+            select(Shift, Offer.status, func.now(), _person_lock_of(user_id))
             .join(Offer, Offer.id == Shift.offer_id)
             .where(Shift.id == shift_id, offer_visible_to(viewer))
         )
     ).first()
     if row is None:
         raise NotFound(ErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
-    shift, offer_status, current = row
+    shift, offer_status, current, _locked = row
     if offer_status != OfferStatus.PUBLISHED.value:
         raise UserError(ErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
     _check_open(shift, current)
-    conflicts = await _conflicting_shift_ids(session, user_id, shift)
-    if shift.id in conflicts:
-        raise UserError(ErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
-    if conflicts:
-        raise UserError(
-            ErrorCode.OVERLAPPING_SHIFT, "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet."
-        )
     sign_up: SignUp | None = await session.scalar(
         select(SignUp)
         .from_statement(text(_TAKE_PLACE_OR_QUEUE))
-        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id)
+        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id, active=[s.value for s in ACTIVE_STATUSES])
         .execution_options(populate_existing=True)
     )
     if sign_up is None:
-        # Cancelled or moved to the past while this request waited for the shift lock.
-        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
+        await _refusal(session, user_id, shift)
+    assert sign_up is not None  # noqa: S101 - `_refusal` always raises
     if sign_up.status == SignUpStatus.WAITLISTED.value:
         # A new statement, so a new snapshot: it sees every sign-up committed before this one took the lock.
         ahead = await session.scalar(
@@ -138,14 +137,35 @@ async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: 
     return SignedUp(sign_up, None)
 
 
-# One statement under the shift lock: lock the shift row, hand out the next position and a place if one is free,
-# and insert the sign-up. In READ COMMITTED the locking read returns the newest version of the row once the lock is
-# granted, and the UPDATE re-reads that version too, so the values written are the ones the lock protects.
+async def _refusal(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> NoReturn:
+    """Why a sign-up inserted nothing; the person's lock is held, so what this sees is what the insert saw."""
+    conflicts = await _conflicting_shift_ids(session, user_id, shift)
+    if shift.id in conflicts:
+        raise UserError(ErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
+    if conflicts:
+        raise UserError(
+            ErrorCode.OVERLAPPING_SHIFT, "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet."
+        )
+    # Cancelled or moved to the past while this request waited for the shift lock.
+    raise UserError(ErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
+
+
+# One statement under the shift lock: lock the shift row unless the person is on an overlapping shift (this one
+# included), hand out the next position and a place if one is free, and insert the sign-up. In READ COMMITTED the
+# locking read returns the newest version of the row once the lock is granted and checks its conditions again on
+# that version (the overlap with its current times included), and the UPDATE re-reads that version too, so the
+# values written are the ones the lock protects. The person's other sign-ups are read in this statement's snapshot,
+# taken after the person's lock was granted by the statement before.
 _TAKE_PLACE_OR_QUEUE = """
 WITH locked AS (
     SELECT id, town_id, capacity, places_taken, last_position
-    FROM volunteer_shifts
+    FROM volunteer_shifts AS shift
     WHERE id = :shift_id AND cancelled_at IS NULL AND starts_at > now()
+      AND NOT EXISTS (
+          SELECT FROM volunteer_sign_ups AS mine JOIN volunteer_shifts AS other ON other.id = mine.shift_id
+          WHERE mine.user_id = :user_id AND mine.status = ANY(:active) AND other.cancelled_at IS NULL
+            AND other.starts_at < shift.ends_at AND other.ends_at > shift.starts_at
+      )
     FOR UPDATE
 ), taken AS (
     UPDATE volunteer_shifts AS shift

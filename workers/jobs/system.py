@@ -52,13 +52,22 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 async def sweep(ctx: dict[str, Any]) -> int:
-    """Resend wake-ups for everything pending longer than the threshold; returns how many were sent."""
+    """Resend wake-ups for everything pending longer than the threshold; returns how many were sent.
+
+    Each sweeper runs in a savepoint of its own: one that fails (a bug, a statement PostgreSQL refuses) is logged
+    and rolled back alone, and the others still find their work and have their wake-ups sent.
+    """
     threshold = timedelta(seconds=runtime_of(ctx).settings.sweep_after_seconds)
     sent = 0
     async with unit_of_work(ctx) as uow:
         for sweeper in SWEEPERS:
-            async with uow.session() as session:
-                jobs = await sweeper(session, threshold)
+            try:
+                async with uow.savepoint() as session:
+                    jobs = await sweeper(session, threshold)
+            except Exception:
+                name = getattr(sweeper, "__qualname__", repr(sweeper))
+                logger.exception("sweeper %s failed; the other sweepers still run", name)
+                continue
             for job in jobs:
                 uow.after_commit(job)
             sent += len(jobs)

@@ -294,6 +294,19 @@ async def test_a_towns_surveys_page_by_status(
     assert len(everything["edges"]) == 3
 
 
+@pytest.mark.parametrize("first", [0, -1, 101])
+async def test_a_page_size_out_of_range_is_refused_like_every_list(
+    first: int, runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    staff = await _staff(runtime, oidc_provider)
+    await published_survey(graphql, runtime, staff)
+
+    body = await graphql(TOWN_SURVEYS, {"slug": "soest", "first": first})
+
+    assert _top_level_code(body, "town") == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == "`first` muss zwischen 1 und 100 liegen."
+
+
 async def test_a_draft_changes_only_the_fields_given(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:

@@ -162,6 +162,22 @@ async def test_german_full_text_search(runtime: Runtime, graphql: GraphQLClient,
     assert await _titles(graphql, filter={"text": '"( & | ! :*'}) == []
 
 
+async def test_the_skills_filter_ignores_case_and_spacing(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    organisation = await registered_organisation(graphql, runtime, oidc_provider, town="soest")
+    await published_offer(graphql, organisation, title="Sanitätsdienst beim Stadtfest", skills=["Erste Hilfe"])
+    await published_offer(graphql, organisation, title="Fahrdienst", skills=["Führerschein"])
+
+    for spelled in ("Erste Hilfe", "erste hilfe", "ERSTE HILFE", " erste  Hilfe "):
+        assert await _titles(graphql, filter={"skills": [spelled]}) == ["Sanitätsdienst beim Stadtfest"], spelled
+    assert await _titles(graphql, filter={"skills": ["führerschein", "ERSTE HILFE"]}) == [
+        "Fahrdienst",
+        "Sanitätsdienst beim Stadtfest",
+    ]
+    assert await _titles(graphql, filter={"skills": ["erste"]}) == []
+
+
 async def test_filter_by_skills_and_strategy_area(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from datetime import timedelta
 
 from mitmachen.runtime import Runtime
 from tests.conftest import GraphQLClient
-from tests.support.ideas import many_people, row_id
+from tests.support.ideas import count_rows, many_people, row_id
 from tests.support.oidc_provider import OidcProvider
-from tests.support.volunteering import SIGN_UP, open_shift, sign_up_rows
+from tests.support.people import person
+from tests.support.volunteering import SIGN_UP, added_shift, in_days, open_shift, sign_up_rows
 
 PEOPLE = 1000
 PLACES = 10
@@ -51,3 +53,24 @@ async def test_a_thousand_simultaneous_sign_ups_fill_ten_places_and_queue_the_re
 
     shift = (await graphql(SHIFT, {"id": setup.shift_id}))["data"]["node"]
     assert shift == {"capacity": PLACES, "placesTaken": PLACES, "freePlaces": 0}
+
+
+async def test_one_person_signing_up_for_overlapping_shifts_at_once_gets_exactly_one(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    setup = await open_shift(graphql, runtime, oidc_provider, capacity=PLACES)
+    overlapping = await added_shift(
+        graphql, setup.organisation, setup.offer_id, capacity=PLACES, starts_at=in_days(7) + timedelta(hours=1)
+    )
+    anna = await person(runtime, oidc_provider, "anna")
+
+    # The person's lock orders these; each later one sees the first and is refused, whichever shift it names.
+    results = await asyncio.gather(
+        *(graphql(SIGN_UP, {"id": shift_id}, headers=anna.headers) for shift_id in [setup.shift_id, overlapping] * 10)
+    )
+
+    answers = [result["data"]["signUpForShift"] for result in results]
+    assert [answer["__typename"] for answer in answers].count("SignedUpForShift") == 1
+    refusals = {answer["code"] for answer in answers if answer["__typename"] != "SignedUpForShift"}
+    assert refusals <= {"ALREADY_SIGNED_UP", "OVERLAPPING_SHIFT"}
+    assert await count_rows(runtime, "volunteer_sign_ups") == 1
