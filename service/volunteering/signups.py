@@ -389,14 +389,26 @@ async def update_shift(
     ends_at: datetime | None = None,
     capacity: int | None = None,
 ) -> Shift:
-    """Changed times are mailed to everyone signed up (and reminders sent again); more places go to the waitlist."""
+    """Changed times are mailed to everyone signed up (and reminders sent again); more places go to the waitlist.
+
+    A shift that has started (or is over) keeps its times: its attendance and hours belong to them. People whose
+    other shift the new times overlap keep both sign-ups, and their e-mail names the other shift: they know which
+    one they can give up, the organisation does not (and must not see the other organisation's shifts).
+    """
     shift, offer = await managed_shift(session, viewer, shift_id)
     if shift.cancelled_at is not None:
         raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
     new_start, new_end = starts_at or shift.starts_at, ends_at or shift.ends_at
     times_changed = (new_start, new_end) != (shift.starts_at, shift.ends_at)
     if times_changed:
-        validation.shift_times(new_start, new_end, now=await now(session))
+        current = await now(session)
+        if shift.starts_at <= current:
+            raise UserError(
+                ErrorCode.SHIFT_STARTED,
+                "Der Einsatz hat schon begonnen; seine Zeiten lassen sich nicht mehr ändern.",
+                field="startsAt",
+            )
+        validation.shift_times(new_start, new_end, now=current)
     if capacity is not None:
         validation.capacity(capacity)
         if capacity < shift.places_taken:
@@ -408,19 +420,50 @@ async def update_shift(
         shift.capacity = capacity
     if times_changed:
         shift.starts_at, shift.ends_at = new_start, new_end
-        for sign_up in await active_sign_ups(session, shift.id):
+        signed_up = await active_sign_ups(session, shift.id)
+        clashes = await _overlapping_elsewhere(session, shift, [sign_up.user_id for sign_up in signed_up])
+        for sign_up in signed_up:
             sign_up.reminded_at = None
-        await _tell_everyone_on(
-            session,
-            shift,
-            kind="volunteering.shift_changed",
-            subject=f"Neue Zeiten: „{offer.title}“",
-            body=f"Der Einsatz „{offer.title}“ findet jetzt am {_when(shift)} statt.\n",
-        )
+            notify(
+                session,
+                user_id=sign_up.user_id,
+                kind="volunteering.shift_changed",
+                subject=f"Neue Zeiten: „{offer.title}“",
+                body=f"Der Einsatz „{offer.title}“ findet jetzt am {_when(shift)} statt.\n"
+                + "".join(
+                    f"\nZur neuen Zeit sind Sie auch für „{title}“ am {_when(other)} angemeldet. Bitte sagen Sie "
+                    "einen der beiden Einsätze ab, wenn Sie nicht beide wahrnehmen können.\n"
+                    for other, title in clashes.get(sign_up.user_id, [])
+                ),
+            )
     await session.flush()
     await fill_free_places(session, shift)
     await session.refresh(shift)
     return shift
+
+
+async def _overlapping_elsewhere(
+    session: AsyncSession, shift: Shift, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Shift, str]]]:
+    """Per person: their other active shifts (with the offer's title) that overlap this shift's times."""
+    rows = await session.execute(
+        select(SignUp.user_id, Shift, Offer.title)
+        .join(Shift, Shift.id == SignUp.shift_id)
+        .join(Offer, Offer.id == Shift.offer_id)
+        .where(
+            SignUp.user_id.in_(user_ids),
+            SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
+            Shift.id != shift.id,
+            Shift.cancelled_at.is_(None),
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .order_by(Shift.starts_at)
+    )
+    found: dict[uuid.UUID, list[tuple[Shift, str]]] = {}
+    for user_id, other, title in rows:
+        found.setdefault(user_id, []).append((other, title))
+    return found
 
 
 async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> Shift:

@@ -23,6 +23,8 @@ from tests.support.people import Person, person
 from tests.support.volunteering import (
     CANCEL_SIGN_UP,
     CONFIRM_PLACE,
+    Setup,
+    added_shift,
     in_days,
     move_shift_directly,
     open_shift,
@@ -82,6 +84,14 @@ async def _shift_row(runtime: Runtime, shift_id: str) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+async def _move(graphql: GraphQLClient, setup: Setup, start: datetime) -> dict[str, Any]:
+    """`updateShift` by the organisation's manager: the shift to two hours from `start`."""
+    times = {"startsAt": start.isoformat(), "endsAt": (start + timedelta(hours=2)).isoformat()}
+    return await graphql(
+        UPDATE_SHIFT, {"input": {"shiftId": setup.shift_id, **times}}, headers=setup.organisation.manager.headers
+    )
+
+
 async def _people(runtime: Runtime, provider: OidcProvider, *subjects: str) -> list[Person]:
     """People with an e-mail address each."""
     people = [await person(runtime, provider, subject) for subject in subjects]
@@ -133,17 +143,7 @@ async def test_new_times_are_mailed_to_everyone_on_the_shift_once(
     await run_worker(runtime, settings)  # earlier notifications (none expected) and jobs out of the way
     new_start = in_days(9, hour=14)
 
-    changed = await graphql(
-        UPDATE_SHIFT,
-        {
-            "input": {
-                "shiftId": setup.shift_id,
-                "startsAt": new_start.isoformat(),
-                "endsAt": (new_start + timedelta(hours=2)).isoformat(),
-            }
-        },
-        headers=setup.organisation.manager.headers,
-    )
+    changed = await _move(graphql, setup, new_start)
     await run_worker(runtime, settings, inbox)
     await run_worker(runtime, settings, inbox)  # nothing left to send
 
@@ -302,6 +302,57 @@ async def test_bad_changes_are_refused_and_nothing_changes(
     }
     assert await _shift_row(runtime, setup.shift_id) == before
     assert await count_rows(runtime, "notifications") == 0
+
+
+@pytest.mark.parametrize(("started_hours_ago", "lasting_hours"), [(1, 3), (5, 3)], ids=["running", "over"])
+async def test_a_shift_that_has_started_cannot_be_moved(
+    started_hours_ago: int, lasting_hours: int, runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    setup = await open_shift(graphql, runtime, oidc_provider, capacity=3)
+    (anna,) = await _people(runtime, oidc_provider, "anna")
+    await sign_up(graphql, anna, setup.shift_id)
+    start = datetime.now(UTC) - timedelta(hours=started_hours_ago)
+    await move_shift_directly(runtime, setup.shift_id, starts_at=start, ends_at=start + timedelta(hours=lasting_hours))
+    before = await _shift_row(runtime, setup.shift_id)
+    new_start = in_days(3)
+
+    refused = await _move(graphql, setup, new_start)
+
+    assert refused["data"]["updateShift"] == {
+        "__typename": "InvalidInput",
+        "code": "SHIFT_STARTED",
+        "field": "startsAt",
+        "message": "Der Einsatz hat schon begonnen; seine Zeiten lassen sich nicht mehr ändern.",
+    }
+    assert await _shift_row(runtime, setup.shift_id) == before
+    assert await count_rows(runtime, "notifications") == 0
+
+
+async def test_people_whose_other_shift_now_overlaps_keep_both_and_are_told_in_the_change_mail(
+    runtime: Runtime, settings: Settings, graphql: GraphQLClient, oidc_provider: OidcProvider, inbox: Inbox
+) -> None:
+    setup = await open_shift(graphql, runtime, oidc_provider, capacity=3)
+    other_start = in_days(9, hour=14)
+    other = await added_shift(graphql, setup.organisation, setup.offer_id, capacity=3, starts_at=other_start)
+    anna, ben = await _people(runtime, oidc_provider, "anna", "ben")
+    for shift_id in (setup.shift_id, other):
+        assert (await sign_up(graphql, anna, shift_id))["__typename"] == "SignedUpForShift"
+    await sign_up(graphql, ben, setup.shift_id)
+    await run_worker(runtime, settings)
+    new_start = other_start - timedelta(hours=1)
+
+    changed = await _move(graphql, setup, new_start)
+    await run_worker(runtime, settings, inbox)
+
+    assert changed["data"]["updateShift"]["__typename"] == "ShiftUpdated", changed
+    local = other_start.astimezone(BERLIN)
+    clash = f"Zur neuen Zeit sind Sie auch für {TITLE} am {local:%d.%m.%Y} von {local:%H:%M} bis"
+    [to_anna] = inbox.to(_email("anna"))
+    [to_ben] = inbox.to(_email("ben"))
+    assert clash in Inbox.body(to_anna)
+    assert "Zur neuen Zeit" not in Inbox.body(to_ben)
+    assert [row["status"] for row in await sign_up_rows(runtime, setup.shift_id)] == ["confirmed", "confirmed"]
+    assert [row["status"] for row in await sign_up_rows(runtime, other)] == ["confirmed"]
 
 
 async def test_a_cancelled_shift_cannot_be_changed(
