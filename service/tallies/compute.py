@@ -239,7 +239,8 @@ def _share_sql() -> str:
 
 
 def _by_period(keys: str, aggregate: str) -> tuple[str, str]:
-    """GROUPING SETS over `keys` plus each kind of period start, and the matching (period, start, figure)."""
+    """GROUPING SETS over `keys` plus each kind of period start, and the matching (period, period_start, people),
+    people being `aggregate` for the set's kind of period."""
     sets = ", ".join(f"({keys}, {period.value}_start)" for period in Period)
     kinds = " ".join(f"WHEN GROUPING({period.value}_start) = 0 THEN '{period.value}'" for period in Period)
     starts = ", ".join(f"{period.value}_start" for period in Period)
@@ -339,13 +340,13 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     for statement in (*_WORK_SETTINGS, *_GATHER):
         await session.execute(text(statement))
     target = await _driver_connection(await session.connection())
+    engine = _engine(session)
     clock = time.perf_counter()
     async with AsyncExitStack() as stack:
-        first = await stack.enter_async_context(_snapshot_reader(_engine(session), None, parallel=parts > 1))
+        first = await stack.enter_async_context(_snapshot_reader(engine, None, parallel=parts > 1))
         snapshot = (await first.exec_driver_sql("SELECT pg_export_snapshot()")).scalar_one()
         readers = [first] + [
-            await stack.enter_async_context(_snapshot_reader(_engine(session), snapshot, parallel=True))
-            for _ in range(parts - 1)
+            await stack.enter_async_context(_snapshot_reader(engine, snapshot, parallel=True)) for _ in range(parts - 1)
         ]
         keys = await _driver_connection(first)
         await target.copy_records_to_table("tally_towns", records=await keys.fetch(_TOWN_KEYS))
@@ -365,6 +366,7 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     if await target.fetchval("SELECT count(*) FROM participation_tallies") > fresh:
         deleted = await _written(target, _DELETE_VANISHED)
     rows, digest = (await session.execute(text(_DIGEST))).one()
+    written = changed + deleted
     logger.info(
         "tallies recomputed in %d shares: read %.2f s, rolled up %.2f s, written %.2f s; %d rows, %d changed",
         parts,
@@ -372,13 +374,13 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
         rolled_up - read,
         time.perf_counter() - rolled_up,
         rows,
-        changed + deleted,
+        written,
     )
     session.add(
         TallyRun(
             started_at=started_at,
             row_count=rows,
-            changed_rows=changed + deleted,
+            changed_rows=written,
             digest=digest,
             requested_by_id=requested_by,
         )
