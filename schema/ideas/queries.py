@@ -46,7 +46,6 @@ async def idea_feed(
     async with info.context.uow.session() as session:
         page = await list_ideas(
             session,
-            info.context.viewer,
             town_id=town_id,
             idea_filter=_filter(filter),
             order=order_by,

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from typing import Any, Self
 
 import strawberry
+from sqlalchemy import Row
 from strawberry import relay
 
 from schema.context import Info
-from schema.loaders import Loaders, prefetch, resolved
+from schema.loaders import prefetch, resolved
 from schema.moderation.info import ModerationInfoType, moderation_info
 from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
@@ -131,9 +132,18 @@ class IdeaType(relay.Node):
     town_id: strawberry.Private[uuid.UUID]
     author_id: strawberry.Private[uuid.UUID]
     strategy_area_id: strawberry.Private[uuid.UUID]
+    # Read with the idea when it was (a feed page), else loaded when selected.
+    author_node: strawberry.Private[UserType | None] = None
+    strategy_area_node: strawberry.Private[StrategyAreaType | None] = None
 
     @classmethod
-    def from_row(cls, row: Idea) -> Self:
+    def from_row(
+        cls,
+        row: Idea | Row[Any],
+        *,
+        author: UserType | None = None,
+        strategy_area: StrategyAreaType | None = None,
+    ) -> Self:
         location = None
         if row.latitude is not None and row.longitude is not None:
             location = GeoPointType(latitude=row.latitude, longitude=row.longitude)
@@ -155,10 +165,30 @@ class IdeaType(relay.Node):
             town_id=row.town_id,
             author_id=row.author_id,
             strategy_area_id=row.strategy_area_id,
+            author_node=author,
+            strategy_area_node=strategy_area,
         )
+
+    @classmethod
+    def from_feed_row(cls, row: Row[Any], page: Page) -> Self:
+        """A feed row, with the author and strategy area when the page read them (see `service.ideas.feed`)."""
+        author = strategy_area = None
+        if page.with_authors:
+            author = UserType.named(row.author_id, row.author_display_name, row.author_deleted_at)
+        if page.with_strategy_areas:
+            strategy_area = StrategyAreaType.of(
+                row.strategy_area_id,
+                slug=row.area_slug,
+                name=row.area_name,
+                description=row.area_description,
+                town_id=row.area_town_id,
+            )
+        return cls.from_row(row, author=author, strategy_area=strategy_area)
 
     @strawberry.field(graphql_type=UserType | None)
     def author(self, info: Info) -> UserType | Awaitable[UserType | None] | None:
+        if self.author_node is not None:
+            return self.author_node
         return resolved(info.context.loaders.user_by_id, self.author_id, _user)
 
     @strawberry.field(graphql_type=TownType)
@@ -167,6 +197,8 @@ class IdeaType(relay.Node):
 
     @strawberry.field(graphql_type=StrategyAreaType)
     def strategy_area(self, info: Info) -> StrategyAreaType | Awaitable[StrategyAreaType]:
+        if self.strategy_area_node is not None:
+            return self.strategy_area_node
         return resolved(info.context.loaders.strategy_area_by_id, self.strategy_area_id, _area)
 
     @strawberry.field(description=MODERATION_DESCRIPTION)
@@ -208,26 +240,15 @@ class IdeaConnection(relay.Connection[IdeaType]):
 
     @classmethod
     async def from_page(cls, info: Info, page: Page, fields: frozenset[str], *, after: str | None) -> Self:
-        """The page as a connection. What the nodes select (`fields`, see `node_fields`) from a loader is there
-        before it returns: read with the page, or loaded now, one batch per loader."""
-        loaders = info.context.loaders
-        loaders.user_by_id.prime_many(page.authors)
-        loaders.strategy_area_by_id.prime_many(page.strategy_areas)
-        await prefetch(*_node_loads(loaders, page.items, fields))
-        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
+        """The page as a connection. What the nodes select (`fields`, see `node_fields`) is there before it
+        returns: read with the page (author, strategy area), or loaded now in one batch (town)."""
+        if "town" in fields:
+            await prefetch(info.context.loaders.town_by_id.load_many([row.town_id for row in page.items]))
+        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_feed_row(row, page)) for row in page.items]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
-
-
-def _node_loads(loaders: Loaders, rows: Sequence[Idea], fields: frozenset[str]) -> Iterator[Awaitable[object]]:
-    if "author" in fields:
-        yield loaders.user_by_id.load_many([row.author_id for row in rows])
-    if "town" in fields:
-        yield loaders.town_by_id.load_many([row.town_id for row in rows])
-    if "strategyArea" in fields:
-        yield loaders.strategy_area_by_id.load_many([row.strategy_area_id for row in rows])
 
 
 @strawberry.input(description="A circle on the map.")

@@ -29,13 +29,17 @@ class StrategyAreaType(relay.Node):
 
     @classmethod
     def from_row(cls, row: StrategyArea) -> Self:
+        return cls.of(row.id, slug=row.slug, name=row.name, description=row.description, town_id=row.town_id)
+
+    @classmethod
+    def of(cls, area_id: uuid.UUID, *, slug: str, name: str, description: str, town_id: uuid.UUID | None) -> Self:
         return cls(
-            id=str(row.id),
-            slug=row.slug,
-            name=row.name,
-            description=row.description,
-            is_region_theme=row.town_id is None,
-            town_id=row.town_id,
+            id=str(area_id),
+            slug=slug,
+            name=name,
+            description=description,
+            is_region_theme=town_id is None,
+            town_id=town_id,
         )
 
     @strawberry.field(description="The town this area belongs to; null for region-wide themes.")

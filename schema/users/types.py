@@ -26,8 +26,12 @@ class UserType(relay.Node):
 
     @classmethod
     def from_row(cls, row: User) -> Self:
-        name = DELETED_USER if row.deleted_at else (row.display_name or "Ohne Namen")
-        return cls(id=str(row.id), display_name=name)
+        return cls.named(row.id, row.display_name, row.deleted_at)
+
+    @classmethod
+    def named(cls, user_id: uuid.UUID, display_name: str | None, deleted_at: datetime | None) -> Self:
+        """What others see of a person: their display name, unless the account is deleted."""
+        return cls(id=str(user_id), display_name=DELETED_USER if deleted_at else (display_name or "Ohne Namen"))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -6,19 +6,19 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+import orjson
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, Lifecycle, OfficialStatus
-from service.ideas.policies import idea_visible_to
 from service.pagination import check_page_size
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
@@ -52,18 +52,21 @@ class IdeaFilter:
 
 @dataclass(frozen=True)
 class Page:
-    items: Sequence[Idea]
+    """One page of the feed as plain rows: the idea's columns under their attribute names (what `Idea` has), and
+    when asked for, the author's and the strategy area's columns under the names in `AUTHOR_COLUMNS` and
+    `AREA_COLUMNS`."""
+
+    items: Sequence[Row[Any]]
     has_next_page: bool
     order: IdeaOrder
-    # Read in the same statement as the page when asked for (`with_authors`, `with_strategy_areas`), by id.
-    authors: Mapping[uuid.UUID, User] = field(default_factory=dict)
-    strategy_areas: Mapping[uuid.UUID, StrategyArea] = field(default_factory=dict)
+    with_authors: bool = False
+    with_strategy_areas: bool = False
 
-    def cursor(self, idea: Idea) -> str:
+    def cursor(self, idea: Row[Any]) -> str:
         return encode_cursor(self.order, idea)
 
 
-def _sort_key(order: IdeaOrder) -> ColumnElement[object]:
+def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
     if order is IdeaOrder.MOST_SUPPORTED:
         return Idea.support_count  # type: ignore[return-value]
     if order is IdeaOrder.RECENTLY_ANSWERED:
@@ -71,14 +74,13 @@ def _sort_key(order: IdeaOrder) -> ColumnElement[object]:
     return Idea.published_at  # type: ignore[return-value]
 
 
-def encode_cursor(order: IdeaOrder, idea: Idea) -> str:
+def encode_cursor(order: IdeaOrder, idea: Idea | Row[Any]) -> str:
     value: object = {
         IdeaOrder.MOST_SUPPORTED: idea.support_count,
         IdeaOrder.RECENTLY_ANSWERED: idea.answered_at.isoformat() if idea.answered_at else None,
         IdeaOrder.NEWEST: idea.published_at.isoformat() if idea.published_at else None,
     }[order]
-    raw = json.dumps([order.value, value, str(idea.id)], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    return base64.urlsafe_b64encode(orjson.dumps([order.value, value, str(idea.id)])).decode()
 
 
 def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
@@ -94,32 +96,125 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     return decoded
 
 
-def _apply_filter(statement: Select[Any], idea_filter: IdeaFilter) -> Select[Any]:
+IDEA_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.body,
+    Idea.latitude,
+    Idea.longitude,
+    Idea.image_alt_texts,
+    Idea.lifecycle,
+    Idea.official_status,
+    Idea.official_answer,
+    Idea.answered_at,
+    Idea.published_at,
+    Idea.created_at,
+    Idea.support_count,
+    Idea.comment_count,
+    Idea.town_id,
+    Idea.author_id,
+    Idea.strategy_area_id,
+)
+AUTHOR_COLUMNS = (User.display_name.label("author_display_name"), User.deleted_at.label("author_deleted_at"))
+AREA_COLUMNS = (
+    StrategyArea.slug.label("area_slug"),
+    StrategyArea.name.label("area_name"),
+    StrategyArea.description.label("area_description"),
+    StrategyArea.town_id.label("area_town_id"),
+)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a feed statement looks like apart from its values: a statement is built once per shape."""
+
+    order: IdeaOrder
+    in_town: bool
+    strategy_area: bool
+    status: bool
+    text: bool
+    near: bool
+    after: bool
+    with_authors: bool
+    with_strategy_areas: bool
+
+
+@cache
+def _statement(shape: _Shape) -> Select[Any]:
+    """The feed's statement for one shape, its values left as bound parameters (named as in `_parameters`).
+
+    Only published ideas are listed, and those everyone may see (`policies.idea_visible_to`), so the statement
+    is the same for every caller.
+    """
+    sort_key = _sort_key(shape.order)
+    columns: list[ColumnElement[Any]] = [*IDEA_COLUMNS]  # type: ignore[list-item]
+    if shape.with_authors:
+        columns.extend(AUTHOR_COLUMNS)
+    if shape.with_strategy_areas:
+        columns.extend(AREA_COLUMNS)
+    statement = select(*columns).select_from(Idea)
+    if shape.with_authors:
+        statement = statement.join(User, User.id == Idea.author_id)
+    if shape.with_strategy_areas:
+        statement = statement.join(StrategyArea, StrategyArea.id == Idea.strategy_area_id)
+    statement = statement.where(Idea.lifecycle == Lifecycle.PUBLISHED.value)
+    if shape.in_town:
+        statement = statement.where(Idea.town_id == bindparam("town_id"))
+    if shape.order is IdeaOrder.RECENTLY_ANSWERED:
+        statement = statement.where(Idea.answered_at.is_not(None))
+    if shape.strategy_area:
+        statement = statement.where(Idea.strategy_area_id == bindparam("strategy_area_id"))
+    if shape.status:
+        statement = statement.where(Idea.official_status == bindparam("status"))
+    if shape.text:
+        query = func.websearch_to_tsquery("german", bindparam("text", type_=String))
+        statement = statement.where(Idea.search_vector.op("@@")(query))
+    if shape.near:
+        latitude = bindparam("latitude", type_=Float)
+        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(latitude))
+        dx = (Idea.longitude - bindparam("longitude", type_=Float)) * km_per_longitude
+        dy = (Idea.latitude - latitude) * KM_PER_DEGREE_LATITUDE
+        statement = statement.where(
+            Idea.latitude.between(bindparam("latitude_from", type_=Float), bindparam("latitude_to", type_=Float)),
+            dx * dx + dy * dy <= bindparam("radius_squared", type_=Float),
+        )
+    if shape.after:
+        after = tuple_(bindparam("after_key", type_=sort_key.type), bindparam("after_id", type_=Idea.id.type))
+        statement = statement.where(tuple_(sort_key, Idea.id) < after)
+    return statement.order_by(sort_key.desc(), Idea.id.desc()).limit(bindparam("limit", type_=Integer))
+
+
+def _parameters(
+    town_id: uuid.UUID | None, idea_filter: IdeaFilter, order: IdeaOrder, first: int, after: str | None
+) -> dict[str, object]:
+    parameters: dict[str, object] = {"limit": first + 1}
+    if town_id is not None:
+        parameters["town_id"] = town_id
     if idea_filter.strategy_area_id is not None:
-        statement = statement.where(Idea.strategy_area_id == idea_filter.strategy_area_id)
+        parameters["strategy_area_id"] = idea_filter.strategy_area_id
     if idea_filter.official_status is not None:
-        statement = statement.where(Idea.official_status == idea_filter.official_status.value)
+        parameters["status"] = idea_filter.official_status.value
     if idea_filter.text:
-        text = idea_filter.text.strip()[:MAX_SEARCH_LENGTH]
-        statement = statement.where(Idea.search_vector.op("@@")(func.websearch_to_tsquery("german", text)))
+        parameters["text"] = idea_filter.text.strip()[:MAX_SEARCH_LENGTH]
     if idea_filter.near is not None:
         near = idea_filter.near
         if not 0 < near.radius_km <= MAX_RADIUS_KM:
             raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
         latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(literal(near.point.latitude)))
-        dx = (Idea.longitude - near.point.longitude) * km_per_longitude
-        dy = (Idea.latitude - near.point.latitude) * KM_PER_DEGREE_LATITUDE
-        statement = statement.where(
-            Idea.latitude.between(near.point.latitude - latitude_span, near.point.latitude + latitude_span),
-            dx * dx + dy * dy <= near.radius_km * near.radius_km,
+        parameters.update(
+            latitude=near.point.latitude,
+            longitude=near.point.longitude,
+            latitude_from=near.point.latitude - latitude_span,
+            latitude_to=near.point.latitude + latitude_span,
+            radius_squared=near.radius_km * near.radius_km,
         )
-    return statement
+    if after is not None:
+        parameters["after_key"], parameters["after_id"] = _decode_cursor(order, after)
+    return parameters
 
 
 async def list_ideas(
     session: AsyncSession,
-    viewer: Viewer,
     *,
     town_id: uuid.UUID | None,
     idea_filter: IdeaFilter,
@@ -129,36 +224,32 @@ async def list_ideas(
     with_authors: bool = False,
     with_strategy_areas: bool = False,
 ) -> Page:
-    """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors and
-    strategy areas read in the same statement when asked for (both are required references, so an inner join
-    keeps every idea)."""
+    """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors' and
+    strategy areas' columns read in the same statement when asked for (both are required references, so an inner
+    join keeps every idea).
+
+    The feed is the busiest read there is: it is read as rows, not as ORM entities, through a statement built
+    once per shape."""
     check_page_size(first)
-    sort_key = _sort_key(order)
-    entities: list[type[Any]] = [Idea]
-    if with_authors:
-        entities.append(User)
-    if with_strategy_areas:
-        entities.append(StrategyArea)
-    statement = select(*entities)
-    if with_authors:
-        statement = statement.join(User, User.id == Idea.author_id)
-    if with_strategy_areas:
-        statement = statement.join(StrategyArea, StrategyArea.id == Idea.strategy_area_id)
-    statement = statement.where(Idea.lifecycle == Lifecycle.PUBLISHED.value, idea_visible_to(viewer))
-    if town_id is not None:
-        statement = statement.where(Idea.town_id == town_id)
-    if order is IdeaOrder.RECENTLY_ANSWERED:
-        statement = statement.where(Idea.answered_at.is_not(None))
-    statement = _apply_filter(statement, idea_filter)
-    if after is not None:
-        key, idea_id = _decode_cursor(order, after)
-        statement = statement.where(tuple_(sort_key, Idea.id) < tuple_(literal(key), literal(idea_id)))
-    rows = (await session.execute(statement.order_by(sort_key.desc(), Idea.id.desc()).limit(first + 1))).all()
-    shown = rows[:first]
+    parameters = _parameters(town_id, idea_filter, order, first, after)
+    shape = _Shape(
+        order=order,
+        in_town=town_id is not None,
+        strategy_area=idea_filter.strategy_area_id is not None,
+        status=idea_filter.official_status is not None,
+        text="text" in parameters,
+        near=idea_filter.near is not None,
+        after=after is not None,
+        with_authors=with_authors,
+        with_strategy_areas=with_strategy_areas,
+    )
+    await session.flush()
+    connection = await session.connection()
+    rows = (await connection.execute(_statement(shape), parameters)).all()
     return Page(
-        items=[row[0] for row in shown],
+        items=rows[:first],
         has_next_page=len(rows) > first,
         order=order,
-        authors={row[1].id: row[1] for row in shown} if with_authors else {},
-        strategy_areas={row[-1].id: row[-1] for row in shown} if with_strategy_areas else {},
+        with_authors=with_authors,
+        with_strategy_areas=with_strategy_areas,
     )
