@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any, Self
 
 import strawberry
-from sqlalchemy import Row
 from strawberry import relay
 
 from schema.context import Info
@@ -15,7 +14,7 @@ from schema.moderation.info import ModerationInfoType, moderation_info
 from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.ideas.feed import IdeaOrder, Page
+from service.ideas.feed import FeedIdea, IdeaOrder, Page
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, ReportReason
 from service.moderation.models import SubjectKind
 from service.towns.models import StrategyArea, Town
@@ -137,13 +136,7 @@ class IdeaType(relay.Node):
     strategy_area_node: strawberry.Private[StrategyAreaType | None] = None
 
     @classmethod
-    def from_row(
-        cls,
-        row: Idea | Row[Any],
-        *,
-        author: UserType | None = None,
-        strategy_area: StrategyAreaType | None = None,
-    ) -> Self:
+    def from_row(cls, row: Idea | FeedIdea) -> Self:
         location = None
         if row.latitude is not None and row.longitude is not None:
             location = GeoPointType(latitude=row.latitude, longitude=row.longitude)
@@ -165,25 +158,17 @@ class IdeaType(relay.Node):
             town_id=row.town_id,
             author_id=row.author_id,
             strategy_area_id=row.strategy_area_id,
-            author_node=author,
-            strategy_area_node=strategy_area,
         )
 
     @classmethod
-    def from_feed_row(cls, row: Row[Any], page: Page) -> Self:
-        """A feed row, with the author and strategy area when the page read them (see `service.ideas.feed`)."""
-        author = strategy_area = None
-        if page.with_authors:
-            author = UserType.named(row.author_id, row.author_display_name, row.author_deleted_at)
-        if page.with_strategy_areas:
-            strategy_area = StrategyAreaType.of(
-                row.strategy_area_id,
-                slug=row.area_slug,
-                name=row.area_name,
-                description=row.area_description,
-                town_id=row.area_town_id,
-            )
-        return cls.from_row(row, author=author, strategy_area=strategy_area)
+    def from_feed(cls, row: FeedIdea) -> Self:
+        """An idea of the feed, with its author and strategy area when the page read them."""
+        idea = cls.from_row(row)
+        if row.author is not None:
+            idea.author_node = UserType.from_row(row.author)
+        if row.strategy_area is not None:
+            idea.strategy_area_node = StrategyAreaType.from_row(row.strategy_area)
+        return idea
 
     @strawberry.field(graphql_type=UserType | None)
     def author(self, info: Info) -> UserType | Awaitable[UserType | None] | None:
@@ -244,7 +229,7 @@ class IdeaConnection(relay.Connection[IdeaType]):
         returns: read with the page (author, strategy area), or loaded now in one batch (town)."""
         if "town" in fields:
             await prefetch(info.context.loaders.town_by_id.load_many([row.town_id for row in page.items]))
-        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_feed_row(row, page)) for row in page.items]
+        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_feed(row)) for row in page.items]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from service.ideas.feed import IdeaOrder
+from service.ideas.feed import FeedArea, IdeaOrder
 from service.towns.models import StrategyArea, Town
 
 if TYPE_CHECKING:
@@ -28,18 +28,14 @@ class StrategyAreaType(relay.Node):
     town_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_row(cls, row: StrategyArea) -> Self:
-        return cls.of(row.id, slug=row.slug, name=row.name, description=row.description, town_id=row.town_id)
-
-    @classmethod
-    def of(cls, area_id: uuid.UUID, *, slug: str, name: str, description: str, town_id: uuid.UUID | None) -> Self:
+    def from_row(cls, row: StrategyArea | FeedArea) -> Self:
         return cls(
-            id=str(area_id),
-            slug=slug,
-            name=name,
-            description=description,
-            is_region_theme=town_id is None,
-            town_id=town_id,
+            id=str(row.id),
+            slug=row.slug,
+            name=row.name,
+            description=row.description,
+            is_region_theme=row.town_id is None,
+            town_id=row.town_id,
         )
 
     @strawberry.field(description="The town this area belongs to; null for region-wide themes.")

@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.towns.types import TownType, uuids
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
+from service.ideas.feed import FeedAuthor
 from service.users.models import User
 
 strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
@@ -25,13 +26,9 @@ class UserType(relay.Node):
     display_name: str
 
     @classmethod
-    def from_row(cls, row: User) -> Self:
-        return cls.named(row.id, row.display_name, row.deleted_at)
-
-    @classmethod
-    def named(cls, user_id: uuid.UUID, display_name: str | None, deleted_at: datetime | None) -> Self:
-        """What others see of a person: their display name, unless the account is deleted."""
-        return cls(id=str(user_id), display_name=DELETED_USER if deleted_at else (display_name or "Ohne Namen"))
+    def from_row(cls, row: User | FeedAuthor) -> Self:
+        name = DELETED_USER if row.deleted_at else (row.display_name or "Ohne Namen")
+        return cls(id=str(row.id), display_name=name)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

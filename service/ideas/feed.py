@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindparam, func, select, tuple_
@@ -50,19 +50,56 @@ class IdeaFilter:
     near: Near | None = None
 
 
+class FeedAuthor(NamedTuple):
+    """What the feed reads of an idea's author (the attribute names are `User`'s)."""
+
+    id: uuid.UUID
+    display_name: str | None
+    deleted_at: datetime | None
+
+
+class FeedArea(NamedTuple):
+    """What the feed reads of an idea's strategy area (the attribute names are `StrategyArea`'s)."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    town_id: uuid.UUID | None
+
+
+class FeedIdea(NamedTuple):
+    """An idea as the feed reads it: its columns under `Idea`'s attribute names, and its author and strategy area
+    when they were asked for."""
+
+    id: uuid.UUID
+    title: str
+    body: str
+    latitude: float | None
+    longitude: float | None
+    image_alt_texts: list[str]
+    lifecycle: str
+    official_status: str | None
+    official_answer: str | None
+    answered_at: datetime | None
+    published_at: datetime | None
+    created_at: datetime
+    support_count: int
+    comment_count: int
+    town_id: uuid.UUID
+    author_id: uuid.UUID
+    strategy_area_id: uuid.UUID
+    author: FeedAuthor | None = None
+    strategy_area: FeedArea | None = None
+
+
 @dataclass(frozen=True)
 class Page:
-    """One page of the feed as plain rows: the idea's columns under their attribute names (what `Idea` has), and
-    when asked for, the author's and the strategy area's columns under the names in `AUTHOR_COLUMNS` and
-    `AREA_COLUMNS`."""
-
-    items: Sequence[Row[Any]]
+    items: Sequence[FeedIdea]
     has_next_page: bool
     order: IdeaOrder
-    with_authors: bool = False
-    with_strategy_areas: bool = False
 
-    def cursor(self, idea: Row[Any]) -> str:
+    def cursor(self, idea: FeedIdea) -> str:
         return encode_cursor(self.order, idea)
 
 
@@ -74,12 +111,13 @@ def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
     return Idea.published_at  # type: ignore[return-value]
 
 
-def encode_cursor(order: IdeaOrder, idea: Idea | Row[Any]) -> str:
-    value: object = {
-        IdeaOrder.MOST_SUPPORTED: idea.support_count,
-        IdeaOrder.RECENTLY_ANSWERED: idea.answered_at.isoformat() if idea.answered_at else None,
-        IdeaOrder.NEWEST: idea.published_at.isoformat() if idea.published_at else None,
-    }[order]
+def encode_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
+    value: object
+    if order is IdeaOrder.MOST_SUPPORTED:
+        value = idea.support_count
+    else:
+        moment = idea.answered_at if order is IdeaOrder.RECENTLY_ANSWERED else idea.published_at
+        value = moment.isoformat() if moment else None
     return base64.urlsafe_b64encode(orjson.dumps([order.value, value, str(idea.id)])).decode()
 
 
@@ -96,32 +134,11 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     return decoded
 
 
-IDEA_COLUMNS = (
-    Idea.id,
-    Idea.title,
-    Idea.body,
-    Idea.latitude,
-    Idea.longitude,
-    Idea.image_alt_texts,
-    Idea.lifecycle,
-    Idea.official_status,
-    Idea.official_answer,
-    Idea.answered_at,
-    Idea.published_at,
-    Idea.created_at,
-    Idea.support_count,
-    Idea.comment_count,
-    Idea.town_id,
-    Idea.author_id,
-    Idea.strategy_area_id,
-)
-AUTHOR_COLUMNS = (User.display_name.label("author_display_name"), User.deleted_at.label("author_deleted_at"))
-AREA_COLUMNS = (
-    StrategyArea.slug.label("area_slug"),
-    StrategyArea.name.label("area_name"),
-    StrategyArea.description.label("area_description"),
-    StrategyArea.town_id.label("area_town_id"),
-)
+# The statement's columns are named after the rows they fill, in the same order.
+_IDEA_FIELDS = FeedIdea._fields[: -len(("author", "strategy_area"))]
+IDEA_COLUMNS = tuple(getattr(Idea, name) for name in _IDEA_FIELDS)
+AUTHOR_COLUMNS = tuple(getattr(User, name) for name in FeedAuthor._fields)
+AREA_COLUMNS = tuple(getattr(StrategyArea, name) for name in FeedArea._fields)
 
 
 @dataclass(frozen=True)
@@ -147,7 +164,7 @@ def _statement(shape: _Shape) -> Select[Any]:
     is the same for every caller.
     """
     sort_key = _sort_key(shape.order)
-    columns: list[ColumnElement[Any]] = [*IDEA_COLUMNS]  # type: ignore[list-item]
+    columns: list[ColumnElement[Any]] = [*IDEA_COLUMNS]
     if shape.with_authors:
         columns.extend(AUTHOR_COLUMNS)
     if shape.with_strategy_areas:
@@ -224,12 +241,12 @@ async def list_ideas(
     with_authors: bool = False,
     with_strategy_areas: bool = False,
 ) -> Page:
-    """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors' and
-    strategy areas' columns read in the same statement when asked for (both are required references, so an inner
-    join keeps every idea).
+    """Published ideas of one town (or of the region when `town_id` is None), one page; with their authors and
+    strategy areas read in the same statement when asked for (both are required references, so an inner join
+    keeps every idea).
 
-    The feed is the busiest read there is: it is read as rows, not as ORM entities, through a statement built
-    once per shape."""
+    The feed is the busiest read there is: it is read as plain rows, not as ORM entities, through a statement
+    built once per shape."""
     check_page_size(first)
     parameters = _parameters(town_id, idea_filter, order, first, after)
     shape = _Shape(
@@ -247,9 +264,16 @@ async def list_ideas(
     connection = await session.connection()
     rows = (await connection.execute(_statement(shape), parameters)).all()
     return Page(
-        items=rows[:first],
+        items=[_feed_idea(row, with_authors, with_strategy_areas) for row in rows[:first]],
         has_next_page=len(rows) > first,
         order=order,
-        with_authors=with_authors,
-        with_strategy_areas=with_strategy_areas,
     )
+
+
+def _feed_idea(row: Row[Any], with_author: bool, with_strategy_area: bool) -> FeedIdea:
+    """A row as the statement lays it out: the idea's columns, then the author's, then the strategy area's."""
+    ideas_end = len(IDEA_COLUMNS)
+    author_end = ideas_end + len(AUTHOR_COLUMNS) if with_author else ideas_end
+    author = FeedAuthor._make(row[ideas_end:author_end]) if with_author else None
+    area = FeedArea._make(row[author_end : author_end + len(AREA_COLUMNS)]) if with_strategy_area else None
+    return FeedIdea._make((*row[:ideas_end], author, area))
