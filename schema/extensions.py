@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -67,6 +67,13 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message="Interner Fehler.")
+
+    def _process_result(self, result: object) -> None:
+        # As MaskErrors does, without its isinstance check against a runtime-checkable protocol, which costs more
+        # than the rest of the hook on every request.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
@@ -148,26 +155,29 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
-class _StringLiterals(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
+def _nul_error() -> GraphQLError:
+    return GraphQLError("Texte dürfen kein NUL-Zeichen (\\u0000) enthalten.", extensions={"code": "BAD_USER_INPUT"})
+
+
+class NulInLiterals(ValidationRule):
+    """PostgreSQL stores no NUL character in text: a document with one in a string literal is refused. As a
+    validation rule, the verdict is cached with the document's validation."""
+
+    def enter_document(self, *_: object) -> None:
         self.found = False
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        self.found = self.found or _NUL in node.value
+        if not self.found and _NUL in node.value:
+            self.found = True
+            self.report_error(_nul_error())
 
 
 class RefuseNulCharacters(SchemaExtension):
-    """PostgreSQL stores no NUL character in text: a request carrying one is refused before any resolver runs."""
+    """PostgreSQL stores no NUL character in text: a request whose variables carry one is refused before any
+    resolver runs (string literals are checked by `NulInLiterals`)."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None and not context.result:
-            literals = _StringLiterals()
-            visit(context.graphql_document, literals)
-            if literals.found or _holds_nul(context.variables or {}):
-                error = GraphQLError(
-                    "Texte dürfen kein NUL-Zeichen (\\u0000) enthalten.", extensions={"code": "BAD_USER_INPUT"}
-                )
-                context.result = ExecutionResult(data=None, errors=[error])
+        if context.variables and not context.result and _holds_nul(context.variables):
+            context.result = ExecutionResult(data=None, errors=[_nul_error()])
         yield

@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.cost import CostRule, VariableCostLimit
 from schema.extensions import (
     MaskUnexpectedErrors,
+    NulInLiterals,
     OperationMetrics,
     ProductionHardening,
     QueriesReadOnly,
@@ -86,6 +87,7 @@ _LIMIT_RULES: list[type[ASTValidationRule]] = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
     CostRule,
+    NulInLiterals,
 ]
 
 
