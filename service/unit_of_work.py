@@ -28,6 +28,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._reads_only = False
+        self._autocommit = False
 
     def reads_only(self) -> None:
         """From here on this unit of work only reads (a GraphQL query): a session opened later runs its
@@ -35,7 +36,7 @@ class UnitOfWork:
 
         At the default isolation level (read committed) every statement sees its own snapshot either way, so the
         answer does not change. A session that is already open (say, signing a person in wrote a row) keeps its
-        transaction.
+        transaction. A session without a transaction has nothing to commit at the end: `commit()` only flushes it.
         """
         self._reads_only = True
 
@@ -45,6 +46,7 @@ class UnitOfWork:
             if self._session is None and self._reads_only:
                 session = self._open()
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                self._autocommit = True
             yield self._open()
 
     def _open(self) -> AsyncSession:
@@ -72,7 +74,11 @@ class UnitOfWork:
         async with self._lock:
             jobs: list[Job] = []
             if self._session is not None:
-                await self._session.commit()
+                if self._autocommit:
+                    # Every statement committed as it ran; the session's machinery for a commit would do nothing.
+                    await self._session.flush()
+                else:
+                    await self._session.commit()
                 jobs = pending_jobs(self._session)[:]
                 pending_jobs(self._session).clear()
         if jobs:
@@ -89,6 +95,7 @@ class UnitOfWork:
             if self._session is not None:
                 await self._session.close()
                 self._session = None
+                self._autocommit = False
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -69,3 +69,17 @@ async def test_identical_wake_ups_in_one_unit_are_sent_once(runtime: Runtime) ->
         uow.after_commit(Job("system.heartbeat"))
 
     assert await queued_jobs(runtime.redis) == 1
+
+
+async def test_a_change_made_without_a_transaction_is_written_at_the_end(runtime: Runtime) -> None:
+    async with runtime.unit_of_work() as uow:
+        uow.reads_only()
+        async with uow.session() as session:
+            town = await session.scalar(select(Town).where(Town.slug == "soest"))
+            assert town is not None
+            town.name = "Soest (Börde)"
+        uow.after_commit(Job("system.heartbeat"))
+
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await session.scalar(select(Town.name).where(Town.slug == "soest")) == "Soest (Börde)"
+    assert await queued_jobs(runtime.redis) == 1
