@@ -55,6 +55,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -550,6 +551,7 @@ async def stop_server(server: Server) -> None:
 class Measurement:
     requests: int
     errors: int
+    failures: dict[str, int]
     seconds: float
     requests_per_second: float
     p50_ms: float
@@ -606,26 +608,27 @@ async def measure(
     headers = {"content-type": "application/json", "accept": "application/json"}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
-    errors = 0
+    failures: Counter[str] = Counter()
     async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30, trust_env=False) as client:
         phase = {"measuring": False, "running": True}
 
         async def worker() -> None:
-            nonlocal errors
             while phase["running"]:
                 started = time.perf_counter()
                 measuring = phase["measuring"]
+                failure = None
                 try:
                     response = await client.post("/graphql", content=body, headers=headers)
-                    ok = response.status_code == httpx.codes.OK
-                except httpx.HTTPError:
-                    ok = False
+                    if response.status_code != httpx.codes.OK:
+                        failure = f"HTTP {response.status_code}"
+                except httpx.HTTPError as error:
+                    failure = type(error).__name__
                 finished = time.perf_counter()
                 if measuring and phase["measuring"]:
-                    if ok:
+                    if failure is None:
                         latencies.append(finished - started)
                     else:
-                        errors += 1
+                        failures[failure] += 1
 
         workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
         await asyncio.sleep(warmup)
@@ -652,7 +655,8 @@ async def measure(
 
     return Measurement(
         requests=count,
-        errors=errors,
+        errors=sum(failures.values()),
+        failures=dict(failures),
         seconds=round(window, 3),
         requests_per_second=round(count / window, 1),
         p50_ms=round(_percentile(ordered, 0.50) * 1000, 2),
@@ -726,6 +730,8 @@ def report(results: dict[str, Measurement]) -> dict[str, float | None]:
             f"{result.p99_ms:>8.2f} {result.errors:>7} {cpu:>18}"
         )
     for name, result in results.items():
+        if result.failures:
+            say(f"failures ({name}): " + ", ".join(f"{count} x {kind}" for kind, count in result.failures.items()))
         for note in result.notes:
             say(f"note ({name}): {note}")
     ratios = {
