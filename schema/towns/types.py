@@ -10,6 +10,7 @@ from strawberry import relay
 from schema.context import Info
 from service.ideas.feed import FeedArea, IdeaOrder
 from service.towns.models import StrategyArea, Town
+from service.towns.repository import TownHeader
 
 if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
@@ -60,7 +61,7 @@ class TownType(relay.Node):
     row_id: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_row(cls, row: Town) -> Self:
+    def from_row(cls, row: Town | TownHeader) -> Self:
         return cls(id=str(row.id), slug=row.slug, name=row.name, is_pioneer=row.is_pioneer, row_id=row.id)
 
     @strawberry.field(description="The town's fields of action (Handlungsfelder), in the town's order.")

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.lookup import key_in_keys, keys
@@ -14,14 +15,26 @@ async def list_towns(session: AsyncSession) -> Sequence[Town]:
     return (await session.scalars(select(Town).order_by(Town.name))).all()
 
 
-_TOWNS_BY_SLUGS = select(Town).where(key_in_keys(Town.slug))
+class TownHeader(NamedTuple):
+    """What names a town and links to it (the attribute names are `Town`'s)."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    is_pioneer: bool
+
+
+# Read as a plain row: `town(slug)` starts most feed requests.
+_TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fields)).where(
+    Town.slug == bindparam("slug")
+)
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
 
 
-async def towns_by_slugs(session: AsyncSession, slugs: Sequence[str]) -> dict[str, Town]:
-    rows = await session.scalars(_TOWNS_BY_SLUGS, keys(slugs))
-    return {town.slug: town for town in rows}
+async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
+    row = (await (await session.connection()).execute(_TOWN_HEADER_BY_SLUG, {"slug": slug})).first()
+    return TownHeader._make(row) if row else None
 
 
 async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:

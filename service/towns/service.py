@@ -13,14 +13,15 @@ from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotFound, UserError
 from service.towns import repository
 from service.towns.models import StrategyArea, Town
+from service.towns.repository import TownHeader
 
 
 async def list_towns(session: AsyncSession, viewer: Viewer) -> Sequence[Town]:
     return await repository.list_towns(session)
 
 
-async def get_town(session: AsyncSession, viewer: Viewer, *, slug: str) -> Town | None:
-    return (await repository.towns_by_slugs(session, [slug])).get(slug)
+async def get_town(session: AsyncSession, viewer: Viewer, *, slug: str) -> TownHeader | None:
+    return await repository.town_by_slug(session, slug)
 
 
 async def list_region_themes(session: AsyncSession, viewer: Viewer) -> Sequence[StrategyArea]:
