@@ -537,6 +537,14 @@ async def start_server(name: str, argv: list[str], env: dict[str, str], log_dir:
     raise RuntimeError(f"the {name} server did not start; its output:\n{log.read_text()[-3000:]}")
 
 
+def say_server_complaints(server: Server, most: int = 20) -> None:
+    """The last lines of the server's output that are not its access log (warnings, errors, tracebacks)."""
+    lines = server.log.read_text(errors="replace").splitlines()
+    complaints = [line for line in lines if '"logger": "uvicorn.access"' not in line]
+    for line in complaints[-most:]:
+        say(f"  {server.name}: {line[:500]}")
+
+
 async def stop_server(server: Server) -> None:
     if server.process.returncode is None:
         server.process.send_signal(signal.SIGINT)
@@ -818,6 +826,8 @@ async def serve_and_measure(
                 concurrency=args.concurrency,
                 local_postgres=local_postgres,
             )
+            if results[target].failures:
+                say_server_complaints(servers[target])
         return results
     finally:
         for running in servers.values():
