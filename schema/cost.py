@@ -129,6 +129,9 @@ class _Estimate:
             children = count * self.size(node, int(definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE))
         elif _is_list(definition.type) and not parent.name.endswith("Connection"):
             children = count * DEFAULT_LIST_SIZE
+        # Past the limit the verdict is made: the count stops growing there, so nested huge sizes (`first:
+        # 99999999999999999999`) give an estimate that still fits the 64-bit integer the answer reports.
+        children = min(children, MAX_COST + 1)
         return count + self.selection_set(node.selection_set, get_named_type(definition.type), children, spreads)
 
 

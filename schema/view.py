@@ -182,6 +182,12 @@ class GraphQLView(GraphQL[Context, None]):
                 del request.state.graphql_sub_response
             await uow.close()
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson: several times faster than the standard library, and stricter where it matters here: a lone
+        # surrogate (which no database text can hold) makes the body invalid JSON, a clear 400, instead of
+        # failing in the database. Integers beyond 64 bits become floats, which no `Int` accepts.
+        return orjson.loads(data)
+
     def encode_json(self, data: object) -> bytes:
         # orjson: the answer is encoded in C, several times faster than the standard library for a page of nodes
         # (compact UTF-8, as before; non-ASCII characters are no longer escaped, which JSON does not require).

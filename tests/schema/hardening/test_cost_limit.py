@@ -115,3 +115,15 @@ async def test_a_fragment_cycle_is_refused_and_does_not_hang_the_estimate(client
 
     assert response.status_code == 400
     assert "data" not in response.json()
+
+
+async def test_a_size_beyond_any_integer_is_refused_with_a_cost_that_fits_the_answer(client: httpx.AsyncClient) -> None:
+    document = "{ towns { ideas(first: 99999999999999999999999) { edges { node { comments { body } } } } } }"
+
+    response = await client.post("/graphql", json={"query": document}, headers={"Accept": GRAPHQL_RESPONSE})
+
+    assert response.status_code == 400
+    extensions = [error.get("extensions", {}) for error in response.json()["errors"]]
+    costs = [extension["cost"] for extension in extensions if "cost" in extension]
+    assert len(costs) == 1
+    assert MAX_COST < costs[0] < 2**63

@@ -163,3 +163,13 @@ async def test_a_nul_character_in_a_literal_or_a_variable_is_refused_before_exec
     # Without the NUL character the same documents run.
     response = await client.post("/graphql", json={"query": '{ town(slug: "soest") { name } }'})
     assert response.json() == {"data": {"town": {"name": "Soest"}}}
+
+
+async def test_a_lone_surrogate_makes_the_body_invalid_json(client: httpx.AsyncClient) -> None:
+    # Escaped as JSON allows it, yet no text column can store half a character.
+    body = '{"query": "query Q($slug: String!) { town(slug: $slug) { name } }", "variables": {"slug": "\\ud800x"}}'
+
+    response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert "JSON" in response.text
