@@ -3,14 +3,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, ExecutionResult, GraphQLError, StringValueNode, ValidationRule
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError, GraphQLSchema, StringValueNode, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -41,6 +42,40 @@ class QueriesReadOnly(SchemaExtension):
         uow = getattr(context.context, "uow", None)
         if uow is not None and context.operation_type is OperationType.QUERY:
             uow.reads_only()
+        yield
+
+
+_ValidationKey = tuple[GraphQLSchema, str, tuple[type[ASTValidationRule], ...]]
+_VALIDATED: OrderedDict[_ValidationKey, list[GraphQLError]] = OrderedDict()
+
+
+class ValidationByQueryText(SchemaExtension):
+    """Caches validation by the query's text and the rules, across requests (the `maxsize` most recently used).
+
+    Strawberry's `ValidationCache` keys by the parsed document instead: graphql-core's syntax nodes are frozen
+    dataclasses, so hashing the document walks the whole tree on every request. The same text parses to the
+    same document, and a text is hashed once.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        # Strawberry validates only a document it parsed from the request's query text.
+        assert context.graphql_document is not None  # noqa: S101
+        assert context.query is not None  # noqa: S101
+        schema = context.schema._schema
+        key = (schema, context.query, context.validation_rules)
+        errors = _VALIDATED.get(key)
+        if errors is None:
+            errors = validate_document(schema, context.graphql_document, context.validation_rules)
+            _VALIDATED[key] = errors
+            if len(_VALIDATED) > self.maxsize:
+                _VALIDATED.popitem(last=False)
+        else:
+            _VALIDATED.move_to_end(key)
+        context.pre_execution_errors = errors
         yield
 
 

@@ -13,7 +13,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -27,6 +26,7 @@ from schema.extensions import (
     RefuseNulCharacters,
     ReleasingExecutionContext,
     Schema,
+    ValidationByQueryText,
 )
 from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
@@ -104,9 +104,9 @@ def build_schema() -> Schema:
             lambda: AddValidationRules(_LIMIT_RULES),
             # Introspection and name suggestions off in production (decided per request from the settings).
             ProductionHardening,
-            # The parse and validation caches are module-level LRUs keyed by size: shared across requests.
+            # The parse and validation caches are shared across requests.
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
-            lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+            lambda: ValidationByQueryText(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
             QueriesReadOnly,

@@ -173,3 +173,18 @@ async def test_a_lone_surrogate_makes_the_body_invalid_json(client: httpx.AsyncC
 
     assert response.status_code == 400
     assert "JSON" in response.text
+
+
+async def test_one_query_text_is_validated_by_the_rules_of_each_environment(
+    client: httpx.AsyncClient, app_client: AppClient
+) -> None:
+    # Validation is cached by the query's text and the rules: production's extra rule makes another entry.
+    async with app_client(environment=Environment.PRODUCTION) as production:
+        for _ in range(2):
+            allowed = await client.post("/graphql", json={"query": INTROSPECTION})
+            refused = await production.post("/graphql", json={"query": INTROSPECTION})
+            again = await client.post("/graphql", json={"query": INTROSPECTION})
+
+            assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+            assert "introspection" in refused.json()["errors"][0]["message"].lower()
+            assert again.json() == allowed.json()
