@@ -538,9 +538,10 @@ async def start_server(name: str, argv: list[str], env: dict[str, str], log_dir:
 
 
 def say_server_complaints(server: Server, most: int = 20) -> None:
-    """The last lines of the server's output that are not its access log (warnings, errors, tracebacks)."""
+    """The last lines of the server's output other than its access lines for answered requests: warnings,
+    errors, tracebacks and requests that did not end in 200."""
     lines = server.log.read_text(errors="replace").splitlines()
-    complaints = [line for line in lines if '"logger": "uvicorn.access"' not in line]
+    complaints = [line for line in lines if '"logger": "uvicorn.access"' not in line or 'HTTP/1.1\\" 200' not in line]
     for line in complaints[-most:]:
         say(f"  {server.name}: {line[:500]}")
 
