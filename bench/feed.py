@@ -32,6 +32,8 @@ What it does, in one run:
    machine). The load generator shares the machine's cores with the servers and PostgreSQL, so on a small
    machine the floor's throughput is partly the client's limit: the CPU time per request is the fairer
    comparison there.
+   Failed requests are counted by kind (status or transport error); when a target has any, the script shows
+   the last lines of that server's output other than its access lines for answered requests.
 5. Writes `bench/results/feed.json` (numbers, data sizes, settings, machine and package versions), stops both
    servers and drops the database (unless `--keep-database`).
 
