@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.errors import InvalidArgument
-from service.ideas.models import Idea, Lifecycle, OfficialStatus
+from service.ideas.models import Idea, OfficialStatus
+from service.ideas.policies import idea_visible_to_everyone
 from service.pagination import check_page_size
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
@@ -160,8 +161,8 @@ class _Shape:
 def _statement(shape: _Shape) -> Select[Any]:
     """The feed's statement for one shape, its values left as bound parameters (named as in `_parameters`).
 
-    Only published ideas are listed, and those everyone may see (`policies.idea_visible_to`), so the statement
-    is the same for every caller.
+    Only ideas that every caller may see are listed (published ones), so the statement is the same for every
+    caller.
     """
     sort_key = _sort_key(shape.order)
     columns: list[ColumnElement[Any]] = [*IDEA_COLUMNS]
@@ -174,7 +175,7 @@ def _statement(shape: _Shape) -> Select[Any]:
         statement = statement.join(User, User.id == Idea.author_id)
     if shape.with_strategy_areas:
         statement = statement.join(StrategyArea, StrategyArea.id == Idea.strategy_area_id)
-    statement = statement.where(Idea.lifecycle == Lifecycle.PUBLISHED.value)
+    statement = statement.where(idea_visible_to_everyone())
     if shape.in_town:
         statement = statement.where(Idea.town_id == bindparam("town_id"))
     if shape.order is IdeaOrder.RECENTLY_ANSWERED:
@@ -260,7 +261,7 @@ async def list_ideas(
         with_authors=with_authors,
         with_strategy_areas=with_strategy_areas,
     )
-    await session.flush()
+    await session.flush()  # read through the connection, which does not flush what the session holds
     connection = await session.connection()
     rows = (await connection.execute(_statement(shape), parameters)).all()
     return Page(

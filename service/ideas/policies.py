@@ -35,6 +35,11 @@ def _visible(
     )
 
 
+def idea_visible_to_everyone() -> ColumnElement[bool]:
+    """Published ideas: what every caller sees, anonymous ones included (the feed lists nothing else)."""
+    return Idea.lifecycle == Lifecycle.PUBLISHED.value
+
+
 def idea_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """Published ideas for everyone; the author's own in any state; everything in towns the viewer serves."""
     return _visible(Idea.lifecycle, Idea.author_id, Idea.town_id, viewer)  # type: ignore[arg-type]
