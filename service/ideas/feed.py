@@ -135,11 +135,12 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     return decoded
 
 
-# The statement's columns are named after the rows they fill, in the same order.
-_IDEA_FIELDS = FeedIdea._fields[: -len(("author", "strategy_area"))]
-IDEA_COLUMNS = tuple(getattr(Idea, name) for name in _IDEA_FIELDS)
+# The statement's columns are named after the rows they fill, in the same order: the idea's, then the author's,
+# then the strategy area's (each when asked for).
+IDEA_COLUMNS = tuple(getattr(Idea, name) for name in FeedIdea._fields if name not in ("author", "strategy_area"))
 AUTHOR_COLUMNS = tuple(getattr(User, name) for name in FeedAuthor._fields)
 AREA_COLUMNS = tuple(getattr(StrategyArea, name) for name in FeedArea._fields)
+_AUTHOR_START = len(IDEA_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ async def list_ideas(
         in_town=town_id is not None,
         strategy_area=idea_filter.strategy_area_id is not None,
         status=idea_filter.official_status is not None,
-        text="text" in parameters,
+        text=bool(idea_filter.text),
         near=idea_filter.near is not None,
         after=after is not None,
         with_authors=with_authors,
@@ -272,9 +273,8 @@ async def list_ideas(
 
 
 def _feed_idea(row: Row[Any], with_author: bool, with_strategy_area: bool) -> FeedIdea:
-    """A row as the statement lays it out: the idea's columns, then the author's, then the strategy area's."""
-    ideas_end = len(IDEA_COLUMNS)
-    author_end = ideas_end + len(AUTHOR_COLUMNS) if with_author else ideas_end
-    author = FeedAuthor._make(row[ideas_end:author_end]) if with_author else None
-    area = FeedArea._make(row[author_end : author_end + len(AREA_COLUMNS)]) if with_strategy_area else None
-    return FeedIdea._make((*row[:ideas_end], author, area))
+    """A row as the statement lays it out (see `IDEA_COLUMNS`)."""
+    area_start = _AUTHOR_START + len(AUTHOR_COLUMNS) if with_author else _AUTHOR_START
+    author = FeedAuthor._make(row[_AUTHOR_START:area_start]) if with_author else None
+    area = FeedArea._make(row[area_start:]) if with_strategy_area else None
+    return FeedIdea._make((*row[:_AUTHOR_START], author, area))
