@@ -123,7 +123,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
                 ),
             )
         )
-    validator = AccessTokenValidator(issuers, settings.oidc_audience) if issuers else None
+    browser_clients = {client for client in (settings.oidc_client_id, login and login.client_id) if client}
+    validator = (
+        AccessTokenValidator(issuers, settings.oidc_audience, browser_clients=browser_clients) if issuers else None
+    )
     authenticator = Authenticator(validator, roles_claim=settings.oidc_roles_claim)
 
     @asynccontextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from joserfc.jws import extract_compact
 
 ALLOWED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"})
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash")
 MAX_TOKEN_BYTES = 8192
 CLOCK_SKEW_SECONDS = 30
 DISCOVERY_TIMEOUT_SECONDS = 5.0
@@ -55,11 +57,15 @@ class AccessTokenValidator:
         issuers: list[str],
         audience: str,
         *,
+        browser_clients: Iterable[str] = (),
         http: httpx.AsyncClient | None = None,
         refresh_interval: float = 30.0,
     ) -> None:
         self.issuers = frozenset(issuer.rstrip("/") for issuer in issuers)
         self.audience = audience
+        # Our own login clients: ID tokens are issued to them (their `aud`, their `azp`), access tokens for the API
+        # are not. An untyped token addressed to one of them is an ID token, whatever the audience setting says.
+        self.browser_clients = frozenset(browser_clients)
         self.refresh_interval = refresh_interval
         self._http = http or httpx.AsyncClient(timeout=DISCOVERY_TIMEOUT_SECONDS, follow_redirects=False)
         self._keys: dict[str, _IssuerKeys] = {issuer: _IssuerKeys() for issuer in self.issuers}
@@ -81,7 +87,7 @@ class AccessTokenValidator:
         algorithm = header.get("alg")
         if algorithm not in ALLOWED_ALGORITHMS:
             raise TokenRejected("signing algorithm not allowed")
-        _reject_id_tokens(header, payload)
+        _reject_id_tokens(header, payload, self.browser_clients)
         issuer = str(payload.get("iss", "")).rstrip("/")
         if issuer not in self.issuers:
             raise TokenRejected("untrusted issuer")
@@ -148,16 +154,22 @@ def _has_kid(keys: KeySet, kid: object) -> bool:
     return True
 
 
-def _reject_id_tokens(header: dict[str, Any], payload: dict[str, Any]) -> None:
+def _reject_id_tokens(header: dict[str, Any], payload: dict[str, Any], browser_clients: frozenset[str]) -> None:
     """Refuse ID tokens (and other JWTs) presented as access tokens.
 
-    RFC 9068 access tokens carry `typ: at+jwt`; providers that do not set it (e.g. Keycloak) still mark ID
-    tokens by a `typ: ID` claim, a nonce or an at_hash, none of which an access token has.
+    RFC 9068 access tokens carry `typ: at+jwt`; providers that do not set it (e.g. Keycloak, Entra ID) leave the
+    audience check alone to tell them apart, which fails when the audience setting equals the browser client's id
+    (an ID token's `aud`). So an untyped token is refused when it carries what only ID tokens carry: a `typ: ID`
+    claim, a nonce, an at_hash/c_hash/s_hash, or our own browser client as its `azp` or among its audiences.
     """
     token_type = str(header.get("typ", "")).lower()
     if token_type in ACCESS_TOKEN_TYPES:
         return
     if token_type not in {"", "jwt"}:
         raise TokenRejected("not an access token")
-    if payload.get("typ") == "ID" or "nonce" in payload or "at_hash" in payload:
+    if payload.get("typ") == "ID" or any(claim in payload for claim in ID_TOKEN_CLAIMS):
+        raise TokenRejected("ID token presented as access token")
+    audiences = payload.get("aud")
+    audience_list = audiences if isinstance(audiences, list) else [audiences]
+    if payload.get("azp") in browser_clients or any(audience in browser_clients for audience in audience_list):
         raise TokenRejected("ID token presented as access token")
