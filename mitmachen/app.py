@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mitmachen.authentication import Authenticator
 from mitmachen.data_export import data_export_routes
@@ -203,6 +204,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     add_cors(app, settings)
     app.add_middleware(SecurityHeaders, production=settings.is_production, graphiql=settings.is_dev)
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # The one place forwarded headers are believed: from the configured proxies only, never from loopback as
+        # such (`serve` and `dev` turn uvicorn's own handling off). The client address of the rate limits and the
+        # access log is then the one the nearest untrusted hop names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 

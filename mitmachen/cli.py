@@ -40,8 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # The app itself believes X-Forwarded-For from MITMACHEN_TRUSTED_PROXIES only (see `create_app`);
+        # uvicorn's own proxy handling would trust 127.0.0.1 by default and let any loopback peer choose its address.
+        proxy_headers=False,
         server_header=False,
     )
     return 0
@@ -137,12 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
         sub = command(name, handler, help_text)
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
-        if name == "serve":
-            sub.add_argument(
-                "--forwarded-allow-ips",
-                default="127.0.0.1",
-                help="proxies whose X-Forwarded-* headers are trusted",
-            )
     command("worker", _worker, "Run a background worker.").add_argument(
         "--burst", action="store_true", help="process the queue, then exit"
     )

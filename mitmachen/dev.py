@@ -74,7 +74,9 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql, "
             f"log in at http://{host}:{port}/auth/login (Ctrl-C stops everything)"
         )
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, server_header=False)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=None, proxy_headers=False, server_header=False
+        )
     return 0
 
 

@@ -28,7 +28,7 @@ from service.auth.viewer import Viewer
 from service.config import Settings
 from service.jobs import JobSender
 from service.logging import request_id_var
-from service.ratelimit import ClientAddresses, RateLimiter
+from service.ratelimit import RateLimiter
 from service.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("mitmachen.graphql")
@@ -125,7 +125,6 @@ class GraphQLView(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
         self.settings = settings
         self.rate_limiter = rate_limiter
-        self.client_addresses = ClientAddresses(settings.trusted_proxies)
         self.session_factory = session_factory
         self.job_sender = job_sender
         self.authenticate = authenticate
@@ -157,9 +156,7 @@ class GraphQLView(GraphQL[Context, None]):
             loaders=Loaders(uow, viewer),
             request_id=request_id_var.get() or "-",
             rate_limiter=self.rate_limiter,
-            client_address=self.client_addresses.resolve(
-                request.client.host if request.client else None, request.headers.get("x-forwarded-for")
-            ),
+            client_address=request.client.host if request.client else None,
         )
         request.state.graphql_context = context
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -11,6 +12,14 @@ from datetime import UTC, datetime
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Paths that carry a secret: the single-use link of a data export. Whoever reads the logs must not be able to use it.
+_SECRET_IN_PATH = re.compile(r"(/me/export/)[^\s\"'?#/\\]+")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """`text` with every secret a path carries replaced by `[redacted]`."""
+    return _SECRET_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,7 +40,9 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # Redacted as a whole line: the message, its arguments (uvicorn's access log puts the path there), extra
+        # fields and tracebacks alike.
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def configure_logging(level: str) -> None:

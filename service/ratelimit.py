@@ -12,7 +12,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -92,28 +91,3 @@ class RateLimiter:
         for position, (_, limit) in enumerate(counted):
             if int(replies[position * 2]) > limit:
                 raise RateLimitExceeded(retry_after)
-
-
-class ClientAddresses:
-    """The caller's address: the peer, or, only when the peer is a trusted proxy, the X-Forwarded-For client."""
-
-    def __init__(self, trusted_proxies: list[str]) -> None:
-        self.networks = [ip_network(entry, strict=False) for entry in trusted_proxies]
-
-    def _trusted(self, address: IPv4Address | IPv6Address) -> bool:
-        return any(address in network for network in self.networks)
-
-    def resolve(self, peer: str | None, forwarded_for: str | None) -> str | None:
-        if peer is None or not self.networks or not forwarded_for:
-            return peer
-        try:
-            if not self._trusted(ip_address(peer)):
-                return peer
-            hops = [ip_address(hop.strip()) for hop in forwarded_for.split(",") if hop.strip()]
-        except ValueError:
-            return peer  # a malformed address: the header is not to be believed
-        # Walk from the nearest hop back: the first one not of our own proxies is the client.
-        for hop in reversed(hops):
-            if not self._trusted(hop):
-                return str(hop)
-        return str(hops[0]) if hops else peer

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
-from service.ratelimit import ClientAddresses, Limits, RateLimiter, RateLimitExceeded
+from service.ratelimit import Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
@@ -109,7 +109,8 @@ async def test_forwarded_for_counts_only_behind_a_trusted_proxy(
             response = await http.post(
                 "/graphql",
                 json={"query": SUPPORT, "variables": {"id": idea}},
-                headers={**someone.headers, "X-Forwarded-For": f"198.51.100.{index}"},
+                # The first hop is whatever the client wrote; the proxy appended the address it saw.
+                headers={**someone.headers, "X-Forwarded-For": f"203.0.113.99, 198.51.100.{index}"},
             )
             codes.append(_codes(response))
         return codes
@@ -134,18 +135,6 @@ async def test_rate_limits_can_be_switched_off(
         responses = [await _call(http, clara, SUPPORT, {"id": idea}) for _ in range(5)]
 
     assert [_codes(response) for response in responses] == [[]] * 5
-
-
-def test_the_client_address_honours_forwarded_for_only_from_trusted_proxies() -> None:
-    behind = ClientAddresses(["10.0.0.0/8", "192.0.2.1"])
-    direct = ClientAddresses([])
-
-    assert behind.resolve("10.1.2.3", "198.51.100.9, 192.0.2.1") == "198.51.100.9"
-    assert behind.resolve("10.1.2.3", "203.0.113.5, 198.51.100.9") == "198.51.100.9"  # spoofed first hop ignored
-    assert behind.resolve("198.51.100.9", "203.0.113.5") == "198.51.100.9"  # peer not a proxy
-    assert behind.resolve("10.1.2.3", "not-an-address") == "10.1.2.3"
-    assert behind.resolve("10.1.2.3", None) == "10.1.2.3"
-    assert direct.resolve("10.1.2.3", "198.51.100.9") == "10.1.2.3"
 
 
 async def test_an_unreachable_redis_lets_the_citizen_through_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
