@@ -191,7 +191,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             client_secret=login.client_secret,
         )
     app = Starlette(routes=routes, lifespan=lifespan)
-    if login is not None:
+    _add_middleware(app, settings, login=login is not None)
+    return app
+
+
+def _add_middleware(app: Starlette, settings: Settings, *, login: bool) -> None:
+    if login:
         app.add_middleware(
             SessionMiddleware,
             secret_key=session_secret(settings),
@@ -209,7 +214,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         # such (`serve` and `dev` turn uvicorn's own handling off). The client address of the rate limits and the
         # access log is then the one the nearest untrusted hop names.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
-    return app
 
 
 async def _check_database(runtime: Runtime) -> str:

@@ -71,6 +71,7 @@ async def test_forwarded_for_is_believed_from_a_configured_proxy(
 @pytest.mark.parametrize("outcome", ["downloaded", "refused"])
 async def test_the_export_token_never_appears_in_the_log(
     outcome: str,
+    *,
     settings: Settings,
     runtime: Runtime,
     graphql: GraphQLClient,
