@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
+import html
 import logging
 import secrets
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from mitmachen.authentication import CSRF_COOKIE, SESSION_CSRF, SESSION_ID
+from mitmachen.authentication import CSRF_COOKIE, CSRF_HEADER, SESSION_CSRF, SESSION_ID
 from service.auth.sessions import end_session, start_session
 from service.auth.tokens import Identity
 from service.config import Environment, Settings
@@ -26,6 +29,23 @@ from service.users import service as users
 
 logger = logging.getLogger("mitmachen.login")
 SESSION_MAX_AGE_SECONDS = 8 * 3600
+LOGOUT_PAGE_CSP = "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+LOGOUT_PAGE = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Abmelden - Mitmachen</title></head>
+<body><form method="post" action="/auth/logout">
+<input type="hidden" name="csrf" value="{csrf}">
+<button type="submit">Abmelden</button>
+</form></body></html>
+"""
+
+
+async def _csrf_matches(request: Request, expected: str) -> bool:
+    """The `X-CSRF-Token` header (scripts) or the `csrf` field of a form post (the logout page)."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+        sent = (fields.get("csrf") or [None])[0]
+    return bool(expected) and sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _safe_next(value: str | None) -> str:
@@ -84,8 +104,24 @@ def login_routes(
         )
         return response
 
+    async def logout_page(request: Request) -> Response:
+        """GET never ends the session (any site could send a browser here): a page with the logout button."""
+        csrf = request.session.get(SESSION_CSRF)
+        if request.session.get(SESSION_ID) is None or not csrf:
+            return RedirectResponse("/", status_code=303)
+        return HTMLResponse(
+            LOGOUT_PAGE.format(csrf=html.escape(str(csrf), quote=True)),
+            headers={"Content-Security-Policy": LOGOUT_PAGE_CSP, "Cache-Control": "no-store"},
+        )
+
     async def logout(request: Request) -> Response:
+        """POST with the session's CSRF token (header or form field): ends the session, then the provider's."""
         session_id = request.session.get(SESSION_ID)
+        if session_id is not None and not await _csrf_matches(request, str(request.session.get(SESSION_CSRF, ""))):
+            return JSONResponse(
+                {"errors": [{"message": "CSRF-Token fehlt oder ist falsch.", "extensions": {"code": "FORBIDDEN"}}]},
+                status_code=403,
+            )
         request.session.clear()
         if session_id is not None:
             with contextlib.suppress(ValueError):
@@ -105,7 +141,8 @@ def login_routes(
     return [
         Route("/auth/login", login, methods=["GET"]),
         Route("/auth/callback", callback, methods=["GET"]),
-        Route("/auth/logout", logout, methods=["GET", "POST"]),
+        Route("/auth/logout", logout_page, methods=["GET"]),
+        Route("/auth/logout", logout, methods=["POST"]),
     ]
 
 

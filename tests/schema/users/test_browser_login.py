@@ -253,7 +253,7 @@ async def test_logout_ends_the_session_and_sends_the_browser_to_the_provider(
     csrf = _csrf(client)
     assert (await _post(client, ME, csrf=csrf)).json()["data"]["me"] is not None
 
-    response = await client.get("/auth/logout")
+    response = await client.post("/auth/logout", headers={"X-CSRF-Token": csrf})
 
     assert response.status_code in {302, 303, 307}
     location = response.headers["location"]
@@ -264,11 +264,55 @@ async def test_logout_ends_the_session_and_sends_the_browser_to_the_provider(
     assert CSRF_COOKIE not in client.cookies
 
 
-async def test_logout_without_a_session_just_goes_home(client: httpx.AsyncClient) -> None:
-    response = await client.get("/auth/logout")
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_logout_without_a_session_just_goes_home(method: str, client: httpx.AsyncClient) -> None:
+    response = await client.request(method, "/auth/logout")
 
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+async def test_a_get_of_logout_does_not_end_the_session_but_offers_the_button(
+    client: httpx.AsyncClient, oidc_provider: OidcProvider
+) -> None:
+    """Any site can send a browser to a GET URL (a link, an image): that must not log anyone out."""
+    await _login(client, oidc_provider)
+    csrf = _csrf(client)
+
+    page = await client.get("/auth/logout")
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "form-action 'self'" in page.headers["content-security-policy"]
+    assert '<form method="post" action="/auth/logout">' in page.text
+    assert f'name="csrf" value="{csrf}"' in page.text
+    assert (await _post(client, ME, csrf=csrf)).json()["data"]["me"] is not None, "still logged in"
+
+
+@pytest.mark.parametrize("sent", [None, "wrong-token", ""])
+async def test_a_logout_post_without_the_csrf_token_is_refused_and_ends_nothing(
+    sent: str | None, client: httpx.AsyncClient, oidc_provider: OidcProvider
+) -> None:
+    """What a cross-site form can send: the cookies (where the browser still sends them), never the token."""
+    await _login(client, oidc_provider)
+    csrf = _csrf(client)
+
+    as_header = await client.post("/auth/logout", headers={"X-CSRF-Token": sent} if sent is not None else {})
+    as_form = await client.post("/auth/logout", data={"csrf": sent} if sent is not None else {})
+
+    assert as_header.status_code == as_form.status_code == 403
+    assert (await _post(client, ME, csrf=csrf)).json()["data"]["me"] is not None, "still logged in"
+
+
+async def test_the_logout_page_s_form_ends_the_session(client: httpx.AsyncClient, oidc_provider: OidcProvider) -> None:
+    await _login(client, oidc_provider)
+    csrf = _csrf(client)
+
+    response = await client.post("/auth/logout", data={"csrf": csrf})
+
+    assert response.status_code in {302, 303, 307}
+    assert response.headers["location"].startswith(oidc_provider.discovery()["end_session_endpoint"])
+    assert (await _post(client, ME, csrf=csrf)).json() == {"data": {"me": None}}
 
 
 async def test_a_session_cookie_copied_before_logout_no_longer_works_after_it(
@@ -278,7 +322,7 @@ async def test_a_session_cookie_copied_before_logout_no_longer_works_after_it(
     csrf = _csrf(client)
     copied = client.cookies.get(SESSION_COOKIE)
     assert copied
-    await client.get("/auth/logout")
+    await client.post("/auth/logout", headers={"X-CSRF-Token": csrf})
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, copied)
 
