@@ -13,7 +13,7 @@ from service.auth.viewer import Viewer
 from service.db.base import Base, CreatedAtMixin, IdMixin
 from service.users import repository
 from service.users.models import User
-from service.users.service import viewer_from
+from service.users.service import note_seen, viewer_from
 
 
 class WebSession(IdMixin, CreatedAtMixin, Base):
@@ -48,4 +48,7 @@ async def viewer_for_session(session: AsyncSession, *, session_id: uuid.UUID) ->
         WebSession.expires_at > func.now(),
         join=(WebSession, WebSession.user_id == User.id),
     )
-    return viewer_from(*found, via_cookie=True) if found else None
+    if found is None:
+        return None
+    await note_seen(session, found[0])
+    return viewer_from(*found, via_cookie=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,8 @@ from service.users.models import User
 
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 320
+# `last_seen_at` is written at most once per this interval per person, not on every request.
+LAST_SEEN_INTERVAL = timedelta(minutes=5)
 
 
 def _profile(claims: dict[str, Any]) -> dict[str, str | None]:
@@ -75,8 +78,32 @@ async def viewer_for_identity(session: AsyncSession, identity: Identity, *, role
     user, grants = found
     if any(profile[key] is not None and getattr(user, key) != profile[key] for key in profile):
         await session.execute(update(User).where(User.id == user.id).values(**profile))
+    await note_seen(session, user)
     extra = await _claimed_grants(session, identity.claims.get(roles_claim)) if roles_claim else []
     return viewer_from(user, grants, extra, via_cookie=False)
+
+
+async def note_seen(session: AsyncSession, user: User) -> None:
+    """Record that the person used the service, when the recorded time is older than `LAST_SEEN_INTERVAL`.
+
+    The row was just read, so a fresh time costs nothing; a stale one costs one UPDATE that skips a row another
+    request of the same person is updating right now (no request waits for another's commit).
+    """
+    if user.last_seen_at is not None and datetime.now(UTC) - user.last_seen_at < LAST_SEEN_INTERVAL:
+        return
+    stale = (
+        select(User.id)
+        .where(
+            User.id == user.id, or_(User.last_seen_at.is_(None), User.last_seen_at < func.now() - LAST_SEEN_INTERVAL)
+        )
+        .with_for_update(key_share=True, skip_locked=True)
+    )
+    await session.execute(
+        update(User)
+        .where(User.id.in_(stale))
+        .values(last_seen_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
