@@ -44,7 +44,7 @@ async def _csrf_matches(request: Request, expected: str) -> bool:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-        sent = (fields.get("csrf") or [None])[0]
+        sent = fields["csrf"][0] if fields.get("csrf") else None
     return bool(expected) and sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
 
 

@@ -15,6 +15,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, vali
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from service.db.availability import database_unavailable
 from service.errors import ExpectedError
 from service.observability import GRAPHQL_OPERATIONS
 
@@ -97,11 +98,16 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, ExpectedError))
 
 
+def _is_masked(error: GraphQLError) -> bool:
+    # A database that does not answer is left for the view to see: it answers 503 with an error of its own.
+    return _is_unexpected(error) and not database_unavailable(error.original_error)
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Unexpected exceptions become "internal error" with the request id (`Schema.process_errors` logs them)."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message="Interner Fehler.")
+        super().__init__(should_mask_error=_is_masked, error_message="Interner Fehler.")
 
     def _process_result(self, result: object) -> None:
         # As MaskErrors does, without its isinstance check against a runtime-checkable protocol, which costs more
@@ -126,6 +132,9 @@ class Schema(strawberry.Schema):
         its traceback and the request id the caller is given. Called before `MaskUnexpectedErrors` masks them."""
         request_id = getattr(getattr(execution_context, "context", None), "request_id", None)
         for error in errors:
+            if database_unavailable(error.original_error):
+                # Not a fault of ours: the view answers 503 and logs one line for the request.
+                continue
             if _is_unexpected(error):
                 logger.error(
                     "unexpected error in GraphQL resolver",

@@ -26,6 +26,7 @@ from schema.loaders import Loaders
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
 from service.config import Settings
+from service.db.availability import database_unavailable
 from service.jobs import JobSender
 from service.logging import request_id_var
 from service.ratelimit import RateLimiter
@@ -102,6 +103,24 @@ class Admission:
         self._slots.release()
 
 
+RETRY_AFTER_UNAVAILABLE_SECONDS = 5
+_UNAVAILABLE_MESSAGE = "Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal."
+
+
+def _unavailable_payload() -> GraphQLHTTPResponse:
+    return {"errors": [{"message": _UNAVAILABLE_MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
+
+
+def _unavailable() -> Response:
+    """The database does not answer (as `/readyz` would say): 503, try again shortly; nothing was changed."""
+    return Response(
+        orjson.dumps(_unavailable_payload()),
+        status_code=503,
+        media_type=GRAPHQL_RESPONSE_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE_SECONDS)},
+    )
+
+
 def _busy() -> Response:
     return _error_response(
         503,
@@ -138,16 +157,28 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             self.admission.leave()
 
-    async def _handle(self, request: Request) -> Response:
-        uow = UnitOfWork(self.session_factory, self.job_sender)
+    async def _viewer(self, request: Request, uow: UnitOfWork) -> Viewer | Response:
+        """The caller, or the response that refuses them (closing `uow` then)."""
         try:
-            viewer = await self.authenticate(request, uow)
+            return await self.authenticate(request, uow)
         except TokenRejected as rejected:
             await uow.close()
             return _unauthenticated(rejected.reason)
         except CsrfRejected:
             await uow.close()
             return _error_response(403, "FORBIDDEN", "CSRF-Token fehlt oder ist falsch.")
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            logger.warning("database unavailable: %s", type(error).__name__)
+            await _discard(uow)
+            return _unavailable()
+
+    async def _handle(self, request: Request) -> Response:
+        uow = UnitOfWork(self.session_factory, self.job_sender)
+        viewer = await self._viewer(request, uow)
+        if isinstance(viewer, Response):
+            return viewer
         context = Context(
             request=request,
             settings=self.settings,
@@ -177,7 +208,7 @@ class GraphQLView(GraphQL[Context, None]):
             del request.state.graphql_context
             with contextlib.suppress(AttributeError):
                 del request.state.graphql_sub_response
-            await uow.close()
+            await _discard(uow)
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson: several times faster than the standard library, and stricter where it matters here: a lone
@@ -212,6 +243,13 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context: Context = request.state.graphql_context
+        lost = next(
+            (error.original_error for error in result.errors or () if database_unavailable(error.original_error)),
+            None,
+        )
+        if lost is not None:
+            # Nothing is committed: the mutations that ran before the connection was lost are rolled back with it.
+            return self._unavailable_result(request, lost)
         try:
             await context.uow.commit()
         except PendingRollbackError:
@@ -223,10 +261,14 @@ class GraphQLView(GraphQL[Context, None]):
             # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
             # caller gets the answer with its errors, not an internal error.
             logger.warning("query transaction unusable after a cancelled resolver; rolled back")
-        except SQLAlchemyError:
+        except SQLAlchemyError as error:
+            if database_unavailable(error):
+                return self._unavailable_result(request, error)
             logger.exception("commit failed")
             await context.uow.rollback()
             return _internal_error(context)
+        except (OSError, TimeoutError) as error:
+            return self._unavailable_result(request, error)
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
             # The request failed before execution (syntax, validation, limits): there is no `data` entry, and
@@ -236,3 +278,20 @@ class GraphQLView(GraphQL[Context, None]):
             if GRAPHQL_RESPONSE_JSON in sub_response.headers.get(_MEDIA_TYPE_HEADER, ""):
                 sub_response.status_code = 400
         return processed
+
+    def _unavailable_result(self, request: Request, error: BaseException) -> GraphQLHTTPResponse:
+        logger.warning("database unavailable: %s", type(error).__name__)
+        sub_response: Response = request.state.graphql_sub_response
+        sub_response.status_code = 503
+        sub_response.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
+        sub_response.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+        return _unavailable_payload()
+
+
+async def _discard(uow: UnitOfWork) -> None:
+    """Close the unit of work (rolling back what was not committed); with the database gone that may fail too."""
+    try:
+        await uow.close()
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        if not database_unavailable(error):
+            raise
