@@ -4,7 +4,8 @@ every lifecycle state: counting an idea in a number never shows it to someone wh
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
@@ -19,6 +20,7 @@ from tests.support.ideas import codes, idea_gid, insert_comment_directly, insert
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 
+BERLIN = ZoneInfo("Europe/Berlin")
 TRACE = """
 query Trace($town: ID) {
   participationReport(from: "2025-01-01", to: "2027-12-31", period: YEAR, town: $town) {
@@ -63,7 +65,8 @@ async def _ideas_in_every_state(runtime: Runtime, author: Person, supporter: Per
                 )
                 await connection.execute(
                     text(
-                        "INSERT INTO idea_supports (idea_id, user_id, town_id) SELECT id, :user, town_id FROM ideas WHERE id = :id"
+                        "INSERT INTO idea_supports (idea_id, user_id, town_id) "
+                        "SELECT id, :user, town_id FROM ideas WHERE id = :id"
                     ),
                     {"user": supporter.user_id, "id": idea_id},
                 )
@@ -179,7 +182,7 @@ async def test_a_held_idea_of_region_staff_s_report_is_not_shown_to_them(
     submitted = [
         figure
         for figure in result["data"]["participationReport"]["figures"]
-        if figure["metric"] == "IDEAS_SUBMITTED" and figure["periodStart"] == f"{date.today().year}-01-01"
+        if figure["metric"] == "IDEAS_SUBMITTED" and figure["periodStart"] == f"{datetime.now(BERLIN).year}-01-01"
     ]
     assert submitted, result
     assert all(figure["ideas"]["edges"] == [] for figure in submitted)
