@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.ideas.validation import one_line
 from service.jobs import Job
 from service.notifications.models import Notification
 from service.users.models import User
@@ -22,27 +22,20 @@ SMTP_TIMEOUT_SECONDS = 10
 # Attempts before delivery is given up (the sweep resends a failed attempt after MITMACHEN_SWEEP_AFTER_SECONDS).
 MAX_ATTEMPTS = 10
 FAILURE_MAX_LENGTH = 500
-# Control characters and line and paragraph separators; `str.split` takes every other kind of whitespace.
-LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 
 class Undeliverable(Exception):
     """The message cannot be built from what is stored (e.g. a broken address): trying again cannot help."""
 
 
-def header_text(value: str) -> str:
-    """Text that cannot break a mail header: control characters and every kind of line break become spaces."""
-    return " ".join("".join(" " if unicodedata.category(char) in LINE_BREAKING else char for char in value).split())
-
-
 def build_message(sender: str, recipient: str, subject: str, body: str) -> EmailMessage:
     """The e-mail; the subject is made one line, an address with a line break or control character is refused."""
     for address in (sender, recipient):
-        if header_text(address) != address:
+        if one_line(address) != address:
             raise Undeliverable(f"Die E-Mail lässt sich nicht bilden: ungültige Adresse {address!r}")
     message = EmailMessage()
     try:
-        message["From"], message["To"], message["Subject"] = sender, recipient, header_text(subject)
+        message["From"], message["To"], message["Subject"] = sender, recipient, one_line(subject)
     except ValueError as error:
         raise Undeliverable(f"Die E-Mail lässt sich nicht bilden: {error}") from None
     message.set_content(body)
