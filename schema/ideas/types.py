@@ -15,6 +15,7 @@ from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.ideas.feed import FeedIdea, IdeaOrder, Page
+from service.ideas.mine import OwnPage
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, ReportReason
 from service.moderation.models import SubjectKind
 from service.towns.models import StrategyArea, Town
@@ -234,6 +235,28 @@ class IdeaConnection(relay.Connection[IdeaType]):
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
         )
+
+
+@strawberry.type(name="CommentEdge")
+class CommentEdge(relay.Edge[CommentType]):
+    pass
+
+
+@strawberry.type(name="CommentConnection")
+class CommentConnection(relay.Connection[CommentType]):
+    edges: list[CommentEdge]  # type: ignore[assignment]
+
+
+def own_ideas(page: OwnPage[Idea], *, after: str | None) -> IdeaConnection:
+    edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
+    cursors = [edge.cursor for edge in edges]
+    return IdeaConnection(edges=edges, page_info=page_info(cursors, has_next_page=page.has_next_page, after=after))
+
+
+def own_comments(page: OwnPage[Comment], *, after: str | None) -> CommentConnection:
+    edges = [CommentEdge(cursor=page.cursor(row), node=CommentType.from_row(row)) for row in page.items]
+    cursors = [edge.cursor for edge in edges]
+    return CommentConnection(edges=edges, page_info=page_info(cursors, has_next_page=page.has_next_page, after=after))
 
 
 @strawberry.input(description="A circle on the map.")

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Self
 
 import strawberry
+from strawberry.relay import to_base64
 
 from service.privacy.models import DataExport, ExportStatus
 
@@ -15,7 +16,7 @@ strawberry.enum(ExportStatus, name="DataExportStatus", description="Where a requ
     description="An export of one's own data. When ready, the link arrives by e-mail; it works once, for 24 hours.",
 )
 class DataExportType:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="A global id, like every id of the API.")
     status: ExportStatus
     requested_at: datetime
     ready_at: datetime | None
@@ -25,7 +26,7 @@ class DataExportType:
     @classmethod
     def from_row(cls, row: DataExport) -> Self:
         return cls(
-            id=strawberry.ID(str(row.id)),
+            id=strawberry.ID(to_base64("DataExport", row.id)),
             status=row.status_at(datetime.now(UTC)),
             requested_at=row.created_at,
             ready_at=row.ready_at,

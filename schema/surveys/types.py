@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Self
 
 import strawberry
@@ -311,16 +312,19 @@ class SurveyType(relay.Node):
         return ResultsType.from_row(row, questions, full=can_manage(viewer, self.row.town_id))
 
     @strawberry.field(
-        description="All responses as CSV (UTF-8, comma-separated), for the town's staff; anonymous surveys "
-        "without any person columns. Others get a FORBIDDEN error."
+        description="All responses as CSV for German spreadsheets (UTF-8 with BOM, semicolon-separated, decimal "
+        "commas; respondents named by their global User id), for the town's staff; anonymous surveys without any "
+        "person columns. Others get null here and a FORBIDDEN error at this field; the rest of the survey is kept."
     )
-    async def responses_csv(self, info: Info) -> str:
+    async def responses_csv(self, info: Info) -> str | None:
         if not info.context.viewer.is_authenticated:
             raise NotAuthenticated
         if not can_manage(info.context.viewer, self.row.town_id):
             raise PermissionDenied("Den Export bekommt nur die Verwaltung der Stadt.")
         async with info.context.uow.session() as session:
-            return await export.responses_csv(session, info.context.viewer, survey_id=self.row.id)
+            return await export.responses_csv(
+                session, info.context.viewer, survey_id=self.row.id, person_ref=partial(to_base64, "User")
+            )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

@@ -44,8 +44,9 @@ class ParticipationFigure:
 
     @strawberry.field(
         description=(
-            "The ideas this figure counts (for supports and comments: the ideas that received them); null for "
-            "figures that do not count ideas."
+            "The ideas this figure counts (for supports and comments: the ideas that received them) that the "
+            "reader may see, as through `node`: unpublished ones only for their town's moderators, staff and "
+            "admins and for region admins; null for figures that do not count ideas."
         )
     )
     async def ideas(self, info: Info, first: int = 20, after: str | None = None) -> IdeaConnection | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -12,8 +12,12 @@ from schema.context import Info
 from schema.towns.types import TownType, uuids
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
+from service.ideas import mine
 from service.ideas.feed import FeedAuthor
 from service.users.models import User
+
+if TYPE_CHECKING:
+    from schema.ideas.types import CommentConnection, IdeaConnection
 
 strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
 
@@ -71,6 +75,36 @@ class MeType:
             return None
         row = await info.context.loaders.town_by_id.load(self.home_town_id)
         return TownType.from_row(row) if row else None
+
+    @strawberry.field(
+        description=(
+            "One's own ideas in every lifecycle state (pending, held, published, hidden, rejected, withdrawn), "
+            "newest first; `moderation` on each says where it stands and why. `first` at most 100."
+        )
+    )
+    async def ideas(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Annotated[IdeaConnection, strawberry.lazy("schema.ideas.types")]:
+        from schema.ideas.types import own_ideas  # noqa: PLC0415 - the idea types import this module
+
+        async with info.context.uow.session() as session:
+            page = await mine.my_ideas(session, info.context.viewer, first=first, after=after)
+        return own_ideas(page, after=after)
+
+    @strawberry.field(
+        description=(
+            "One's own comments in every lifecycle state, newest first; `moderation` on each says where it stands "
+            "and why. `first` at most 100."
+        )
+    )
+    async def comments(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Annotated[CommentConnection, strawberry.lazy("schema.ideas.types")]:
+        from schema.ideas.types import own_comments  # noqa: PLC0415 - the idea types import this module
+
+        async with info.context.uow.session() as session:
+            page = await mine.my_comments(session, info.context.viewer, first=first, after=after)
+        return own_comments(page, after=after)
 
     @strawberry.field(description="Roles held, in every town.")
     async def roles(self, info: Info) -> list[RoleAssignmentType]:

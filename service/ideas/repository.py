@@ -69,14 +69,3 @@ async def answers_by_idea_ids(
     for answer in rows:
         grouped[answer.idea_id].append(answer)
     return grouped
-
-
-async def ideas_of_author(session: AsyncSession, author_id: uuid.UUID, *, limit: int) -> Sequence[Idea]:
-    return (
-        await session.scalars(
-            select(Idea)
-            .where(Idea.author_id == author_id)
-            .order_by(Idea.created_at.desc(), Idea.id.desc())
-            .limit(limit)
-        )
-    ).all()

@@ -207,7 +207,11 @@ async def report_content(
     if idea_id is not None:
         town_id = (await visible_idea(session, viewer, idea_id)).town_id
     else:
-        found = await session.scalar(select(Comment).where(Comment.id == comment_id, comment_visible_to(viewer)))
+        found = await session.scalar(
+            select(Comment)
+            .join(Idea, Idea.id == Comment.idea_id)
+            .where(Comment.id == comment_id, comment_visible_to(viewer), idea_visible_to(viewer))
+        )
         if found is None:
             raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="commentId")
         town_id = found.town_id

@@ -23,8 +23,23 @@ def clean_text(value: str, *, field: str) -> str:
     return text
 
 
+# Control characters and line and paragraph separators; `str.split` takes every other kind of whitespace.
+LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+
+
+def one_line(value: str) -> str:
+    """The text as one line: control characters, line breaks and runs of whitespace become single spaces."""
+    return " ".join("".join(" " if unicodedata.category(char) in LINE_BREAKING else char for char in value).split())
+
+
+def clean_line(value: str, *, field: str) -> str:
+    """`clean_text` for one-line fields (titles, names, labels): line breaks and tabs become spaces, so that the
+    text is safe in a mail header, a CSV cell or a list, whichever way it is shown later."""
+    return one_line(clean_text(value, field=field))
+
+
 def title(value: str) -> str:
-    text = clean_text(value, field="title")
+    text = clean_line(value, field="title")
     if not TITLE_MIN <= len(text) <= TITLE_MAX:
         raise UserError(
             ErrorCode.TITLE_LENGTH, f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.", field="title"
@@ -44,7 +59,7 @@ def body(value: str) -> str:
 def alt_texts(values: list[str]) -> list[str]:
     if len(values) > IMAGES_MAX:
         raise UserError(ErrorCode.TOO_MANY_IMAGES, f"Höchstens {IMAGES_MAX} Bilder je Idee.", field="imageAltTexts")
-    texts = [clean_text(value, field="imageAltTexts") for value in values]
+    texts = [clean_line(value, field="imageAltTexts") for value in values]
     if any(not 1 <= len(text) <= ALT_TEXT_MAX for text in texts):
         raise UserError(
             ErrorCode.ALT_TEXT_LENGTH,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
-from service.ideas.validation import clean_text
+from service.ideas.validation import clean_line
 from service.moderation.lexicon import parse_term
 from service.moderation.models import ModerationTerm
 from service.moderation.policies import can_moderate, moderates_somewhere
@@ -38,7 +38,7 @@ def normalise_term(value: str) -> str:
 
     The check sees through case, umlauts, inflection and obfuscation, so a term is stored as written.
     """
-    text = " ".join(clean_text(value, field="term").split())
+    text = clean_line(value, field="term")
     parsed = parse_term(text) if 1 <= len(text) <= MAX_TERM_LENGTH else None
     if text.startswith("#") or parsed is None or sum(len(word) for word in parsed.words) < MIN_TERM_LETTERS:
         raise UserError(

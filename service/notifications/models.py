@@ -19,7 +19,11 @@ class Notification(IdMixin, CreatedAtMixin, Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Counted in a transaction of its own before each attempt, so that a failing attempt still counts.
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set when delivery is given up (a message that cannot be built, or the last attempt failed); `failure` says why.
+    failed_at: Mapped[datetime | None]
+    failure: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index(None, "user_id"),

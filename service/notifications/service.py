@@ -6,12 +6,18 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.ideas.validation import one_line
 from service.jobs import Job, request_job
 from service.notifications.models import Notification
 
+SUBJECT_MAX = 200
+
 
 def notify(session: AsyncSession, *, user_id: uuid.UUID, kind: str, subject: str, body: str) -> Notification:
-    notification = Notification(id=uuid.uuid4(), user_id=user_id, kind=kind, subject=subject, body=body)
+    """An e-mail for the outbox; the subject becomes one line (titles and names must never break the header)."""
+    notification = Notification(
+        id=uuid.uuid4(), user_id=user_id, kind=kind, subject=one_line(subject)[:SUBJECT_MAX], body=body
+    )
     session.add(notification)
     request_job(session, Job("notifications.deliver", (str(notification.id),)))
     return notification

@@ -1,9 +1,11 @@
 """The export document: every row stored about one person, from every domain, as JSON.
 
 Each section is one table and the condition that makes a row "about the person"; rows are exported with all
-their columns (full-text search vectors left out: they repeat the text). Aggregates (tallies, survey results)
-hold no person and are not part of it; anonymous survey answers cannot be linked to the person, so only the
-participation is there, and the document says so.
+their columns (full-text search vectors left out: they repeat the text), except that a column naming another
+person (a grantor, a verifier, a moderator, an audit entry's actor or subject) is emptied, and sections of acts
+on what is not the person's (organisations verified, attendance confirmed) keep only the act's columns.
+Aggregates (tallies, survey results) hold no person and are not part of it; anonymous survey answers cannot be
+linked to the person, so only the participation is there, and the document says so.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import Column, ColumnElement, Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.models import AuditEntry
@@ -93,18 +95,46 @@ SECTIONS: tuple[tuple[str, type[Base], Condition], ...] = (
         Answer,
         lambda person: Answer.response_id.in_(select(Response.id).where(Response.respondent_id == person)),
     ),
+    ("organisations", Organisation, lambda person: Organisation.registered_by_id == person),
     (
-        "organisations",
+        # Organisations that others registered and the person verified in an office: the act, not the organisation.
+        "organisationsVerified",
         Organisation,
-        lambda person: or_(Organisation.registered_by_id == person, Organisation.verified_by_id == person),
+        lambda person: and_(
+            Organisation.verified_by_id == person, Organisation.registered_by_id.is_distinct_from(person)
+        ),
     ),
+    ("volunteerSignUps", SignUp, lambda person: SignUp.user_id == person),
     (
-        "volunteerSignUps",
+        # Attendance the person confirmed as an organisation's manager: when and for which shift, never whose.
+        "attendanceConfirmed",
         SignUp,
-        lambda person: or_(SignUp.user_id == person, SignUp.attendance_confirmed_by_id == person),
+        lambda person: and_(SignUp.attendance_confirmed_by_id == person, SignUp.user_id != person),
     ),
     ("dataExports", DataExport, lambda person: DataExport.user_id == person),
 )
+
+
+# Sections that record the person's act on something that is not theirs keep only these columns.
+ACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organisationsVerified": ("id", "town_id", "verified_at", "verified_by_id"),
+    "attendanceConfirmed": ("shift_id", "attendance_confirmed_at", "attendance_confirmed_by_id"),
+}
+
+
+def _names_a_person(column: Column[Any]) -> bool:
+    return any(key.column.table.name == "users" for key in column.foreign_keys)
+
+
+def _others_left_out(row: dict[str, Any], person_columns: list[str], person: uuid.UUID) -> dict[str, Any]:
+    """Who else a row names (a grantor, a verifier, a moderator, the actor of an audit entry, the person an
+    entry is about) is left out: the export is about the person, never about others."""
+    for name in person_columns:
+        if row[name] is not None and row[name] != person:
+            row[name] = None
+    if row.get("subject_type") == "user" and row.get("subject_id") not in (None, person):
+        row["subject_id"] = None
+    return row
 
 
 def _json(value: object) -> object:
@@ -119,12 +149,23 @@ def _json(value: object) -> object:
     return value
 
 
-async def _rows(session: AsyncSession, model: type[Base], condition: ColumnElement[bool]) -> list[dict[str, Any]]:
+async def _rows(
+    session: AsyncSession, section: str, model: type[Base], condition: ColumnElement[bool], person: uuid.UUID
+) -> list[dict[str, Any]]:
     table = cast(Table, model.__table__)
-    columns = [column for column in table.columns if column.name not in LEFT_OUT_COLUMNS]
+    wanted = ACT_COLUMNS.get(section)
+    columns = [
+        column
+        for column in table.columns
+        if column.name not in LEFT_OUT_COLUMNS and (wanted is None or column.name in wanted)
+    ]
+    person_columns = [column.name for column in columns if _names_a_person(column)]
     order = [table.c.created_at] if "created_at" in table.c else []
     result = await session.execute(select(*columns).where(condition).order_by(*order, *table.primary_key.columns))
-    return [{key: _json(value) for key, value in row.items()} for row in result.mappings()]
+    return [
+        {key: _json(value) for key, value in _others_left_out(dict(row), person_columns, person).items()}
+        for row in result.mappings()
+    ]
 
 
 async def build_document(session: AsyncSession, person: uuid.UUID) -> dict[str, Any]:
@@ -140,5 +181,5 @@ async def build_document(session: AsyncSession, person: uuid.UUID) -> dict[str, 
         },
     }
     for section, model, condition in SECTIONS:
-        document[section] = await _rows(session, model, condition(person))
+        document[section] = await _rows(session, section, model, condition(person), person)
     return document

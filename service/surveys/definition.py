@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from service.errors import ErrorCode, UserError
-from service.ideas.validation import clean_text
+from service.ideas.validation import clean_line, clean_text
 from service.surveys.models import QuestionKind
 
 TITLE_MIN, TITLE_MAX = 5, 140
@@ -82,7 +82,7 @@ def _invalid(message: str, field: str) -> UserError:
 
 
 def title(value: str) -> str:
-    text = clean_text(value, field="title")
+    text = clean_line(value, field="title")
     if not TITLE_MIN <= len(text) <= TITLE_MAX:
         raise UserError(
             ErrorCode.TITLE_LENGTH, f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.", field="title"
@@ -108,8 +108,8 @@ def window(opens_at: datetime | None, closes_at: datetime) -> None:
         raise UserError(ErrorCode.SURVEY_DATES_INVALID, "Die Umfrage muss vor ihrem Ende beginnen.", field="opensAt")
 
 
-def _text(value: str, *, field: str, maximum: int, minimum: int = 0, what: str) -> str:
-    text = clean_text(value, field=field)
+def _text(value: str, *, field: str, maximum: int, minimum: int = 0, what: str, line: bool = False) -> str:
+    text = clean_line(value, field=field) if line else clean_text(value, field=field)
     if not minimum <= len(text) <= maximum:
         raise _invalid(f"{what} hat {minimum} bis {maximum} Zeichen.", field)
     return text
@@ -119,7 +119,9 @@ def _options(spec: QuestionSpec, field: str, maximum: int) -> list[str]:
     if not OPTIONS_MIN <= len(spec.options) <= maximum:
         raise _invalid(f"Diese Frage braucht {OPTIONS_MIN} bis {maximum} Antwortmöglichkeiten.", f"{field}.options")
     options = [
-        _text(option, field=f"{field}.options", minimum=1, maximum=OPTION_MAX, what="Eine Antwortmöglichkeit")
+        _text(
+            option, field=f"{field}.options", minimum=1, maximum=OPTION_MAX, what="Eine Antwortmöglichkeit", line=True
+        )
         for option in spec.options
     ]
     if len(set(options)) != len(options):
@@ -180,7 +182,7 @@ def _settings(spec: QuestionSpec, field: str) -> dict[str, Any]:
                 f"{field}.scaleMin",
             )
         labels = [
-            _text(label, field=f"{field}.{name}", maximum=LABEL_MAX, what="Eine Beschriftung")
+            _text(label, field=f"{field}.{name}", maximum=LABEL_MAX, what="Eine Beschriftung", line=True)
             for label, name in ((spec.min_label, "minLabel"), (spec.max_label, "maxLabel"))
         ]
         return {"min": low, "max": high, "min_label": labels[0], "max_label": labels[1]}

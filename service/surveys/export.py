@@ -1,4 +1,4 @@
-"""CSV export of a survey's responses for the town's staff.
+"""CSV export of a survey's responses for the town's staff, for German spreadsheets (`service.spreadsheet`).
 
 Rows are ordered by the response's random id, never by insertion order or time; anonymous surveys have no
 person columns (their responses hold no person to name).
@@ -6,32 +6,38 @@ person columns (their responses hold no person to name).
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service import spreadsheet
 from service.auth.viewer import Viewer
 from service.errors import PermissionDenied
+from service.spreadsheet import number_cell, text_cell
 from service.surveys.models import Answer, Question, QuestionKind, Response
 from service.surveys.policies import can_manage
 from service.surveys.service import visible_survey
 from service.users.models import User
 
-# Spreadsheets run cells starting with these as formulas; such cells get a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})
 
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+PersonRef = Callable[[uuid.UUID], str]
 
 
 def _format(question: Question, answer: Answer | None) -> str:
     if answer is None:
         return ""
+    return _number(answer) if QuestionKind(question.kind) in NUMERIC else text_cell(_text(question, answer))
+
+
+def _number(answer: Answer) -> str:
+    return "" if answer.number is None else number_cell(answer.number)
+
+
+def _text(question: Question, answer: Answer) -> str:
     options: list[str] = question.settings.get("options", [])
     kind = QuestionKind(question.kind)
     if kind is QuestionKind.RANKING:
@@ -41,13 +47,11 @@ def _format(question: Question, answer: Answer | None) -> str:
         if answer.other_text:
             chosen.append(f"Sonstiges: {answer.other_text}")
         return "; ".join(chosen)
-    if kind is QuestionKind.FREE_TEXT:
-        return answer.text or ""
-    number = answer.number
-    return "" if number is None else (str(int(number)) if number == int(number) else str(number))
+    return answer.text or ""
 
 
-async def responses_csv(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> str:
+async def responses_csv(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID, person_ref: PersonRef) -> str:
+    """The responses, one row each; `person_ref` names a respondent as the API does (their global id)."""
     survey = await visible_survey(session, viewer, survey_id)
     if not can_manage(viewer, survey.town_id):
         raise PermissionDenied("Den Export bekommt nur die Verwaltung der Stadt.")
@@ -65,12 +69,11 @@ async def responses_csv(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     answers: defaultdict[uuid.UUID, dict[uuid.UUID, Answer]] = defaultdict(dict)
     for answer in await session.scalars(select(Answer).where(Answer.survey_id == survey.id)):
         answers[answer.response_id][answer.question_id] = answer
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     person_columns = [] if survey.is_anonymous else ["Person-ID", "Name"]
-    writer.writerow(["Nr.", *person_columns, "Tag", *(_cell(f"F{q.position + 1}: {q.prompt}") for q in questions)])
+    rows = [["Nr.", *person_columns, "Tag", *(text_cell(f"F{q.position + 1}: {q.prompt}") for q in questions)]]
     for number, (response, name) in enumerate(responses, start=1):
-        person = [] if survey.is_anonymous else [str(response.respondent_id or ""), _cell(name or "")]
-        cells = [_cell(_format(question, answers[response.id].get(question.id))) for question in questions]
-        writer.writerow([str(number), *person, response.submitted_on.isoformat(), *cells])
-    return buffer.getvalue()
+        respondent = response.respondent_id
+        person = [] if survey.is_anonymous else [person_ref(respondent) if respondent else "", text_cell(name or "")]
+        cells = [_format(question, answers[response.id].get(question.id)) for question in questions]
+        rows.append([str(number), *person, response.submitted_on.isoformat(), *cells])
+    return spreadsheet.write(rows)

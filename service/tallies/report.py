@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Role, Viewer
 from service.errors import InvalidArgument, PermissionDenied
 from service.ideas.models import Comment, Idea, OfficialAnswer, OfficialStatus, Support
+from service.ideas.policies import idea_visible_to
 from service.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun
@@ -192,12 +193,16 @@ def encode_idea_cursor(idea: Idea) -> str:
 async def ideas_behind(
     session: AsyncSession, viewer: Viewer, figure: Figure, *, first: int, after: str | None
 ) -> IdeaPage:
-    """The ideas a figure counts, so that every number in a report can be checked item by item."""
+    """The ideas a figure counts, so that every number in a report can be checked item by item.
+
+    Only those the reader may see anywhere else (`idea_visible_to`): region staff, for instance, count a town's
+    pending and held ideas in the figures but are not shown them.
+    """
     if not can_read_report(viewer, figure.town_id):
         raise PermissionDenied("Nur Mitarbeitende der Stadt oder der Region dürfen diesen Bericht lesen.")
     if not 1 <= first <= 100:
         raise InvalidArgument("`first` muss zwischen 1 und 100 liegen.")
-    statement: Select[Idea] = select(Idea).where(_counted(figure))
+    statement: Select[Idea] = select(Idea).where(_counted(figure), idea_visible_to(viewer))
     if figure.town_id is not None:
         statement = statement.where(Idea.town_id == figure.town_id)
     if figure.strategy_area_id is not None:

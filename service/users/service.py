@@ -15,6 +15,7 @@ from service.auth.models import RoleGrant
 from service.auth.tokens import Identity
 from service.auth.viewer import Grant, Role, Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound
+from service.ideas.validation import one_line
 from service.towns.models import Town
 from service.users import repository
 from service.users.models import User
@@ -28,10 +29,12 @@ LAST_SEEN_INTERVAL = timedelta(minutes=5)
 def _profile(claims: dict[str, Any]) -> dict[str, str | None]:
     name = claims.get("name") or claims.get("preferred_username")
     email = claims.get("email")
-    return {
-        "display_name": str(name)[:MAX_NAME_LENGTH] if name else None,
-        "email": str(email)[:MAX_EMAIL_LENGTH] if email else None,
-    }
+    # Names and addresses go into lists and mail headers: a name is made one line, an address that is not one
+    # line without spaces is not used at all.
+    display_name = one_line(str(name))[:MAX_NAME_LENGTH] if name else ""
+    address = str(email) if email else ""
+    usable = address and len(address) <= MAX_EMAIL_LENGTH and one_line(address) == address and " " not in address
+    return {"display_name": display_name or None, "email": address if usable else None}
 
 
 def viewer_from(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] = (), *, via_cookie: bool) -> Viewer:

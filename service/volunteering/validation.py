@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 
 from service.errors import ErrorCode, UserError
-from service.ideas.validation import clean_text
+from service.ideas.validation import clean_line, clean_text
 from service.ideas.validation import title as idea_title
 
 NAME_MIN, NAME_MAX = 3, 140
@@ -23,7 +23,7 @@ MINUTES_PER_HOUR = 60
 
 
 def name(value: str) -> str:
-    text = clean_text(value, field="name")
+    text = clean_line(value, field="name")
     if not NAME_MIN <= len(text) <= NAME_MAX:
         raise UserError(
             ErrorCode.NAME_LENGTH, f"Der Name muss {NAME_MIN} bis {NAME_MAX} Zeichen lang sein.", field="name"
@@ -48,7 +48,7 @@ def skills(values: list[str]) -> list[str]:
         raise UserError(ErrorCode.TOO_MANY_SKILLS, f"Höchstens {SKILLS_MAX} Fähigkeiten je Angebot.", field="skills")
     cleaned: dict[str, str] = {}
     for value in values:
-        text = " ".join(clean_text(value, field="skills").split())
+        text = clean_line(value, field="skills")
         if not 1 <= len(text) <= SKILL_MAX:
             raise UserError(ErrorCode.SKILL_LENGTH, f"Jede Fähigkeit hat 1 bis {SKILL_MAX} Zeichen.", field="skills")
         cleaned.setdefault(text.casefold(), text)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from service.notifications.delivery import count_attempt
 from service.notifications.delivery import deliver as deliver_notification
 from workers.context import runtime_of, unit_of_work
 
 
 async def deliver(ctx: dict[str, Any], notification_id: str) -> str:
     settings = runtime_of(ctx).settings
+    key = uuid.UUID(notification_id)
+    # The attempt is committed first, so that neither a failure nor a killed worker can make it uncounted.
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        if not await count_attempt(session, notification_id=key):
+            return "nothing to send"
     async with unit_of_work(ctx) as uow, uow.session() as session:
         return await deliver_notification(
-            session, notification_id=uuid.UUID(notification_id), smtp_url=settings.smtp_url, sender=settings.mail_from
+            session, notification_id=key, smtp_url=settings.smtp_url, sender=settings.mail_from
         )

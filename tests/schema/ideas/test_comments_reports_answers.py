@@ -389,3 +389,23 @@ async def test_answer_rules(runtime: Runtime, graphql: GraphQLClient, oidc_provi
     assert by_region_admin["data"]["answerIdea"]["idea"]["officialStatus"] == "IMPLEMENTED"
     assert await count_rows(runtime, "idea_official_answers") == 1
     assert await count_rows(runtime, "notifications") == 1
+
+
+async def test_a_comment_under_an_idea_the_reporter_may_not_read_is_unknown_to_them(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    """A published comment keeps its idea's visibility: reporting it must not confirm that a hidden idea exists."""
+    clara = await person(runtime, oidc_provider, "clara")
+    omar = await person(runtime, oidc_provider, "omar")
+    idea_id = await _published_idea(runtime, graphql, clara)
+    comment_id = await _comment(graphql, omar, idea_id, "Ein Kommentar")
+    await publish_comment_directly(runtime, comment_id)
+    for lifecycle in (Lifecycle.HIDDEN, Lifecycle.REJECTED, Lifecycle.WITHDRAWN, Lifecycle.PENDING):
+        await set_lifecycle_directly(runtime, idea_id, lifecycle)
+        node = await graphql("query N($id: ID!) { node(id: $id) { id } }", {"id": comment_id}, headers=omar.headers)
+        assert node["data"]["node"] is None, lifecycle
+        result = await graphql(
+            REPORT_CONTENT, {"input": {"commentId": comment_id, "reason": "SPAM"}}, headers=omar.headers
+        )
+        assert result["data"]["reportContent"]["code"] == "UNKNOWN_COMMENT", (lifecycle, result)
+    assert await count_rows(runtime, "reports") == 0

@@ -39,7 +39,8 @@ async def test_name_email_and_subject_appear_nowhere_afterwards_and_public_ideas
     life = await live_a_little(graphql, runtime, oidc_provider, anna)
     requested = await graphql(EXPORT, headers=anna.headers)
     assert requested["data"]["exportMyData"]["__typename"] == "DataExportRequested"
-    assert await build_export({"runtime": runtime}, requested["data"]["exportMyData"]["export"]["id"]) == "built"
+    export_id = str(row_id(requested["data"]["exportMyData"]["export"]["id"]))
+    assert await build_export({"runtime": runtime}, export_id) == "built"
     needles = [anna.name, anna.email, anna.subject]
     # The scan finds the person before deletion (users, the export document): it can fail.
     before = {table for table, _, _ in await places_holding(runtime, needles)}

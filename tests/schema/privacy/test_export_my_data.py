@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from strawberry.relay import GlobalID
 
 from mitmachen.runtime import Runtime
 from service.jobs import Job
@@ -30,8 +31,9 @@ async def _requested(graphql: GraphQLClient, who: Citizen) -> str:
     result = (await graphql(EXPORT, headers=who.headers))["data"]["exportMyData"]
     assert result["__typename"] == "DataExportRequested", result
     assert result["export"]["status"] == "PENDING"
-    export_id: str = result["export"]["id"]
-    return export_id
+    global_id = GlobalID.from_id(result["export"]["id"])
+    assert global_id.type_name == "DataExport"
+    return global_id.node_id
 
 
 async def _link_mailed_to(runtime: Runtime, who: Citizen) -> str:

@@ -97,7 +97,7 @@ async def test_no_query_or_export_links_an_answer_to_a_person(
 
     assert "errors" not in body, body
     survey: dict[str, Any] = body["data"]["survey"]
-    exported = list(csv.reader(io.StringIO(survey["responsesCsv"])))
+    exported = list(csv.reader(io.StringIO(survey["responsesCsv"].removeprefix("\ufeff")), delimiter=";"))
     assert exported[0] == ["Nr.", "Tag", "F1: Ihre Nummer?", "F2: Ihr Satz?"]
     rows = exported[1:]
     assert len(rows) == RESPONDENTS

@@ -52,7 +52,7 @@ query TownSurveys($slug: String!, $first: Int!, $after: String, $status: SurveyS
   }
 }
 """
-EXPORT = "query Export($id: ID!) { survey(id: $id) { responsesCsv } }"
+EXPORT = "query Export($id: ID!) { survey(id: $id) { title responsesCsv } }"
 
 
 async def _caller(runtime: Runtime, provider: OidcProvider, name: str) -> dict[str, str]:
@@ -142,12 +142,14 @@ async def test_only_the_towns_staff_close_and_export(
     closed = await graphql(CLOSE_SURVEY, {"id": survey_id}, headers=headers)
 
     if name in RUNS_SOEST_SURVEYS:
-        assert exported["data"]["survey"]["responsesCsv"].startswith("Nr.,Person-ID,Name,Tag,F1: ")
+        assert exported["data"]["survey"]["responsesCsv"].startswith("\ufeffNr.;Person-ID;Name;Tag;F1: ")
         assert closed["data"]["closeSurvey"]["survey"]["status"] == "CLOSED"
         return
     expected = "UNAUTHENTICATED" if name == "anonymous" else "FORBIDDEN"
-    assert exported["data"] == {"survey": None}
+    # The error stays at the field; the survey itself is still returned.
+    assert exported["data"] == {"survey": {"title": "Mobilität in der Innenstadt", "responsesCsv": None}}
     assert exported["errors"][0]["extensions"]["code"] == expected
+    assert exported["errors"][0]["path"] == ["survey", "responsesCsv"]
     assert _top_level_code(closed, "closeSurvey") == expected
     assert await count_rows(runtime, "surveys", "status = 'published'") == 1
     assert await count_rows(runtime, "audit_log") == audited

@@ -8,6 +8,8 @@ import csv
 import io
 from typing import Any
 
+from sqlalchemy import text
+
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
 from tests.conftest import GraphQLClient
@@ -141,17 +143,36 @@ async def test_the_export_names_respondents_of_surveys_that_are_not_anonymous(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
     survey_id, _, staff = await _answered(runtime, graphql, oidc_provider)
+    async with runtime.engine.begin() as connection:  # numbers with decimals, one of them negative
+        for before, after in ((2, 2.5), (3, -1234.75)):
+            await connection.execute(
+                text(
+                    "UPDATE survey_answers SET number = :after WHERE number = :before "
+                    "AND question_id IN (SELECT id FROM survey_questions WHERE kind = 'number')"
+                ),
+                {"before": before, "after": after},
+            )
 
     exported = (await graphql(EXPORT, {"id": survey_id}, headers=staff.headers))["data"]["survey"]["responsesCsv"]
 
-    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert exported.startswith("\ufeffNr.;Person-ID;Name;Tag;")
+    rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")), delimiter=";"))
     assert sorted(row["Name"] for row in rows) == ["Person 0", "Person 1", "Person 2", "Person 3"]
     by_name = {row["Name"]: row for row in rows}
     assert by_name["Person 1"]["F1: Wie kommen Sie in die Innenstadt?"] == "Fahrrad"
     assert by_name["Person 3"]["F1: Wie kommen Sie in die Innenstadt?"] == "Sonstiges: Zu Fuß"
     assert by_name["Person 0"]["F2: Was fehlt am Markt?"] == "Bänke; Toiletten"
     assert by_name["Person 3"]["F5: Was ist am wichtigsten?"] == "Verkehr > Wohnen > Klima"
-    assert by_name["Person 3"]["F6: Wie viele Kilometer fahren Sie täglich?"] == "100"
+    # Numbers as German spreadsheets read them: decimal comma, no apostrophe before a minus sign.
+    kilometres = "F6: Wie viele Kilometer fahren Sie täglich?"
+    assert [by_name[f"Person {number}"][kilometres] for number in range(4)] == ["1", "2,5", "-1234,75", "100"]
+    assert [by_name[f"Person {number}"]["F4: Wie zufrieden sind Sie?"] for number in range(4)] == ["2", "3", "4", "5"]
+    # People are named by the global id the API gives them.
+    for name, row in by_name.items():
+        found = await graphql(
+            "query P($id: ID!) { node(id: $id) { ... on User { displayName } } }", {"id": row["Person-ID"]}
+        )
+        assert found["data"]["node"] == {"displayName": name}
     # A spreadsheet must not run what people wrote.
     assert by_name["Person 1"]["F3: Was möchten Sie uns sagen?"] == "'=HYPERLINK(1)"
     assert by_name["Person 1"]["F7: Was würde Ihnen das Radfahren erleichtern?"] == "Sichere Abstellplätze"
