@@ -61,11 +61,13 @@ def _keyed(alias: str) -> str:
     )
 
 
-# Ideas with their keys, written out where used: the planner then knows the ideas' statistics (a CTE would hide
-# them, and millions of supports would be hashed instead of the ideas).
+# Published ideas with their keys, written out where used: the planner then knows the ideas' statistics (a CTE
+# would hide them, and millions of supports would be hashed instead of the ideas). Tallies count only what the
+# public sees, like the live counters: an idea counts while it is published (not pending or held, rejected,
+# hidden or withdrawn), and so do the supports, comments and official answers it received.
 _IDEAS_KEYED = (
     "(SELECT i.id, i.author_id, t.k AS town, coalesce(a.k, 0::int2) AS area, i.created_at, i.published_at "
-    f"FROM ideas AS i {_keyed('i')})"
+    f"FROM ideas AS i {_keyed('i')} WHERE i.lifecycle = 'published')"
 )
 
 # An idea counts as accepted (implemented) on the day it first reached that official status.
@@ -92,8 +94,9 @@ SOURCES: list[tuple[Metric, str]] = [
     ),
     (
         Metric.COMMENTS,
+        # Published comments, as `Idea.commentCount` counts them (held, hidden and rejected ones do not count).
         f"SELECT c.author_id, i.town, i.area, {_day('c.created_at')}, 1 "
-        f"FROM comments AS c JOIN {_IDEAS_KEYED} AS i ON i.id = c.idea_id",
+        f"FROM comments AS c JOIN {_IDEAS_KEYED} AS i ON i.id = c.idea_id WHERE c.lifecycle = 'published'",
     ),
     (
         # Anonymous responses carry no person: each counts as a participant of its own. Matching them with the

@@ -79,9 +79,13 @@ def first_status(dataset: Dataset, idea_id: uuid.UUID, status: OfficialStatus) -
 
 
 def events(dataset: Dataset) -> list[tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, date, uuid.UUID]]:
-    """(metric, person, town, area, local day, idea) for everything the tallies count."""
+    """(metric, person, town, area, local day, idea) for everything the tallies count: published ideas and what
+    they received (the dataset's comments are all published)."""
     found = []
+    published = {idea.id for idea in dataset.ideas if idea.lifecycle is Lifecycle.PUBLISHED}
     for idea in dataset.ideas:
+        if idea.id not in published:
+            continue
         place = (idea.town_id, idea.area_id)
         found.append((Metric.IDEAS_SUBMITTED.value, idea.author_id, *place, local_day(idea.created_at), idea.id))
         if idea.published_at is not None:
@@ -95,6 +99,8 @@ def events(dataset: Dataset) -> list[tuple[str, uuid.UUID, uuid.UUID, uuid.UUID,
                 found.append((metric.value, idea.author_id, *place, local_day(at), idea.id))
     for metric, rows in ((Metric.SUPPORTS, dataset.supports), (Metric.COMMENTS, dataset.comments)):
         for idea_id, user_id, at in rows:
+            if idea_id not in published:
+                continue
             idea = dataset.idea(idea_id)
             found.append((metric.value, user_id, idea.town_id, idea.area_id, local_day(at), idea.id))
     return found
