@@ -193,7 +193,8 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
 
     # Boundaries around midnight in Berlin, a week boundary and the turn of the year.
     sunday = idea("soest", 0, 0, SUNDAY_BEFORE_MIDNIGHT, SUNDAY_BEFORE_MIDNIGHT + timedelta(minutes=20))
-    monday = idea("soest", 0, 1, MONDAY_AFTER_MIDNIGHT, None)
+    monday = idea("soest", 0, 1, MONDAY_AFTER_MIDNIGHT, MONDAY_AFTER_MIDNIGHT + timedelta(minutes=5))
+    idea("soest", 0, 2, MONDAY_AFTER_MIDNIGHT, None)  # pending: counts nowhere
     idea("soest", 1, 2, NEW_YEAR_AFTER_MIDNIGHT, NEW_YEAR_AFTER_MIDNIGHT + timedelta(days=1))
     idea("arnsberg", 1, 3, NEW_YEAR_BEFORE_MIDNIGHT, None).lifecycle = Lifecycle.REJECTED
     # Accepted twice (counts once, at the first), then implemented.
