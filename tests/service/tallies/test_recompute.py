@@ -90,7 +90,8 @@ async def test_figures_agree_with_plain_selects_over_the_source_tables(
         supports_2023 = await connection.scalar(
             text(
                 "SELECT count(*) FROM idea_supports s JOIN ideas i ON i.id = s.idea_id "
-                "WHERE i.lifecycle = 'published' AND (s.created_at AT TIME ZONE 'Europe/Berlin')::date BETWEEN '2023-01-01' AND '2023-12-31'"
+                "WHERE i.lifecycle = 'published' "
+                "AND (s.created_at AT TIME ZONE 'Europe/Berlin')::date BETWEEN '2023-01-01' AND '2023-12-31'"
             )
         )
         accepted_ideas = await connection.scalar(
