@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -16,6 +16,19 @@ class Period(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+
+def period_start(period: Period, day: date) -> date:
+    """The first day of the period that contains `day` (weeks start on Monday)."""
+    match period:
+        case Period.WEEK:
+            return day - timedelta(days=day.weekday())
+        case Period.MONTH:
+            return day.replace(day=1)
+        case Period.QUARTER:
+            return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+        case Period.YEAR:
+            return day.replace(month=1, day=1)
 
 
 class Metric(StrEnum):

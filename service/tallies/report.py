@@ -20,7 +20,7 @@ from service.errors import InvalidArgument, PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Support
 from service.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
-from service.tallies.models import Metric, ParticipationTally, Period, TallyRun
+from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
 from service.towns.models import StrategyArea, Town
 
 # Open data never shows a figure of a cell in which fewer people took part (statistical confidentiality); a
@@ -103,7 +103,9 @@ async def participation_report(
     period: Period,
     strategy_area_id: uuid.UUID | None,
 ) -> Report:
-    """Figures of periods starting within [from_date, to_date], per strategy area and for all areas."""
+    """Figures of the periods from the one containing `from_date` to the last one starting by `to_date`, per
+    strategy area and for all areas. `from_date` is moved back to the start of its period: a yearly report from
+    1 December is the report of that year, not an empty one."""
     if not viewer.is_authenticated:
         raise PermissionDenied("Anmeldung erforderlich.")
     if not can_read_report(viewer, town_id):
@@ -116,6 +118,7 @@ async def participation_report(
         area_town = await session.scalar(select(StrategyArea.town_id).where(StrategyArea.id == strategy_area_id))
         if town_id is None or area_town != town_id:
             raise InvalidArgument("Das Handlungsfeld gehört nicht zu dieser Stadt.")
+    from_date = period_start(period, from_date)
     statement = select(ParticipationTally).where(
         ParticipationTally.period == period.value,
         ParticipationTally.period_start.between(from_date, to_date),
