@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, IdMixin
@@ -66,6 +66,8 @@ class ParticipationTally(Base):
     metric: Mapped[str] = mapped_column(String(24))
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     people: Mapped[int]
+    # Left out of open data: a small cell, or one from which a small cell could be derived.
+    suppressed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         UniqueConstraint(

@@ -21,11 +21,12 @@ from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, Offic
 from service.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
+from service.tallies.suppression import SUPPRESS_BELOW
 from service.towns.models import StrategyArea, Town
 
-# Open data never shows a figure of a cell in which fewer people took part (statistical confidentiality); a
-# cell where nobody took part (only the town published or answered ideas) is suppressed as well.
-SUPPRESS_BELOW = 5
+# Open data never shows a figure of a cell in which fewer than SUPPRESS_BELOW people took part (statistical
+# confidentiality; a cell where nobody took part is suppressed as well), nor one that would give such a figure
+# away by subtraction (`service/tallies/suppression.py`).
 REGION_NAME = "Südwestfalen"
 MAX_REPORT_DAYS = 3 * 366 + 1
 IDEA_METRICS = frozenset(
@@ -312,7 +313,7 @@ async def open_data(session: AsyncSession, *, town_slug: str | None) -> list[Ope
     )
     rows = []
     for tally, slug, name, area_slug, area_name in (await session.execute(statement)).all():
-        suppressed = tally.people < SUPPRESS_BELOW
+        suppressed = tally.suppressed
         rows.append(
             OpenDataRow(
                 town=slug or "",

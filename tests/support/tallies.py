@@ -167,9 +167,11 @@ NEW_YEAR_AFTER_MIDNIGHT = utc(2023, 12, 31, 23, 30)  # 00:30 CET, 1 January 2024
 NEW_YEAR_BEFORE_MIDNIGHT = utc(2023, 12, 31, 22, 30)  # 23:30 CET, Sunday 31 December 2023
 
 
-async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int = 8, random_ideas: int = 40) -> Dataset:
+async def build_dataset(
+    runtime: Runtime, provider: OidcProvider, *, seed: int = 8, random_ideas: int = 40, crowd: int = 9
+) -> Dataset:
     """Hand-picked boundary cases plus a seeded random mix over two towns, two areas each, 2023 and 2024."""
-    people = await many_people(runtime, provider, [f"tally-{index}" for index in range(9)])
+    people = await many_people(runtime, provider, [f"tally-{index}" for index in range(max(crowd, 9))])
     async with runtime.unit_of_work() as uow, uow.session() as session:
         towns = dict((await session.execute(select(Town.slug, Town.id))).all())
     dataset = Dataset(
@@ -219,12 +221,12 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
         town = generator.choice(("soest", "arnsberg"))
         outcome = generator.random()
         published = created + timedelta(hours=generator.randrange(1, 72)) if outcome < 0.8 else None
-        row = idea(town, generator.randrange(2), generator.randrange(9), created, published)
+        row = idea(town, generator.randrange(2), generator.randrange(crowd), created, published)
         if published is None and outcome > 0.9:
             row.lifecycle = Lifecycle.REJECTED
         if published is None:
             continue
-        for supporter in generator.sample(range(9), generator.randrange(0, 5)):
+        for supporter in generator.sample(range(crowd), generator.randrange(0, 5 if crowd == 9 else 12)):
             dataset.supports.append(
                 (row.id, people[supporter].user_id, published + timedelta(hours=generator.randrange(1, 2000)))
             )
@@ -232,7 +234,7 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
             dataset.comments.append(
                 (
                     row.id,
-                    people[generator.randrange(9)].user_id,
+                    people[generator.randrange(crowd)].user_id,
                     published + timedelta(hours=generator.randrange(1, 900)),
                 )
             )
