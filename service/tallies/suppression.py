@@ -36,53 +36,56 @@ SUPPRESS_BELOW = 5
 # (town, area, period, period_start, metric); None: the region / all areas.
 Key = tuple[uuid.UUID | None, uuid.UUID | None, str, date, str]
 
-# Stands for "contributions without a strategy area" of a town: a part of the town's total that is never published.
-NO_AREA = uuid.UUID(int=1)
+# Inside, towns and areas are small numbers (tuples of them hash and compare much faster than of UUIDs), in the
+# order of their UUIDs; -1 stands for the region / all areas, -2 for "contributions without a strategy area" of a
+# town: a part of the town's total that is never published.
+Cell = tuple[int, int, str, date, str]
+ALL = -1
+NO_AREA = -2
 
 # Metrics whose rows count items: a row exists only for at least 1.
 _COUNTED_FROM_ONE = frozenset(metric.value for metric in Metric) - {Metric.VOLUNTEER_HOURS.value}
 _NOT_ADDITIVE = frozenset({Metric.PARTICIPANTS.value})
 
 _PRIME = (1 << 61) - 1
+_MONTH, _QUARTER, _YEAR = Period.MONTH.value, Period.QUARTER.value, Period.YEAR.value
 
 
 @dataclass(frozen=True)
 class Relation:
     """`total` = sum of `parts`."""
 
-    total: Key
-    parts: tuple[Key, ...]
+    total: Cell
+    parts: tuple[Cell, ...]
 
     @property
-    def cells(self) -> tuple[Key, ...]:
+    def cells(self) -> tuple[Cell, ...]:
         return (self.total, *self.parts)
-
-
-def _order(key: Key) -> tuple[str, ...]:
-    return tuple("" if part is None else str(part) for part in key)
 
 
 def _quarter(start: date) -> date:
     return start.replace(month=3 * ((start.month - 1) // 3) + 1)
 
 
-def relations(values: dict[Key, Decimal]) -> tuple[list[Relation], dict[Key, Decimal]]:
-    """The sum relations between the given figures, and the unpublished parts (contributions without an area)."""
-    areas: dict[Key, list[Key]] = defaultdict(list)
-    towns: dict[Key, list[Key]] = defaultdict(list)
+def relations(values: dict[Cell, Decimal]) -> tuple[list[Relation], dict[Cell, Decimal]]:
+    """The sum relations between the given figures, and the unpublished parts (contributions without an area).
+
+    Both come in the order of `values`: give them in a fixed order for a fixed result."""
+    areas: dict[Cell, list[Cell]] = defaultdict(list)
+    towns: dict[Cell, list[Cell]] = defaultdict(list)
     for key in values:
         town, area, period, start, metric = key
         if metric in _NOT_ADDITIVE:
             continue
-        if area is not None:
-            areas[(town, None, period, start, metric)].append(key)
-        elif town is not None:
-            towns[(None, None, period, start, metric)].append(key)
-    hidden: dict[Key, Decimal] = {}
+        if area != ALL:
+            areas[(town, ALL, period, start, metric)].append(key)
+        elif town != ALL:
+            towns[(ALL, ALL, period, start, metric)].append(key)
+    hidden: dict[Cell, Decimal] = {}
     found: list[Relation] = []
     for total, value in values.items():
         town, area, period, start, metric = total
-        if metric in _NOT_ADDITIVE or town is None or area is not None:
+        if metric in _NOT_ADDITIVE or town == ALL or area != ALL:
             continue
         parts = areas.get(total, [])
         rest = value - sum((values[part] for part in parts), Decimal(0))
@@ -90,40 +93,41 @@ def relations(values: dict[Key, Decimal]) -> tuple[list[Relation], dict[Key, Dec
             without_area = (town, NO_AREA, period, start, metric)
             hidden[without_area] = rest
             parts = [*parts, without_area]
-        found.append(Relation(total, tuple(sorted(parts, key=_order))))
-    found += [Relation(total, tuple(sorted(parts, key=_order))) for total, parts in towns.items()]
-    children: dict[Key, list[Key]] = defaultdict(list)
+        found.append(Relation(total, tuple(parts)))
+    found += [Relation(total, tuple(parts)) for total, parts in towns.items()]
+    children: dict[Cell, list[Cell]] = defaultdict(list)
     cells = {**values, **hidden}
     for key in cells:
         town, area, period, start, metric = key
         if metric in _NOT_ADDITIVE:
             continue
-        if period == Period.MONTH.value:
-            children[(town, area, Period.QUARTER.value, _quarter(start), metric)].append(key)
-        elif period == Period.QUARTER.value:
-            children[(town, area, Period.YEAR.value, start.replace(month=1), metric)].append(key)
-    found += [Relation(total, tuple(sorted(parts, key=_order))) for total, parts in children.items() if total in cells]
-    return sorted(found, key=lambda relation: _order(relation.total)), hidden
+        if period == _MONTH:
+            children[(town, area, _QUARTER, _quarter(start), metric)].append(key)
+        elif period == _QUARTER:
+            children[(town, area, _YEAR, start.replace(month=1), metric)].append(key)
+    found += [Relation(total, tuple(parts)) for total, parts in children.items() if total in cells]
+    return found, hidden
 
 
 class _State:
-    def __init__(self, values: dict[Key, Decimal], primary: Iterable[Key]) -> None:
+    def __init__(self, values: dict[Cell, Decimal]) -> None:
+        values = {key: values[key] for key in sorted(values)}
         self.relations, self.hidden = relations(values)
         self.values = {**values, **self.hidden}
-        self.suppressed = set(primary)
-        self.of_cell: dict[Key, list[int]] = defaultdict(list)
+        self.suppressed: set[Cell] = set()
+        self.of_cell: dict[Cell, list[int]] = defaultdict(list)
         for index, relation in enumerate(self.relations):
             for cell in relation.cells:
                 self.of_cell[cell].append(index)
 
-    def unknown(self, cell: Key) -> bool:
+    def unknown(self, cell: Cell) -> bool:
         return cell in self.suppressed or cell in self.hidden
 
-    def smallest(self, cells: Iterable[Key]) -> Key | None:
+    def smallest(self, cells: Iterable[Cell]) -> Cell | None:
         open_cells = [cell for cell in cells if not self.unknown(cell)]
-        return min(open_cells, key=lambda cell: (self.values[cell], _order(cell)), default=None)
+        return min(open_cells, key=lambda cell: (self.values[cell], cell), default=None)
 
-    def add(self, cell: Key, queue: list[int]) -> None:
+    def add(self, cell: Cell, queue: list[int]) -> None:
         self.suppressed.add(cell)
         queue.extend(self.of_cell[cell])
 
@@ -155,15 +159,24 @@ class _State:
 
 def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
     """The keys of `values` that open data leaves out: small cells and what would give them away."""
-    state = _State(values, (key for key in values if people[key] < SUPPRESS_BELOW))
-    state.settle(list(range(len(state.relations))))
+    ids = sorted({part for key in values for part in key[:2] if part is not None}, key=lambda found: found.int)
+    number = {found: index for index, found in enumerate(ids)}
+    keys = {
+        (ALL if town is None else number[town], ALL if area is None else number[area], period, start, metric): key
+        for key in values
+        for town, area, period, start, metric in (key,)
+    }
+    state = _State({cell: values[key] for cell, key in keys.items()})
+    state.suppressed = {cell for cell, key in keys.items() if people[key] < SUPPRESS_BELOW}
+    # Only relations with an unknown cell can break a rule; the others join in when one of their cells is left out.
+    state.settle(sorted({index for cell in (*state.suppressed, *state.hidden) for index in state.of_cell[cell]}))
     while given_away := determined(state.relations, state.suppressed | set(state.hidden)) & state.suppressed:
         queue: list[int] = []
-        for cell in sorted(given_away, key=_order):
+        for cell in sorted(given_away):
             candidates = (state.smallest(state.relations[index].cells) for index in state.of_cell[cell])
             choice = min(
                 (found for found in candidates if found is not None),
-                key=lambda found: (state.values[found], _order(found)),
+                key=lambda found: (state.values[found], found),
                 default=None,
             )
             if choice is not None and choice not in state.suppressed:
@@ -171,19 +184,19 @@ def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
         if not queue:
             break  # nothing left to leave out around them (everything left out gives nothing away)
         state.settle(queue)
-    return state.suppressed
+    return {keys[cell] for cell in state.suppressed}
 
 
-def determined(relations: Sequence[Relation], unknown: set[Key]) -> set[Key]:
+def determined(relations: Sequence[Relation], unknown: set[Cell]) -> set[Cell]:
     """Unknown cells that the relations fix, given every published figure (rule 3).
 
     Per connected group of unknown cells: fully reduced row echelon form, modulo a large prime, of the relations
     restricted to the unknown cells (coefficient 1 for the total, -1 for the parts). A cell is fixed exactly when a
     row of that form is its unit vector.
     """
-    rows: list[dict[Key, int]] = []
+    rows: list[dict[Cell, int]] = []
     for relation in relations:
-        row: dict[Key, int] = {}
+        row: dict[Cell, int] = {}
         if relation.total in unknown:
             row[relation.total] = 1
         for part in relation.parts:
@@ -191,9 +204,9 @@ def determined(relations: Sequence[Relation], unknown: set[Key]) -> set[Key]:
                 row[part] = _PRIME - 1
         if row:
             rows.append(row)
-    parent: dict[Key, Key] = {}
+    parent: dict[Cell, Cell] = {}
 
-    def root(cell: Key) -> Key:
+    def root(cell: Cell) -> Cell:
         while parent.setdefault(cell, cell) != cell:
             parent[cell] = parent[parent[cell]]
             cell = parent[cell]
@@ -203,16 +216,16 @@ def determined(relations: Sequence[Relation], unknown: set[Key]) -> set[Key]:
         first, *rest = row
         for cell in rest:
             parent[root(cell)] = root(first)
-    groups: dict[Key, list[dict[Key, int]]] = defaultdict(list)
+    groups: dict[Cell, list[dict[Cell, int]]] = defaultdict(list)
     for row in rows:
         groups[root(next(iter(row)))].append(row)
-    found: set[Key] = set()
+    found: set[Cell] = set()
     for group in groups.values():
         found |= _fixed(group)
     return found
 
 
-def _subtract(row: dict[Key, int], factor: int, other: dict[Key, int]) -> None:
+def _subtract(row: dict[Cell, int], factor: int, other: dict[Cell, int]) -> None:
     """row -= factor * other, modulo the prime."""
     for cell, coefficient in other.items():
         value = (row.get(cell, 0) - factor * coefficient) % _PRIME
@@ -222,15 +235,15 @@ def _subtract(row: dict[Key, int], factor: int, other: dict[Key, int]) -> None:
             row.pop(cell, None)
 
 
-def _fixed(rows: list[dict[Key, int]]) -> set[Key]:
-    pivots: dict[Key, dict[Key, int]] = {}
+def _fixed(rows: list[dict[Cell, int]]) -> set[Cell]:
+    pivots: dict[Cell, dict[Cell, int]] = {}
     for original in rows:
         row = dict(original)
         for cell in [cell for cell in row if cell in pivots]:
             _subtract(row, row.get(cell, 0), pivots[cell])
         if not row:
             continue
-        pivot = min(row, key=_order)
+        pivot = min(row)
         inverse = pow(row[pivot], _PRIME - 2, _PRIME)
         row = {cell: coefficient * inverse % _PRIME for cell, coefficient in row.items()}
         for other in pivots.values():
