@@ -12,13 +12,14 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from service.tallies import report
 from service.towns.models import Town
 
 REGION = "suedwestfalen"
+_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "meta.json": "application/json"}
 _SCOPE = re.compile(r"^[a-z0-9-]{1,64}$")
 
 
@@ -29,17 +30,14 @@ def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSessi
             return PlainTextResponse("Nicht gefunden.", status_code=404)
         async with session_factory()() as session:
             slug = None if scope == REGION else scope
-            if slug is not None and await session.scalar(select(Town.id).where(Town.slug == slug)) is None:
-                return PlainTextResponse("Diese Stadt gibt es nicht.", status_code=404)
-            if kind == "meta.json":
-                run = await report.last_run(session)
-                meta = report.metadata(scope=slug or "Region", computed_at=run.finished_at if run else None)
-                meta["files"] = [f"{scope}.csv", f"{scope}.json"]
-                return JSONResponse(meta, headers=_cache())
-            rows = await report.open_data(session, town_slug=slug)
-        if kind == "csv":
-            return Response(report.as_csv(rows), media_type="text/csv; charset=utf-8", headers=_cache())
-        return Response(report.as_json(rows), media_type="application/json", headers=_cache())
+            name = report.REGION_NAME
+            if slug is not None:
+                found = await session.scalar(select(Town.name).where(Town.slug == slug))
+                if found is None:
+                    return PlainTextResponse("Diese Stadt gibt es nicht.", status_code=404)
+                name = found
+            files = await report.open_data_files(session, slug=slug, name=name, file_name=scope)
+        return Response(files[kind], media_type=_MEDIA_TYPES[kind], headers=_cache())
 
     return [Route("/open-data/{name}", serve, methods=["GET"])]
 

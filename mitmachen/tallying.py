@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,20 +36,15 @@ async def run_tally(settings: Settings, *, export: str | None) -> list[str]:
 
 
 async def write_open_data(session: AsyncSession, directory: Path) -> list[str]:
-    run = await report.last_run(session)
-    computed_at = run.finished_at if run else None
+    """The same files as `/open-data/` serves, for the region and every town (header only where nothing counts)."""
     files: dict[Path, str] = {}
     written = []
-    scopes: list[str | None] = [None, *await report.town_slugs_with_tallies(session)]
-    for slug in scopes:
-        name = slug or REGION
-        rows = await report.open_data(session, town_slug=slug)
-        meta = report.metadata(scope=slug or "Region", computed_at=computed_at)
-        meta["files"] = [f"{name}.csv", f"{name}.json"]
-        files[directory / f"{name}.csv"] = report.as_csv(rows)
-        files[directory / f"{name}.json"] = report.as_json(rows)
-        files[directory / f"{name}.meta.json"] = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-        written.append(f"wrote {directory / name}.csv, .json, .meta.json ({len(rows)} rows)")
+    for slug, name in await report.open_data_scopes(session):
+        file_name = slug or REGION
+        for kind, content in (await report.open_data_files(session, slug=slug, name=name, file_name=file_name)).items():
+            files[directory / f"{file_name}.{kind}"] = content
+        rows = files[directory / f"{file_name}.csv"].count("\n") - 1
+        written.append(f"wrote {directory / file_name}.csv, .json, .meta.json ({rows} rows)")
     await asyncio.to_thread(_write, files)
     return written
 

@@ -28,9 +28,9 @@ def _decode(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUI
 class TallyQueries:
     @strawberry.field(
         description=(
-            "Participation figures per strategy area and period, for periods starting between `from` and `to` "
-            "(a town's staff and admins; region staff and region admins for every town and, without `town`, "
-            "the region)."
+            "Participation figures per strategy area and period, from the period containing `from` (the report's "
+            "`from` is that period's first day) to the last period starting by `to` (a town's staff and admins; "
+            "region staff and region admins for every town and, without `town`, the region)."
         ),
         permission_classes=[Authenticated],
     )

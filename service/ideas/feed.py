@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.errors import InvalidArgument
@@ -158,6 +159,21 @@ class _Shape:
     with_strategy_areas: bool
 
 
+# German writes in compounds: "Fahrrad" should find "Fahrradbügel", "Bank" the "Sitzbank". Besides the stemmed
+# full-text match, an idea matches when every stem of the query (three letters or more) begins or ends a word of
+# its title or body (a compound's first or last part, with a German inflection ending), umlauts and ß folded as
+# the stemmer folds them. Only for queries of plain words (`compound_text`, else NULL): quotes and exclusions keep
+# their full-text meaning. `tests/schema/ideas/test_search_compounds.py -s` compares this with prefix matching
+# and trigram similarity on a German corpus.
+_COMPOUND_PARTS = text(
+    "replace(translate(lower(ideas.title || ' ' || ideas.body), 'äöü', 'aou'), 'ß', 'ss') ~ ALL (("
+    "SELECT array_agg('\\m' || stem || '|' || stem || '(e|en|er|es|n|s|ern|ens)?\\M') "
+    "FROM unnest(tsvector_to_array(to_tsvector('german', CAST(:compound_text AS text)))) AS stem "
+    "WHERE length(stem) >= 3)::text[])"
+)
+_PLAIN_WORDS = re.compile(r"[\w\s]+")
+
+
 @cache
 def _statement(shape: _Shape) -> Select[Any]:
     """The feed's statement for one shape, its values left as bound parameters (named as in `_parameters`).
@@ -187,7 +203,7 @@ def _statement(shape: _Shape) -> Select[Any]:
         statement = statement.where(Idea.official_status == bindparam("status"))
     if shape.text:
         query = func.websearch_to_tsquery("german", bindparam("text", type_=String))
-        statement = statement.where(Idea.search_vector.op("@@")(query))
+        statement = statement.where(or_(Idea.search_vector.op("@@")(query), _COMPOUND_PARTS))
     if shape.near:
         latitude = bindparam("latitude", type_=Float)
         km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(latitude))
@@ -215,6 +231,7 @@ def _parameters(
         parameters["status"] = idea_filter.official_status.value
     if idea_filter.text:
         parameters["text"] = idea_filter.text.strip()[:MAX_SEARCH_LENGTH]
+        parameters["compound_text"] = parameters["text"] if _PLAIN_WORDS.fullmatch(str(parameters["text"])) else None
     if idea_filter.near is not None:
         near = idea_filter.near
         if not 0 < near.radius_km <= MAX_RADIUS_KM:

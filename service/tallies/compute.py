@@ -27,12 +27,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from service.tallies.models import Metric, Period, TallyRun
+from service.tallies.suppression import Key, suppress
 
 logger = logging.getLogger("mitmachen.tallies")
 
@@ -61,11 +63,13 @@ def _keyed(alias: str) -> str:
     )
 
 
-# Ideas with their keys, written out where used: the planner then knows the ideas' statistics (a CTE would hide
-# them, and millions of supports would be hashed instead of the ideas).
+# Published ideas with their keys, written out where used: the planner then knows the ideas' statistics (a CTE
+# would hide them, and millions of supports would be hashed instead of the ideas). Tallies count only what the
+# public sees, like the live counters: an idea counts while it is published (not pending or held, rejected,
+# hidden or withdrawn), and so do the supports, comments and official answers it received.
 _IDEAS_KEYED = (
     "(SELECT i.id, i.author_id, t.k AS town, coalesce(a.k, 0::int2) AS area, i.created_at, i.published_at "
-    f"FROM ideas AS i {_keyed('i')})"
+    f"FROM ideas AS i {_keyed('i')} WHERE i.lifecycle = 'published')"
 )
 
 # An idea counts as accepted (implemented) on the day it first reached that official status.
@@ -92,8 +96,9 @@ SOURCES: list[tuple[Metric, str]] = [
     ),
     (
         Metric.COMMENTS,
+        # Published comments, as `Idea.commentCount` counts them (held, hidden and rejected ones do not count).
         f"SELECT c.author_id, i.town, i.area, {_day('c.created_at')}, 1 "
-        f"FROM comments AS c JOIN {_IDEAS_KEYED} AS i ON i.id = c.idea_id",
+        f"FROM comments AS c JOIN {_IDEAS_KEYED} AS i ON i.id = c.idea_id WHERE c.lifecycle = 'published'",
     ),
     (
         # Anonymous responses carry no person: each counts as a participant of its own. Matching them with the
@@ -280,6 +285,19 @@ _FRESH = f"""
     WHERE m.amount IS NOT NULL
 """
 
+# Which figures open data leaves out is decided over the whole fresh table (`suppression.suppress`).
+_FRESH_CELLS = "SELECT town_id, area_id, period, period_start, metric, amount, people FROM tally_fresh"
+_MARK_SUPPRESSED = (
+    "CREATE TEMP TABLE tally_suppressed (town_id uuid, area_id uuid, period text, period_start date, metric text) "
+    "ON COMMIT DROP",
+    "ALTER TABLE tally_fresh ADD COLUMN suppressed boolean NOT NULL DEFAULT false",
+)
+_SUPPRESS = """
+    UPDATE tally_fresh AS f SET suppressed = true FROM tally_suppressed AS s
+    WHERE f.town_id = s.town_id AND f.area_id = s.area_id AND f.period = s.period AND f.period_start = s.period_start
+      AND f.metric = s.metric
+"""
+
 _SAME_CELL = f"""
     f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
     AND f.period = t.period AND f.period_start = t.period_start AND f.metric = t.metric"""
@@ -293,17 +311,17 @@ _DELETE_VANISHED = (
 _MERGE = f"""
     MERGE INTO participation_tallies AS t
     USING tally_fresh AS f ON {_SAME_CELL}
-    WHEN MATCHED AND (t.value, t.people) IS DISTINCT FROM (f.amount, f.people) THEN
-        UPDATE SET value = f.amount, people = f.people
+    WHEN MATCHED AND (t.value, t.people, t.suppressed) IS DISTINCT FROM (f.amount, f.people, f.suppressed) THEN
+        UPDATE SET value = f.amount, people = f.people, suppressed = f.suppressed
     WHEN NOT MATCHED THEN
-        INSERT (town_id, strategy_area_id, period, period_start, metric, value, people)
+        INSERT (town_id, strategy_area_id, period, period_start, metric, value, people, suppressed)
         VALUES (nullif(f.town_id, {_NONE}), nullif(f.area_id, {_NONE}), f.period, f.period_start, f.metric, f.amount,
-                f.people)
+                f.people, f.suppressed)
 """
 
 _DIGEST = """
     SELECT count(*), coalesce(md5(string_agg(
-        concat_ws('|', town_id, strategy_area_id, period, period_start, metric, value, people), E'\\n'
+        concat_ws('|', town_id, strategy_area_id, period, period_start, metric, value, people, suppressed), E'\\n'
         ORDER BY town_id NULLS FIRST, strategy_area_id NULLS FIRST, period, period_start, metric
     )), md5(''))
     FROM participation_tallies
@@ -358,6 +376,7 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     for share in shares:
         await target.copy_to_table("tally_shares", source=_chunks(share), format="binary")
     fresh = await _written(target, _FRESH)
+    await _mark_suppressed(target)
     rolled_up = time.perf_counter()
     changed = await _written(target, _MERGE)
     # After the merge every fresh cell has its row: any row beyond those is a cell that vanished. Counting is much
@@ -387,6 +406,27 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
     )
     await session.flush()
     return TallyResult(rows=rows, changed=changed, deleted=deleted, digest=digest)
+
+
+async def _mark_suppressed(connection: Any) -> None:
+    """Decide which fresh figures open data leaves out: small cells and those that would give them away."""
+    none = uuid.UUID(int=0)
+    values: dict[Key, Decimal] = {}
+    people: dict[Key, int] = {}
+    for town, area, period, start, metric, amount, count in await connection.fetch(_FRESH_CELLS):
+        key = (None if town == none else town, None if area == none else area, period, start, metric)
+        values[key] = amount
+        people[key] = count
+    suppressed = await asyncio.to_thread(suppress, values, people)
+    for statement in _MARK_SUPPRESSED:
+        await connection.execute(statement)
+    await connection.copy_records_to_table(
+        "tally_suppressed",
+        records=sorted(
+            (town or none, area or none, period, start, metric) for town, area, period, start, metric in suppressed
+        ),
+    )
+    await connection.execute(_SUPPRESS)
 
 
 def _engine(session: AsyncSession) -> AsyncEngine:

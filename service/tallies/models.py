@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, IdMixin
@@ -16,6 +16,19 @@ class Period(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+
+def period_start(period: Period, day: date) -> date:
+    """The first day of the period that contains `day` (weeks start on Monday)."""
+    match period:
+        case Period.WEEK:
+            return day - timedelta(days=day.weekday())
+        case Period.MONTH:
+            return day.replace(day=1)
+        case Period.QUARTER:
+            return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+        case Period.YEAR:
+            return day.replace(month=1, day=1)
 
 
 class Metric(StrEnum):
@@ -53,6 +66,8 @@ class ParticipationTally(Base):
     metric: Mapped[str] = mapped_column(String(24))
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     people: Mapped[int]
+    # Left out of open data: a small cell, or one from which a small cell could be derived.
+    suppressed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         UniqueConstraint(

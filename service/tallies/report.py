@@ -17,16 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Role, Viewer
 from service.errors import InvalidArgument, PermissionDenied
-from service.ideas.models import Comment, Idea, OfficialAnswer, OfficialStatus, Support
+from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Support
 from service.ideas.policies import idea_visible_to
 from service.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
-from service.tallies.models import Metric, ParticipationTally, Period, TallyRun
+from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
+from service.tallies.suppression import SUPPRESS_BELOW
 from service.towns.models import StrategyArea, Town
 
-# Open data never shows a figure of a cell in which fewer people took part (statistical confidentiality); a
-# cell where nobody took part (only the town published or answered ideas) is suppressed as well.
-SUPPRESS_BELOW = 5
+# Open data never shows a figure of a cell in which fewer than SUPPRESS_BELOW people took part (statistical
+# confidentiality; a cell where nobody took part is suppressed as well), nor one that would give such a figure
+# away by subtraction (`service/tallies/suppression.py`).
+REGION_NAME = "Südwestfalen"
 MAX_REPORT_DAYS = 3 * 366 + 1
 IDEA_METRICS = frozenset(
     {
@@ -103,7 +105,9 @@ async def participation_report(
     period: Period,
     strategy_area_id: uuid.UUID | None,
 ) -> Report:
-    """Figures of periods starting within [from_date, to_date], per strategy area and for all areas."""
+    """Figures of the periods from the one containing `from_date` to the last one starting by `to_date`, per
+    strategy area and for all areas. `from_date` is moved back to the start of its period: a yearly report from
+    1 December is the report of that year, not an empty one."""
     if not viewer.is_authenticated:
         raise PermissionDenied("Anmeldung erforderlich.")
     if not can_read_report(viewer, town_id):
@@ -116,6 +120,7 @@ async def participation_report(
         area_town = await session.scalar(select(StrategyArea.town_id).where(StrategyArea.id == strategy_area_id))
         if town_id is None or area_town != town_id:
             raise InvalidArgument("Das Handlungsfeld gehört nicht zu dieser Stadt.")
+    from_date = period_start(period, from_date)
     statement = select(ParticipationTally).where(
         ParticipationTally.period == period.value,
         ParticipationTally.period_start.between(from_date, to_date),
@@ -176,7 +181,11 @@ def _counted(figure: Figure) -> ColumnElement[bool]:
         case Metric.SUPPORTS:
             return exists().where(Support.idea_id == Idea.id, _in_period(Support.created_at, figure))
         case Metric.COMMENTS:
-            return exists().where(Comment.idea_id == Idea.id, _in_period(Comment.created_at, figure))
+            return exists().where(
+                Comment.idea_id == Idea.id,
+                Comment.lifecycle == Lifecycle.PUBLISHED.value,
+                _in_period(Comment.created_at, figure),
+            )
     raise InvalidArgument("Diese Kennzahl zählt keine Ideen.")
 
 
@@ -202,7 +211,9 @@ async def ideas_behind(
         raise PermissionDenied("Nur Mitarbeitende der Stadt oder der Region dürfen diesen Bericht lesen.")
     if not 1 <= first <= 100:
         raise InvalidArgument("`first` muss zwischen 1 und 100 liegen.")
-    statement: Select[Idea] = select(Idea).where(_counted(figure), idea_visible_to(viewer))
+    statement: Select[Idea] = select(Idea).where(
+        Idea.lifecycle == Lifecycle.PUBLISHED.value, _counted(figure), idea_visible_to(viewer)
+    )
     if figure.town_id is not None:
         statement = statement.where(Idea.town_id == figure.town_id)
     if figure.strategy_area_id is not None:
@@ -224,17 +235,21 @@ OPEN_DATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", "Zeitraum: week, month, quarter oder year (Kalender Europe/Berlin, Wochen ab Montag)"),
     ("period_start", "Erster Tag des Zeitraums (ISO 8601)"),
     ("metric", "Kennzahl, siehe 'metrics'"),
-    ("value", "Wert der Kennzahl; leer, wenn unterdrückt"),
-    ("suppressed", "true, wenn weniger als 5 Personen in dieser Zelle beteiligt waren und der Wert darum fehlt"),
+    ("value", "Wert der Kennzahl (Zahl; Stunden mit Nachkommastellen); leer (JSON: null), wenn unterdrückt"),
+    (
+        "suppressed",
+        "true, wenn der Wert fehlt: weniger als 5 Personen waren in dieser Zelle beteiligt, oder er ließe sich "
+        "sonst aus veröffentlichten Summen errechnen",
+    ),
 )
 
 METRIC_DESCRIPTIONS: dict[Metric, str] = {
-    Metric.IDEAS_SUBMITTED: "Eingereichte Ideen (nach Einreichungsdatum)",
-    Metric.IDEAS_PUBLISHED: "Veröffentlichte Ideen (nach Veröffentlichungsdatum)",
-    Metric.IDEAS_ACCEPTED: "Ideen, die erstmals den Status 'angenommen' erhielten",
-    Metric.IDEAS_IMPLEMENTED: "Ideen, die erstmals den Status 'umgesetzt' erhielten",
-    Metric.SUPPORTS: "Unterstützungen von Ideen (bestehende, zurückgezogene zählen nicht)",
-    Metric.COMMENTS: "Kommentare zu Ideen",
+    Metric.IDEAS_SUBMITTED: "Veröffentlichte Ideen, nach Einreichungsdatum",
+    Metric.IDEAS_PUBLISHED: "Veröffentlichte Ideen, nach Veröffentlichungsdatum",
+    Metric.IDEAS_ACCEPTED: "Veröffentlichte Ideen, die erstmals den Status 'angenommen' erhielten",
+    Metric.IDEAS_IMPLEMENTED: "Veröffentlichte Ideen, die erstmals den Status 'umgesetzt' erhielten",
+    Metric.SUPPORTS: "Unterstützungen veröffentlichter Ideen (bestehende; zurückgezogene zählen nicht)",
+    Metric.COMMENTS: "Veröffentlichte Kommentare zu veröffentlichten Ideen",
     Metric.SURVEY_RESPONSES: "Antworten auf Umfragen",
     Metric.VOLUNTEER_SIGN_UPS: "Anmeldungen zu Ehrenamts-Schichten",
     Metric.VOLUNTEER_HOURS: "Bestätigte ehrenamtliche Stunden (nach Schichtbeginn)",
@@ -258,10 +273,10 @@ class OpenDataRow:
     period: str
     period_start: str
     metric: str
-    value: str
+    value: Decimal | None  # None where suppressed
     suppressed: bool
 
-    def as_record(self) -> dict[str, str | bool | None]:
+    def as_record(self) -> dict[str, str | bool | int | float | None]:
         return {
             "town": self.town or None,
             "town_name": self.town_name,
@@ -270,13 +285,20 @@ class OpenDataRow:
             "period": self.period,
             "period_start": self.period_start,
             "metric": self.metric,
-            "value": self.value or None,
+            "value": None if self.value is None else _json_number(self.value),
             "suppressed": self.suppressed,
         }
 
 
-def _number(value: Decimal) -> str:
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Counts as integers, hours (which may have a fraction) as decimal numbers: 8, 2.5."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 async def open_data(session: AsyncSession, *, town_slug: str | None) -> list[OpenDataRow]:
@@ -298,41 +320,62 @@ async def open_data(session: AsyncSession, *, town_slug: str | None) -> list[Ope
     )
     rows = []
     for tally, slug, name, area_slug, area_name in (await session.execute(statement)).all():
-        suppressed = tally.people < SUPPRESS_BELOW
+        suppressed = tally.suppressed
         rows.append(
             OpenDataRow(
                 town=slug or "",
-                town_name=name or "Südwestfalen",
+                town_name=name or REGION_NAME,
                 strategy_area=area_slug or "",
                 strategy_area_name=area_name or "",
                 period=tally.period,
                 period_start=tally.period_start.isoformat(),
                 metric=tally.metric,
-                value="" if suppressed else _number(tally.value),
+                value=None if suppressed else tally.value,
                 suppressed=suppressed,
             )
         )
     return rows
 
 
-async def town_slugs_with_tallies(session: AsyncSession) -> list[str]:
-    statement = select(Town.slug).where(exists().where(ParticipationTally.town_id == Town.id)).order_by(Town.slug)
-    return list(await session.scalars(statement))
+async def open_data_scopes(session: AsyncSession) -> list[tuple[str | None, str]]:
+    """(slug, name) of what open data describes: the region (slug None) and every town, with figures or not."""
+    towns = (await session.execute(select(Town.slug, Town.name).order_by(Town.slug))).all()
+    return [(None, REGION_NAME), *((slug, name) for slug, name in towns)]
 
 
-def metadata(*, scope: str, computed_at: datetime | None) -> dict[str, Any]:
+def metadata(*, name: str, computed_at: datetime | None) -> dict[str, Any]:
+    """The description of one scope's files; `name` is the town's name (or the region's), as people write it."""
     return {
-        "title": f"Beteiligung in Südwestfalen - {scope}",
+        "title": "Beteiligung in Südwestfalen" if name == REGION_NAME else f"Beteiligung in {name}",
         "description": (
-            "Beteiligungszahlen aus Mitmachen je Stadt, Handlungsfeld und Zeitraum. Werte von Zellen, an denen "
-            f"weniger als {SUPPRESS_BELOW} Personen beteiligt waren, sind unterdrückt."
+            f"Beteiligungszahlen aus Mitmachen für {name} je Handlungsfeld und Zeitraum. Gezählt werden "
+            "veröffentlichte Beiträge. Werte von Zellen, an denen weniger als "
+            f"{SUPPRESS_BELOW} Personen beteiligt waren, sind unterdrückt, ebenso weitere Werte, aus denen sie sich "
+            "errechnen ließen."
         ),
         "publisher": "Mitmachen Südwestfalen",
         "licence": LICENCE,
         "computed_at": computed_at.isoformat() if computed_at else None,
-        "columns": [{"name": name, "description": description} for name, description in OPEN_DATA_COLUMNS],
+        "columns": [{"name": column, "description": description} for column, description in OPEN_DATA_COLUMNS],
         "metrics": [{"name": metric.value, "description": METRIC_DESCRIPTIONS[metric]} for metric in Metric],
         "suppression": {"minimum_people": SUPPRESS_BELOW},
+    }
+
+
+async def open_data_files(session: AsyncSession, *, slug: str | None, name: str, file_name: str) -> dict[str, str]:
+    """The three files of one scope, by ending (`csv`, `json`, `meta.json`): what is served and what is exported.
+
+    A town without figures gets the header only (and an empty JSON list): a published resource keeps resolving,
+    and portals harvesting it see an empty table rather than an error.
+    """
+    rows = await open_data(session, town_slug=slug)
+    run = await last_run(session)
+    meta = metadata(name=name, computed_at=run.finished_at if run else None)
+    meta["files"] = [f"{file_name}.csv", f"{file_name}.json"]
+    return {
+        "csv": as_csv(rows),
+        "json": as_json(rows),
+        "meta.json": json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
     }
 
 
@@ -350,7 +393,7 @@ def as_csv(rows: Sequence[OpenDataRow]) -> str:
                 row.period,
                 row.period_start,
                 row.metric,
-                row.value,
+                _number(row.value),
                 "true" if row.suppressed else "false",
             ]
         )

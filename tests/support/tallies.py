@@ -79,9 +79,13 @@ def first_status(dataset: Dataset, idea_id: uuid.UUID, status: OfficialStatus) -
 
 
 def events(dataset: Dataset) -> list[tuple[str, uuid.UUID, uuid.UUID, uuid.UUID, date, uuid.UUID]]:
-    """(metric, person, town, area, local day, idea) for everything the tallies count."""
+    """(metric, person, town, area, local day, idea) for everything the tallies count: published ideas and what
+    they received (the dataset's comments are all published)."""
     found = []
+    published = {idea.id for idea in dataset.ideas if idea.lifecycle is Lifecycle.PUBLISHED}
     for idea in dataset.ideas:
+        if idea.id not in published:
+            continue
         place = (idea.town_id, idea.area_id)
         found.append((Metric.IDEAS_SUBMITTED.value, idea.author_id, *place, local_day(idea.created_at), idea.id))
         if idea.published_at is not None:
@@ -95,6 +99,8 @@ def events(dataset: Dataset) -> list[tuple[str, uuid.UUID, uuid.UUID, uuid.UUID,
                 found.append((metric.value, idea.author_id, *place, local_day(at), idea.id))
     for metric, rows in ((Metric.SUPPORTS, dataset.supports), (Metric.COMMENTS, dataset.comments)):
         for idea_id, user_id, at in rows:
+            if idea_id not in published:
+                continue
             idea = dataset.idea(idea_id)
             found.append((metric.value, user_id, idea.town_id, idea.area_id, local_day(at), idea.id))
     return found
@@ -161,9 +167,11 @@ NEW_YEAR_AFTER_MIDNIGHT = utc(2023, 12, 31, 23, 30)  # 00:30 CET, 1 January 2024
 NEW_YEAR_BEFORE_MIDNIGHT = utc(2023, 12, 31, 22, 30)  # 23:30 CET, Sunday 31 December 2023
 
 
-async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int = 8, random_ideas: int = 40) -> Dataset:
+async def build_dataset(
+    runtime: Runtime, provider: OidcProvider, *, seed: int = 8, random_ideas: int = 40, crowd: int = 9
+) -> Dataset:
     """Hand-picked boundary cases plus a seeded random mix over two towns, two areas each, 2023 and 2024."""
-    people = await many_people(runtime, provider, [f"tally-{index}" for index in range(9)])
+    people = await many_people(runtime, provider, [f"tally-{index}" for index in range(max(crowd, 9))])
     async with runtime.unit_of_work() as uow, uow.session() as session:
         towns = dict((await session.execute(select(Town.slug, Town.id))).all())
     dataset = Dataset(
@@ -187,7 +195,8 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
 
     # Boundaries around midnight in Berlin, a week boundary and the turn of the year.
     sunday = idea("soest", 0, 0, SUNDAY_BEFORE_MIDNIGHT, SUNDAY_BEFORE_MIDNIGHT + timedelta(minutes=20))
-    monday = idea("soest", 0, 1, MONDAY_AFTER_MIDNIGHT, None)
+    monday = idea("soest", 0, 1, MONDAY_AFTER_MIDNIGHT, MONDAY_AFTER_MIDNIGHT + timedelta(minutes=5))
+    idea("soest", 0, 2, MONDAY_AFTER_MIDNIGHT, None)  # pending: counts nowhere
     idea("soest", 1, 2, NEW_YEAR_AFTER_MIDNIGHT, NEW_YEAR_AFTER_MIDNIGHT + timedelta(days=1))
     idea("arnsberg", 1, 3, NEW_YEAR_BEFORE_MIDNIGHT, None).lifecycle = Lifecycle.REJECTED
     # Accepted twice (counts once, at the first), then implemented.
@@ -212,12 +221,12 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
         town = generator.choice(("soest", "arnsberg"))
         outcome = generator.random()
         published = created + timedelta(hours=generator.randrange(1, 72)) if outcome < 0.8 else None
-        row = idea(town, generator.randrange(2), generator.randrange(9), created, published)
+        row = idea(town, generator.randrange(2), generator.randrange(crowd), created, published)
         if published is None and outcome > 0.9:
             row.lifecycle = Lifecycle.REJECTED
         if published is None:
             continue
-        for supporter in generator.sample(range(9), generator.randrange(0, 5)):
+        for supporter in generator.sample(range(crowd), generator.randrange(0, 5 if crowd == 9 else 12)):
             dataset.supports.append(
                 (row.id, people[supporter].user_id, published + timedelta(hours=generator.randrange(1, 2000)))
             )
@@ -225,7 +234,7 @@ async def build_dataset(runtime: Runtime, provider: OidcProvider, *, seed: int =
             dataset.comments.append(
                 (
                     row.id,
-                    people[generator.randrange(9)].user_id,
+                    people[generator.randrange(crowd)].user_id,
                     published + timedelta(hours=generator.randrange(1, 900)),
                 )
             )

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from strawberry.relay import to_base64
 
 from mitmachen.runtime import Runtime
@@ -190,3 +191,37 @@ async def test_each_figure_lists_exactly_the_ideas_it_counts_with_paging(
     assert "BAD_USER_INPUT" in codes(too_many["errors"])
     bad_cursor = await graphql(TRACE, {"first": 3, "after": "nonsense"}, headers=region_staff.headers)
     assert "BAD_USER_INPUT" in codes(bad_cursor["errors"])
+
+
+@pytest.mark.parametrize(
+    ("period", "start"),
+    [
+        ("WEEK", date(2024, 3, 25)),
+        ("MONTH", date(2024, 3, 1)),
+        ("QUARTER", date(2024, 1, 1)),
+        ("YEAR", date(2024, 1, 1)),
+    ],
+)
+async def test_from_inside_a_period_reports_the_period_that_contains_it(
+    period: str, start: date, runtime: Runtime, oidc_provider: OidcProvider, graphql: GraphQLClient
+) -> None:
+    dataset = await _recomputed(runtime, oidc_provider)
+    soest = await town_ref(graphql, "soest")
+    staff = await person(runtime, oidc_provider, "staff", roles_held=((Role.STAFF, "soest"),))
+    expected = {
+        (area, metric, value, people)
+        for (town, area, kind, found_start, metric), (value, people) in expected_tallies(dataset).items()
+        if town == soest.row_id and kind == period.lower() and found_start == start
+    }
+    assert expected, "the hand-picked Sunday idea lies in this period"
+
+    # Thursday 28 March 2024: inside a week, a month, a quarter and a year that all started earlier.
+    for to in ("2024-03-28", "2024-03-31"):
+        variables = {"from": "2024-03-28", "to": to, "period": period, "town": soest.id}
+        result = await graphql(REPORT, variables, headers=staff.headers)
+        assert "errors" not in result, result
+        report = result["data"]["participationReport"]
+        assert report["from"] == start.isoformat()
+        assert {figure[0] for figure in _figures(report)} <= {None, *(row_id(area) for area in soest.area_ids)}
+        assert {(area, metric, value, people) for area, found, metric, value, people in _figures(report)} == expected
+        assert {found for _, found, *_ in _figures(report)} == {start}

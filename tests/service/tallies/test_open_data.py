@@ -33,6 +33,11 @@ async def _recomputed(runtime: Runtime, oidc_provider: OidcProvider) -> Dataset:
     return dataset
 
 
+async def _town_slugs(runtime: Runtime) -> list[str]:
+    async with runtime.engine.connect() as connection:
+        return list(await connection.scalars(text("SELECT slug FROM towns ORDER BY slug")))
+
+
 async def _area_ids(runtime: Runtime) -> dict[tuple[str, str], uuid.UUID]:
     async with runtime.engine.connect() as connection:
         rows = await connection.execute(
@@ -65,7 +70,7 @@ async def test_cells_with_fewer_than_five_people_are_suppressed_in_csv_and_json(
         shown = suppressed = 0
         for row, cell in zip(rows, cells, strict=True):
             value, people = expected[cell]
-            if people < 5:  # the suppression threshold; cells without participants included
+            if people < 5 or row["suppressed"] == "true":  # small cells, and those that would give them away
                 assert (row["value"], row["suppressed"]) == ("", "true"), row
                 suppressed += 1
             else:
@@ -80,7 +85,11 @@ async def test_cells_with_fewer_than_five_people_are_suppressed_in_csv_and_json(
         for record, row in zip(records, rows, strict=True):
             assert list(record) == COLUMNS
             assert record["suppressed"] is (row["suppressed"] == "true")
-            assert record["value"] == (None if record["suppressed"] else row["value"])
+            if record["suppressed"]:
+                assert record["value"] is None
+            else:  # a number, not a string: integers for counts
+                assert type(record["value"]) in (int, float), record
+                assert Decimal(str(record["value"])) == Decimal(row["value"])
             assert record["town"] == (row["town"] or None)
         if town is None:
             assert {record["town_name"] for record in records} == {"Südwestfalen"}
@@ -106,6 +115,9 @@ async def test_metadata_names_the_licence_and_columns_and_unknown_scopes_are_not
 
     assert meta["licence"]["id"] == "dl-de/by-2-0"
     assert meta["licence"]["url"].startswith("https://")
+    assert meta["title"] == "Beteiligung in Soest", "the town's name, not its slug"
+    assert "soest" not in meta["title"]
+    assert (await client.get("/open-data/suedwestfalen.meta.json")).json()["title"] == "Beteiligung in Südwestfalen"
     assert [column["name"] for column in meta["columns"]] == COLUMNS
     assert all(column["description"] for column in meta["columns"])
     assert meta["files"] == ["soest.csv", "soest.json"]
@@ -140,15 +152,27 @@ async def test_tally_command_recomputes_and_exports_the_same_files_as_served(
     assert again.stdout.splitlines()[1] == f"digest {digest}"
     assert " 0 written, 0 deleted" in again.stdout.splitlines()[0]
     written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    towns = await _town_slugs(runtime)
+    assert "olpe" in towns
     assert written == sorted(
-        f"{scope}{suffix}"
-        for scope in ("arnsberg", "soest", "suedwestfalen")
-        for suffix in (".csv", ".json", ".meta.json")
+        f"{scope}{suffix}" for scope in (*towns, "suedwestfalen") for suffix in (".csv", ".json", ".meta.json")
     )
-    for scope in ("soest", "suedwestfalen"):
-        for kind in ("csv", "json"):
-            served = (await client.get(f"/open-data/{scope}.{kind}")).text
-            assert (tmp_path / "out" / f"{scope}.{kind}").read_text(encoding="utf-8") == served
+    # A town without figures: the same file served and exported, a table with its header and no rows.
+    assert (tmp_path / "out" / "olpe.csv").read_text(encoding="utf-8") == HEADER + "\n"
+    assert json.loads((tmp_path / "out" / "olpe.json").read_text(encoding="utf-8")) == []
+    olpe_meta = json.loads((tmp_path / "out" / "olpe.meta.json").read_text(encoding="utf-8"))
+    assert olpe_meta["title"] == "Beteiligung in Olpe"
+    for scope in ("soest", "suedwestfalen", "olpe"):
+        for kind in ("csv", "json", "meta.json"):
+            served = await client.get(f"/open-data/{scope}.{kind}")
+            assert served.status_code == 200
+            exported = (tmp_path / "out" / f"{scope}.{kind}").read_text(encoding="utf-8")
+            if kind == "meta.json":  # the second run above is the latest computation now
+                exported, served_text = json.loads(exported), served.json()
+                assert exported.pop("computed_at") < served_text.pop("computed_at")
+                assert exported == served_text
+            else:
+                assert exported == served.text
         meta = json.loads((tmp_path / "out" / f"{scope}.meta.json").read_text(encoding="utf-8"))
         assert meta["licence"]["id"] == "dl-de/by-2-0"
         assert [column["name"] for column in meta["columns"]] == COLUMNS

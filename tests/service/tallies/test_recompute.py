@@ -81,7 +81,7 @@ async def test_figures_agree_with_plain_selects_over_the_source_tables(
     async with runtime.engine.connect() as connection:
         submitted_2024 = await connection.scalar(
             text(
-                "SELECT count(*) FROM ideas WHERE town_id = :town "
+                "SELECT count(*) FROM ideas WHERE town_id = :town AND lifecycle = 'published' "
                 "AND (created_at AT TIME ZONE 'Europe/Berlin') >= '2024-01-01' "
                 "AND (created_at AT TIME ZONE 'Europe/Berlin') < '2025-01-01'"
             ),
@@ -90,11 +90,15 @@ async def test_figures_agree_with_plain_selects_over_the_source_tables(
         supports_2023 = await connection.scalar(
             text(
                 "SELECT count(*) FROM idea_supports s JOIN ideas i ON i.id = s.idea_id "
-                "WHERE (s.created_at AT TIME ZONE 'Europe/Berlin')::date BETWEEN '2023-01-01' AND '2023-12-31'"
+                "WHERE i.lifecycle = 'published' "
+                "AND (s.created_at AT TIME ZONE 'Europe/Berlin')::date BETWEEN '2023-01-01' AND '2023-12-31'"
             )
         )
         accepted_ideas = await connection.scalar(
-            text("SELECT count(DISTINCT idea_id) FROM idea_official_answers WHERE status = 'accepted'")
+            text(
+                "SELECT count(DISTINCT idea_id) FROM idea_official_answers a JOIN ideas i ON i.id = a.idea_id "
+                "WHERE status = 'accepted' AND i.lifecycle = 'published'"
+            )
         )
 
     assert found[(arnsberg, None, "year", date(2024, 1, 1), "ideas_submitted")][0] == submitted_2024
@@ -176,8 +180,8 @@ async def test_a_run_killed_before_commit_leaves_the_previous_snapshot_and_the_n
             area_id=later.area_id,
             author_id=dataset.people[5].user_id,
             created_at=MONDAY_AFTER_MIDNIGHT + timedelta(days=400),
-            published_at=None,
-            lifecycle=later.lifecycle.PENDING,
+            published_at=MONDAY_AFTER_MIDNIGHT + timedelta(days=401),
+            lifecycle=later.lifecycle.PUBLISHED,
         )
     )
     await write_dataset(runtime, type(dataset)(dataset.people, dataset.towns, dataset.areas, [dataset.ideas[-1]]))
