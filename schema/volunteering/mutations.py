@@ -76,7 +76,12 @@ class UpdateShiftInput:
 class ConfirmAttendanceInput:
     sign_up_id: strawberry.ID
     attended: bool
-    hours: float | None = strawberry.field(default=None, description="Defaults to the shift's length.")
+    hours: float | None = strawberry.field(
+        default=None,
+        description="Hours worked, stored in whole minutes; at most the shift's length plus one hour. "
+        "Defaults to the shift's length.",
+    )
+    minutes: int | None = strawberry.field(default=None, description="Instead of `hours`: whole minutes worked.")
 
 
 @strawberry.type
@@ -350,6 +355,7 @@ class VolunteeringMutations:
                 sign_up_id=decode_id(input.sign_up_id, "SignUp", field="signUpId"),
                 attended=input.attended,
                 hours=input.hours,
+                minutes=input.minutes,
             )
             return AttendanceConfirmed(sign_up=SignUpType.from_row(row))
 

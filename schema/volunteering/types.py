@@ -31,6 +31,11 @@ strawberry.enum(
 MINUTES_PER_HOUR = 60
 
 
+def hours_of(minutes: int) -> float:
+    """Minutes as hours for display, rounded to two decimals (1 minute: 0.02, 90 minutes: 1.5)."""
+    return round(minutes / MINUTES_PER_HOUR, 2)
+
+
 async def _town(info: Info, town_id: uuid.UUID) -> TownType:
     row = await info.context.loaders.town_by_id.load(town_id)
     assert row is not None  # noqa: S101 - a foreign key
@@ -213,7 +218,10 @@ class SignUpType(relay.Node):
         description="While OFFERED: confirm the place before this, or it passes on."
     )
     signed_up_at: datetime
-    hours: float | None = strawberry.field(description="Confirmed hours, once the organisation recorded them.")
+    minutes: int | None = strawberry.field(description="Confirmed minutes, once the organisation recorded them.")
+    hours: float | None = strawberry.field(
+        description="The confirmed minutes in hours, rounded to two decimals (for display; add up `minutes`)."
+    )
     row_id: strawberry.Private[uuid.UUID]
     shift_id: strawberry.Private[uuid.UUID]
     known_waitlist_position: strawberry.Private[int | None]
@@ -226,7 +234,8 @@ class SignUpType(relay.Node):
             status=SignUpStatus(row.status),
             offer_expires_at=row.offer_expires_at,
             signed_up_at=row.queued_at,
-            hours=minutes / MINUTES_PER_HOUR if minutes is not None else None,
+            minutes=minutes,
+            hours=hours_of(minutes) if minutes is not None else None,
             row_id=row.id,
             shift_id=row.shift_id,
             known_waitlist_position=waitlist_position,
@@ -268,12 +277,13 @@ class RosterEntryType:
 @strawberry.type(name="YearlyHours", description="Confirmed volunteer hours in one calendar year.")
 class YearlyHoursType:
     year: int
-    hours: float
+    minutes: int = strawberry.field(description="The exact sum of the year's confirmed minutes.")
+    hours: float = strawberry.field(description="`minutes` in hours, rounded to two decimals.")
     shifts: int
 
     @classmethod
     def from_total(cls, total: YearTotal) -> Self:
-        return cls(year=total.year, hours=total.minutes / MINUTES_PER_HOUR, shifts=total.shifts)
+        return cls(year=total.year, minutes=total.minutes, hours=hours_of(total.minutes), shifts=total.shifts)
 
 
 @strawberry.type(name="MyEngagements", description="The logged-in person's sign-ups and hours.")

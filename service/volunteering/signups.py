@@ -495,9 +495,16 @@ async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.
 
 
 async def confirm_attendance(
-    session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID, attended: bool, hours: float | None = None
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    sign_up_id: uuid.UUID,
+    attended: bool,
+    hours: float | None = None,
+    minutes: int | None = None,
 ) -> SignUp:
-    """After the shift, its organisation's managers record who came and for how long (correctable)."""
+    """After the shift, its organisation's managers record who came and for how long (correctable): whole minutes,
+    the shift's length unless said otherwise, at most the shift's length plus an hour."""
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
     if shift_id is None:
         raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
@@ -508,8 +515,10 @@ async def confirm_attendance(
     if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.ABSENT}:
         raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
     if attended:
-        duration_hours = (shift.ends_at - shift.starts_at).total_seconds() / 3600
-        sign_up.attended_minutes = validation.attended_minutes(duration_hours if hours is None else hours)
+        shift_minutes = round((shift.ends_at - shift.starts_at).total_seconds() / 60)
+        sign_up.attended_minutes = validation.attended_minutes(
+            hours=hours, minutes=minutes, shift_minutes=shift_minutes
+        )
         sign_up.status = SignUpStatus.ATTENDED.value
     else:
         sign_up.attended_minutes = None
