@@ -24,7 +24,8 @@ strawberry.enum(
     name="SignUpStatus",
     description=(
         "CONFIRMED and OFFERED hold a place (OFFERED until `offerExpiresAt`); WAITLISTED waits in arrival order; "
-        "ATTENDED and ABSENT are recorded by the organisation after the shift."
+        "ATTENDED and ABSENT are recorded by the organisation after the shift; NOT_NEEDED: still waitlisted when "
+        "the shift began (no place came free); EXPIRED: an offered place was not confirmed in time."
     ),
 )
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, literal, select, text
+from sqlalchemy import ColumnElement, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -369,6 +369,26 @@ async def expire_offers_on_shift(session: AsyncSession, shift_id: uuid.UUID) -> 
     if expired:
         await fill_free_places(session, shift)
     return len(expired)
+
+
+async def end_waitlists(session: AsyncSession) -> int:
+    """Idempotent: people still waiting when their shift began were not needed; returns how many.
+
+    Nothing changes a waitlisted sign-up once its shift has begun (places are offered, and sign-ups cancelled, only
+    before the start), so this needs no shift lock; a row a place is being offered to right now is waited for and
+    then skipped, since it is no longer waitlisted.
+    """
+    ended = await session.execute(
+        update(SignUp)
+        .where(
+            SignUp.status == SignUpStatus.WAITLISTED.value,
+            SignUp.shift_id == Shift.id,
+            Shift.starts_at <= func.now(),
+        )
+        .values(status=SignUpStatus.NOT_NEEDED.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(ended.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------- shift changes by the organisation
