@@ -149,6 +149,11 @@ class AttendanceConfirmed:
     sign_up: SignUpType
 
 
+@strawberry.type
+class ContactSharingSet:
+    sign_up: SignUpType
+
+
 _Errors = InvalidInput | NotFoundError
 RegisterOrganisationResult = Annotated[OrganisationRegistered | _Errors, strawberry.union("RegisterOrganisationResult")]
 VerifyOrganisationResult = Annotated[OrganisationVerified | _Errors, strawberry.union("VerifyOrganisationResult")]
@@ -163,6 +168,7 @@ SignUpForShiftResult = Annotated[SignedUpForShift | _Errors, strawberry.union("S
 CancelSignUpResult = Annotated[SignUpCancelled | _Errors, strawberry.union("CancelSignUpResult")]
 ConfirmOfferedPlaceResult = Annotated[OfferedPlaceConfirmed | _Errors, strawberry.union("ConfirmOfferedPlaceResult")]
 ConfirmAttendanceResult = Annotated[AttendanceConfirmed | _Errors, strawberry.union("ConfirmAttendanceResult")]
+SetContactSharingResult = Annotated[ContactSharingSet | _Errors, strawberry.union("SetContactSharingResult")]
 
 
 def _fields(value: OfferFieldsInput) -> OfferFields:
@@ -313,10 +319,22 @@ class VolunteeringMutations:
         permission_classes=[Authenticated],
         extensions=[RateLimited("shift.sign_up")],
     )
-    async def sign_up_for_shift(self, info: Info, shift_id: strawberry.ID) -> SignUpForShiftResult:
+    async def sign_up_for_shift(
+        self,
+        info: Info,
+        shift_id: strawberry.ID,
+        share_contact: Annotated[
+            bool,
+            strawberry.argument(
+                description="Let the organisation's managers see one's e-mail address on the roster to reach one."
+            ),
+        ] = False,
+    ) -> SignUpForShiftResult:
         async def action(session: AsyncSession) -> SignedUpForShift:
             shift_uuid = decode_id(shift_id, "Shift", field="shiftId")
-            done = await signups.sign_up_for_shift(session, info.context.viewer, shift_id=shift_uuid)
+            done = await signups.sign_up_for_shift(
+                session, info.context.viewer, shift_id=shift_uuid, share_contact=share_contact
+            )
             return SignedUpForShift(sign_up=SignUpType.from_row(done.sign_up, waitlist_position=done.waitlist_position))
 
         return await run_mutation(info, action)
@@ -329,6 +347,18 @@ class VolunteeringMutations:
             sign_up_uuid = decode_id(sign_up_id, "SignUp", field="signUpId")
             row = await signups.cancel_sign_up(session, info.context.viewer, sign_up_id=sign_up_uuid)
             return SignUpCancelled(sign_up=SignUpType.from_row(row))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Give or withdraw consent that the organisation sees one's e-mail address for this sign-up.",
+        permission_classes=[Authenticated],
+    )
+    async def set_contact_sharing(self, info: Info, sign_up_id: strawberry.ID, share: bool) -> SetContactSharingResult:
+        async def action(session: AsyncSession) -> ContactSharingSet:
+            sign_up_uuid = decode_id(sign_up_id, "SignUp", field="signUpId")
+            row = await signups.set_contact_sharing(session, info.context.viewer, sign_up_id=sign_up_uuid, share=share)
+            return ContactSharingSet(sign_up=SignUpType.from_row(row))
 
         return await run_mutation(info, action)
 

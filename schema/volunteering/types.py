@@ -203,7 +203,10 @@ class ShiftType(relay.Node):
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")
-        return [RosterEntryType(sign_up=SignUpType.from_row(row), user_id=row.user_id) for row in rows]
+        return [
+            RosterEntryType(sign_up=SignUpType.from_row(row), user_id=row.user_id, shares_contact=row.share_contact)
+            for row in rows
+        ]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -219,6 +222,9 @@ class SignUpType(relay.Node):
         description="While OFFERED: confirm the place before this, or it passes on."
     )
     signed_up_at: datetime
+    shares_contact: bool = strawberry.field(
+        description="The person agreed that the organisation's managers see their e-mail address."
+    )
     minutes: int | None = strawberry.field(description="Confirmed minutes, once the organisation recorded them.")
     hours: float | None = strawberry.field(
         description="The confirmed minutes in hours, rounded to two decimals (for display; add up `minutes`)."
@@ -235,6 +241,7 @@ class SignUpType(relay.Node):
             status=SignUpStatus(row.status),
             offer_expires_at=row.offer_expires_at,
             signed_up_at=row.queued_at,
+            shares_contact=row.share_contact,
             minutes=minutes,
             hours=hours_of(minutes) if minutes is not None else None,
             row_id=row.id,
@@ -264,15 +271,28 @@ class SignUpType(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-@strawberry.type(name="RosterEntry", description="A sign-up with the person's display name, for managers.")
+@strawberry.type(
+    name="RosterEntry",
+    description="A sign-up with the person's display name (and e-mail address if they agreed), for managers.",
+)
 class RosterEntryType:
     sign_up: SignUpType
     user_id: strawberry.Private[uuid.UUID]
+    shares_contact: strawberry.Private[bool]
 
     @strawberry.field
     async def person(self, info: Info) -> UserType | None:
         row = await info.context.loaders.user_by_id.load(self.user_id)
         return UserType.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The person's e-mail address, only when they agreed to share it for this sign-up; else null."
+    )
+    async def contact_email(self, info: Info) -> str | None:
+        if not self.shares_contact:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.user_id)
+        return row.email if row and row.deleted_at is None else None
 
 
 @strawberry.type(name="YearlyHours", description="Confirmed volunteer hours in one calendar year.")

@@ -90,8 +90,11 @@ class SignedUp:
     waitlist_position: int | None
 
 
-async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignedUp:
+async def sign_up_for_shift(
+    session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID, share_contact: bool = False
+) -> SignedUp:
     """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
+    With `share_contact` the organisation's managers see the person's e-mail address on the roster.
 
     Few statements, because a connection is held for all of them and the shift lock from the second to the commit:
     1. take the person's lock and read the shift and its offer;
@@ -118,7 +121,13 @@ async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: 
     sign_up: SignUp | None = await session.scalar(
         select(SignUp)
         .from_statement(text(_TAKE_PLACE_OR_QUEUE))
-        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id, active=[s.value for s in ACTIVE_STATUSES])
+        .params(
+            id=uuid.uuid4(),
+            shift_id=shift.id,
+            user_id=user_id,
+            active=[s.value for s in ACTIVE_STATUSES],
+            share_contact=share_contact,
+        )
         .execution_options(populate_existing=True)
     )
     if sign_up is None:
@@ -175,10 +184,12 @@ WITH locked AS (
     WHERE shift.id = locked.id
     RETURNING shift.id, shift.town_id, shift.last_position, locked.places_taken < locked.capacity AS confirmed
 )
-INSERT INTO volunteer_sign_ups (id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at)
+INSERT INTO volunteer_sign_ups (
+    id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at, share_contact
+)
 SELECT :id, taken.id, :user_id, taken.town_id,
        CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
-       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now()
+       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now(), :share_contact
 FROM taken
 RETURNING *
 """
@@ -315,6 +326,15 @@ async def fill_free_places(session: AsyncSession, shift: Shift) -> list[SignUp]:
         )
     await session.flush()
     return offered
+
+
+async def set_contact_sharing(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID, share: bool) -> SignUp:
+    """The person gives or withdraws their consent to the organisation seeing their e-mail address, any time."""
+    sign_up, _shift = await own_sign_up(session, viewer, sign_up_id)
+    sign_up.share_contact = share
+    await session.flush()
+    await session.refresh(sign_up)
+    return sign_up
 
 
 async def confirm_offered_place(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID) -> SignUp:

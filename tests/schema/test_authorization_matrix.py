@@ -768,6 +768,9 @@ MUTATIONS: dict[str, Entry] = {
     "cancelShift": Entry(with_id("cancelShift", "shiftId"), shift, allowed(MANAGER)),
     "signUpForShift": Entry(with_id("signUpForShift", "shiftId"), shift, allowed(LOGGED_IN)),
     "cancelSignUp": Entry(CANCEL_SIGN_UP, citizens_sign_up, allowed(AUTHOR)),
+    "setContactSharing": Entry(
+        mutation("setContactSharing", "($id: ID!)", "(signUpId: $id, share: true)"), citizens_sign_up, allowed(AUTHOR)
+    ),
     "confirmOfferedPlace": Entry(with_id("confirmOfferedPlace", "signUpId"), offered_place, allowed(AUTHOR)),
     "confirmAttendance": Entry(
         with_input("confirmAttendance", "ConfirmAttendanceInput"), attendance_variables, allowed(MANAGER)
