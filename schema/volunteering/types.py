@@ -14,11 +14,22 @@ from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.errors import NotAuthenticated, PermissionDenied
-from service.volunteering.models import Offer, OfferStatus, Organisation, Shift, SignUp, SignUpStatus
-from service.volunteering.repository import YearTotal
+from service.volunteering.models import (
+    Offer,
+    OfferStatus,
+    Organisation,
+    OrganisationStatus,
+    Shift,
+    SignUp,
+    SignUpStatus,
+)
+from service.volunteering.repository import OrganisationPage, YearTotal
 from service.volunteering.search import OfferPage
 
 strawberry.enum(OfferStatus, name="OfferStatus", description="draft → published → closed.")
+strawberry.enum(
+    OrganisationStatus, name="OrganisationStatus", description="Verified by the town's staff, or waiting for it."
+)
 strawberry.enum(
     SignUpStatus,
     name="SignUpStatus",
@@ -325,6 +336,26 @@ class OfferConnection(relay.Connection[OfferType]):
     @classmethod
     def from_page(cls, page: OfferPage, *, after: str | None) -> Self:
         edges = [OfferEdge(cursor=page.cursor(row), node=OfferType.from_row(row)) for row in page.items]
+        return cls(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        )
+
+
+@strawberry.type(name="OrganisationEdge")
+class OrganisationEdge(relay.Edge[OrganisationType]):
+    pass
+
+
+@strawberry.type(name="OrganisationConnection")
+class OrganisationConnection(relay.Connection[OrganisationType]):
+    edges: list[OrganisationEdge]  # type: ignore[assignment]
+
+    @classmethod
+    def from_page(cls, page: OrganisationPage, *, after: str | None) -> Self:
+        edges = [
+            OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items
+        ]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),

@@ -19,6 +19,13 @@ class OfferStatus(StrEnum):
     CLOSED = "closed"
 
 
+class OrganisationStatus(StrEnum):
+    """Derived from `verified_at`: only verified organisations publish offers."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+
+
 class SignUpStatus(StrEnum):
     """confirmed/offered hold a place; waitlisted waits for one (until the shift begins: then not_needed); the rest
     are final (attended/absent correctable)."""

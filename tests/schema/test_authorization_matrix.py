@@ -545,6 +545,11 @@ async def soest_with_a_draft_survey(world: World, caller: Person | None) -> dict
     return {"slug": "soest"}
 
 
+async def soest_with_an_unverified_organisation(world: World, caller: Person | None) -> dict[str, Any]:
+    await world.organisation(verified=False)
+    return {"slug": "soest"}
+
+
 async def organisation_with_draft(world: World, caller: Person | None) -> dict[str, Any]:
     offer_id = await world.offer(published=False)
     body = await world.graphql(
@@ -676,6 +681,13 @@ NESTED: dict[str, Entry] = {
         soest_with_a_draft_survey,
         allowed(STAFF_OF_SOEST, others="empty"),
         path=("town", "surveys", "edges"),
+    ),
+    "Town.organisations unverified": Entry(
+        "query Q($slug: String!) { town(slug: $slug) { organisations(status: UNVERIFIED) { edges { node { id } } } } }",
+        soest_with_an_unverified_organisation,
+        # Managers see their own organisation while it waits for verification.
+        allowed(STAFF_OF_SOEST | MANAGER, others="empty"),
+        path=("town", "organisations", "edges"),
     ),
     "Organisation.offers drafts": Entry(
         "query Q($id: ID!) { node(id: $id) { ... on Organisation { offers { id } } } }",
