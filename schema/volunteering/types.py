@@ -353,9 +353,7 @@ class OrganisationConnection(relay.Connection[OrganisationType]):
 
     @classmethod
     def from_page(cls, page: OrganisationPage, *, after: str | None) -> Self:
-        edges = [
-            OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items
-        ]
+        edges = [OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),

@@ -62,9 +62,8 @@ async def list_organisations(
         statement = statement.where(Organisation.verified_at.is_(None))
     if after is not None:
         created_at, organisation_id = decode_cursor("organisation", after, 2)
-        statement = statement.where(
-            tuple_(Organisation.created_at, Organisation.id) < tuple_(parse_time(created_at), parse_uuid(organisation_id))
-        )
+        position = tuple_(parse_time(created_at), parse_uuid(organisation_id))
+        statement = statement.where(tuple_(Organisation.created_at, Organisation.id) < position)
     rows = (
         await session.scalars(
             statement.order_by(Organisation.created_at.desc(), Organisation.id.desc()).limit(first + 1)
