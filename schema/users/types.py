@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,10 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Role
 from service.ideas.feed import FeedAuthor
 from service.users.models import User
+from service.volunteering.managers import managed_organisations
+
+if TYPE_CHECKING:
+    from schema.volunteering.types import OrganisationType
 
 strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
 
@@ -71,6 +75,16 @@ class MeType:
             return None
         row = await info.context.loaders.town_by_id.load(self.home_town_id)
         return TownType.from_row(row) if row else None
+
+    @strawberry.field(description="The organisations the person manages, by name.")
+    async def organisations(
+        self, info: Info
+    ) -> list[Annotated[OrganisationType, strawberry.lazy("schema.volunteering.types")]]:
+        from schema.volunteering.types import OrganisationType  # noqa: PLC0415 - that adapter imports this module
+
+        async with info.context.uow.session() as session:
+            rows = await managed_organisations(session, self.user_id)
+        return [OrganisationType.from_row(row) for row in rows]
 
     @strawberry.field(description="Roles held, in every town.")
     async def roles(self, info: Info) -> list[RoleAssignmentType]:

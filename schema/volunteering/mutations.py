@@ -12,9 +12,10 @@ from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.ideas.mutations import GeoPointInput
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
+from schema.users.types import UserType
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
 from service.towns.service import GeoPoint
-from service.volunteering import service, signups
+from service.volunteering import managers, service, signups
 from service.volunteering.service import OfferFields
 
 
@@ -154,6 +155,17 @@ class ContactSharingSet:
     sign_up: SignUpType
 
 
+@strawberry.type(description="The person manages the organisation (adding them again changes nothing).")
+class OrganisationManagerAdded:
+    organisation: OrganisationType
+    manager: UserType
+
+
+@strawberry.type(description="The person no longer manages the organisation.")
+class OrganisationManagerRemoved:
+    organisation: OrganisationType
+
+
 _Errors = InvalidInput | NotFoundError
 RegisterOrganisationResult = Annotated[OrganisationRegistered | _Errors, strawberry.union("RegisterOrganisationResult")]
 VerifyOrganisationResult = Annotated[OrganisationVerified | _Errors, strawberry.union("VerifyOrganisationResult")]
@@ -169,6 +181,12 @@ CancelSignUpResult = Annotated[SignUpCancelled | _Errors, strawberry.union("Canc
 ConfirmOfferedPlaceResult = Annotated[OfferedPlaceConfirmed | _Errors, strawberry.union("ConfirmOfferedPlaceResult")]
 ConfirmAttendanceResult = Annotated[AttendanceConfirmed | _Errors, strawberry.union("ConfirmAttendanceResult")]
 SetContactSharingResult = Annotated[ContactSharingSet | _Errors, strawberry.union("SetContactSharingResult")]
+AddOrganisationManagerResult = Annotated[
+    OrganisationManagerAdded | _Errors, strawberry.union("AddOrganisationManagerResult")
+]
+RemoveOrganisationManagerResult = Annotated[
+    OrganisationManagerRemoved | _Errors, strawberry.union("RemoveOrganisationManagerResult")
+]
 
 
 def _fields(value: OfferFieldsInput) -> OfferFields:
@@ -204,6 +222,46 @@ class VolunteeringMutations:
                 description=input.description,
             )
             return OrganisationRegistered(organisation=OrganisationType.from_row(row))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Add a person who has an account, named by their e-mail address, as a manager of the "
+        "organisation (its managers; the town's staff when it has none). They are told by e-mail.",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("organisation.add_manager")],
+    )
+    async def add_organisation_manager(
+        self, info: Info, organisation_id: strawberry.ID, email: str
+    ) -> AddOrganisationManagerResult:
+        async def action(session: AsyncSession) -> OrganisationManagerAdded:
+            row, person = await managers.add_manager(
+                session,
+                info.context.viewer,
+                organisation_id=decode_id(organisation_id, "Organisation", field="organisationId"),
+                email=email,
+            )
+            return OrganisationManagerAdded(
+                organisation=OrganisationType.from_row(row), manager=UserType.from_row(person)
+            )
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Remove a manager, oneself included (its managers); never the last one while offers are open.",
+        permission_classes=[Authenticated],
+    )
+    async def remove_organisation_manager(
+        self, info: Info, organisation_id: strawberry.ID, user_id: strawberry.ID
+    ) -> RemoveOrganisationManagerResult:
+        async def action(session: AsyncSession) -> OrganisationManagerRemoved:
+            row = await managers.remove_manager(
+                session,
+                info.context.viewer,
+                organisation_id=decode_id(organisation_id, "Organisation", field="organisationId"),
+                user_id=decode_id(user_id, "User", field="userId"),
+            )
+            return OrganisationManagerRemoved(organisation=OrganisationType.from_row(row))
 
         return await run_mutation(info, action)
 

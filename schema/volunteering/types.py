@@ -14,6 +14,7 @@ from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.errors import NotAuthenticated, PermissionDenied
+from service.volunteering.managers import may_see_managers
 from service.volunteering.models import (
     Offer,
     OfferStatus,
@@ -88,6 +89,16 @@ class OrganisationType(relay.Node):
     async def offers(self, info: Info) -> list[OfferType]:
         rows = await info.context.loaders.offers_by_organisation_id.load(self.row_id)
         return [OfferType.from_row(row) for row in rows]
+
+    @strawberry.field(description="The people who manage it, first added first: for them and the town's staff only.")
+    async def managers(self, info: Info) -> list[UserType] | None:
+        viewer = info.context.viewer
+        if not viewer.is_authenticated:
+            raise NotAuthenticated
+        if not may_see_managers(viewer, organisation_id=self.row_id, town_id=self.town_id):
+            raise PermissionDenied("Wer die Organisation verwaltet, sehen ihre Verantwortlichen und die Stadt.")
+        rows = await info.context.loaders.managers_by_organisation_id.load(self.row_id)
+        return [UserType.from_row(row) for row in rows]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

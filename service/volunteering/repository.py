@@ -20,7 +20,7 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
-from service.volunteering.policies import managed_organisation_ids, offer_visible_to, organisation_visible_to
+from service.volunteering.policies import acted_for_by, offer_visible_to, organisation_visible_to
 
 SHIFTS_PER_OFFER = 200
 ENGAGEMENTS_LIMIT = 500
@@ -155,14 +155,12 @@ async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.U
 async def rosters_by_shift_ids(
     session: AsyncSession, shift_ids: Sequence[uuid.UUID], *, viewer: Viewer
 ) -> dict[uuid.UUID, list[SignUp]]:
-    """Every sign-up per shift in arrival order, only for shifts of offers the viewer manages (others are absent)."""
-    managed = managed_organisation_ids(viewer)
-    if not managed:
+    """Every sign-up per shift in arrival order, only for shifts of offers the viewer acts for (others are absent):
+    its organisation's managers, or the town's staff when the organisation has no manager."""
+    if not viewer.is_authenticated:
         return {}
     allowed = await session.scalars(
-        select(Shift.id)
-        .join(Offer, Offer.id == Shift.offer_id)
-        .where(Shift.id.in_(shift_ids), Offer.organisation_id.in_(managed))
+        select(Shift.id).join(Offer, Offer.id == Shift.offer_id).where(Shift.id.in_(shift_ids), acted_for_by(viewer))
     )
     rosters: dict[uuid.UUID, list[SignUp]] = {shift_id: [] for shift_id in allowed}
     if rosters:
