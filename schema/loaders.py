@@ -24,6 +24,7 @@ from service.towns.models import StrategyArea, Town
 from service.unit_of_work import UnitOfWork
 from service.users import repository as users
 from service.users.models import User
+from service.volunteering import managers as volunteering_managers
 from service.volunteering import repository as volunteering
 from service.volunteering.models import Offer, Organisation, Shift, SignUp
 
@@ -192,6 +193,10 @@ class Loaders:
     @cached_property
     def waitlist_position_by_sign_up_id(self) -> DataLoader[uuid.UUID, int | None]:
         return _optional_loader(self._uow, volunteering.waitlist_positions)
+
+    @cached_property
+    def managers_by_organisation_id(self) -> DataLoader[uuid.UUID, list[User]]:
+        return _loader(self._uow, volunteering_managers.managers_by_organisation_ids, list)
 
     @cached_property
     def roster_by_shift_id(self) -> DataLoader[uuid.UUID, list[SignUp] | None]:

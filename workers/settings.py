@@ -24,6 +24,7 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("surveys.close_due", surveys.close_due),
     ("volunteering.expire_offers", volunteering.expire_offers),
     ("volunteering.reminders", volunteering.reminders),
+    ("volunteering.end_waitlists", volunteering.end_waitlists),
     ("privacy.export", privacy.export),
     ("privacy.purge", privacy.purge),
 )
@@ -46,6 +47,7 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
             cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
             cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
             cron(volunteering.expire_offers, name="volunteering.expire_offers.cron", second={10, 40}),
+            cron(volunteering.end_waitlists, name="volunteering.end_waitlists.cron", second={12, 42}),
             cron(privacy.purge, name="privacy.purge.cron", minute={47}, second={0}),
             cron(volunteering.reminders, name="volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],

@@ -15,8 +15,9 @@ from service.towns.repository import TownHeader
 if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
     from schema.surveys.types import SurveyConnection
-    from schema.volunteering.types import OfferConnection, OfferFilterInput
+    from schema.volunteering.types import OfferConnection, OfferFilterInput, OrganisationConnection
     from service.surveys.models import SurveyStatus
+    from service.volunteering.models import OrganisationStatus
 
 
 @strawberry.type(name="StrategyArea", description="A field of action of a town's strategy, or a region theme.")
@@ -108,6 +109,21 @@ class TownType(relay.Node):
         from schema.volunteering.queries import offer_search  # noqa: PLC0415 - that adapter imports this module
 
         return await offer_search(info, town_id=self.row_id, first=first, after=after, filter=filter)
+
+    @strawberry.field(
+        description="The town's organisations the caller may see: unverified ones only for the town's staff and "
+        "admins (and their own managers), newest first (`first` at most 100)."
+    )
+    async def organisations(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: Annotated[OrganisationStatus, strawberry.lazy("schema.volunteering.types")] | None = None,
+    ) -> Annotated[OrganisationConnection, strawberry.lazy("schema.volunteering.types")]:
+        from schema.volunteering.queries import organisation_list  # noqa: PLC0415 - that adapter imports this module
+
+        return await organisation_list(info, town_id=self.row_id, first=first, after=after, status=status)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

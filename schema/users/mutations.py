@@ -23,7 +23,10 @@ class HomeTownChosen:
     me: MeType
 
 
-@strawberry.input(description="A role for a person, in a town or (without town) region-wide.")
+@strawberry.input(
+    description="A role for a person, in a town or (without town) region-wide. ORGANISATION_MANAGER is refused "
+    "(ROLE_NEEDS_ORGANISATION): an organisation's managers add each other with addOrganisationManager."
+)
 class RoleInput:
     user_id: strawberry.ID
     role: Role

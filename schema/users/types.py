@@ -15,9 +15,11 @@ from service.auth.viewer import Role
 from service.ideas import mine
 from service.ideas.feed import FeedAuthor
 from service.users.models import User
+from service.volunteering.managers import managed_organisations
 
 if TYPE_CHECKING:
     from schema.ideas.types import CommentConnection, IdeaConnection
+    from schema.volunteering.types import OrganisationType
 
 strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
 
@@ -105,6 +107,16 @@ class MeType:
         async with info.context.uow.session() as session:
             page = await mine.my_comments(session, info.context.viewer, first=first, after=after)
         return own_comments(page, after=after)
+
+    @strawberry.field(description="The organisations the person manages, by name.")
+    async def organisations(
+        self, info: Info
+    ) -> list[Annotated[OrganisationType, strawberry.lazy("schema.volunteering.types")]]:
+        from schema.volunteering.types import OrganisationType  # noqa: PLC0415 - that adapter imports this module
+
+        async with info.context.uow.session() as session:
+            rows = await managed_organisations(session, self.user_id)
+        return [OrganisationType.from_row(row) for row in rows]
 
     @strawberry.field(description="Roles held, in every town.")
     async def roles(self, info: Info) -> list[RoleAssignmentType]:

@@ -12,9 +12,10 @@ from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.ideas.mutations import GeoPointInput
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
+from schema.users.types import UserType
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
 from service.towns.service import GeoPoint
-from service.volunteering import service, signups
+from service.volunteering import managers, service, signups
 from service.volunteering.service import OfferFields
 
 
@@ -76,7 +77,12 @@ class UpdateShiftInput:
 class ConfirmAttendanceInput:
     sign_up_id: strawberry.ID
     attended: bool
-    hours: float | None = strawberry.field(default=None, description="Defaults to the shift's length.")
+    hours: float | None = strawberry.field(
+        default=None,
+        description="Hours worked, stored in whole minutes; at most the shift's length plus one hour. "
+        "Defaults to the shift's length.",
+    )
+    minutes: int | None = strawberry.field(default=None, description="Instead of `hours`: whole minutes worked.")
 
 
 @strawberry.type
@@ -144,6 +150,22 @@ class AttendanceConfirmed:
     sign_up: SignUpType
 
 
+@strawberry.type
+class ContactSharingSet:
+    sign_up: SignUpType
+
+
+@strawberry.type(description="The person manages the organisation (adding them again changes nothing).")
+class OrganisationManagerAdded:
+    organisation: OrganisationType
+    manager: UserType
+
+
+@strawberry.type(description="The person no longer manages the organisation.")
+class OrganisationManagerRemoved:
+    organisation: OrganisationType
+
+
 _Errors = InvalidInput | NotFoundError
 RegisterOrganisationResult = Annotated[OrganisationRegistered | _Errors, strawberry.union("RegisterOrganisationResult")]
 VerifyOrganisationResult = Annotated[OrganisationVerified | _Errors, strawberry.union("VerifyOrganisationResult")]
@@ -158,6 +180,13 @@ SignUpForShiftResult = Annotated[SignedUpForShift | _Errors, strawberry.union("S
 CancelSignUpResult = Annotated[SignUpCancelled | _Errors, strawberry.union("CancelSignUpResult")]
 ConfirmOfferedPlaceResult = Annotated[OfferedPlaceConfirmed | _Errors, strawberry.union("ConfirmOfferedPlaceResult")]
 ConfirmAttendanceResult = Annotated[AttendanceConfirmed | _Errors, strawberry.union("ConfirmAttendanceResult")]
+SetContactSharingResult = Annotated[ContactSharingSet | _Errors, strawberry.union("SetContactSharingResult")]
+AddOrganisationManagerResult = Annotated[
+    OrganisationManagerAdded | _Errors, strawberry.union("AddOrganisationManagerResult")
+]
+RemoveOrganisationManagerResult = Annotated[
+    OrganisationManagerRemoved | _Errors, strawberry.union("RemoveOrganisationManagerResult")
+]
 
 
 def _fields(value: OfferFieldsInput) -> OfferFields:
@@ -193,6 +222,46 @@ class VolunteeringMutations:
                 description=input.description,
             )
             return OrganisationRegistered(organisation=OrganisationType.from_row(row))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Add a person who has an account, named by their e-mail address, as a manager of the "
+        "organisation (its managers; the town's staff when it has none). They are told by e-mail.",
+        permission_classes=[Authenticated],
+        extensions=[RateLimited("organisation.add_manager")],
+    )
+    async def add_organisation_manager(
+        self, info: Info, organisation_id: strawberry.ID, email: str
+    ) -> AddOrganisationManagerResult:
+        async def action(session: AsyncSession) -> OrganisationManagerAdded:
+            row, person = await managers.add_manager(
+                session,
+                info.context.viewer,
+                organisation_id=decode_id(organisation_id, "Organisation", field="organisationId"),
+                email=email,
+            )
+            return OrganisationManagerAdded(
+                organisation=OrganisationType.from_row(row), manager=UserType.from_row(person)
+            )
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Remove a manager, oneself included (its managers); never the last one while offers are open.",
+        permission_classes=[Authenticated],
+    )
+    async def remove_organisation_manager(
+        self, info: Info, organisation_id: strawberry.ID, user_id: strawberry.ID
+    ) -> RemoveOrganisationManagerResult:
+        async def action(session: AsyncSession) -> OrganisationManagerRemoved:
+            row = await managers.remove_manager(
+                session,
+                info.context.viewer,
+                organisation_id=decode_id(organisation_id, "Organisation", field="organisationId"),
+                user_id=decode_id(user_id, "User", field="userId"),
+            )
+            return OrganisationManagerRemoved(organisation=OrganisationType.from_row(row))
 
         return await run_mutation(info, action)
 
@@ -308,10 +377,22 @@ class VolunteeringMutations:
         permission_classes=[Authenticated],
         extensions=[RateLimited("shift.sign_up")],
     )
-    async def sign_up_for_shift(self, info: Info, shift_id: strawberry.ID) -> SignUpForShiftResult:
+    async def sign_up_for_shift(
+        self,
+        info: Info,
+        shift_id: strawberry.ID,
+        share_contact: Annotated[
+            bool,
+            strawberry.argument(
+                description="Let the organisation's managers see one's e-mail address on the roster to reach one."
+            ),
+        ] = False,
+    ) -> SignUpForShiftResult:
         async def action(session: AsyncSession) -> SignedUpForShift:
             shift_uuid = decode_id(shift_id, "Shift", field="shiftId")
-            done = await signups.sign_up_for_shift(session, info.context.viewer, shift_id=shift_uuid)
+            done = await signups.sign_up_for_shift(
+                session, info.context.viewer, shift_id=shift_uuid, share_contact=share_contact
+            )
             return SignedUpForShift(sign_up=SignUpType.from_row(done.sign_up, waitlist_position=done.waitlist_position))
 
         return await run_mutation(info, action)
@@ -324,6 +405,18 @@ class VolunteeringMutations:
             sign_up_uuid = decode_id(sign_up_id, "SignUp", field="signUpId")
             row = await signups.cancel_sign_up(session, info.context.viewer, sign_up_id=sign_up_uuid)
             return SignUpCancelled(sign_up=SignUpType.from_row(row))
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Give or withdraw consent that the organisation sees one's e-mail address for this sign-up.",
+        permission_classes=[Authenticated],
+    )
+    async def set_contact_sharing(self, info: Info, sign_up_id: strawberry.ID, share: bool) -> SetContactSharingResult:
+        async def action(session: AsyncSession) -> ContactSharingSet:
+            sign_up_uuid = decode_id(sign_up_id, "SignUp", field="signUpId")
+            row = await signups.set_contact_sharing(session, info.context.viewer, sign_up_id=sign_up_uuid, share=share)
+            return ContactSharingSet(sign_up=SignUpType.from_row(row))
 
         return await run_mutation(info, action)
 
@@ -350,6 +443,7 @@ class VolunteeringMutations:
                 sign_up_id=decode_id(input.sign_up_id, "SignUp", field="signUpId"),
                 attended=input.attended,
                 hours=input.hours,
+                minutes=input.minutes,
             )
             return AttendanceConfirmed(sign_up=SignUpType.from_row(row))
 

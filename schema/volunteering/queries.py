@@ -11,6 +11,7 @@ from schema.volunteering.types import (
     MyEngagementsType,
     OfferConnection,
     OfferFilterInput,
+    OrganisationConnection,
     OrganisationType,
     SignUpType,
     YearlyHoursType,
@@ -19,6 +20,7 @@ from service.errors import InvalidArgument, UserError
 from service.ideas.feed import Near
 from service.towns.service import GeoPoint
 from service.volunteering import repository
+from service.volunteering.models import OrganisationStatus
 from service.volunteering.search import OfferFilter, list_offers
 from service.volunteering.service import acting_user
 
@@ -47,6 +49,16 @@ def _filter(value: OfferFilterInput | None) -> OfferFilter:
         starts_before=value.starts_before,
         near=near,
     )
+
+
+async def organisation_list(
+    info: Info, *, town_id: uuid.UUID, first: int, after: str | None, status: OrganisationStatus | None
+) -> OrganisationConnection:
+    async with info.context.uow.session() as session:
+        page = await repository.list_organisations(
+            session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
+        )
+    return OrganisationConnection.from_page(page, after=after)
 
 
 async def offer_search(

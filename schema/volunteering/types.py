@@ -14,21 +14,39 @@ from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.errors import NotAuthenticated, PermissionDenied
-from service.volunteering.models import Offer, OfferStatus, Organisation, Shift, SignUp, SignUpStatus
-from service.volunteering.repository import YearTotal
+from service.volunteering.managers import may_see_managers
+from service.volunteering.models import (
+    Offer,
+    OfferStatus,
+    Organisation,
+    OrganisationStatus,
+    Shift,
+    SignUp,
+    SignUpStatus,
+)
+from service.volunteering.repository import OrganisationPage, YearTotal
 from service.volunteering.search import OfferPage
 
 strawberry.enum(OfferStatus, name="OfferStatus", description="draft → published → closed.")
+strawberry.enum(
+    OrganisationStatus, name="OrganisationStatus", description="Verified by the town's staff, or waiting for it."
+)
 strawberry.enum(
     SignUpStatus,
     name="SignUpStatus",
     description=(
         "CONFIRMED and OFFERED hold a place (OFFERED until `offerExpiresAt`); WAITLISTED waits in arrival order; "
-        "ATTENDED and ABSENT are recorded by the organisation after the shift."
+        "ATTENDED and ABSENT are recorded by the organisation after the shift; NOT_NEEDED: still waitlisted when "
+        "the shift began (no place came free); EXPIRED: an offered place was not confirmed in time."
     ),
 )
 
 MINUTES_PER_HOUR = 60
+
+
+def hours_of(minutes: int) -> float:
+    """Minutes as hours for display, rounded to two decimals (1 minute: 0.02, 90 minutes: 1.5)."""
+    return round(minutes / MINUTES_PER_HOUR, 2)
 
 
 async def _town(info: Info, town_id: uuid.UUID) -> TownType:
@@ -71,6 +89,16 @@ class OrganisationType(relay.Node):
     async def offers(self, info: Info) -> list[OfferType]:
         rows = await info.context.loaders.offers_by_organisation_id.load(self.row_id)
         return [OfferType.from_row(row) for row in rows]
+
+    @strawberry.field(description="The people who manage it, first added first: for them and the town's staff only.")
+    async def managers(self, info: Info) -> list[UserType] | None:
+        viewer = info.context.viewer
+        if not viewer.is_authenticated:
+            raise NotAuthenticated
+        if not may_see_managers(viewer, organisation_id=self.row_id, town_id=self.town_id):
+            raise PermissionDenied("Wer die Organisation verwaltet, sehen ihre Verantwortlichen und die Stadt.")
+        rows = await info.context.loaders.managers_by_organisation_id.load(self.row_id)
+        return [UserType.from_row(row) for row in rows]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -197,7 +225,10 @@ class ShiftType(relay.Node):
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")
-        return [RosterEntryType(sign_up=SignUpType.from_row(row), user_id=row.user_id) for row in rows]
+        return [
+            RosterEntryType(sign_up=SignUpType.from_row(row), user_id=row.user_id, shares_contact=row.share_contact)
+            for row in rows
+        ]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -213,7 +244,13 @@ class SignUpType(relay.Node):
         description="While OFFERED: confirm the place before this, or it passes on."
     )
     signed_up_at: datetime
-    hours: float | None = strawberry.field(description="Confirmed hours, once the organisation recorded them.")
+    shares_contact: bool = strawberry.field(
+        description="The person agreed that the organisation's managers see their e-mail address."
+    )
+    minutes: int | None = strawberry.field(description="Confirmed minutes, once the organisation recorded them.")
+    hours: float | None = strawberry.field(
+        description="The confirmed minutes in hours, rounded to two decimals (for display; add up `minutes`)."
+    )
     row_id: strawberry.Private[uuid.UUID]
     shift_id: strawberry.Private[uuid.UUID]
     known_waitlist_position: strawberry.Private[int | None]
@@ -226,7 +263,9 @@ class SignUpType(relay.Node):
             status=SignUpStatus(row.status),
             offer_expires_at=row.offer_expires_at,
             signed_up_at=row.queued_at,
-            hours=minutes / MINUTES_PER_HOUR if minutes is not None else None,
+            shares_contact=row.share_contact,
+            minutes=minutes,
+            hours=hours_of(minutes) if minutes is not None else None,
             row_id=row.id,
             shift_id=row.shift_id,
             known_waitlist_position=waitlist_position,
@@ -254,26 +293,40 @@ class SignUpType(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-@strawberry.type(name="RosterEntry", description="A sign-up with the person's display name, for managers.")
+@strawberry.type(
+    name="RosterEntry",
+    description="A sign-up with the person's display name (and e-mail address if they agreed), for managers.",
+)
 class RosterEntryType:
     sign_up: SignUpType
     user_id: strawberry.Private[uuid.UUID]
+    shares_contact: strawberry.Private[bool]
 
     @strawberry.field
     async def person(self, info: Info) -> UserType | None:
         row = await info.context.loaders.user_by_id.load(self.user_id)
         return UserType.from_row(row) if row else None
 
+    @strawberry.field(
+        description="The person's e-mail address, only when they agreed to share it for this sign-up; else null."
+    )
+    async def contact_email(self, info: Info) -> str | None:
+        if not self.shares_contact:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.user_id)
+        return row.email if row and row.deleted_at is None else None
+
 
 @strawberry.type(name="YearlyHours", description="Confirmed volunteer hours in one calendar year.")
 class YearlyHoursType:
     year: int
-    hours: float
+    minutes: int = strawberry.field(description="The exact sum of the year's confirmed minutes.")
+    hours: float = strawberry.field(description="`minutes` in hours, rounded to two decimals.")
     shifts: int
 
     @classmethod
     def from_total(cls, total: YearTotal) -> Self:
-        return cls(year=total.year, hours=total.minutes / MINUTES_PER_HOUR, shifts=total.shifts)
+        return cls(year=total.year, minutes=total.minutes, hours=hours_of(total.minutes), shifts=total.shifts)
 
 
 @strawberry.type(name="MyEngagements", description="The logged-in person's sign-ups and hours.")
@@ -294,6 +347,24 @@ class OfferConnection(relay.Connection[OfferType]):
     @classmethod
     def from_page(cls, page: OfferPage, *, after: str | None) -> Self:
         edges = [OfferEdge(cursor=page.cursor(row), node=OfferType.from_row(row)) for row in page.items]
+        return cls(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        )
+
+
+@strawberry.type(name="OrganisationEdge")
+class OrganisationEdge(relay.Edge[OrganisationType]):
+    pass
+
+
+@strawberry.type(name="OrganisationConnection")
+class OrganisationConnection(relay.Connection[OrganisationType]):
+    edges: list[OrganisationEdge]  # type: ignore[assignment]
+
+    @classmethod
+    def from_page(cls, page: OrganisationPage, *, after: str | None) -> Self:
+        edges = [OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items]
         return cls(
             edges=edges,
             page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),

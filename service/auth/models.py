@@ -28,6 +28,9 @@ class RoleGrant(IdMixin, Base):
         UniqueConstraint("user_id", "role", "town_id", "organisation_id", postgresql_nulls_not_distinct=True),
         CheckConstraint(f"role IN ({_ROLE_VALUES})", name="known_role"),
         CheckConstraint("role <> 'region_staff' OR town_id IS NULL", name="region_staff_is_region_wide"),
+        CheckConstraint(
+            "role <> 'organisation_manager' OR organisation_id IS NOT NULL", name="manager_has_organisation"
+        ),
         Index(None, "town_id"),
         Index(None, "user_id"),
         Index(None, "organisation_id"),

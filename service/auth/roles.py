@@ -26,6 +26,13 @@ async def _check(
             raise NotAuthenticated
         if not can_manage_roles(viewer, town_id=town_id):
             raise PermissionDenied("Rollen in dieser Stadt vergeben nur deren Administratorinnen und Administratoren.")
+    if role is Role.ORGANISATION_MANAGER:
+        # The role belongs to one organisation; its managers add and remove each other.
+        raise UserError(
+            ErrorCode.ROLE_NEEDS_ORGANISATION,
+            "Verantwortliche einer Organisation fügen deren Verantwortliche hinzu (addOrganisationManager).",
+            field="role",
+        )
     if town_id is None and role not in REGION_WIDE_ROLES:
         raise UserError(ErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
     if town_id is not None and role is Role.REGION_STAFF:

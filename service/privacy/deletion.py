@@ -5,7 +5,8 @@ What happens, in one transaction (see the README section "Personal data and rete
   is set. The row itself stays, without personal data, so that ideas, comments, official answers and
   audit entries keep pointing somewhere (the API shows the author as "Gelöschtes Konto").
 - supports are deleted and the ideas' support counts drop with them (atomic SQL, like withdrawing a support);
-- active sign-ups on shifts that have not started are cancelled; freed places go to the waitlist as usual;
+- active sign-ups on shifts that have not started are cancelled; freed places go to the waitlist as usual; no
+  sign-up shares the contact any more;
 - roles, browser sessions, e-mails in the outbox (sent or not) and data exports are deleted.
 Survey participations and responses stay (they hold no personal data once the account is empty, and keep
 "one response per person" for the account); anonymous answers were never linked to the person at all.
@@ -28,6 +29,7 @@ from service.ideas.models import Idea, Support
 from service.notifications.models import Notification
 from service.privacy.models import DataExport
 from service.users.models import User
+from service.volunteering.models import SignUp
 from service.volunteering.signups import cancel_everything_of
 
 
@@ -47,6 +49,8 @@ async def delete_account(session: AsyncSession, viewer: Viewer, *, confirm: bool
         raise NotAuthenticated("Dieses Konto wurde gelöscht.")
     await _withdraw_supports(session, user_id)
     await cancel_everything_of(session, user_id)
+    # The consent to be reached goes with the account (and the address with it, below).
+    await session.execute(update(SignUp).where(SignUp.user_id == user_id).values(share_contact=False))
     await session.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id))
     await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
     await session.execute(delete(Notification).where(Notification.user_id == user_id))

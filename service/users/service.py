@@ -115,7 +115,8 @@ async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
     wanted: list[tuple[Role, str | None]] = []
     for entry in claim:
         role_name, _, town_slug = str(entry).partition(":")
-        if role_name in Role.__members__.values():
+        # An organisation manager's role names an organisation, which a claim cannot.
+        if role_name in Role.__members__.values() and role_name != Role.ORGANISATION_MANAGER.value:
             wanted.append((Role(role_name), town_slug or None))
     slugs = {slug for _, slug in wanted if slug}
     rows = await session.execute(select(Town.slug, Town.id).where(Town.slug.in_(slugs)))

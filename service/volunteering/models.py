@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Text, func
+from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Text, false, func
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,8 +19,16 @@ class OfferStatus(StrEnum):
     CLOSED = "closed"
 
 
+class OrganisationStatus(StrEnum):
+    """Derived from `verified_at`: only verified organisations publish offers."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+
+
 class SignUpStatus(StrEnum):
-    """confirmed/offered hold a place; waitlisted waits for one; the rest are final (attended/absent correctable)."""
+    """confirmed/offered hold a place; waitlisted waits for one (until the shift begins: then not_needed); the rest
+    are final (attended/absent correctable)."""
 
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -29,6 +37,8 @@ class SignUpStatus(StrEnum):
     EXPIRED = "expired"
     ATTENDED = "attended"
     ABSENT = "absent"
+    # Still waiting when the shift began: no place came free, nothing is expected of the person.
+    NOT_NEEDED = "not_needed"
 
 
 # A sign-up in one of these keeps the person on the shift: no second one, and it counts for overlaps.
@@ -151,6 +161,8 @@ class SignUp(IdMixin, CreatedAtMixin, Base):
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
+    # The person agreed at sign-up that the organisation's managers see their e-mail address to reach them.
+    share_contact: Mapped[bool] = mapped_column(default=False, server_default=false())
     attended_minutes: Mapped[int | None]
     attendance_confirmed_at: Mapped[datetime | None]
     attendance_confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
+from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
 from service.volunteering.models import Offer, OfferStatus, Organisation
 
@@ -25,6 +28,35 @@ def manages(viewer: Viewer, organisation_id: uuid.UUID) -> bool:
 def can_verify(viewer: Viewer, town_id: uuid.UUID) -> bool:
     """Staff (or an admin) of the organisation's town."""
     return viewer.has_role(Role.STAFF, town_id) or viewer.has_role(Role.ADMIN, town_id)
+
+
+def has_manager(organisation_id: QueryableAttribute[uuid.UUID] | uuid.UUID) -> ColumnElement[bool]:
+    """Whether anyone manages the organisation (the last manager may have deleted their account)."""
+    return exists().where(
+        RoleGrant.organisation_id == organisation_id, RoleGrant.role == Role.ORGANISATION_MANAGER.value
+    )
+
+
+async def acts_for(session: AsyncSession, viewer: Viewer, *, organisation_id: uuid.UUID, town_id: uuid.UUID) -> bool:
+    """Its managers act for an organisation; when it has none, the staff (and admins) of its town do, so that its
+    offers, shifts and the people signed up for them are not left without anyone responsible."""
+    if manages(viewer, organisation_id):
+        return True
+    if not can_verify(viewer, town_id):
+        return False
+    return not await session.scalar(select(has_manager(organisation_id)))
+
+
+def acted_for_by(viewer: Viewer) -> ColumnElement[bool]:
+    """`acts_for` as a condition on offers: the organisations the viewer manages, and organisations without a
+    manager in the towns the viewer serves as staff or admin."""
+    managed = managed_organisation_ids(viewer)
+    towns = _served_town_ids(viewer)
+    orphaned = ~has_manager(Offer.organisation_id)
+    return or_(
+        Offer.organisation_id.in_(managed) if managed else false(),
+        orphaned if towns is None else and_(Offer.town_id.in_(towns), orphaned) if towns else false(),
+    )
 
 
 def _served_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:

@@ -6,12 +6,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.volunteering.models import ACTIVE_STATUSES, Offer, Organisation, Shift, SignUp, SignUpStatus
-from service.volunteering.policies import managed_organisation_ids, offer_visible_to, organisation_visible_to
+from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
+from service.volunteering.models import (
+    ACTIVE_STATUSES,
+    Offer,
+    Organisation,
+    OrganisationStatus,
+    Shift,
+    SignUp,
+    SignUpStatus,
+)
+from service.volunteering.policies import acted_for_by, offer_visible_to, organisation_visible_to
 
 SHIFTS_PER_OFFER = 200
 ENGAGEMENTS_LIMIT = 500
@@ -22,6 +31,45 @@ async def organisations_by_ids(
 ) -> dict[uuid.UUID, Organisation]:
     rows = await session.scalars(select(Organisation).where(Organisation.id.in_(ids), organisation_visible_to(viewer)))
     return {row.id: row for row in rows}
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    items: Sequence[Organisation]
+    has_next_page: bool
+
+    @staticmethod
+    def cursor(organisation: Organisation) -> str:
+        return encode_cursor("organisation", organisation.created_at.isoformat(), str(organisation.id))
+
+
+async def list_organisations(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    town_id: uuid.UUID,
+    status: OrganisationStatus | None,
+    first: int,
+    after: str | None,
+) -> OrganisationPage:
+    """A town's organisations the viewer may see (unverified ones only for the town's staff and admins, and for
+    their own managers), newest first, keyset-paginated."""
+    check_page_size(first)
+    statement = select(Organisation).where(Organisation.town_id == town_id, organisation_visible_to(viewer))
+    if status is OrganisationStatus.VERIFIED:
+        statement = statement.where(Organisation.verified_at.is_not(None))
+    elif status is OrganisationStatus.UNVERIFIED:
+        statement = statement.where(Organisation.verified_at.is_(None))
+    if after is not None:
+        created_at, organisation_id = decode_cursor("organisation", after, 2)
+        position = tuple_(parse_time(created_at), parse_uuid(organisation_id))
+        statement = statement.where(tuple_(Organisation.created_at, Organisation.id) < position)
+    rows = (
+        await session.scalars(
+            statement.order_by(Organisation.created_at.desc(), Organisation.id.desc()).limit(first + 1)
+        )
+    ).all()
+    return OrganisationPage(items=rows[:first], has_next_page=len(rows) > first)
 
 
 async def offers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Offer]:
@@ -107,14 +155,12 @@ async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.U
 async def rosters_by_shift_ids(
     session: AsyncSession, shift_ids: Sequence[uuid.UUID], *, viewer: Viewer
 ) -> dict[uuid.UUID, list[SignUp]]:
-    """Every sign-up per shift in arrival order, only for shifts of offers the viewer manages (others are absent)."""
-    managed = managed_organisation_ids(viewer)
-    if not managed:
+    """Every sign-up per shift in arrival order, only for shifts of offers the viewer acts for (others are absent):
+    its organisation's managers, or the town's staff when the organisation has no manager."""
+    if not viewer.is_authenticated:
         return {}
     allowed = await session.scalars(
-        select(Shift.id)
-        .join(Offer, Offer.id == Shift.offer_id)
-        .where(Shift.id.in_(shift_ids), Offer.organisation_id.in_(managed))
+        select(Shift.id).join(Offer, Offer.id == Shift.offer_id).where(Shift.id.in_(shift_ids), acted_for_by(viewer))
     )
     rosters: dict[uuid.UUID, list[SignUp]] = {shift_id: [] for shift_id in allowed}
     if rosters:

@@ -18,7 +18,7 @@ from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp
-from service.volunteering.policies import can_verify, manages, offer_visible_to, organisation_visible_to
+from service.volunteering.policies import acts_for, can_verify, offer_visible_to, organisation_visible_to
 
 
 def acting_user(viewer: Viewer) -> uuid.UUID:
@@ -138,7 +138,7 @@ async def visible_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UU
 async def managed_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID, *, lock: bool = False) -> Offer:
     acting_user(viewer)
     offer = await visible_offer(session, viewer, offer_id, lock=lock)
-    if not manages(viewer, offer.organisation_id):
+    if not await acts_for(session, viewer, organisation_id=offer.organisation_id, town_id=offer.town_id):
         raise PermissionDenied("Angebote bearbeiten nur die Verantwortlichen der Organisation.")
     return offer
 
@@ -194,7 +194,7 @@ async def draft_offer(
     """A draft in the organisation's town; only its managers see it until it is published."""
     acting_user(viewer)
     organisation = await visible_organisation(session, viewer, organisation_id)
-    if not manages(viewer, organisation.id):
+    if not await acts_for(session, viewer, organisation_id=organisation.id, town_id=organisation.town_id):
         raise PermissionDenied("Angebote erstellen nur die Verantwortlichen der Organisation.")
     if fields.title is None or fields.description is None:
         raise UserError(ErrorCode.INVALID_INPUT, "Titel und Beschreibung sind nötig.", field="title")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, literal, select, text
+from sqlalchemy import ColumnElement, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -90,8 +90,11 @@ class SignedUp:
     waitlist_position: int | None
 
 
-async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> SignedUp:
+async def sign_up_for_shift(
+    session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID, share_contact: bool = False
+) -> SignedUp:
     """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
+    With `share_contact` the organisation's managers see the person's e-mail address on the roster.
 
     Few statements, because a connection is held for all of them and the shift lock from the second to the commit:
     1. take the person's lock and read the shift and its offer;
@@ -118,7 +121,13 @@ async def sign_up_for_shift(session: AsyncSession, viewer: Viewer, *, shift_id: 
     sign_up: SignUp | None = await session.scalar(
         select(SignUp)
         .from_statement(text(_TAKE_PLACE_OR_QUEUE))
-        .params(id=uuid.uuid4(), shift_id=shift.id, user_id=user_id, active=[s.value for s in ACTIVE_STATUSES])
+        .params(
+            id=uuid.uuid4(),
+            shift_id=shift.id,
+            user_id=user_id,
+            active=[s.value for s in ACTIVE_STATUSES],
+            share_contact=share_contact,
+        )
         .execution_options(populate_existing=True)
     )
     if sign_up is None:
@@ -175,10 +184,12 @@ WITH locked AS (
     WHERE shift.id = locked.id
     RETURNING shift.id, shift.town_id, shift.last_position, locked.places_taken < locked.capacity AS confirmed
 )
-INSERT INTO volunteer_sign_ups (id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at)
+INSERT INTO volunteer_sign_ups (
+    id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at, share_contact
+)
 SELECT :id, taken.id, :user_id, taken.town_id,
        CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
-       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now()
+       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now(), :share_contact
 FROM taken
 RETURNING *
 """
@@ -317,6 +328,15 @@ async def fill_free_places(session: AsyncSession, shift: Shift) -> list[SignUp]:
     return offered
 
 
+async def set_contact_sharing(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID, share: bool) -> SignUp:
+    """The person gives or withdraws their consent to the organisation seeing their e-mail address, any time."""
+    sign_up, _shift = await own_sign_up(session, viewer, sign_up_id)
+    sign_up.share_contact = share
+    await session.flush()
+    await session.refresh(sign_up)
+    return sign_up
+
+
 async def confirm_offered_place(session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID) -> SignUp:
     sign_up, _shift = await own_sign_up(session, viewer, sign_up_id)
     if sign_up.status == SignUpStatus.CONFIRMED.value:
@@ -369,6 +389,26 @@ async def expire_offers_on_shift(session: AsyncSession, shift_id: uuid.UUID) -> 
     if expired:
         await fill_free_places(session, shift)
     return len(expired)
+
+
+async def end_waitlists(session: AsyncSession) -> int:
+    """Idempotent: people still waiting when their shift began were not needed; returns how many.
+
+    Nothing changes a waitlisted sign-up once its shift has begun (places are offered, and sign-ups cancelled, only
+    before the start), so this needs no shift lock; a row a place is being offered to right now is waited for and
+    then skipped, since it is no longer waitlisted.
+    """
+    ended = await session.execute(
+        update(SignUp)
+        .where(
+            SignUp.status == SignUpStatus.WAITLISTED.value,
+            SignUp.shift_id == Shift.id,
+            Shift.starts_at <= func.now(),
+        )
+        .values(status=SignUpStatus.NOT_NEEDED.value)
+        .execution_options(synchronize_session=False)
+    )
+    return int(ended.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------- shift changes by the organisation
@@ -495,9 +535,16 @@ async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.
 
 
 async def confirm_attendance(
-    session: AsyncSession, viewer: Viewer, *, sign_up_id: uuid.UUID, attended: bool, hours: float | None = None
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    sign_up_id: uuid.UUID,
+    attended: bool,
+    hours: float | None = None,
+    minutes: int | None = None,
 ) -> SignUp:
-    """After the shift, its organisation's managers record who came and for how long (correctable)."""
+    """After the shift, its organisation's managers record who came and for how long (correctable): whole minutes,
+    the shift's length unless said otherwise, at most the shift's length plus an hour."""
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
     if shift_id is None:
         raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
@@ -508,8 +555,10 @@ async def confirm_attendance(
     if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.ABSENT}:
         raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
     if attended:
-        duration_hours = (shift.ends_at - shift.starts_at).total_seconds() / 3600
-        sign_up.attended_minutes = validation.attended_minutes(duration_hours if hours is None else hours)
+        shift_minutes = round((shift.ends_at - shift.starts_at).total_seconds() / 60)
+        sign_up.attended_minutes = validation.attended_minutes(
+            hours=hours, minutes=minutes, shift_minutes=shift_minutes
+        )
         sign_up.status = SignUpStatus.ATTENDED.value
     else:
         sign_up.attended_minutes = None

@@ -20,6 +20,8 @@ CONFIRMATION_HOURS_MIN, CONFIRMATION_HOURS_MAX = 1, 168
 CAPACITY_MAX = 10000
 SHIFT_HOURS_MAX = 24
 MINUTES_PER_HOUR = 60
+# Attendance may exceed a shift's length by this much: setting up and clearing away belong to the work.
+ATTENDANCE_MARGIN_MINUTES = 60
 
 
 def name(value: str) -> str:
@@ -92,7 +94,37 @@ def capacity(value: int) -> int:
     return value
 
 
-def attended_minutes(hours: float) -> int:
-    if not math.isfinite(hours) or not 0 <= hours <= SHIFT_HOURS_MAX:
-        raise UserError(ErrorCode.HOURS_RANGE, f"Die Stunden liegen zwischen 0 und {SHIFT_HOURS_MAX}.", field="hours")
-    return round(hours * MINUTES_PER_HOUR)
+def attended_minutes_limit(shift_minutes: int) -> int:
+    """The most a person can have worked on a shift: its length plus an hour (setting up, clearing away), at most
+    a day."""
+    return min(shift_minutes + ATTENDANCE_MARGIN_MINUTES, SHIFT_HOURS_MAX * MINUTES_PER_HOUR)
+
+
+def attended_minutes(*, hours: float | None, minutes: int | None, shift_minutes: int) -> int:
+    """Whole minutes from `hours` or `minutes` (one of them; neither: the shift's length), between 0 and the
+    shift's length plus an hour."""
+    if hours is not None and minutes is not None:
+        raise UserError(ErrorCode.INVALID_INPUT, "Bitte entweder Stunden oder Minuten angeben.", field="minutes")
+    field = "minutes" if minutes is not None else "hours"
+    if minutes is not None:
+        value = minutes
+    elif hours is not None:
+        if not math.isfinite(hours) or abs(hours) > SHIFT_HOURS_MAX * 2:
+            raise UserError(ErrorCode.HOURS_RANGE, "Bitte eine gültige Zahl von Stunden angeben.", field=field)
+        value = round(hours * MINUTES_PER_HOUR)
+    else:
+        value = shift_minutes
+    limit = attended_minutes_limit(shift_minutes)
+    if not 0 <= value <= limit:
+        raise UserError(
+            ErrorCode.HOURS_RANGE,
+            f"Für diesen Einsatz lassen sich 0 bis {format_hours(limit)} Stunden eintragen "
+            "(seine Dauer und eine Stunde für Auf- und Abbau).",
+            field=field,
+        )
+    return value
+
+
+def format_hours(minutes: int) -> str:
+    """German notation with at most two decimals: 90 → "1,5", 61 → "1,02"."""
+    return f"{round(minutes / MINUTES_PER_HOUR, 2):g}".replace(".", ",")

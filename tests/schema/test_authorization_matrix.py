@@ -36,6 +36,7 @@ from tests.support.ideas import (
     row_id,
     town_ref,
 )
+from tests.support.mail import give_address
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 from tests.support.surveys import (
@@ -190,11 +191,11 @@ class World:
         return survey_id
 
     # Volunteering: organisations of the organisation manager, verified by the staff of Soest.
-    async def organisation(self, *, verified: bool = True) -> str:
+    async def organisation(self, *, verified: bool = True, manager: Person | None = None) -> str:
         registered = await self.ok(
             REGISTER,
             {"input": {"townId": self.soest.id, "name": f"Tafel Soest {self.next()} e. V."}},
-            self.who("organisation manager"),
+            manager or self.who("organisation manager"),
             "registerOrganisation",
         )
         organisation_id: str = registered["organisation"]["id"]
@@ -202,8 +203,9 @@ class World:
             await self.ok(VERIFY, {"id": organisation_id}, self.who("staff of Soest"), "verifyOrganisation")
         return organisation_id
 
-    async def offer(self, *, published: bool = True) -> str:
-        organisation_id = await self.organisation()
+    async def offer(self, *, published: bool = True, manager: Person | None = None) -> str:
+        manager = manager or self.who("organisation manager")
+        organisation_id = await self.organisation(manager=manager)
         fields = {
             "title": "Lebensmittel ausgeben",
             "description": "Wir geben montags Lebensmittel an Bedürftige aus und suchen helfende Hände.",
@@ -213,14 +215,15 @@ class World:
         variables = {
             "input": {"organisationId": organisation_id, "strategyAreaId": self.soest.area_ids[0], "fields": fields}
         }
-        drafted = await self.ok(DRAFT, variables, self.who("organisation manager"), "draftOffer")
+        drafted = await self.ok(DRAFT, variables, manager, "draftOffer")
         offer_id: str = drafted["offer"]["id"]
         if published:
-            await self.ok(PUBLISH, {"id": offer_id}, self.who("organisation manager"), "publishOffer")
+            await self.ok(PUBLISH, {"id": offer_id}, manager, "publishOffer")
         return offer_id
 
-    async def shift(self, *, capacity: int = 3) -> str:
-        offer_id = await self.offer()
+    async def shift(self, *, capacity: int = 3, manager: Person | None = None) -> str:
+        manager = manager or self.who("organisation manager")
+        offer_id = await self.offer(manager=manager)
         # A day of its own: a person is not signed up twice at the same time.
         start = shift_in_days(7 + self.next())
         variables = {
@@ -231,18 +234,34 @@ class World:
                 "capacity": capacity,
             }
         }
-        added = await self.ok(ADD_SHIFT, variables, self.who("organisation manager"), "addShift")
+        added = await self.ok(ADD_SHIFT, variables, manager, "addShift")
         shift_id: str = added["shift"]["id"]
         return shift_id
 
     async def sign_up(self, shift_id: str, volunteer: Person) -> dict[str, Any]:
         return await self.ok(SIGN_UP, {"id": shift_id}, volunteer, "signUpForShift")
 
-    async def citizens_sign_up(self) -> tuple[str, str]:
-        """(shift id, sign-up id) of the citizen of Soest on a shift a week from now."""
-        shift_id = await self.shift()
+    async def citizens_sign_up(self, *, orphaned: bool = False) -> tuple[str, str]:
+        """(shift id, sign-up id) of the citizen of Soest on a shift a week from now; `orphaned`: of an
+        organisation whose only manager then deleted her account."""
+        manager = await self.stranger() if orphaned else None
+        shift_id = await self.shift(manager=manager)
         signed = await self.sign_up(shift_id, self.who("citizen of Soest"))
+        if manager is not None:
+            await self.ok(DELETE_ACCOUNT, {}, manager, "deleteMyAccount")
         return shift_id, signed["signUp"]["id"]
+
+    async def orphaned_organisation(self) -> str:
+        manager = await self.stranger()
+        organisation_id = await self.organisation(manager=manager)
+        await self.ok(DELETE_ACCOUNT, {}, manager, "deleteMyAccount")
+        return organisation_id
+
+    async def stranger_with_address(self) -> tuple[Person, str]:
+        someone = await self.stranger()
+        email = f"person-{self.next()}@verein.example"
+        await give_address(self.runtime, someone, email)
+        return someone, email
 
 
 Setup = Callable[[World, Person | None], Awaitable[dict[str, Any]]]
@@ -486,6 +505,39 @@ async def offered_place(world: World, caller: Person | None) -> dict[str, Any]:
     return {"id": waiting["signUp"]["id"]}
 
 
+async def shift_of_an_orphaned_organisation(world: World, caller: Person | None) -> dict[str, Any]:
+    return {"id": (await world.citizens_sign_up(orphaned=True))[0]}
+
+
+async def attendance_at_an_orphaned_organisation(world: World, caller: Person | None) -> dict[str, Any]:
+    shift_id, sign_up_id = await world.citizens_sign_up(orphaned=True)
+    start = datetime.now(UTC) - timedelta(hours=5)
+    await move_shift_directly(world.runtime, shift_id, starts_at=start, ends_at=start + timedelta(hours=3))
+    return {"input": {"signUpId": sign_up_id, "attended": True}}
+
+
+async def verified_organisation(world: World, caller: Person | None) -> dict[str, Any]:
+    return {"id": await world.organisation()}
+
+
+async def add_manager_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    _someone, email = await world.stranger_with_address()
+    return {"id": await world.organisation(), "email": email}
+
+
+async def add_manager_to_an_orphan_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    _someone, email = await world.stranger_with_address()
+    return {"id": await world.orphaned_organisation(), "email": email}
+
+
+async def remove_manager_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    organisation_id = await world.organisation()
+    co_manager, email = await world.stranger_with_address()
+    variables = {"id": organisation_id, "email": email}
+    await world.ok(ADD_MANAGER, variables, world.who("organisation manager"), "addOrganisationManager")
+    return {"id": organisation_id, "user": gid("User", co_manager.user_id)}
+
+
 async def attendance_variables(world: World, caller: Person | None) -> dict[str, Any]:
     shift_id, sign_up_id = await world.citizens_sign_up()
     start = datetime.now(UTC) - timedelta(hours=5)
@@ -525,6 +577,8 @@ mutation M{arguments} {{
 SUPPORT = mutation("supportIdea", "($id: ID!)", "(ideaId: $id)")
 MODERATE = mutation("moderateSubmission", "($input: ModerateSubmissionInput!)", "(input: $input)")
 CANCEL_SIGN_UP = mutation("cancelSignUp", "($id: ID!)", "(signUpId: $id)")
+DELETE_ACCOUNT = mutation("deleteMyAccount", "", "(confirm: true)")
+ADD_MANAGER = mutation("addOrganisationManager", "($id: ID!, $email: String!)", "(organisationId: $id, email: $email)")
 
 
 def with_input(name: str, input_type: str) -> str:
@@ -542,6 +596,11 @@ async def another_persons_export(world: World, caller: Person | None) -> dict[st
 
 async def soest_with_a_draft_survey(world: World, caller: Person | None) -> dict[str, Any]:
     await world.draft_survey()
+    return {"slug": "soest"}
+
+
+async def soest_with_an_unverified_organisation(world: World, caller: Person | None) -> dict[str, Any]:
+    await world.organisation(verified=False)
     return {"slug": "soest"}
 
 
@@ -677,11 +736,31 @@ NESTED: dict[str, Entry] = {
         allowed(STAFF_OF_SOEST, others="empty"),
         path=("town", "surveys", "edges"),
     ),
+    "Town.organisations unverified": Entry(
+        "query Q($slug: String!) { town(slug: $slug) { organisations(status: UNVERIFIED) { edges { node { id } } } } }",
+        soest_with_an_unverified_organisation,
+        # Managers see their own organisation while it waits for verification.
+        allowed(STAFF_OF_SOEST | MANAGER, others="empty"),
+        path=("town", "organisations", "edges"),
+    ),
     "Organisation.offers drafts": Entry(
         "query Q($id: ID!) { node(id: $id) { ... on Organisation { offers { id } } } }",
         organisation_with_draft,
         allowed(MANAGER | STAFF_OF_SOEST, others="empty"),
         path=("node", "offers"),
+    ),
+    "Organisation.managers": Entry(
+        "query Q($id: ID!) { node(id: $id) { ... on Organisation { managers { displayName } } } }",
+        verified_organisation,
+        allowed(MANAGER | STAFF_OF_SOEST),
+        path=("node", "managers"),
+    ),
+    "Shift.roster of an organisation without manager": Entry(
+        "query Q($id: ID!) { node(id: $id) { ... on Shift { roster { person { displayName } } } } }",
+        shift_of_an_orphaned_organisation,
+        # Its last manager deleted her account: the town's staff act for it.
+        allowed(STAFF_OF_SOEST),
+        path=("node", "roster"),
     ),
     "participationReport of the region": Entry(
         "query Q($from: Date!, $to: Date!) { participationReport(from: $from, to: $to) { period } }",
@@ -768,9 +847,18 @@ MUTATIONS: dict[str, Entry] = {
     "cancelShift": Entry(with_id("cancelShift", "shiftId"), shift, allowed(MANAGER)),
     "signUpForShift": Entry(with_id("signUpForShift", "shiftId"), shift, allowed(LOGGED_IN)),
     "cancelSignUp": Entry(CANCEL_SIGN_UP, citizens_sign_up, allowed(AUTHOR)),
+    "setContactSharing": Entry(
+        mutation("setContactSharing", "($id: ID!)", "(signUpId: $id, share: true)"), citizens_sign_up, allowed(AUTHOR)
+    ),
     "confirmOfferedPlace": Entry(with_id("confirmOfferedPlace", "signUpId"), offered_place, allowed(AUTHOR)),
     "confirmAttendance": Entry(
         with_input("confirmAttendance", "ConfirmAttendanceInput"), attendance_variables, allowed(MANAGER)
+    ),
+    "addOrganisationManager": Entry(ADD_MANAGER, add_manager_variables, allowed(MANAGER)),
+    "removeOrganisationManager": Entry(
+        mutation("removeOrganisationManager", "($id: ID!, $user: ID!)", "(organisationId: $id, userId: $user)"),
+        remove_manager_variables,
+        allowed(MANAGER),
     ),
     "exportMyData": Entry(mutation("exportMyData", "", ""), no_variables, allowed(LOGGED_IN)),
     "deleteMyAccount": Entry(mutation("deleteMyAccount", "", "(confirm: true)"), no_variables, allowed(LOGGED_IN)),
@@ -779,6 +867,20 @@ MUTATIONS: dict[str, Entry] = {
         no_variables,
         # Any town's staff or admins may ask for the (idempotent, region-wide) recomputation.
         allowed(REPORT_READERS | {"staff of Olpe", "admin of Olpe"}),
+    ),
+}
+
+
+# Root mutations again, in situations where other callers may: an organisation whose only manager deleted her
+# account is acted for by the town's staff.
+SITUATIONS: dict[str, Entry] = {
+    "confirmAttendance at an organisation without manager": Entry(
+        with_input("confirmAttendance", "ConfirmAttendanceInput"),
+        attendance_at_an_orphaned_organisation,
+        allowed(STAFF_OF_SOEST),
+    ),
+    "addOrganisationManager to an organisation without manager": Entry(
+        ADD_MANAGER, add_manager_to_an_orphan_variables, allowed(STAFF_OF_SOEST)
     ),
 }
 
@@ -864,7 +966,9 @@ def rows(entries: dict[str, Entry], prefix: str) -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("entry", rows(QUERIES, "Query.") + rows(NESTED, "") + rows(MUTATIONS, "Mutation."))
+@pytest.mark.parametrize(
+    "entry", rows(QUERIES, "Query.") + rows(NESTED, "") + rows(MUTATIONS, "Mutation.") + rows(SITUATIONS, "Mutation.")
+)
 async def test_each_caller_gets_what_the_matrix_says(
     entry: Entry, runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:

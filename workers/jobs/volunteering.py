@@ -1,4 +1,5 @@
-"""Volunteering jobs: places offered from the waitlist expire and pass on; reminders before shifts."""
+"""Volunteering jobs: places offered from the waitlist expire and pass on; waitlists end when their shift begins;
+reminders before shifts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ async def expire_offers(ctx: dict[str, Any]) -> int:
         async with unit_of_work(ctx) as uow, uow.session() as session:
             expired += await signups.expire_offers_on_shift(session, shift_id)
     return expired
+
+
+async def end_waitlists(ctx: dict[str, Any]) -> int:
+    """People still waitlisted when their shift began end as not needed; returns how many."""
+    async with unit_of_work(ctx) as uow, uow.session() as session:
+        return await signups.end_waitlists(session)
 
 
 async def reminders(ctx: dict[str, Any]) -> int:

@@ -372,6 +372,13 @@ class Mistake:
 MISTAKES: dict[str, Mistake] = {
     "moderator without a town": Mistake(Role.MODERATOR, None, "InvalidInput", "ROLE_NEEDS_TOWN"),
     "region staff in a town": Mistake(Role.REGION_STAFF, "olpe", "InvalidInput", "ROLE_IS_REGION_WIDE"),
+    # The role belongs to one organisation, which a RoleInput cannot name.
+    "organisation manager in a town": Mistake(
+        Role.ORGANISATION_MANAGER, "olpe", "InvalidInput", "ROLE_NEEDS_ORGANISATION"
+    ),
+    "organisation manager region-wide": Mistake(
+        Role.ORGANISATION_MANAGER, None, "InvalidInput", "ROLE_NEEDS_ORGANISATION"
+    ),
 }
 
 
