@@ -140,9 +140,9 @@ def test_shouting_needs_enough_capital_letters() -> None:
     assert checks.shouting("HILFE") == checks.NOTHING
 
 
-def test_posting_rate_counts_more_than_five_in_the_window() -> None:
-    assert checks.posting_rate(5) == checks.NOTHING
-    assert checks.posting_rate(6).reasons == {Reason.SPAM_POSTING_RATE}
+def test_posting_rate_counts_more_than_fifteen_in_the_window() -> None:
+    assert checks.posting_rate(15) == checks.NOTHING
+    assert checks.posting_rate(16).reasons == {Reason.SPAM_POSTING_RATE}
 
 
 # ----------------------------------------------------------------------------- contact data
@@ -193,12 +193,12 @@ def test_near_duplicates_from_the_similarity() -> None:
 
 
 def test_assess_combines_every_check_and_keeps_the_highest_score() -> None:
-    result = checks.assess("Du Idiot, ruf mich an: 0171 1234567", Signals(recent_submissions=9))
+    result = checks.assess("Du Idiot, ruf mich an: 0171 1234567", Signals(recent_submissions=19))
 
     assert result.reasons == {Reason.ABUSIVE_LANGUAGE, Reason.CONTACT_PHONE, Reason.SPAM_POSTING_RATE}
     assert result.score == max(
         checks.abusive_language("Du Idiot").score,
         checks.contact_data("0171 1234567").score,
-        checks.posting_rate(9).score,
+        checks.posting_rate(19).score,
     )
     assert checks.assess("Mehr Bänke im Bürgerpark, bitte!") == checks.NOTHING
