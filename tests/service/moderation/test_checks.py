@@ -125,6 +125,31 @@ def test_advertising_needs_two_phrases_or_one_with_a_link() -> None:
     assert checks.advertising("Bitcoin kaufen: www.coins.example.com").reasons == {Reason.SPAM_ADVERTISING}
 
 
+@pytest.mark.parametrize("link", ["www.billig-baenke.example", "billig-baenke.de", "billig-baenke.com/angebot",
+                                  "https://billig-baenke.shop", "www.billig-baenke.de/sale"])  # fmt: skip
+@pytest.mark.parametrize(
+    "pitch", ["kauft lieber Werbung bei mir: {}", "Kauft bei mir, {}", "Check out my profile for great deals: {}"]
+)
+def test_selling_with_a_link_in_any_form_is_advertising(pitch: str, link: str) -> None:
+    text = pitch.format(link)
+
+    assert link.lower() in checks.links(text)
+    assert Reason.SPAM_ADVERTISING in checks.assess(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mehr Infos auf www.soest.de und im Bürgerbüro.",
+        "Termine gibt es unter olpe.de/termine oder telefonisch im Rathaus.",
+        "Wer kauft bei uns im Dorfladen ein? Öffnungszeiten auf dorfladen-ense.de",
+        "Die Stadt kauft das Grundstück am Wall, siehe www.soest.de/bauen",
+    ],
+)
+def test_a_link_in_a_clean_text_is_not_advertising(text: str) -> None:
+    assert checks.assess(text) == checks.NOTHING
+
+
 @pytest.mark.parametrize("text", ["Neeeeeeeeein!", "!!!!!!!!!!", "kaufen kaufen kaufen kaufen", "gut " * 12])
 def test_repetition(text: str) -> None:
     assert checks.repetition(text).reasons == {Reason.SPAM_REPETITION}
