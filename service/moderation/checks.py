@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -241,6 +242,8 @@ class Signals:
 
     recent_submissions: int = 0
     duplicate_similarity: float | None = None
+    # The earlier idea with that similarity (ideas only), for the author to support instead.
+    similar_idea_id: uuid.UUID | None = None
 
 
 def combine(results: Iterable[CheckResult]) -> CheckResult:

@@ -44,7 +44,9 @@ async def test_a_reply_to_a_comment_in_moderation_says_it_is_not_published_yet(
     replier = omar if who == "its author" else clara
 
     body = await graphql(
-        COMMENT_ON_IDEA, {"input": {"ideaId": idea_id, "body": "Am Markt.", "replyTo": pending}}, headers=replier.headers
+        COMMENT_ON_IDEA,
+        {"input": {"ideaId": idea_id, "body": "Am Markt.", "replyTo": pending}},
+        headers=replier.headers,
     )
 
     result = body["data"]["commentOnIdea"]

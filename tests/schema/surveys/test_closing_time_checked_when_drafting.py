@@ -37,7 +37,11 @@ async def test_a_draft_closing_in_the_past_is_refused(
 
     result = (await graphql(DRAFT_SURVEY, {"input": survey_input}, headers=staff.headers))["data"]["draftSurvey"]
 
-    assert (result["__typename"], result["code"], result["field"]) == ("InvalidInput", "SURVEY_DATES_INVALID", "closesAt")
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "InvalidInput",
+        "SURVEY_DATES_INVALID",
+        "closesAt",
+    )
     assert result["message"] == "Das Ende der Umfrage liegt in der Vergangenheit."
     assert await count_rows(runtime, "surveys") == 0
 
@@ -49,7 +53,9 @@ async def test_moving_a_drafts_end_into_the_past_is_refused_and_other_edits_stil
     survey_id = await draft(graphql, runtime, staff)
 
     moved = await graphql(
-        UPDATE, {"input": {"surveyId": survey_id, "closesAt": in_days(-2), "title": "Neue Überschrift"}}, headers=staff.headers
+        UPDATE,
+        {"input": {"surveyId": survey_id, "closesAt": in_days(-2), "title": "Neue Überschrift"}},
+        headers=staff.headers,
     )
     renamed = await graphql(UPDATE, {"input": {"surveyId": survey_id, "title": "Neuer Titel"}}, headers=staff.headers)
 
