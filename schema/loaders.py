@@ -15,8 +15,10 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Viewer
 from service.ideas import repository as ideas
 from service.ideas.models import Comment, Idea, OfficialAnswer
+from service.moderation import appeals as moderation_appeals
+from service.moderation import queue as moderation_queue
 from service.moderation import status as moderation
-from service.moderation.models import ModerationDecision, SubjectKind
+from service.moderation.models import ModerationAppeal, SubjectKind
 from service.surveys import repository as surveys
 from service.surveys.models import Answer, Question, Results, Survey
 from service.towns import repository as towns
@@ -123,8 +125,20 @@ class Loaders:
         return _loader(self._uow, partial(ideas.comments_by_idea_ids, viewer=self._viewer), list)
 
     @cached_property
-    def moderation_decision_by_subject(self) -> DataLoader[tuple[SubjectKind, uuid.UUID], ModerationDecision | None]:
-        return _optional_loader(self._uow, moderation.latest_decisions)
+    def moderation_decision_by_subject(
+        self,
+    ) -> DataLoader[tuple[SubjectKind, uuid.UUID], moderation.ShownDecision | None]:
+        return _optional_loader(self._uow, moderation.shown_decisions)
+
+    @cached_property
+    def open_reports_by_subject(
+        self,
+    ) -> DataLoader[tuple[SubjectKind, uuid.UUID], list[moderation_queue.OpenReport]]:
+        return _loader(self._uow, moderation_queue.open_reports, list)
+
+    @cached_property
+    def open_appeal_by_subject(self) -> DataLoader[tuple[SubjectKind, uuid.UUID], ModerationAppeal | None]:
+        return _optional_loader(self._uow, moderation_appeals.open_appeals)
 
     @cached_property
     def answers_by_idea_id(self) -> DataLoader[uuid.UUID, list[OfficialAnswer]]:

@@ -8,12 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.moderation.subjects import decode_subject
-from schema.moderation.types import ModerationSettingsType, ModerationSubject, ModerationTermType, subject_type
+from schema.moderation.types import (
+    ModerationAppealType,
+    ModerationSettingsType,
+    ModerationSubject,
+    ModerationTermType,
+    subject_type,
+)
 from schema.permissions import Authenticated
 from service.ideas.models import Lifecycle
-from service.moderation import decisions, settings, terms
+from service.moderation import appeals, decisions, settings, terms
 from service.moderation.decisions import Decision
 from service.moderation.models import DEFAULT_REPORT_THRESHOLD, ModerationPolicy
+from service.moderation.subjects import load_subject
 
 
 @strawberry.input
@@ -30,6 +37,12 @@ class ModerateSubmissionInput:
     subject_id: strawberry.ID = strawberry.field(description="The global id of an idea or a comment.")
     decision: Decision
     reason: str = strawberry.field(description="1 to 1 000 characters; the author reads it.")
+
+
+@strawberry.input
+class AppealDecisionInput:
+    subject_id: strawberry.ID = strawberry.field(description="The global id of one's own idea or comment.")
+    text: str = strawberry.field(description="1 to 2 000 characters: why the moderators should look again.")
 
 
 @strawberry.input
@@ -68,11 +81,20 @@ class SubmissionModerated:
     lifecycle: Lifecycle
 
 
+@strawberry.type(description="The appeal is in the town's moderation queue; the author is told the decision on it.")
+class DecisionAppealed:
+    appeal: ModerationAppealType
+    subject: ModerationSubject
+
+
 SetModerationPolicyResult = Annotated[
     ModerationPolicySet | InvalidInput | NotFoundError, strawberry.union("SetModerationPolicyResult")
 ]
 ModerateSubmissionResult = Annotated[
     SubmissionModerated | InvalidInput | NotFoundError, strawberry.union("ModerateSubmissionResult")
+]
+AppealDecisionResult = Annotated[
+    DecisionAppealed | InvalidInput | NotFoundError, strawberry.union("AppealDecisionResult")
 ]
 AddModerationTermResult = Annotated[
     ModerationTermAdded | InvalidInput | NotFoundError, strawberry.union("AddModerationTermResult")
@@ -102,7 +124,9 @@ class ModerationMutations:
         return await run_mutation(info, action)
 
     @strawberry.mutation(
-        description="Publish, reject, hide or restore an idea or a comment (moderators of its town).",
+        description="Publish, reject, hide or restore an idea or a comment, dismiss its reports, or uphold a "
+        "decision its author appealed (moderators of its town). PUBLISH on a published contribution is taken as "
+        "DISMISS_REPORTS, as older clients sent it.",
         permission_classes=[Authenticated],
     )
     async def moderate_submission(self, info: Info, input: ModerateSubmissionInput) -> ModerateSubmissionResult:
@@ -119,6 +143,23 @@ class ModerationMutations:
             return SubmissionModerated(
                 subject=subject_type(decided.row), decision=input.decision, lifecycle=decided.lifecycle
             )
+
+        return await run_mutation(info, action)
+
+    @strawberry.mutation(
+        description="Ask the town's moderators for a second look at the rejection or hiding of one's own idea or "
+        "comment; once per decision, audited.",
+        permission_classes=[Authenticated],
+    )
+    async def appeal_decision(self, info: Info, input: AppealDecisionInput) -> AppealDecisionResult:
+        async def action(session: AsyncSession) -> DecisionAppealed:
+            kind, subject_id = decode_subject(input.subject_id)
+            appeal = await appeals.appeal_decision(
+                session, info.context.viewer, kind=kind, subject_id=subject_id, text=input.text
+            )
+            subject = await load_subject(session, kind, subject_id)
+            assert subject is not None  # noqa: S101 - locked by the appeal
+            return DecisionAppealed(appeal=ModerationAppealType.from_row(appeal), subject=subject_type(subject.row))
 
         return await run_mutation(info, action)
 

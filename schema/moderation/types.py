@@ -19,8 +19,15 @@ from service.ideas.models import Comment, Idea, Lifecycle, ReportReason
 from service.moderation.audit_log import AuditPage, audit_cursor
 from service.moderation.decisions import Decision
 from service.moderation.lexicon import parse_term
-from service.moderation.models import ModerationDecision, ModerationPolicy, ModerationTerm, Outcome
-from service.moderation.queue import QueueEntry, QueuePage
+from service.moderation.models import (
+    ModerationAppeal,
+    ModerationDecision,
+    ModerationPolicy,
+    ModerationTerm,
+    Outcome,
+    SubjectKind,
+)
+from service.moderation.queue import OpenReport, QueueEntry, QueuePage
 from service.moderation.reasons import Reason, explain
 from service.moderation.settings import ModerationSettings
 from service.moderation.status import ModerationStatus
@@ -71,29 +78,84 @@ class ModerationSettingsType:
         return await _town(info, self.town_id)
 
 
-@strawberry.type(description="A contribution waiting for a moderator: held by the checks, or reported.")
+@strawberry.type(
+    name="ModerationReport",
+    description="An open report as the town's moderators read it: reason, the reporter's words and when. Who "
+    "reported is not shown: judging the contribution needs what was said, not who said it, and people report "
+    "more freely when the town's moderators (who may know the author) cannot name them.",
+)
+class ModerationReportType:
+    reason: ReportReason
+    text: str = strawberry.field(description="The reporter's own words; empty when they gave none.")
+    created_at: datetime
+
+    @classmethod
+    def from_report(cls, report: OpenReport) -> Self:
+        return cls(reason=ReportReason(report.reason), text=report.text, created_at=report.created_at)
+
+
+@strawberry.type(name="ModerationAppeal", description="An author's request for a second look at a decision.")
+class ModerationAppealType:
+    id: strawberry.ID = strawberry.field(description="A global id (type ModerationAppeal).")
+    text: str = strawberry.field(description="Why the author asks for a second look, in their words.")
+    created_at: datetime
+    resolution: str | None = strawberry.field(description="null while open; `reversed` or `upheld` once decided.")
+    resolved_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: ModerationAppeal) -> Self:
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID("ModerationAppeal", str(row.id)))),
+            text=row.text,
+            created_at=row.created_at,
+            resolution=row.resolution,
+            resolved_at=row.resolved_at,
+        )
+
+
+@strawberry.type(
+    description="A contribution waiting for a moderator: held by the checks, reported, or appealed by its author."
+)
 class ModerationQueueItem:
     subject: ModerationSubject
-    reasons: list[Reason] = strawberry.field(description="Reason codes of the checks, and REPORTED if reported.")
+    reasons: list[Reason] = strawberry.field(
+        description="Reason codes of the checks, REPORTED if reported, APPEALED if its author appealed."
+    )
     explanations: list[str] = strawberry.field(description="The reasons in German.")
     lifecycle: Lifecycle
-    queued_at: datetime = strawberry.field(description="When it was held or first reported, whichever came first.")
+    queued_at: datetime = strawberry.field(
+        description="When it was held, first reported or appealed, whichever came first."
+    )
     held_at: datetime | None
     report_count: int = strawberry.field(description="Different people with open reports.")
     report_reasons: list[ReportReason]
+    appealed_at: datetime | None = strawberry.field(description="When its author appealed; null without an appeal.")
+    key: strawberry.Private[tuple[SubjectKind, uuid.UUID]]
 
     @classmethod
     def from_entry(cls, entry: QueueEntry) -> Self:
         return cls(
             subject=subject_type(entry.subject),
             reasons=reason_list(entry.reasons),
-            explanations=explain(entry.reasons),
+            explanations=explain(entry.reasons, kind=entry.kind, reporters=entry.reporters),
             lifecycle=Lifecycle(entry.subject.lifecycle),
             queued_at=entry.queued_at,
             held_at=entry.held_at,
             report_count=entry.reporters,
             report_reasons=[ReportReason(reason) for reason in entry.report_reasons],
+            appealed_at=entry.appealed_at,
+            key=(entry.kind, entry.subject.id),
         )
+
+    @strawberry.field(description="The open reports, oldest first (reason, words, time; not who reported).")
+    async def reports(self, info: Info) -> list[ModerationReportType]:
+        found = await info.context.loaders.open_reports_by_subject.load(self.key)
+        return [ModerationReportType.from_report(report) for report in found]
+
+    @strawberry.field(description="The author's open appeal, if any.")
+    async def appeal(self, info: Info) -> ModerationAppealType | None:
+        found = await info.context.loaders.open_appeal_by_subject.load(self.key)
+        return ModerationAppealType.from_row(found) if found is not None else None
 
 
 @strawberry.type
@@ -217,7 +279,7 @@ class ModerationStatusType:
             subject=subject_type(row),
             lifecycle=Lifecycle(row.lifecycle),
             reasons=reason_list(row.moderation_reasons),
-            explanations=explain(row.moderation_reasons),
+            explanations=explain(row.moderation_reasons, kind=status.subject.kind),
             held_at=row.held_at,
             last_decision=ModerationDecisionRecordType.from_row(status.last_decision) if status.last_decision else None,
         )

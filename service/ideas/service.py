@@ -175,13 +175,7 @@ async def comment_on_idea(
     if idea.lifecycle != Lifecycle.PUBLISHED.value:
         raise UserError(ErrorCode.IDEA_NOT_OPEN, "Zu dieser Idee kann man nicht kommentieren.")
     if reply_to is not None:
-        parent = await session.scalar(
-            select(Comment).where(Comment.id == reply_to, Comment.idea_id == idea.id, comment_visible_to(viewer))
-        )
-        if parent is None:
-            raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="replyTo")
-        if parent.parent_id is not None:
-            raise UserError(ErrorCode.REPLY_NOT_ALLOWED, "Auf Antworten kann man nicht antworten.", field="replyTo")
+        await _answerable(session, viewer, idea, reply_to)
     comment = Comment(
         id=uuid.uuid4(), idea_id=idea.id, town_id=idea.town_id, author_id=author_id, parent_id=reply_to, body=text
     )
@@ -189,6 +183,39 @@ async def comment_on_idea(
     await session.flush()
     request_job(session, Job("moderation.check", ("comment", str(comment.id))))
     return comment
+
+
+async def _answerable(session: AsyncSession, viewer: Viewer, idea: Idea, reply_to: uuid.UUID) -> None:
+    """A reply's parent: a published top-level comment on the same idea.
+
+    A comment still in moderation is named as such (its author, or someone given its id, would otherwise be
+    told it does not exist); a rejected, hidden or withdrawn one only to those who may see it.
+    """
+    found = (
+        await session.execute(
+            select(Comment, comment_visible_to(viewer).label("visible")).where(
+                Comment.id == reply_to, Comment.idea_id == idea.id
+            )
+        )
+    ).first()
+    parent, visible = (found[0], bool(found[1])) if found is not None else (None, False)
+    if parent is not None and parent.lifecycle == Lifecycle.PENDING.value:
+        raise UserError(
+            ErrorCode.COMMENT_NOT_PUBLISHED,
+            "Dieser Kommentar ist noch nicht veröffentlicht; antworten kann man erst, wenn die Moderation ihn "
+            "freigegeben hat.",
+            field="replyTo",
+        )
+    if parent is None or not visible:
+        raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="replyTo")
+    if parent.lifecycle != Lifecycle.PUBLISHED.value:
+        raise UserError(
+            ErrorCode.COMMENT_NOT_OPEN,
+            "Dieser Kommentar ist nicht öffentlich sichtbar; auf ihn kann man nicht antworten.",
+            field="replyTo",
+        )
+    if parent.parent_id is not None:
+        raise UserError(ErrorCode.REPLY_NOT_ALLOWED, "Auf Antworten kann man nicht antworten.", field="replyTo")
 
 
 async def report_content(
@@ -204,17 +231,25 @@ async def report_content(
     clean = validation.report_text(text)
     if (idea_id is None) == (comment_id is None):
         raise UserError(ErrorCode.INVALID_INPUT, "Bitte genau eine Idee oder einen Kommentar melden.", field="ideaId")
+    reported: Idea | Comment | None
     if idea_id is not None:
-        town_id = (await visible_idea(session, viewer, idea_id)).town_id
+        reported = await visible_idea(session, viewer, idea_id)
     else:
-        found = await session.scalar(
+        reported = await session.scalar(
             select(Comment)
             .join(Idea, Idea.id == Comment.idea_id)
             .where(Comment.id == comment_id, comment_visible_to(viewer), idea_visible_to(viewer))
         )
-        if found is None:
+        if reported is None:
             raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="commentId")
-        town_id = found.town_id
+    if reported.author_id == reporter_id:
+        raise UserError(
+            ErrorCode.OWN_CONTRIBUTION,
+            "Eigene Beiträge kann man nicht melden. Eine Idee können Sie bearbeiten, solange sie in Prüfung ist, "
+            "oder zurückziehen.",
+            field="ideaId" if idea_id is not None else "commentId",
+        )
+    town_id = reported.town_id
     report = Report(
         id=uuid.uuid4(),
         town_id=town_id,

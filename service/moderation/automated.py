@@ -14,7 +14,8 @@ from service.moderation.checks import Signals
 from service.moderation.journal import Entry, state, store
 from service.moderation.lexicon import Lexicon, abuse_lexicon
 from service.moderation.models import ModerationDecision, ModerationPolicy, ModerationTerm, Outcome, SubjectKind
-from service.moderation.notices import tell_author
+from service.moderation.notices import public_idea, tell_author
+from service.moderation.reasons import Reason
 from service.moderation.settings import town_settings
 from service.moderation.subjects import Subject, load_subject, move
 from service.moderation.verdict import Verdict, decide
@@ -44,16 +45,20 @@ async def check_submission(session: AsyncSession, *, kind: SubjectKind, subject_
         await _mark_checked(session, subject)
         return None
     settings = await town_settings(session, subject.town_id)
-    found = checks.assess(subject.text, await signals(session, subject), lexicon=await town_lexicon(session, subject))
+    facts = await signals(session, subject)
+    found = checks.assess(subject.text, facts, lexicon=await town_lexicon(session, subject))
     first = settings.policy is ModerationPolicy.FIRST_POST and await is_first_contribution(session, subject)
     verdict = decide(settings.policy, found, first_contribution=first)
     reasons = [reason.value for reason in verdict.reasons]
     after = {"lifecycle": RESULTING_LIFECYCLE[verdict.outcome].value, "reasons": reasons}
-    entry = Entry(verdict.outcome, reasons, state(subject), after, score=verdict.score, digest=subject.digest)
+    similar = facts.similar_idea_id if Reason.NEAR_DUPLICATE in verdict.reasons else None
+    entry = Entry(
+        verdict.outcome, reasons, state(subject), after, score=verdict.score, digest=subject.digest, similar=similar
+    )
     if not await store(session, subject, None, entry):
         return None
     await _apply(session, subject, verdict)
-    tell_author(session, subject, verdict.outcome, reasons=reasons)
+    tell_author(session, subject, verdict.outcome, reasons=reasons, similar=await public_idea(session, similar))
     return verdict.outcome
 
 
@@ -97,9 +102,11 @@ async def _apply(session: AsyncSession, subject: Subject, verdict: Verdict) -> N
 
 
 async def signals(session: AsyncSession, subject: Subject) -> Signals:
+    similarity, similar_id = await duplicate_match(session, subject)
     return Signals(
         recent_submissions=await recent_submissions(session, subject),
-        duplicate_similarity=await duplicate_similarity(session, subject),
+        duplicate_similarity=similarity,
+        similar_idea_id=similar_id if isinstance(subject.row, Idea) else None,
     )
 
 
@@ -123,8 +130,8 @@ async def recent_submissions(session: AsyncSession, subject: Subject) -> int:
     return int(total or 0)
 
 
-async def duplicate_similarity(session: AsyncSession, subject: Subject) -> float | None:
-    """Highest pg_trgm similarity to an earlier contribution of the same kind in the same town.
+async def duplicate_match(session: AsyncSession, subject: Subject) -> tuple[float | None, uuid.UUID | None]:
+    """Highest pg_trgm similarity to an earlier contribution of the same kind in the same town, and which one.
 
     Ideas are compared with everyone's recent ideas; comments only with the same person's recent comments
     (short comments such as "Gute Idee!" are legitimately written by many).
@@ -138,7 +145,7 @@ async def duplicate_similarity(session: AsyncSession, subject: Subject) -> float
         own = subject.row.title + " " + subject.row.body
     else:
         if len(subject.row.body) < MIN_COMMENT_LENGTH_FOR_DUPLICATES:
-            return None
+            return None, None
         candidates = select(Comment.id, Comment.body.label("text")).where(
             Comment.town_id == subject.town_id, Comment.author_id == subject.author_id
         )
@@ -153,8 +160,9 @@ async def duplicate_similarity(session: AsyncSession, subject: Subject) -> float
         .limit(DUPLICATE_CANDIDATES)
         .subquery()
     )
-    similarity = await session.scalar(select(func.max(func.similarity(recent.c.text, own))))
-    return float(similarity) if similarity is not None else None
+    similarity = func.similarity(recent.c.text, own)
+    best = (await session.execute(select(similarity, recent.c.id).order_by(similarity.desc()).limit(1))).first()
+    return (float(best[0]), best[1]) if best is not None else (None, None)
 
 
 async def is_first_contribution(session: AsyncSession, subject: Subject) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,8 +23,13 @@ MIN_REPEATED_CHARACTERS = 8
 MIN_REPEATED_WORDS = 4
 MIN_LETTERS_FOR_SHOUTING = 20
 SHOUTING_SHARE = 0.7
-# Posting rate: more than this many submissions (ideas and comments) by one person in the window.
-MAX_SUBMISSIONS_PER_WINDOW = 5
+# Posting rate: more than this many submissions (ideas and comments) by one person in the window. A person taking
+# part in a discussion answers several replies in a row: ten short comments within a few minutes are ordinary
+# (a comment of a sentence or two takes 15-60 s to write). Fifteen in ten minutes is a comment every 40 s for
+# the whole window, beyond what a person writes by hand, while a script posting every few seconds exceeds it
+# within a minute. Only a hold follows (a moderator looks), and repeated or linked texts are caught by the
+# other checks whatever the rate.
+MAX_SUBMISSIONS_PER_WINDOW = 15
 POSTING_RATE_WINDOW_MINUTES = 10
 # Near-duplicates: pg_trgm similarity of the texts.
 DUPLICATE_SIMILARITY = 0.6
@@ -236,6 +242,8 @@ class Signals:
 
     recent_submissions: int = 0
     duplicate_similarity: float | None = None
+    # The earlier idea with that similarity (ideas only), for the author to support instead.
+    similar_idea_id: uuid.UUID | None = None
 
 
 def combine(results: Iterable[CheckResult]) -> CheckResult:

@@ -1,4 +1,4 @@
-"""Human decisions on ideas and comments: publish, reject, hide, restore — each audited and reversible."""
+"""Human decisions on ideas and comments — each audited, notified and reversible by another decision."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
 from service.ideas.models import Lifecycle
 from service.ideas.validation import clean_text
+from service.moderation.appeals import open_appeal, resolve_appeal
 from service.moderation.journal import Entry, state, store
-from service.moderation.models import Outcome, SubjectKind
+from service.moderation.models import AppealResolution, Outcome, SubjectKind
 from service.moderation.notices import tell_author
 from service.moderation.policies import can_moderate, moderates_somewhere
-from service.moderation.subjects import Subject, load_subject, move, resolve_reports
+from service.moderation.subjects import Subject, load_subject, move, open_reporters, resolve_reports
 
 MAX_REASON_LENGTH = 1000
 
@@ -25,15 +26,39 @@ class Decision(StrEnum):
     REJECT = "reject"
     HIDE = "hide"
     RESTORE = "restore"
+    DISMISS_REPORTS = "dismiss_reports"
+    UPHOLD = "uphold"
 
 
-# From which states each decision applies, and where it leads. Publishing a published contribution confirms
-# it (and dismisses its reports); restore undoes a rejection or a hiding.
-TRANSITIONS: dict[Decision, tuple[frozenset[Lifecycle], Lifecycle]] = {
-    Decision.PUBLISH: (frozenset({Lifecycle.PENDING, Lifecycle.PUBLISHED}), Lifecycle.PUBLISHED),
-    Decision.REJECT: (frozenset({Lifecycle.PENDING}), Lifecycle.REJECTED),
-    Decision.HIDE: (frozenset({Lifecycle.PUBLISHED}), Lifecycle.HIDDEN),
+# From which states each decision applies, and where it leads. Every state a decision leads to is the source of
+# another that undoes it (`REVERSALS`). PUBLISH and RESTORE both make a contribution public; RESTORE says that
+# it was public before. DISMISS_REPORTS keeps a published contribution as it is and closes its reports; UPHOLD
+# answers an appeal by keeping the decision appealed against.
+TRANSITIONS: dict[Decision, tuple[frozenset[Lifecycle], Lifecycle | None]] = {
+    Decision.PUBLISH: (frozenset({Lifecycle.PENDING, Lifecycle.REJECTED, Lifecycle.HIDDEN}), Lifecycle.PUBLISHED),
+    Decision.REJECT: (frozenset({Lifecycle.PENDING, Lifecycle.PUBLISHED, Lifecycle.HIDDEN}), Lifecycle.REJECTED),
+    Decision.HIDE: (frozenset({Lifecycle.PUBLISHED, Lifecycle.REJECTED}), Lifecycle.HIDDEN),
     Decision.RESTORE: (frozenset({Lifecycle.HIDDEN, Lifecycle.REJECTED}), Lifecycle.PUBLISHED),
+    Decision.DISMISS_REPORTS: (frozenset({Lifecycle.PUBLISHED}), None),
+    Decision.UPHOLD: (frozenset({Lifecycle.REJECTED, Lifecycle.HIDDEN}), None),
+}
+
+# The decision that undoes a decision taken from a state: back to that state where it is a settled one; from
+# pending (which no decision returns to) to the opposite of what was decided.
+REVERSALS: dict[tuple[Decision, Lifecycle], Decision] = {
+    (Decision.PUBLISH, Lifecycle.PENDING): Decision.REJECT,
+    (Decision.PUBLISH, Lifecycle.REJECTED): Decision.REJECT,
+    (Decision.PUBLISH, Lifecycle.HIDDEN): Decision.HIDE,
+    (Decision.REJECT, Lifecycle.PENDING): Decision.PUBLISH,
+    (Decision.REJECT, Lifecycle.PUBLISHED): Decision.RESTORE,
+    (Decision.REJECT, Lifecycle.HIDDEN): Decision.HIDE,
+    (Decision.HIDE, Lifecycle.PUBLISHED): Decision.RESTORE,
+    (Decision.HIDE, Lifecycle.REJECTED): Decision.REJECT,
+    (Decision.RESTORE, Lifecycle.HIDDEN): Decision.HIDE,
+    (Decision.RESTORE, Lifecycle.REJECTED): Decision.REJECT,
+    (Decision.DISMISS_REPORTS, Lifecycle.PUBLISHED): Decision.HIDE,
+    (Decision.UPHOLD, Lifecycle.REJECTED): Decision.RESTORE,
+    (Decision.UPHOLD, Lifecycle.HIDDEN): Decision.RESTORE,
 }
 
 OUTCOMES = {
@@ -41,6 +66,8 @@ OUTCOMES = {
     Decision.REJECT: Outcome.REJECT,
     Decision.HIDE: Outcome.HIDE,
     Decision.RESTORE: Outcome.RESTORE,
+    Decision.DISMISS_REPORTS: Outcome.DISMISS_REPORTS,
+    Decision.UPHOLD: Outcome.UPHOLD,
 }
 
 LIFECYCLE_NAMES = {
@@ -56,6 +83,8 @@ DECISION_NAMES = {
     Decision.REJECT: "abgelehnt",
     Decision.HIDE: "ausgeblendet",
     Decision.RESTORE: "wiederhergestellt",
+    Decision.DISMISS_REPORTS: "von Meldungen freigesprochen",
+    Decision.UPHOLD: "in seiner Entscheidung bestätigt",
 }
 
 
@@ -89,7 +118,14 @@ def _check_transition(subject: Subject, decision: Decision) -> Lifecycle:
             f"Der Beitrag ist {LIFECYCLE_NAMES[subject.lifecycle]} und kann nicht {DECISION_NAMES[decision]} werden.",
             field="decision",
         )
-    return target
+    return target or subject.lifecycle
+
+
+def _effective(subject: Subject, decision: Decision) -> Decision:
+    """Older clients dismissed reports by publishing a published contribution; that still works and says so."""
+    if decision is Decision.PUBLISH and subject.lifecycle is Lifecycle.PUBLISHED:
+        return Decision.DISMISS_REPORTS
+    return decision
 
 
 async def moderate_submission(
@@ -101,7 +137,8 @@ async def moderate_submission(
     decision: Decision,
     reason: str,
 ) -> Subject:
-    """A moderator's decision: audited with before and after, open reports resolved, the author notified.
+    """A moderator's decision: audited with before and after, open reports and an open appeal resolved, the
+    author notified. PUBLISH on a published contribution is taken as DISMISS_REPORTS (what older clients sent).
 
     Only moderators and admins of the contribution's town (or region admins) may decide; anyone else is
     refused before anything is read about the contribution beyond its town.
@@ -112,14 +149,34 @@ async def moderate_submission(
         raise PermissionDenied("Beiträge moderieren nur Moderatorinnen und Moderatoren.")
     note = _reason(reason)
     subject = await _subject(session, viewer, kind, subject_id)
+    legacy_dismissal = decision is Decision.PUBLISH and subject.lifecycle is Lifecycle.PUBLISHED
+    decision = _effective(subject, decision)
     target = _check_transition(subject, decision)
+    appeal = await open_appeal(session, subject)
+    if decision is Decision.DISMISS_REPORTS and not legacy_dismissal and not await open_reporters(session, subject):
+        raise UserError(
+            ErrorCode.DECISION_NOT_APPLICABLE, "Zu diesem Beitrag gibt es keine offenen Meldungen.", field="decision"
+        )
+    if decision is Decision.UPHOLD and appeal is None:
+        raise UserError(
+            ErrorCode.DECISION_NOT_APPLICABLE,
+            "Bestätigen lässt sich eine Entscheidung nur auf einen Einspruch hin; zu diesem Beitrag liegt keiner vor.",
+            field="decision",
+        )
     before = state(subject)
     resolved = await resolve_reports(session, subject)
     await move(session, subject, target)
     await session.flush()
     await session.refresh(subject.row)
     outcome = OUTCOMES[decision]
-    entry = Entry(outcome, [], before, state(subject), note=note, extra={"resolved_reports": resolved})
+    extra: dict[str, object] = {"resolved_reports": resolved}
+    if appeal is not None:
+        reversed_ = target is Lifecycle.PUBLISHED
+        await resolve_appeal(
+            session, appeal, viewer, AppealResolution.REVERSED if reversed_ else AppealResolution.UPHELD
+        )
+        extra["appeal"] = {"id": str(appeal.id), "resolution": appeal.resolution}
+    entry = Entry(outcome, [], before, state(subject), note=note, extra=extra)
     await store(session, subject, viewer, entry)
     tell_author(session, subject, outcome, reasons=[], note=note)
     return subject

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ ACTIONS = {
     Outcome.REJECT: "moderation.rejected",
     Outcome.HIDE: "moderation.hidden",
     Outcome.RESTORE: "moderation.restored",
+    Outcome.DISMISS_REPORTS: "moderation.reports_dismissed",
+    Outcome.UPHOLD: "moderation.upheld",
 }
 
 
@@ -32,6 +35,7 @@ class Entry:
     note: str = ""
     digest: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    similar: uuid.UUID | None = None
 
 
 def state(subject: Subject) -> dict[str, Any]:
@@ -52,6 +56,7 @@ async def store(session: AsyncSession, subject: Subject, actor: Viewer | None, e
         content_digest=entry.digest,
         decided_by_id=actor.user_id if actor else None,
         note=entry.note,
+        similar_idea_id=entry.similar,
     )
     stored = await session.scalar(statement.on_conflict_do_nothing().returning(ModerationDecision.id))
     if stored is None:

@@ -45,6 +45,13 @@ class Outcome(StrEnum):
     REJECT = "reject"
     HIDE = "hide"
     RESTORE = "restore"
+    DISMISS_REPORTS = "dismiss_reports"
+    UPHOLD = "uphold"
+
+
+class AppealResolution(StrEnum):
+    REVERSED = "reversed"
+    UPHELD = "upheld"
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -88,6 +95,8 @@ class ModerationDecision(IdMixin, CreatedAtMixin, Base):
     content_digest: Mapped[str | None] = mapped_column(String(64))
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The earlier idea a near-duplicate resembles (shown to the author while that idea is public).
+    similar_idea_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
 
     __table_args__ = (
         UniqueConstraint("subject_type", "subject_id", "content_digest"),
@@ -107,3 +116,32 @@ class ModerationTerm(IdMixin, CreatedAtMixin, Base):
     added_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (UniqueConstraint("town_id", "term"),)
+
+
+class ModerationAppeal(IdMixin, CreatedAtMixin, Base):
+    """An author's request for a second look at a decision that took their contribution off the site.
+
+    One per decision (the unique constraint); open until a moderator of the town decides on the contribution.
+    """
+
+    __tablename__ = "moderation_appeals"
+
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("moderation_decisions.id", ondelete="CASCADE"))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[uuid.UUID]
+    town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (
+        UniqueConstraint("decision_id"),
+        CheckConstraint(_in("subject_type", SubjectKind), name="known_subject_type"),
+        CheckConstraint(f"resolution IS NULL OR {_in('resolution', AppealResolution)}", name="known_resolution"),
+        CheckConstraint("(resolved_at IS NULL) = (resolution IS NULL)", name="resolved_with_resolution"),
+        Index(None, "town_id", "resolved_at"),
+        Index(None, "subject_type", "subject_id"),
+        Index(None, "author_id"),
+    )

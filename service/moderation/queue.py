@@ -1,4 +1,4 @@
-"""The moderation queue of a town: contributions held for a human and contributions with open reports."""
+"""The moderation queue of a town: contributions held for a human, with open reports, or with an open appeal."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from service.auth.viewer import Viewer
 from service.errors import NotAuthenticated, PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, Report
-from service.moderation.models import SubjectKind
+from service.moderation.models import ModerationAppeal, SubjectKind
 from service.moderation.policies import can_moderate
 from service.moderation.reasons import Reason
 from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
@@ -47,6 +47,7 @@ class QueueEntry:
     queued_at: datetime
     reporters: int
     report_reasons: tuple[str, ...]
+    appealed_at: datetime | None = None
 
     @property
     def held_at(self) -> datetime | None:
@@ -57,6 +58,8 @@ class QueueEntry:
         reasons = list(self.subject.moderation_reasons)
         if self.reporters and Reason.REPORTED.value not in reasons:
             reasons.append(Reason.REPORTED.value)
+        if self.appealed_at is not None:
+            reasons.append(Reason.APPEALED.value)
         return reasons
 
     @property
@@ -83,31 +86,52 @@ def _open_reports(column: InstrumentedAttribute[uuid.UUID | None], town_id: uuid
     )
 
 
+def _open_appeals(kind: SubjectKind, town_id: uuid.UUID) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            ModerationAppeal.subject_id.label("subject_id"),
+            func.min(ModerationAppeal.created_at).label("appealed_at"),
+        )
+        .where(
+            ModerationAppeal.town_id == town_id,
+            ModerationAppeal.subject_type == kind.value,
+            ModerationAppeal.resolved_at.is_(None),
+        )
+        .group_by(ModerationAppeal.subject_id)
+    )
+
+
 def _entries(
     kind: SubjectKind, model: type[Idea] | type[Comment], town_id: uuid.UUID, reason: Reason | None
 ) -> Select[*tuple[Any, ...]]:
     column = Report.idea_id if kind is SubjectKind.IDEA else Report.comment_id
     reports = _open_reports(column, town_id).subquery()
+    appeals = _open_appeals(kind, town_id).subquery()
     pending = model.lifecycle == Lifecycle.PENDING.value
     held = and_(pending, model.held_at.is_not(None))
     reported = and_(reports.c.subject_id.is_not(None), model.lifecycle.in_(_OPEN_TO_REPORTS))
+    appealed = appeals.c.subject_id.is_not(None)
     held_at = case((held, model.held_at), else_=null())
     statement = (
         select(
             literal(kind.value, String).label("kind"),
             model.id.label("id"),
-            func.least(held_at, reports.c.first_reported_at).label("queued_at"),
+            func.least(held_at, reports.c.first_reported_at, appeals.c.appealed_at).label("queued_at"),
             func.coalesce(reports.c.reporters, 0).label("reporters"),
             func.coalesce(reports.c.report_reasons, cast(array([], type_=String), ARRAY(String))).label(
                 "report_reasons"
             ),
+            appeals.c.appealed_at.label("appealed_at"),
         )
         .select_from(model)
         .outerjoin(reports, reports.c.subject_id == model.id)
-        .where(model.town_id == town_id, or_(held, reported))
+        .outerjoin(appeals, appeals.c.subject_id == model.id)
+        .where(model.town_id == town_id, or_(held, reported, appealed))
     )
     if reason is Reason.REPORTED:
         return statement.where(reported)
+    if reason is Reason.APPEALED:
+        return statement.where(appealed)
     if reason is not None:
         return statement.where(literal(reason.value, String) == any_(model.moderation_reasons))
     return statement
@@ -156,9 +180,49 @@ async def moderation_queue(
                 queued_at=row.queued_at,
                 reporters=row.reporters,
                 report_reasons=tuple(sorted(row.report_reasons)),
+                appealed_at=row.appealed_at,
             )
             for row in page
             if row.id in rows
         ],
         has_next_page=len(found) > first,
     )
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """What a moderator reads of a report: reason, words and time, not who wrote it (see `open_reports`)."""
+
+    reason: str
+    text: str
+    created_at: datetime
+
+
+SubjectKey = tuple[SubjectKind, uuid.UUID]
+
+
+async def open_reports(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, list[OpenReport]]:
+    """The open reports of contributions, oldest first, in one statement (for the queue's dataloader).
+
+    Reporters stay anonymous to moderators: judging the contribution needs the reason and the words, not the
+    person, and a reporter who could be named to the town (whose moderators may know the author) might not
+    report at all. The reporter is kept in the database for the one-report-per-person rule and their own export.
+    """
+    ideas = [subject_id for kind, subject_id in keys if kind is SubjectKind.IDEA]
+    comments = [subject_id for kind, subject_id in keys if kind is SubjectKind.COMMENT]
+    found: dict[SubjectKey, list[OpenReport]] = {key: [] for key in keys}
+    if not keys:
+        return found
+    rows = await session.execute(
+        select(Report.idea_id, Report.comment_id, Report.reason, Report.text, Report.created_at)
+        .where(
+            or_(Report.idea_id.in_(ideas), Report.comment_id.in_(comments)),
+            Report.resolved_at.is_(None),
+        )
+        .order_by(Report.created_at, Report.id)
+    )
+    for idea_id, comment_id, reason, text, created_at in rows:
+        key = (SubjectKind.IDEA, idea_id) if idea_id is not None else (SubjectKind.COMMENT, comment_id)
+        if key in found:
+            found[key].append(OpenReport(reason=reason, text=text, created_at=created_at))
+    return found

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import NotAuthenticated
+from service.ideas.models import Idea, Lifecycle
 from service.moderation.models import ModerationDecision, SubjectKind
 from service.moderation.policies import can_see_moderation
 from service.moderation.subjects import Subject, load_subject
@@ -45,14 +46,29 @@ SubjectKey = tuple[SubjectKind, uuid.UUID]
 
 
 async def latest_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, ModerationDecision]:
-    """The most recent decision on each contribution that has one, in one statement (for a dataloader).
+    """The most recent decision on each contribution that has one, in one statement.
 
     Callers decide who may see it (`policies.can_see_moderation`).
     """
+    return {key: shown.decision for key, shown in (await shown_decisions(session, keys)).items()}
+
+
+@dataclass(frozen=True)
+class ShownDecision:
+    decision: ModerationDecision
+    # For a near-duplicate: the idea it resembles, only while that idea is published.
+    similar_idea: Idea | None
+
+
+async def shown_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, ShownDecision]:
+    """The most recent decision on each contribution and the public idea it names, in one statement (for a
+    dataloader). Callers decide who may see it (`policies.can_see_moderation`)."""
     if not keys:
         return {}
-    rows = await session.scalars(
-        select(ModerationDecision)
+    similar = and_(Idea.id == ModerationDecision.similar_idea_id, Idea.lifecycle == Lifecycle.PUBLISHED.value)
+    rows = await session.execute(
+        select(ModerationDecision, Idea)
+        .outerjoin(Idea, similar)
         .where(
             ModerationDecision.subject_type.in_({kind.value for kind, _ in keys}),
             ModerationDecision.subject_id.in_({subject_id for _, subject_id in keys}),
@@ -66,5 +82,8 @@ async def latest_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) ->
         )
     )
     wanted = set(keys)
-    found = {(SubjectKind(row.subject_type), row.subject_id): row for row in rows}
-    return {key: row for key, row in found.items() if key in wanted}
+    found = {
+        (SubjectKind(decision.subject_type), decision.subject_id): ShownDecision(decision, idea)
+        for decision, idea in rows
+    }
+    return {key: shown for key, shown in found.items() if key in wanted}

@@ -108,6 +108,14 @@ def window(opens_at: datetime | None, closes_at: datetime) -> None:
         raise UserError(ErrorCode.SURVEY_DATES_INVALID, "Die Umfrage muss vor ihrem Ende beginnen.", field="opensAt")
 
 
+def closes_in_future(closes_at: datetime, now: datetime) -> None:
+    """A closing time already past would make a survey nobody can answer: refused while drafting, not at publish."""
+    if closes_at <= now:
+        raise UserError(
+            ErrorCode.SURVEY_DATES_INVALID, "Das Ende der Umfrage liegt in der Vergangenheit.", field="closesAt"
+        )
+
+
 def _text(value: str, *, field: str, maximum: int, minimum: int = 0, what: str, line: bool = False) -> str:
     text = clean_line(value, field=field) if line else clean_text(value, field=field)
     if not minimum <= len(text) <= maximum:

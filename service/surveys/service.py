@@ -97,6 +97,7 @@ async def draft_survey(
         raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")
     clean_title, clean_description = definition.title(title), definition.description(description)
     definition.window(opens_at, closes_at)
+    definition.closes_in_future(closes_at, datetime.now(UTC))
     area = (
         (await town_strategy_area(session, town, strategy_area_id, region_themes=True)).id if strategy_area_id else None
     )
@@ -144,6 +145,8 @@ async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     opens_at = None if fields.clear_opens_at else (fields.opens_at or survey.opens_at)
     closes_at = fields.closes_at or survey.closes_at
     definition.window(opens_at, closes_at)
+    if fields.closes_at is not None:
+        definition.closes_in_future(closes_at, datetime.now(UTC))
     survey.opens_at, survey.closes_at = opens_at, closes_at
     if fields.audience is not None:
         survey.audience = fields.audience.value
@@ -219,10 +222,7 @@ async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uu
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status != SurveyStatus.DRAFT.value:
         raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe können veröffentlicht werden.")
-    if survey.closes_at <= datetime.now(UTC):
-        raise UserError(
-            ErrorCode.SURVEY_DATES_INVALID, "Das Ende der Umfrage liegt in der Vergangenheit.", field="closesAt"
-        )
+    definition.closes_in_future(survey.closes_at, datetime.now(UTC))
     if not await session.scalar(select(exists().where(Question.survey_id == survey.id))):
         raise UserError(ErrorCode.QUESTION_INVALID, "Eine Umfrage braucht mindestens eine Frage.", field="questions")
     _status_change(survey, viewer, session, SurveyStatus.PUBLISHED)

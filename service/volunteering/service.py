@@ -135,11 +135,17 @@ async def visible_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UU
     return found
 
 
-async def managed_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID, *, lock: bool = False) -> Offer:
+EDIT_REFUSAL = "Angebote bearbeiten nur die Verantwortlichen der Organisation."
+
+
+async def managed_offer(
+    session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID, *, lock: bool = False, refusal: str = EDIT_REFUSAL
+) -> Offer:
+    """The offer, if the viewer manages its organisation; `refusal` says what only managers may do here."""
     acting_user(viewer)
     offer = await visible_offer(session, viewer, offer_id, lock=lock)
     if not await acts_for(session, viewer, organisation_id=offer.organisation_id, town_id=offer.town_id):
-        raise PermissionDenied("Angebote bearbeiten nur die Verantwortlichen der Organisation.")
+        raise PermissionDenied(refusal)
     return offer
 
 
@@ -289,9 +295,11 @@ async def visible_shift(session: AsyncSession, viewer: Viewer, shift_id: uuid.UU
     return found
 
 
-async def managed_shift(session: AsyncSession, viewer: Viewer, shift_id: uuid.UUID) -> tuple[Shift, Offer]:
+async def managed_shift(
+    session: AsyncSession, viewer: Viewer, shift_id: uuid.UUID, *, refusal: str = EDIT_REFUSAL
+) -> tuple[Shift, Offer]:
     shift = await visible_shift(session, viewer, shift_id, lock=True)
-    offer = await managed_offer(session, viewer, shift.offer_id)
+    offer = await managed_offer(session, viewer, shift.offer_id, refusal=refusal)
     return shift, offer
 
 

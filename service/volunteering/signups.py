@@ -534,6 +534,9 @@ async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.
     return shift
 
 
+ATTENDANCE_REFUSAL = "Die Teilnahme bestätigen nur die Verantwortlichen der Organisation, die den Einsatz anbietet."
+
+
 async def confirm_attendance(
     session: AsyncSession,
     viewer: Viewer,
@@ -548,7 +551,7 @@ async def confirm_attendance(
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
     if shift_id is None:
         raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
-    shift, _offer = await managed_shift(session, viewer, shift_id)
+    shift, _offer = await managed_shift(session, viewer, shift_id, refusal=ATTENDANCE_REFUSAL)
     sign_up = await _locked_sign_up(session, sign_up_id)
     if shift.ends_at > await now(session):
         raise UserError(ErrorCode.SHIFT_NOT_OVER, "Die Teilnahme wird nach dem Einsatz bestätigt.")

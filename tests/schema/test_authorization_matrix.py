@@ -373,6 +373,18 @@ async def moderate_variables(world: World, caller: Person | None) -> dict[str, A
     return {"input": {"subjectId": idea_gid(idea), "decision": "PUBLISH", "reason": "Passt zu den Regeln."}}
 
 
+async def appeal_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    """A fresh idea of the citizen of Soest, rejected by the moderator of Soest."""
+    idea = await world.idea(Lifecycle.PENDING, author=world.who("citizen of Soest"))
+    await world.ok(
+        MODERATE,
+        {"input": {"subjectId": idea_gid(idea), "decision": "REJECT", "reason": "Gegen die Regeln."}},
+        world.who("moderator of Soest"),
+        "moderateSubmission",
+    )
+    return {"input": {"subjectId": idea_gid(idea), "text": "Bitte noch einmal ansehen."}}
+
+
 TERMS = ["schwurbler", "kackvogel", "dummbatz", "hohlbirne", "schnarchnase", "pfeifenkopf"]
 
 
@@ -807,6 +819,7 @@ MUTATIONS: dict[str, Entry] = {
         with_input("setModerationPolicy", "SetModerationPolicyInput"), policy_variables, allowed(ADMINS_OF_SOEST)
     ),
     "moderateSubmission": Entry(MODERATE, moderate_variables, allowed(MODERATORS_OF_SOEST)),
+    "appealDecision": Entry(with_input("appealDecision", "AppealDecisionInput"), appeal_variables, own_idea_outcomes),
     "addModerationTerm": Entry(
         with_input("addModerationTerm", "AddModerationTermInput"), add_term_variables, allowed(MODERATORS_OF_SOEST)
     ),

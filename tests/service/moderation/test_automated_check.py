@@ -213,22 +213,53 @@ async def test_a_near_duplicate_of_a_recent_idea_in_the_town_is_held(runtime: Ru
     assert decision.score > 0.6
 
 
-async def test_more_than_five_submissions_in_ten_minutes_are_held(runtime: Runtime) -> None:
+async def test_more_than_fifteen_submissions_in_ten_minutes_are_held(runtime: Runtime) -> None:
     author = await factories.user(runtime)
     now = datetime.now(UTC)
-    for minute in range(5):
+    for number in range(15):
         await factories.idea_row(
             runtime,
             author,
-            title=f"Frühere Idee Nummer {minute}",
-            body=f"Text {minute}",
-            created_at=now - timedelta(minutes=minute + 1),
+            title=f"Frühere Idee Nummer {number}",
+            body=f"Text {number}",
+            created_at=now - timedelta(seconds=30 * number + 30),
         )
-    sixth = await factories.submit_idea(runtime, author, title="Noch eine Idee", body="Ganz anderer Inhalt hier.")
+    sixteenth = await factories.submit_idea(runtime, author, title="Noch eine Idee", body="Ganz anderer Inhalt hier.")
 
-    assert await check(runtime, sixth) is Outcome.HOLD
+    assert await check(runtime, sixteenth) is Outcome.HOLD
 
-    assert (await factories.load_idea(runtime, sixth)).moderation_reasons == [Reason.SPAM_POSTING_RATE.value]
+    assert (await factories.load_idea(runtime, sixteenth)).moderation_reasons == [Reason.SPAM_POSTING_RATE.value]
+
+
+COMMENTS_IN_A_DISCUSSION = [
+    "Danke für die Idee, das Thema ist wichtig.",
+    "Am Osthofentor wäre Platz dafür.",
+    "Ja, genau, das meine ich.",
+    "Der Bauhof könnte das übernehmen.",
+    "Im Sommer reicht das aber nicht.",
+    "Dann lieber zwei kleinere Stellen.",
+    "Gute Frage, das weiß ich nicht.",
+    "Vielleicht fragt jemand im Ortsbeirat nach?",
+    "Ich komme zur nächsten Sitzung mit.",
+    "Stimmt, der Weg ist dort sehr schmal.",
+    "Mit Kinderwagen kommt man kaum durch.",
+    "Danke euch allen für die Antworten!",
+]
+
+
+async def test_a_person_answering_in_a_discussion_is_not_held_for_the_posting_rate(runtime: Runtime) -> None:
+    """Twelve short comments within three minutes, one every 15 s: someone answering replies, not a script."""
+    author = await factories.user(runtime)
+    idea_id = await factories.idea_row(runtime, await factories.user(runtime, "Ida"), lifecycle=Lifecycle.PUBLISHED)
+    start = datetime.now(UTC) - timedelta(minutes=3)
+    comments = [
+        await factories.comment_row(runtime, idea_id, author, body=text, created_at=start + timedelta(seconds=15 * n))
+        for n, text in enumerate(COMMENTS_IN_A_DISCUSSION)
+    ]
+
+    outcomes = [await check(runtime, comment, SubjectKind.COMMENT) for comment in comments]
+
+    assert outcomes == [Outcome.PUBLISH] * len(COMMENTS_IN_A_DISCUSSION)
 
 
 async def test_a_towns_own_terms_apply_in_that_town_only(runtime: Runtime) -> None:

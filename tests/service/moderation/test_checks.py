@@ -125,6 +125,31 @@ def test_advertising_needs_two_phrases_or_one_with_a_link() -> None:
     assert checks.advertising("Bitcoin kaufen: www.coins.example.com").reasons == {Reason.SPAM_ADVERTISING}
 
 
+@pytest.mark.parametrize("link", ["www.billig-baenke.example", "billig-baenke.de", "billig-baenke.com/angebot",
+                                  "https://billig-baenke.shop", "www.billig-baenke.de/sale"])  # fmt: skip
+@pytest.mark.parametrize(
+    "pitch", ["kauft lieber Werbung bei mir: {}", "Kauft bei mir, {}", "Check out my profile for great deals: {}"]
+)
+def test_selling_with_a_link_in_any_form_is_advertising(pitch: str, link: str) -> None:
+    text = pitch.format(link)
+
+    assert link.lower() in checks.links(text)
+    assert Reason.SPAM_ADVERTISING in checks.assess(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mehr Infos auf www.soest.de und im Bürgerbüro.",
+        "Termine gibt es unter olpe.de/termine oder telefonisch im Rathaus.",
+        "Wer kauft bei uns im Dorfladen ein? Öffnungszeiten auf dorfladen-ense.de",
+        "Die Stadt kauft das Grundstück am Wall, siehe www.soest.de/bauen",
+    ],
+)
+def test_a_link_in_a_clean_text_is_not_advertising(text: str) -> None:
+    assert checks.assess(text) == checks.NOTHING
+
+
 @pytest.mark.parametrize("text", ["Neeeeeeeeein!", "!!!!!!!!!!", "kaufen kaufen kaufen kaufen", "gut " * 12])
 def test_repetition(text: str) -> None:
     assert checks.repetition(text).reasons == {Reason.SPAM_REPETITION}
@@ -140,9 +165,9 @@ def test_shouting_needs_enough_capital_letters() -> None:
     assert checks.shouting("HILFE") == checks.NOTHING
 
 
-def test_posting_rate_counts_more_than_five_in_the_window() -> None:
-    assert checks.posting_rate(5) == checks.NOTHING
-    assert checks.posting_rate(6).reasons == {Reason.SPAM_POSTING_RATE}
+def test_posting_rate_counts_more_than_fifteen_in_the_window() -> None:
+    assert checks.posting_rate(15) == checks.NOTHING
+    assert checks.posting_rate(16).reasons == {Reason.SPAM_POSTING_RATE}
 
 
 # ----------------------------------------------------------------------------- contact data
@@ -193,12 +218,12 @@ def test_near_duplicates_from_the_similarity() -> None:
 
 
 def test_assess_combines_every_check_and_keeps_the_highest_score() -> None:
-    result = checks.assess("Du Idiot, ruf mich an: 0171 1234567", Signals(recent_submissions=9))
+    result = checks.assess("Du Idiot, ruf mich an: 0171 1234567", Signals(recent_submissions=19))
 
     assert result.reasons == {Reason.ABUSIVE_LANGUAGE, Reason.CONTACT_PHONE, Reason.SPAM_POSTING_RATE}
     assert result.score == max(
         checks.abusive_language("Du Idiot").score,
         checks.contact_data("0171 1234567").score,
-        checks.posting_rate(9).score,
+        checks.posting_rate(19).score,
     )
     assert checks.assess("Mehr Bänke im Bürgerpark, bitte!") == checks.NOTHING
