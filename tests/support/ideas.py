@@ -27,6 +27,15 @@ SOEST_CENTRE = (51.571, 8.106)
 OLPE_CENTRE = (51.029, 7.851)
 BERLIN = (52.520, 13.405)
 
+# Every lifecycle state by name, with whether a pending contribution is held for a moderator: (name, lifecycle, held).
+STATES: tuple[tuple[str, Lifecycle, bool], ...] = (
+    ("pending", Lifecycle.PENDING, False),
+    ("held", Lifecycle.PENDING, True),
+    ("published", Lifecycle.PUBLISHED, False),
+    ("hidden", Lifecycle.HIDDEN, False),
+    ("rejected", Lifecycle.REJECTED, False),
+    ("withdrawn", Lifecycle.WITHDRAWN, False),
+)
 TOWN_IDS = "query TownIds($slug: String!) { town(slug: $slug) { id strategyAreas { id } } }"
 SUBMIT_IDEA = """
 mutation SubmitIdea($input: SubmitIdeaInput!) {

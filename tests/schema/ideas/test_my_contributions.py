@@ -11,7 +11,7 @@ from sqlalchemy import text
 from mitmachen.runtime import Runtime
 from service.ideas.models import Lifecycle
 from tests.conftest import GraphQLClient
-from tests.support.ideas import codes, insert_comment_directly, insert_idea_directly, row_id
+from tests.support.ideas import STATES, codes, insert_comment_directly, insert_idea_directly, row_id
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 
@@ -32,16 +32,6 @@ query Mine($first: Int!, $after: String) {{
   }}
 }}
 """
-
-
-STATES = (
-    ("pending", Lifecycle.PENDING, False),
-    ("held", Lifecycle.PENDING, True),
-    ("published", Lifecycle.PUBLISHED, False),
-    ("hidden", Lifecycle.HIDDEN, False),
-    ("rejected", Lifecycle.REJECTED, False),
-    ("withdrawn", Lifecycle.WITHDRAWN, False),
-)
 
 
 async def _stamp(runtime: Runtime, table: str, row: uuid.UUID, minutes_ago: int, *, held: bool) -> None:

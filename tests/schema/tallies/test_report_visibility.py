@@ -16,7 +16,7 @@ from service.tallies.compute import recompute
 from service.tallies.models import Metric
 from service.tallies.report import IDEA_METRICS
 from tests.conftest import GraphQLClient
-from tests.support.ideas import codes, idea_gid, insert_comment_directly, insert_idea_directly, row_id, town_ref
+from tests.support.ideas import STATES, codes, idea_gid, insert_comment_directly, insert_idea_directly, row_id, town_ref
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 
@@ -30,15 +30,6 @@ query Trace($town: ID) {
 """
 NODE = "query Node($id: ID!) { node(id: $id) { id ... on Idea { body } } }"
 
-# Every lifecycle state, and a pending idea held for a moderator (its body holds a phone number).
-STATES: tuple[tuple[str, Lifecycle, bool], ...] = (
-    ("pending", Lifecycle.PENDING, False),
-    ("held", Lifecycle.PENDING, True),
-    ("published", Lifecycle.PUBLISHED, False),
-    ("hidden", Lifecycle.HIDDEN, False),
-    ("rejected", Lifecycle.REJECTED, False),
-    ("withdrawn", Lifecycle.WITHDRAWN, False),
-)
 Listing = dict[tuple[str, str | None, str], set[uuid.UUID]]
 
 
