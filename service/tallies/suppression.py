@@ -166,8 +166,14 @@ def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
         for key in values
         for town, area, period, start, metric in (key,)
     }
-    state = _State({cell: values[key] for cell, key in keys.items()})
-    state.suppressed = {cell for cell, key in keys.items() if people[key] < SUPPRESS_BELOW}
+    small = {cell for cell, key in keys.items() if people[key] < SUPPRESS_BELOW}
+    return {keys[cell] for cell in suppress_cells({cell: values[key] for cell, key in keys.items()}, small)}
+
+
+def suppress_cells(values: dict[Cell, Decimal], small: set[Cell]) -> set[Cell]:
+    """`suppress` over cells whose towns and areas are numbered in the order of their UUIDs (-1: region, all areas)."""
+    state = _State(values)
+    state.suppressed = set(small)
     # Only relations with an unknown cell can break a rule; the others join in when one of their cells is left out.
     state.settle(sorted({index for cell in (*state.suppressed, *state.hidden) for index in state.of_cell[cell]}))
     while given_away := determined(state.relations, state.suppressed | set(state.hidden)) & state.suppressed:
@@ -184,7 +190,7 @@ def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
         if not queue:
             break  # nothing left to leave out around them (everything left out gives nothing away)
         state.settle(queue)
-    return {keys[cell] for cell in state.suppressed}
+    return state.suppressed
 
 
 def determined(relations: Sequence[Relation], unknown: set[Cell]) -> set[Cell]:
