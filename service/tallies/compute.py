@@ -13,6 +13,10 @@ content with upserts (rows that did not change are not touched) and a delete of 
 Everything is written in the caller's transaction: a run that is killed half-way leaves the previous complete
 snapshot in place, and readers never see a half-written one.
 
+Only published contributions count (pending, held, rejected, hidden and withdrawn ones do not), like the live
+counters. Before writing, the run decides which figures open data leaves out (`suppression.suppress_cells`: small
+cells and those that would give them away) and stores that with each row.
+
 Period boundaries are those of the local calendar (Europe/Berlin); weeks start on Monday (ISO 8601).
 """
 

@@ -187,9 +187,10 @@ def suppress_cells(values: dict[Cell, Decimal], small: set[Cell]) -> set[Cell]:
 def determined(relations: Sequence[Relation], unknown: set[Cell]) -> set[Cell]:
     """Unknown cells that the relations fix, given every published figure (rule 3).
 
-    Per connected group of unknown cells: fully reduced row echelon form, modulo a large prime, of the relations
-    restricted to the unknown cells (coefficient 1 for the total, -1 for the parts). A cell is fixed exactly when a
-    row of that form is its unit vector.
+    Per connected group of unknown cells: fully reduced row echelon form, modulo the prime 2^61 - 1 (exact
+    integers; it differs from the rational one only if a minor of this 0/1/-1 system were a multiple of that
+    prime), of the relations restricted to the unknown cells (coefficient 1 for the total, -1 for the parts). A
+    cell is fixed exactly when a row of that form is its unit vector.
     """
     rows: list[dict[Cell, int]] = []
     for relation in relations:
