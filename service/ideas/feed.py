@@ -165,11 +165,16 @@ class _Shape:
 # the stemmer folds them. Only for queries of plain words (`compound_text`, else NULL): quotes and exclusions keep
 # their full-text meaning. `tests/schema/ideas/test_search_compounds.py -s` compares this with prefix matching
 # and trigram similarity on a German corpus.
-_COMPOUND_PARTS = text(
-    "replace(translate(lower(ideas.title || ' ' || ideas.body), 'äöü', 'aou'), 'ß', 'ss') ~ ALL (("
-    "SELECT array_agg('\\m' || stem || '|' || stem || '(e|en|er|es|n|s|ern|ens)?\\M') "
+_FOLDED = "replace(translate(lower(ideas.title || ' ' || ideas.body), 'äöü', 'aou'), 'ß', 'ss')"
+_STEMS = (
     "FROM unnest(tsvector_to_array(to_tsvector('german', CAST(:compound_text AS text)))) AS stem "
-    "WHERE length(stem) >= 3)::text[])"
+    "WHERE length(stem) >= 3"
+)
+# The LIKE on the longest stem lets the trigram index on the folded text (migration 0014) find the candidates.
+_COMPOUND_PARTS = text(
+    f"({_FOLDED} LIKE (SELECT '%' || stem || '%' {_STEMS} ORDER BY length(stem) DESC, stem LIMIT 1) "
+    f"AND {_FOLDED} ~ ALL ((SELECT array_agg('\\m' || stem || '|' || stem || '(e|en|er|es|n|s|ern|ens)?\\M') "
+    f"{_STEMS})::text[]))"
 )
 _PLAIN_WORDS = re.compile(r"[\w\s]+")
 

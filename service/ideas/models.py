@@ -4,7 +4,17 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -86,6 +96,13 @@ class Idea(IdMixin, CreatedAtMixin, Base):
         Index(None, "author_id"),
         Index(None, "search_vector", postgresql_using="gin"),
         Index("ix_ideas_pending", "created_at", postgresql_where="lifecycle = 'pending'"),
+        # Compound-word search (`service/ideas/feed.py`): trigrams of the folded title and body.
+        Index(
+            "ix_ideas_folded_text_trgm",
+            # alembic does not compare expressions with an operator class (it warns); the name is compared.
+            text("replace(translate(lower(title || ' ' || body), 'äöü', 'aou'), 'ß', 'ss') gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
 

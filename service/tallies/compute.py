@@ -13,6 +13,10 @@ content with upserts (rows that did not change are not touched) and a delete of 
 Everything is written in the caller's transaction: a run that is killed half-way leaves the previous complete
 snapshot in place, and readers never see a half-written one.
 
+Only published contributions count (pending, held, rejected, hidden and withdrawn ones do not), like the live
+counters. Before writing, the run decides which figures open data leaves out (`suppression.suppress_cells`: small
+cells and those that would give them away) and stores that with each row.
+
 Period boundaries are those of the local calendar (Europe/Berlin); weeks start on Monday (ISO 8601).
 """
 
@@ -34,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from service.tallies.models import Metric, Period, TallyRun
-from service.tallies.suppression import Key, suppress
+from service.tallies.suppression import SUPPRESS_BELOW, Cell, suppress_cells
 
 logger = logging.getLogger("mitmachen.tallies")
 
@@ -285,18 +289,27 @@ _FRESH = f"""
     WHERE m.amount IS NOT NULL
 """
 
-# Which figures open data leaves out is decided over the whole fresh table (`suppression.suppress`).
-_FRESH_CELLS = "SELECT town_id, area_id, period, period_start, metric, amount, people FROM tally_fresh"
+# Which figures open data leaves out is decided over the whole fresh table (`suppression.suppress_cells`), with
+# towns and areas as their small keys (-1: the region, all areas), which number them in the order of their UUIDs.
+_FRESH_CELLS = """
+    SELECT coalesce(t.k, -1), coalesce(a.k, -1), f.period, f.period_start, f.metric, f.amount, f.people
+    FROM tally_fresh AS f LEFT JOIN tally_towns AS t ON t.id = f.town_id LEFT JOIN tally_areas AS a ON a.id = f.area_id
+"""
 _MARK_SUPPRESSED = (
-    "CREATE TEMP TABLE tally_suppressed (town_id uuid, area_id uuid, period text, period_start date, metric text) "
+    "CREATE TEMP TABLE tally_suppressed (town int2, area int2, period text, period_start date, metric text) "
     "ON COMMIT DROP",
     "ALTER TABLE tally_fresh ADD COLUMN suppressed boolean NOT NULL DEFAULT false",
 )
-_SUPPRESS = """
-    UPDATE tally_fresh AS f SET suppressed = true FROM tally_suppressed AS s
-    WHERE f.town_id = s.town_id AND f.area_id = s.area_id AND f.period = s.period AND f.period_start = s.period_start
-      AND f.metric = s.metric
-"""
+# Temporary tables have no statistics: without them the planner would join the few suppressed cells by nested loops.
+_SUPPRESS = (
+    "ANALYZE tally_suppressed",
+    f"""
+    UPDATE tally_fresh AS f SET suppressed = true
+    FROM tally_suppressed AS s LEFT JOIN tally_towns AS t ON t.k = s.town LEFT JOIN tally_areas AS a ON a.k = s.area
+    WHERE f.town_id = coalesce(t.id, {_NONE}) AND f.area_id = coalesce(a.id, {_NONE}) AND f.period = s.period
+      AND f.period_start = s.period_start AND f.metric = s.metric
+    """,
+)
 
 _SAME_CELL = f"""
     f.town_id = coalesce(t.town_id, {_NONE}) AND f.area_id = coalesce(t.strategy_area_id, {_NONE})
@@ -410,23 +423,19 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
 
 async def _mark_suppressed(connection: Any) -> None:
     """Decide which fresh figures open data leaves out: small cells and those that would give them away."""
-    none = uuid.UUID(int=0)
-    values: dict[Key, Decimal] = {}
-    people: dict[Key, int] = {}
-    for town, area, period, start, metric, amount, count in await connection.fetch(_FRESH_CELLS):
-        key = (None if town == none else town, None if area == none else area, period, start, metric)
-        values[key] = amount
-        people[key] = count
-    suppressed = await asyncio.to_thread(suppress, values, people)
+    values: dict[Cell, Decimal] = {}
+    small: set[Cell] = set()
+    for town, area, period, start, metric, amount, people in await connection.fetch(_FRESH_CELLS):
+        cell = (town, area, period, start, metric)
+        values[cell] = amount
+        if people < SUPPRESS_BELOW:
+            small.add(cell)
+    suppressed = await asyncio.to_thread(suppress_cells, values, small)
     for statement in _MARK_SUPPRESSED:
         await connection.execute(statement)
-    await connection.copy_records_to_table(
-        "tally_suppressed",
-        records=sorted(
-            (town or none, area or none, period, start, metric) for town, area, period, start, metric in suppressed
-        ),
-    )
-    await connection.execute(_SUPPRESS)
+    await connection.copy_records_to_table("tally_suppressed", records=sorted(suppressed))
+    for statement in _SUPPRESS:
+        await connection.execute(statement)
 
 
 def _engine(session: AsyncSession) -> AsyncEngine:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -51,16 +50,8 @@ _PRIME = (1 << 61) - 1
 _MONTH, _QUARTER, _YEAR = Period.MONTH.value, Period.QUARTER.value, Period.YEAR.value
 
 
-@dataclass(frozen=True)
-class Relation:
-    """`total` = sum of `parts`."""
-
-    total: Cell
-    parts: tuple[Cell, ...]
-
-    @property
-    def cells(self) -> tuple[Cell, ...]:
-        return (self.total, *self.parts)
+# A sum relation: its first cell is the total, the others are the parts (a plain tuple: there are many).
+Relation = tuple[Cell, ...]
 
 
 def _quarter(start: date) -> date:
@@ -93,8 +84,8 @@ def relations(values: dict[Cell, Decimal]) -> tuple[list[Relation], dict[Cell, D
             without_area = (town, NO_AREA, period, start, metric)
             hidden[without_area] = rest
             parts = [*parts, without_area]
-        found.append(Relation(total, tuple(parts)))
-    found += [Relation(total, tuple(parts)) for total, parts in towns.items()]
+        found.append((total, *parts))
+    found += [(total, *parts) for total, parts in towns.items()]
     children: dict[Cell, list[Cell]] = defaultdict(list)
     cells = {**values, **hidden}
     for key in cells:
@@ -105,7 +96,7 @@ def relations(values: dict[Cell, Decimal]) -> tuple[list[Relation], dict[Cell, D
             children[(town, area, _QUARTER, _quarter(start), metric)].append(key)
         elif period == _QUARTER:
             children[(town, area, _YEAR, start.replace(month=1), metric)].append(key)
-    found += [Relation(total, tuple(parts)) for total, parts in children.items() if total in cells]
+    found += [(total, *parts) for total, parts in children.items() if total in cells]
     return found, hidden
 
 
@@ -117,7 +108,7 @@ class _State:
         self.suppressed: set[Cell] = set()
         self.of_cell: dict[Cell, list[int]] = defaultdict(list)
         for index, relation in enumerate(self.relations):
-            for cell in relation.cells:
+            for cell in relation:
                 self.of_cell[cell].append(index)
 
     def unknown(self, cell: Cell) -> bool:
@@ -133,26 +124,26 @@ class _State:
 
     def given_away_by_bounds(self, relation: Relation) -> bool:
         """A published total whose remainder is exactly the lower bound (1 each) of the left-out count parts."""
-        if self.unknown(relation.total) or relation.total[4] not in _COUNTED_FROM_ONE:
+        if self.unknown(relation[0]) or relation[0][4] not in _COUNTED_FROM_ONE:
             return False
-        left_out = [part for part in relation.parts if part in self.suppressed]
+        left_out = [part for part in relation[1:] if part in self.suppressed]
         if not left_out:
             return False
-        known = sum((self.values[part] for part in relation.parts if not self.unknown(part)), Decimal(0))
-        return self.values[relation.total] - known == len(left_out)
+        known = sum((self.values[part] for part in relation[1:] if not self.unknown(part)), Decimal(0))
+        return self.values[relation[0]] - known == len(left_out)
 
     def settle(self, queue: list[int]) -> None:
         """Rules 1 and 2 until no relation breaks them. Parts without an area are unknown but need no protection."""
         while queue:
             relation = self.relations[queue.pop()]
-            unknown = [cell for cell in relation.cells if self.unknown(cell)]
+            unknown = [cell for cell in relation if self.unknown(cell)]
             if len(unknown) == 1 and unknown[0] in self.suppressed:
-                cell = self.smallest(relation.parts) or self.smallest((relation.total,))
+                cell = self.smallest(relation[1:]) or self.smallest((relation[0],))
                 if cell is not None:
                     self.add(cell, queue)
             elif len(unknown) > 1 and self.given_away_by_bounds(relation):
-                larger = [part for part in relation.parts if self.values[part] > 1]
-                cell = self.smallest(larger) or self.smallest((relation.total,))
+                larger = [part for part in relation[1:] if self.values[part] > 1]
+                cell = self.smallest(larger) or self.smallest((relation[0],))
                 if cell is not None:
                     self.add(cell, queue)
 
@@ -166,14 +157,20 @@ def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
         for key in values
         for town, area, period, start, metric in (key,)
     }
-    state = _State({cell: values[key] for cell, key in keys.items()})
-    state.suppressed = {cell for cell, key in keys.items() if people[key] < SUPPRESS_BELOW}
+    small = {cell for cell, key in keys.items() if people[key] < SUPPRESS_BELOW}
+    return {keys[cell] for cell in suppress_cells({cell: values[key] for cell, key in keys.items()}, small)}
+
+
+def suppress_cells(values: dict[Cell, Decimal], small: set[Cell]) -> set[Cell]:
+    """`suppress` over cells whose towns and areas are numbered in the order of their UUIDs (-1: region, all areas)."""
+    state = _State(values)
+    state.suppressed = set(small)
     # Only relations with an unknown cell can break a rule; the others join in when one of their cells is left out.
     state.settle(sorted({index for cell in (*state.suppressed, *state.hidden) for index in state.of_cell[cell]}))
     while given_away := determined(state.relations, state.suppressed | set(state.hidden)) & state.suppressed:
         queue: list[int] = []
         for cell in sorted(given_away):
-            candidates = (state.smallest(state.relations[index].cells) for index in state.of_cell[cell])
+            candidates = (state.smallest(state.relations[index]) for index in state.of_cell[cell])
             choice = min(
                 (found for found in candidates if found is not None),
                 key=lambda found: (state.values[found], found),
@@ -184,22 +181,23 @@ def suppress(values: dict[Key, Decimal], people: dict[Key, int]) -> set[Key]:
         if not queue:
             break  # nothing left to leave out around them (everything left out gives nothing away)
         state.settle(queue)
-    return {keys[cell] for cell in state.suppressed}
+    return state.suppressed
 
 
 def determined(relations: Sequence[Relation], unknown: set[Cell]) -> set[Cell]:
     """Unknown cells that the relations fix, given every published figure (rule 3).
 
-    Per connected group of unknown cells: fully reduced row echelon form, modulo a large prime, of the relations
-    restricted to the unknown cells (coefficient 1 for the total, -1 for the parts). A cell is fixed exactly when a
-    row of that form is its unit vector.
+    Per connected group of unknown cells: fully reduced row echelon form, modulo the prime 2^61 - 1 (exact
+    integers; it differs from the rational one only if a minor of this 0/1/-1 system were a multiple of that
+    prime), of the relations restricted to the unknown cells (coefficient 1 for the total, -1 for the parts). A
+    cell is fixed exactly when a row of that form is its unit vector.
     """
     rows: list[dict[Cell, int]] = []
     for relation in relations:
         row: dict[Cell, int] = {}
-        if relation.total in unknown:
-            row[relation.total] = 1
-        for part in relation.parts:
+        if relation[0] in unknown:
+            row[relation[0]] = 1
+        for part in relation[1:]:
             if part in unknown:
                 row[part] = _PRIME - 1
         if row:

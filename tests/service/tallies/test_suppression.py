@@ -160,9 +160,10 @@ async def test_no_suppressed_value_can_be_derived_from_the_published_files(
 
 async def _truth(runtime: Runtime, dataset: Dataset) -> tuple[dict[Cell, Decimal], set[Cell]]:
     """Every cell's true value, computed independently, and the cells with fewer than five people."""
-    slugs = {town_id: slug for slug, town_id in dataset.towns.items()}
+    slugs: dict[uuid.UUID | None, str] = {town_id: slug for slug, town_id in dataset.towns.items()}
     async with runtime.engine.connect() as connection:
-        area_slugs = dict((await connection.execute(text("SELECT id, slug FROM strategy_areas"))).all())
+        rows = await connection.execute(text("SELECT id, slug FROM strategy_areas"))
+        area_slugs: dict[uuid.UUID | None, str] = {row.id: row.slug for row in rows}
     truth: dict[Cell, Decimal] = {}
     small: set[Cell] = set()
     for (town, area, period, start, metric), (value, people) in expected_tallies(dataset).items():
