@@ -98,6 +98,7 @@ async def test_the_author_appeals_once_it_is_audited_and_waits_in_the_queue(
     assert await footprint(runtime) == before_second
     entry = (await audit_entries(runtime, row_id(idea)))[-1]
     assert (entry.action, entry.actor_id) == ("moderation.appealed", author.user_id)
+    assert entry.before is not None
     assert entry.before == {"lifecycle": "rejected", "decision": entry.before["decision"]}
     [item] = await _queue(graphql, runtime, moderator)
     assert item["subject"]["id"] == idea
@@ -181,7 +182,7 @@ async def test_a_moderator_reverses_or_upholds_and_the_author_is_told(
     assert await _queue(graphql, runtime, moderator) == []
     entry = (await audit_entries(runtime, row_id(idea)))[-1]
     assert entry.actor_id == moderator_id
-    assert entry.after["appeal"]["resolution"] == resolution
+    assert (entry.after or {})["appeal"]["resolution"] == resolution
     last = (await notifications(runtime, author.user_id))[-1]
     assert last.kind == notice
     assert "Noch einmal angesehen." in last.body
