@@ -24,7 +24,7 @@ from service.auth.models import RoleGrant
 from service.auth.sessions import WebSession
 from service.db.base import Base
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
-from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
+from service.moderation.models import ModerationAppeal, ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
 from service.privacy.models import DataExport
 from service.surveys.models import Answer, Participation, Response, Survey
@@ -50,6 +50,7 @@ SECTIONS: tuple[tuple[str, type[Base], Condition], ...] = (
     ("comments", Comment, lambda person: Comment.author_id == person),
     ("supports", Support, lambda person: Support.user_id == person),
     ("reports", Report, lambda person: Report.reporter_id == person),
+    ("moderationAppeals", ModerationAppeal, lambda person: ModerationAppeal.author_id == person),
     (
         "officialAnswersGiven",
         OfficialAnswer,

@@ -13,6 +13,7 @@ from service.ideas.models import Lifecycle
 from service.moderation.models import Outcome, SubjectKind
 from service.moderation.notices import tell_author
 from service.moderation.subjects import load_subject
+from service.privacy.document import build_document
 from tests.conftest import GraphQLClient
 from tests.schema.moderation.callers import caller, footprint, global_id, town_global_id
 from tests.service.moderation import factories
@@ -97,6 +98,7 @@ async def test_the_author_appeals_once_it_is_audited_and_waits_in_the_queue(
     assert await footprint(runtime) == before_second
     entry = (await audit_entries(runtime, row_id(idea)))[-1]
     assert (entry.action, entry.actor_id) == ("moderation.appealed", author.user_id)
+    assert entry.before is not None
     assert entry.before == {"lifecycle": "rejected", "decision": entry.before["decision"]}
     [item] = await _queue(graphql, runtime, moderator)
     assert item["subject"]["id"] == idea
@@ -180,7 +182,7 @@ async def test_a_moderator_reverses_or_upholds_and_the_author_is_told(
     assert await _queue(graphql, runtime, moderator) == []
     entry = (await audit_entries(runtime, row_id(idea)))[-1]
     assert entry.actor_id == moderator_id
-    assert entry.after["appeal"]["resolution"] == resolution
+    assert (entry.after or {})["appeal"]["resolution"] == resolution
     last = (await notifications(runtime, author.user_id))[-1]
     assert last.kind == notice
     assert "Noch einmal angesehen." in last.body
@@ -233,3 +235,18 @@ async def test_no_notice_asks_for_a_reply_and_refusals_say_how_to_appeal(outcome
         assert "Einspruch einlegen" in notice.body
         assert "appealDecision" in notice.body
         assert "Bitte antworten Sie nicht auf diese E-Mail" in notice.body
+
+
+async def test_an_appeal_is_part_of_its_authors_data_export(
+    graphql: GraphQLClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    author = await person(runtime, oidc_provider, "autorin")
+    moderator, _ = await caller(runtime, oidc_provider, "moderator of Soest")
+    await _appeal(graphql, author, await _rejected_idea(runtime, graphql, author, moderator))
+
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        mine = await build_document(session, author.user_id)
+        theirs = await build_document(session, await factories.user(runtime, "Jemand"))
+
+    assert [row["text"] for row in mine["moderationAppeals"]] == [WHY]
+    assert theirs["moderationAppeals"] == []

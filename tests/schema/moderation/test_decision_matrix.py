@@ -112,7 +112,8 @@ async def test_every_decision_and_its_reversal(
     assert undone == {"__typename": "SubmissionModerated", "decision": reversal, "lifecycle": back.name}
     entries = await audit_entries(runtime, row_id(idea))
     assert [entry.action for entry in entries[-2:]] == [AUDIT_ACTIONS[decision], AUDIT_ACTIONS[reversal]]
-    assert (entries[-2].before["lifecycle"], entries[-2].after["lifecycle"]) == (source.value, target.value)
+    before, after = entries[-2].before or {}, entries[-2].after or {}
+    assert (before["lifecycle"], after["lifecycle"]) == (source.value, target.value)
     assert len(await notifications(runtime, author.user_id)) == notices + 2
 
 
@@ -162,4 +163,4 @@ async def test_older_clients_publishing_a_published_contribution_dismiss_its_rep
 
     assert decided == {"__typename": "SubmissionModerated", "decision": "PUBLISH", "lifecycle": "PUBLISHED"}
     entry = (await audit_entries(runtime, idea_id))[-1]
-    assert (entry.action, entry.after["resolved_reports"]) == ("moderation.reports_dismissed", 1)
+    assert (entry.action, (entry.after or {})["resolved_reports"]) == ("moderation.reports_dismissed", 1)
