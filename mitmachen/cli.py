@@ -144,9 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", _migrate, "Apply database migrations.").add_argument("--revision", default="head")
     grant = command("grant", _grant, "Grant a role to a person (or take it away with --revoke).")
     grant.add_argument(
-        "--role", required=True, choices=["moderator", "staff", "admin", "organisation_manager", "region_staff"]
+        "--role",
+        required=True,
+        choices=["moderator", "staff", "admin", "organisation_manager", "region_staff", "region_admin"],
     )
-    grant.add_argument("--town", help="town slug; leave out for region-wide roles (region_staff, region admin)")
+    grant.add_argument("--town", help="town slug; leave out for the region-wide roles region_staff and region_admin")
     grant.add_argument("--email", help="the person's e-mail address (they must have logged in once)")
     grant.add_argument("--issuer", help="with --subject: the person's identity provider")
     grant.add_argument("--subject", help="with --issuer: the person's subject at the identity provider")

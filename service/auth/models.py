@@ -28,6 +28,8 @@ class RoleGrant(IdMixin, Base):
         UniqueConstraint("user_id", "role", "town_id", "organisation_id", postgresql_nulls_not_distinct=True),
         CheckConstraint(f"role IN ({_ROLE_VALUES})", name="known_role"),
         CheckConstraint("role <> 'region_staff' OR town_id IS NULL", name="region_staff_is_region_wide"),
+        CheckConstraint("role <> 'region_admin' OR town_id IS NULL", name="region_admin_is_region_wide"),
+        CheckConstraint("role <> 'admin' OR town_id IS NOT NULL", name="admin_has_a_town"),
         Index(None, "town_id"),
         Index(None, "user_id"),
         Index(None, "organisation_id"),
