@@ -63,7 +63,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Regina Region",
         "regina@demo.mitmachen.invalid",
         "soest",
-        ((Role.REGION_STAFF, None), (Role.ADMIN, None)),
+        ((Role.REGION_STAFF, None), (Role.REGION_ADMIN, None)),
         "Regionalagentur: Region-Staff und Region-Admin",
     ),
 )

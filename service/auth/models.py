@@ -31,6 +31,8 @@ class RoleGrant(IdMixin, Base):
         CheckConstraint(
             "role <> 'organisation_manager' OR organisation_id IS NOT NULL", name="manager_has_organisation"
         ),
+        CheckConstraint("role <> 'region_admin' OR town_id IS NULL", name="region_admin_is_region_wide"),
+        CheckConstraint("role <> 'admin' OR town_id IS NOT NULL", name="admin_has_a_town"),
         Index(None, "town_id"),
         Index(None, "user_id"),
         Index(None, "organisation_id"),

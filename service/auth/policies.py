@@ -6,11 +6,11 @@ import uuid
 
 from service.auth.viewer import Role, Viewer
 
-REGION_WIDE_ROLES = frozenset({Role.REGION_STAFF, Role.ADMIN})
+REGION_WIDE_ROLES = frozenset({Role.REGION_STAFF, Role.REGION_ADMIN})
 
 
 def is_region_admin(viewer: Viewer) -> bool:
-    return any(grant.role is Role.ADMIN and grant.town_id is None for grant in viewer.grants)
+    return viewer.is_region_admin
 
 
 def can_manage_roles(viewer: Viewer, *, town_id: uuid.UUID | None) -> bool:

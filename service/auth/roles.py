@@ -35,8 +35,8 @@ async def _check(
         )
     if town_id is None and role not in REGION_WIDE_ROLES:
         raise UserError(ErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
-    if town_id is not None and role is Role.REGION_STAFF:
-        raise UserError(ErrorCode.ROLE_IS_REGION_WIDE, "Region-Staff gilt für die ganze Region.", field="townId")
+    if town_id is not None and role in REGION_WIDE_ROLES:
+        raise UserError(ErrorCode.ROLE_IS_REGION_WIDE, "Diese Rolle gilt für die ganze Region.", field="townId")
     if town_id is not None and await session.get(Town, town_id) is None:
         raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     user = await session.get(User, user_id)

@@ -13,6 +13,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     ORGANISATION_MANAGER = "organisation_manager"
     REGION_STAFF = "region_staff"
+    # Administers every town and the region-wide roles; held without a town. (Stored as `admin` without a town
+    # before migration 0011.)
+    REGION_ADMIN = "region_admin"
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,17 @@ class Viewer:
     def is_authenticated(self) -> bool:
         return self.user_id is not None
 
+    @property
+    def is_region_admin(self) -> bool:
+        return any(grant.role is Role.REGION_ADMIN for grant in self.grants)
+
     def has_role(self, role: Role, town_id: uuid.UUID | None) -> bool:
-        """A town role, or the same role held region-wide."""
-        return any(grant.role is role and (grant.town_id is None or grant.town_id == town_id) for grant in self.grants)
+        """A town role, or the same role held region-wide; a region admin is an admin of every town."""
+        return any(
+            (grant.role is role and (grant.town_id is None or grant.town_id == town_id))
+            or (role is Role.ADMIN and grant.role is Role.REGION_ADMIN)
+            for grant in self.grants
+        )
 
 
 ANONYMOUS = Viewer()

@@ -29,4 +29,4 @@ def can_set_policy(viewer: Viewer, town_id: uuid.UUID) -> bool:
 
 
 def moderates_somewhere(viewer: Viewer) -> bool:
-    return any(grant.role in MODERATING_ROLES for grant in viewer.grants)
+    return viewer.is_region_admin or any(grant.role in MODERATING_ROLES for grant in viewer.grants)

@@ -115,6 +115,8 @@ async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
     wanted: list[tuple[Role, str | None]] = []
     for entry in claim:
         role_name, _, town_slug = str(entry).partition(":")
+        if role_name == Role.ADMIN.value and not town_slug:
+            role_name = Role.REGION_ADMIN.value  # `admin` without a town meant the region admin before 0011
         # An organisation manager's role names an organisation, which a claim cannot.
         if role_name in Role.__members__.values() and role_name != Role.ORGANISATION_MANAGER.value:
             wanted.append((Role(role_name), town_slug or None))
@@ -124,8 +126,8 @@ async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
     return [
         Grant(role, town_ids[slug] if slug else None)
         for role, slug in wanted
-        if (slug is None and role in {Role.REGION_STAFF, Role.ADMIN})
-        or (slug in town_ids and role is not Role.REGION_STAFF)
+        if (slug is None and role in {Role.REGION_STAFF, Role.REGION_ADMIN})
+        or (slug in town_ids and role not in {Role.REGION_STAFF, Role.REGION_ADMIN})
     ]
 
 

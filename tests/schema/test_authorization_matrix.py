@@ -67,7 +67,7 @@ CALLERS: dict[str, Roles | None] = {
     "staff of Olpe": ((Role.STAFF, "olpe"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
     "admin of Olpe": ((Role.ADMIN, "olpe"),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
     "region staff": ((Role.REGION_STAFF, None),),
     # Registers (and so manages) every organisation of the matrix.
     "organisation manager": (),

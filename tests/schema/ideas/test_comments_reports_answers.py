@@ -367,7 +367,7 @@ async def test_only_the_towns_staff_answers(
 async def test_answer_rules(runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider) -> None:
     clara = await person(runtime, oidc_provider, "clara")
     staff = await person(runtime, oidc_provider, "sven", roles_held=((Role.STAFF, "soest"),))
-    region_admin = await person(runtime, oidc_provider, "rita", roles_held=((Role.ADMIN, None),))
+    region_admin = await person(runtime, oidc_provider, "rita", roles_held=((Role.REGION_ADMIN, None),))
     published = await _published_idea(runtime, graphql, clara)
     pending = await submit(graphql, clara, await town_ref(graphql, "soest"), title="Noch in Prüfung")
     await runtime.redis.flushdb()

@@ -28,7 +28,7 @@ CALLERS: dict[str, Roles | None] = {
     "region staff": ((Role.REGION_STAFF, None),),
     "moderator of Soest": ((Role.MODERATOR, "soest"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
 }
 MODERATORS_OF_SOEST = frozenset({"moderator of Soest", "admin of Soest", "region admin"})
 ADMINS_OF_SOEST = frozenset({"admin of Soest", "region admin"})

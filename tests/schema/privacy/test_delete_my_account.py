@@ -146,7 +146,7 @@ async def test_a_person_deletes_only_their_own_account(
 ) -> None:
     """There is no argument naming an account: whoever calls, even an admin, deletes exactly themselves."""
     anna = await citizen(runtime, oidc_provider, "anna", "Anna Achterberg")
-    admin = await person(runtime, oidc_provider, "adele", roles_held=((Role.ADMIN, None),))
+    admin = await person(runtime, oidc_provider, "adele", roles_held=((Role.REGION_ADMIN, None),))
 
     assert (await _deleted(graphql, admin.headers))["__typename"] == "AccountDeleted"
 

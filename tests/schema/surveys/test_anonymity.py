@@ -52,7 +52,7 @@ query SurveyTypes {
 MANAGERS = {
     "staff of Soest": ((Role.STAFF, "soest"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
 }
 
 

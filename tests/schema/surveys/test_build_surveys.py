@@ -38,7 +38,7 @@ CALLERS: dict[str, Roles | None] = {
     "region staff": ((Role.REGION_STAFF, None),),
     "staff of Soest": ((Role.STAFF, "soest"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
 }
 RUNS_SOEST_SURVEYS = frozenset({"staff of Soest", "admin of Soest", "region admin"})
 SURVEY = "query Survey($id: ID!) { survey(id: $id) { id status questions { kind } } }"

@@ -61,7 +61,7 @@ CALLERS: dict[str, Roles | None] = {
     "admin of Olpe": ((Role.ADMIN, "olpe"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
     "region staff": ((Role.REGION_STAFF, None),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
 }
 
 
@@ -243,7 +243,7 @@ async def test_admin_of_olpe_cannot_make_anyone_region_admin(
 ) -> None:
     headers, _ = await _caller(runtime, oidc_provider, "admin of Olpe")
     target = await _citizen(runtime, oidc_provider)
-    role_input = await _role_input(graphql, target, Change(Role.ADMIN, None, frozenset()))
+    role_input = await _role_input(graphql, target, Change(Role.REGION_ADMIN, None, frozenset()))
 
     body = await graphql(GRANT_ROLE, {"input": role_input}, headers=headers)
 
@@ -379,6 +379,8 @@ MISTAKES: dict[str, Mistake] = {
     "organisation manager region-wide": Mistake(
         Role.ORGANISATION_MANAGER, None, "InvalidInput", "ROLE_NEEDS_ORGANISATION"
     ),
+    "admin without a town": Mistake(Role.ADMIN, None, "InvalidInput", "ROLE_NEEDS_TOWN"),
+    "region admin in a town": Mistake(Role.REGION_ADMIN, "olpe", "InvalidInput", "ROLE_IS_REGION_WIDE"),
 }
 
 

@@ -111,7 +111,9 @@ async def test_drafts_closed_offers_and_unverified_organisations_never_appear(
         "anonymous": None,
         "manager": verified.manager.headers,
         "staff_of_town": (await person(runtime, oidc_provider, "sara", roles_held=((Role.STAFF, "soest"),))).headers,
-        "admin_of_region": (await person(runtime, oidc_provider, "ada", roles_held=((Role.ADMIN, None),))).headers,
+        "admin_of_region": (
+            await person(runtime, oidc_provider, "ada", roles_held=((Role.REGION_ADMIN, None),))
+        ).headers,
     }[viewer]
 
     assert await _titles(graphql, slug="soest", headers=headers) == ["Sichtbares Angebot"]

@@ -107,7 +107,7 @@ async def _caller(kind: str, runtime: Runtime, provider: OidcProvider) -> Person
         "staff_of_other_town": ((Role.STAFF, "olpe"),),
         "moderator_of_town": ((Role.MODERATOR, "soest"),),
         "admin_of_town": ((Role.ADMIN, "soest"),),
-        "admin_of_region": ((Role.ADMIN, None),),
+        "admin_of_region": ((Role.REGION_ADMIN, None),),
     }
     if kind == "anonymous":
         return None
