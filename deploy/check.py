@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import copy
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -93,6 +96,11 @@ mutation SubmitIdea($input: SubmitIdeaInput!) {
 }
 """
 TOWNS = "{ towns { id slug strategyAreas { id } } }"
+# One idea per journey, unlike each other (a near-duplicate is held for a moderator).
+IDEAS = {
+    "containers": ("Trinkbrunnen am Markt", "Im Sommer fehlt in der Innenstadt frisches Wasser für alle."),
+    "kube play": ("Bücherschrank im Theodor-Heuss-Park", "Ein offener Bücherschrank lädt zum Tauschen und Lesen ein."),
+}
 IDEA = "query Idea($id: ID!) { node(id: $id) { ... on Idea { id lifecycle } } }"
 
 
@@ -228,7 +236,34 @@ def build(report: Report, base: str) -> None:
         raise CheckFailed(f"the image is {size_mb:.0f} MB, not under {SIZE_TARGET_MB} MB")
 
 
+PACKAGES = ("mitmachen", "service", "schema", "workers")
+DIGEST_SCRIPT = """
+import hashlib, json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+print(json.dumps({str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                  for package in sys.argv[2:] for p in sorted((root / package).rglob("*.py"))}))
+"""
+
+
+def source_digests(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for package in PACKAGES
+        for path in sorted((root / package).rglob("*.py"))
+    }
+
+
 def inspect_image(report: Report) -> None:
+    # The image holds the code of this checkout, not an earlier build of it.
+    where = "import mitmachen, pathlib; print(pathlib.Path(mitmachen.__file__).parent.parent)"
+    site = podman("run", "--rm", "--network", "none", IMAGE, "python", "-c", where).stdout.strip()
+    in_image = json.loads(podman("run", "--rm", "--network", "none", IMAGE, "python", "-c", DIGEST_SCRIPT, site,
+                                 *PACKAGES).stdout)  # fmt: skip
+    differing = sorted(set(in_image.items()) ^ set(source_digests(ROOT).items()))
+    if differing:
+        raise CheckFailed(f"the image's code differs from the checkout: {sorted({name for name, _ in differing})[:10]}")
+    report.fact("code in the image", f"{len(in_image)} files, as in the checkout")
+
     user = podman("image", "inspect", "--format", "{{.Config.User}}", IMAGE).stdout.strip()
     uid = podman("run", "--rm", "--network", "none", IMAGE, "id", "-u").stdout.strip()
     report.fact("user", f"USER {user}, runs as uid {uid}")
@@ -294,8 +329,8 @@ def exercise_api(report: Report, journey: Journey, base_url: str, label: str) ->
                 "input": {
                     "townId": soest["id"],
                     "strategyAreaId": soest["strategyAreas"][0]["id"],
-                    "title": f"Trinkbrunnen am Markt ({label})",
-                    "body": "Im Sommer fehlt in der Innenstadt frisches Wasser für alle.",
+                    "title": IDEAS[label][0],
+                    "body": IDEAS[label][1],
                 }
             },
         )["submitIdea"]
@@ -304,10 +339,16 @@ def exercise_api(report: Report, journey: Journey, base_url: str, label: str) ->
         idea_id = submitted["idea"]["id"]
         started = time.monotonic()
 
-        def published() -> bool:
-            return bool(graphql(IDEA, {"id": idea_id})["node"]["lifecycle"] == "PUBLISHED")
+        seen: list[str] = []
 
-        wait_for(f"{label}: the worker publishes the idea", published, timeout=60)
+        def published() -> bool:
+            seen.append(graphql(IDEA, {"id": idea_id})["node"]["lifecycle"])
+            return seen[-1] == "PUBLISHED"
+
+        try:
+            wait_for(f"{label}: the worker publishes the idea", published, timeout=60)
+        except CheckFailed as exc:
+            raise CheckFailed(f"{exc} (lifecycle: {seen[-1:]})") from exc
         report.fact(f"{label}: submitIdea to published", f"{time.monotonic() - started:.1f} s")
         metrics = client.get("/metrics")
         if metrics.status_code != 200 or "mitmachen_http_requests" not in metrics.text:
@@ -387,11 +428,25 @@ def for_podman(template: dict[str, Any], environment: dict[str, str], args: list
     return pod
 
 
+def container_named(pod: str, container: str) -> str:
+    """The name podman gave `container` of the pod named `pod` (Deployments' pods get a number)."""
+    names = podman("ps", "--all", "--format", "{{.Names}}").stdout.split()
+    for name in names:  # podman names them <pod>-<container>
+        if name.startswith(pod) and name.endswith(f"-{container}"):
+            return name
+    raise CheckFailed(f"no container {container} in a pod {pod}: {names}")
+
+
 def kube_journey(report: Report, journey: Journey, workdir: Path) -> None:
     documents = rendered_overlay("dev")
     by_name = {(document["kind"], document["metadata"]["name"]): document for document in documents}
     config = by_name[next(key for key in by_name if key[0] == "ConfigMap")]["data"]
-    environment = {**config, **journey.environment()}
+    # What the cluster's Secret `mitmachen` holds (made up here, as an administrator would).
+    secrets = {
+        "MITMACHEN_OIDC_CLIENT_SECRET": base64.b64encode(os.urandom(24)).decode(),
+        "MITMACHEN_SESSION_SECRET": base64.b64encode(os.urandom(48)).decode(),
+    }
+    environment = {**config, **secrets, **journey.environment()}
     port = free_port()
 
     job = by_name[("Job", "mitmachen-migrate")]
@@ -417,22 +472,25 @@ def kube_journey(report: Report, journey: Journey, workdir: Path) -> None:
     app_file.write_text(yaml.safe_dump_all(deployments), encoding="utf-8")
     try:
         podman("kube", "play", str(migrate_file), timeout=300)
-        container = "mitmachen-check-migrate-migrate"
+        container = container_named("mitmachen-check-migrate", "migrate")
         podman("wait", container, timeout=300)
         exit_code = podman("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
         if exit_code != "0":
             logs = podman("logs", container, check=False)
             raise CheckFailed(f"the migration Job's pod exited {exit_code}:\n{(logs.stdout + logs.stderr)[-2000:]}")  # noqa: TRY301
         podman("kube", "play", str(app_file), timeout=300)
-        api_user = podman("exec", "mitmachen-api-pod-api", "id", "-u").stdout.strip()
+        api = container_named("mitmachen-api-pod", "api")
+        api_user = podman("exec", api, "id", "-u").stdout.strip()
         report.fact("kube play: API pod uid", api_user)
-        if podman("exec", "mitmachen-api-pod-api", "touch", "/app/probe", check=False).returncode == 0:
+        if podman("exec", api, "touch", "/app/probe", check=False).returncode == 0:
             raise CheckFailed("the API pod could write to its root filesystem")  # noqa: TRY301
         exercise_api(report, journey, f"http://127.0.0.1:{port}", "kube play")
     except CheckFailed:
-        for pod in ("mitmachen-api-pod", "mitmachen-worker-pod"):
-            logs = podman("pod", "logs", pod, check=False)
-            say(f"--- {pod} logs\n{(logs.stdout + logs.stderr)[-2000:]}")
+        for pod, container in (("mitmachen-api-pod", "api"), ("mitmachen-worker-pod", "worker")):
+            with contextlib.suppress(CheckFailed):
+                logs = podman("logs", container_named(pod, container), check=False)
+                lines = [line for line in (logs.stdout + logs.stderr).splitlines() if ".cron" not in line]
+                say(f"--- {pod} {container} logs\n" + "\n".join(lines[-40:]))
         raise
     finally:
         podman("kube", "down", str(app_file), check=False, timeout=120)

@@ -257,8 +257,10 @@ def test_configuration_comes_from_a_config_map_and_secrets(overlay: str) -> None
     assert not [r for r in resources if r["kind"] == "Secret"]
     assert config["data"]["MITMACHEN_OIDC_ISSUER"].startswith("https://")
     assert config["data"]["MITMACHEN_ENVIRONMENT"] == "production"
-    for name in ("mitmachen-api", "mitmachen-worker"):
-        container = _one(resources, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+    workloads = [r for r in resources if r["kind"] in {"Deployment", "Job"} and r["metadata"]["name"] != "valkey"]
+    assert len(workloads) == 3
+    for workload in workloads:
+        container = workload["spec"]["template"]["spec"]["containers"][0]
         assert {"configMapRef": {"name": config["metadata"]["name"]}} in container["envFrom"]
         assert {"secretRef": {"name": "mitmachen"}} in container["envFrom"]
         database = next(env for env in container["env"] if env["name"] == "MITMACHEN_DATABASE_URL")
