@@ -229,7 +229,10 @@ def test_api_is_replicated_probed_and_scaled(overlay: str) -> None:
     assert hpa["spec"]["scaleTargetRef"]["name"] == "mitmachen-api"
     assert _one(resources, "PodDisruptionBudget", "mitmachen-api")["spec"]["minAvailable"] == 1
     assert _one(resources, "Service", "mitmachen-api")["spec"]["ports"][0]["targetPort"] == "http"
-    assert _one(resources, "Ingress", "mitmachen-api")["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    ingress = _one(resources, "Ingress", "mitmachen-api")["spec"]
+    # Public: the API, the browser login, one's data export, open data; not health, readiness or metrics.
+    assert {path["path"] for path in ingress["rules"][0]["http"]["paths"]} == {"/graphql", "/auth", "/me", "/open-data"}
+    assert ingress["tls"][0]["hosts"] == [ingress["rules"][0]["host"]]
     monitor = _one(resources, "ServiceMonitor", "mitmachen-api")
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
     assert monitor["spec"]["selector"]["matchLabels"] == _one(resources, "Service", "mitmachen-api")["spec"]["selector"]
