@@ -1,6 +1,6 @@
 """Build the application image and run it, as separate containers and as Kubernetes pods.
 
-    uv run --locked python deploy/check.py [--keep-image]
+    uv run --locked python deploy/check.py [--skip-kube]
 
 Steps (each timed, summarised at the end; any failure exits non-zero):
 
@@ -563,6 +563,8 @@ def main() -> int:
         with contextlib.suppress(Exception):
             empty_redis()
         shutil.rmtree(workdir, ignore_errors=True)
+        # The builder stages' images; the base and the application image stay for the next run.
+        podman("image", "prune", "--force", check=False)
         report.summary()
     return 1 if report.failed else 0
 
