@@ -390,7 +390,7 @@ def container_journey(report: Report, journey: Journey) -> None:
         state = podman("inspect", "--format", "{{.State.ExitCode}}", worker).stdout.strip()
         logs = podman("logs", worker).stderr + podman("logs", worker).stdout
         report.fact("containers: worker stop on SIGTERM", f"{stopped_after:.1f} s, exit code {state}")
-        if stopped_after >= 25 or "shutdown on SIGTERM" not in logs:
+        if stopped_after >= 25 or state != "0" or "shutdown on SIGTERM" not in logs:
             raise CheckFailed(f"the worker did not stop on SIGTERM by itself (exit {state}):\n{logs[-1500:]}")
     finally:
         for container in (api, worker):
