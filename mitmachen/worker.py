@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from mitmachen.runtime import Runtime
 from service.config import Settings
@@ -12,7 +13,10 @@ def run_worker(settings: Settings, *, burst: bool = False) -> int:
         runtime = Runtime.create(settings)
         worker = create_worker(settings, runtime, burst=burst)
         try:
-            await worker.main()
+            # async_run keeps the main task where the worker's SIGTERM/SIGINT handler can cancel it,
+            # once running jobs are done (or the job timeout has passed): that cancellation is the stop.
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker.async_run()
         finally:
             await worker.close()
             await runtime.close()

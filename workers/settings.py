@@ -57,6 +57,10 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         handle_signals=not burst,
         max_jobs=20,
         job_timeout=settings.job_timeout_seconds,
+        # On SIGTERM/SIGINT: take no new jobs and let running ones finish, for at most the job timeout
+        # (an orchestrator's grace period must be longer, see deploy/k8s); what is still running then is
+        # cancelled and retried later, as after a crash.
+        job_completion_wait=settings.job_timeout_seconds,
         keep_result=60,
         health_check_interval=30,
     )
