@@ -41,9 +41,7 @@ IDEA_METRICS = frozenset(
 
 def can_read_report(viewer: Viewer, town_id: uuid.UUID | None) -> bool:
     """A town's staff and admins read its report; region staff and region admins read every town's and the region's."""
-    region_wide = any(
-        grant.role in (Role.REGION_STAFF, Role.REGION_ADMIN) for grant in viewer.grants
-    )
+    region_wide = any(grant.role in (Role.REGION_STAFF, Role.REGION_ADMIN) for grant in viewer.grants)
     if region_wide:
         return True
     return town_id is not None and (viewer.has_role(Role.STAFF, town_id) or viewer.has_role(Role.ADMIN, town_id))
@@ -51,9 +49,7 @@ def can_read_report(viewer: Viewer, town_id: uuid.UUID | None) -> bool:
 
 def can_request_recompute(viewer: Viewer) -> bool:
     """Staff of any town, region staff and admins may ask for a fresh recompute (it covers everything)."""
-    return any(
-        grant.role in (Role.STAFF, Role.REGION_STAFF, Role.ADMIN, Role.REGION_ADMIN) for grant in viewer.grants
-    )
+    return any(grant.role in (Role.STAFF, Role.REGION_STAFF, Role.ADMIN, Role.REGION_ADMIN) for grant in viewer.grants)
 
 
 @dataclass(frozen=True)
