@@ -128,7 +128,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     validator = (
         AccessTokenValidator(issuers, settings.oidc_audience, browser_clients=browser_clients) if issuers else None
     )
-    authenticator = Authenticator(validator, roles_claim=settings.oidc_roles_claim)
+    authenticator = Authenticator(
+        validator, roles_claim=settings.oidc_roles_claim, identity_key=settings.identity_key()
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

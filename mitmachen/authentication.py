@@ -21,9 +21,12 @@ CSRF_COOKIE = "mitmachen_csrf"
 
 
 class Authenticator:
-    def __init__(self, validator: AccessTokenValidator | None, *, roles_claim: str | None) -> None:
+    def __init__(
+        self, validator: AccessTokenValidator | None, *, roles_claim: str | None, identity_key: bytes | None = None
+    ) -> None:
         self.validator = validator
         self.roles_claim = roles_claim
+        self.identity_key = identity_key
 
     async def __call__(self, request: Request, uow: UnitOfWork) -> Viewer:
         """Raises `TokenRejected` for a bad bearer token and `CsrfRejected` for a cookie POST without the token."""
@@ -36,7 +39,9 @@ class Authenticator:
                 raise TokenRejected("no identity provider configured")
             identity = await self.validator.validate(token.strip())
             async with uow.session() as session:
-                return await users.viewer_for_identity(session, identity, roles_claim=self.roles_claim)
+                return await users.viewer_for_identity(
+                    session, identity, roles_claim=self.roles_claim, identity_key=self.identity_key
+                )
         session_data = request.scope.get("session") or {}
         session_id_value = session_data.get(SESSION_ID)
         if not session_id_value:
@@ -50,5 +55,5 @@ class Authenticator:
         except ValueError:
             return ANONYMOUS
         async with uow.session() as session:
-            viewer = await viewer_for_session(session, session_id=session_id)
+            viewer = await viewer_for_session(session, session_id=session_id, identity_key=self.identity_key)
         return viewer or ANONYMOUS

@@ -88,7 +88,7 @@ def login_routes(
         claims = dict(token["userinfo"])
         identity = Identity(issuer=str(claims["iss"]).rstrip("/"), subject=str(claims["sub"]), claims=claims)
         async with UnitOfWork(session_factory(), DiscardingJobSender()) as uow, uow.session() as session:
-            viewer = await users.viewer_for_identity(session, identity)
+            viewer = await users.viewer_for_identity(session, identity, identity_key=settings.identity_key())
             if viewer.user_id is None:
                 return JSONResponse({"error": "login_failed", "reason": "account deleted"}, status_code=400)
             session_id = await start_session(

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     session_secret: str | None = None
+    # Key of the identity digests that keep "one per person" across an account's deletion (see the README).
+    identity_secret: str | None = None
     public_url: str = "http://127.0.0.1:8000"
     data_dir: Path = Path(".mitmachen")
     log_level: str = "INFO"
@@ -121,6 +123,8 @@ class Settings(BaseSettings):
             raise ValueError("MITMACHEN_SESSION_SECRET is required when MITMACHEN_OIDC_CLIENT_ID is set")
         if self.session_secret is not None and len(self.session_secret) < 32:
             raise ValueError("MITMACHEN_SESSION_SECRET must be at least 32 characters")
+        if self.identity_secret is not None and len(self.identity_secret) < 32:
+            raise ValueError("MITMACHEN_IDENTITY_SECRET must be at least 32 characters")
         return self
 
     @property
@@ -130,6 +134,18 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    def identity_key(self) -> bytes:
+        """The key of identity digests: `MITMACHEN_IDENTITY_SECRET`, else the session secret; a fixed one in dev
+        and test. It must stay the same across restarts and processes, or deleted identities are forgotten."""
+        secret = self.identity_secret or self.session_secret
+        if secret:
+            return secret.encode()
+        if self.environment is not Environment.PRODUCTION:
+            return b"mitmachen-development-identity-key"
+        raise ConfigurationError(
+            "MITMACHEN_IDENTITY_SECRET is not set (at least 32 characters; it keys the digests of deleted identities)"
+        )
 
     def async_database_url(self) -> URL:
         if self.database_url is None:

@@ -7,7 +7,7 @@ from service.db.base import Base
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
 from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
-from service.privacy.models import DataExport
+from service.privacy.models import DataExport, DeletedIdentity, ErasedIdentityHold
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey
 from service.system.models import WorkerHeartbeat
 from service.tallies.models import ParticipationTally, TallyRun
@@ -21,6 +21,8 @@ __all__ = [
     "Base",
     "Comment",
     "DataExport",
+    "DeletedIdentity",
+    "ErasedIdentityHold",
     "Idea",
     "ModerationDecision",
     "ModerationTerm",

@@ -52,6 +52,7 @@ class PrivacyMutations:
             "remain, shown as by a deleted account. Supports and future volunteer sign-ups are withdrawn."
         ),
         permission_classes=[Authenticated],
+        extensions=[RateLimited("account.delete")],
     )
     async def delete_my_account(
         self, info: Info, confirm: Annotated[bool, strawberry.argument(description="Must be true.")]

@@ -211,6 +211,7 @@ class VolunteeringMutations:
     @strawberry.mutation(
         description="Register an organisation in a town; the caller becomes its manager.",
         permission_classes=[Authenticated],
+        extensions=[RateLimited("organisation.register")],
     )
     async def register_organisation(self, info: Info, input: RegisterOrganisationInput) -> RegisterOrganisationResult:
         async def action(session: AsyncSession) -> OrganisationRegistered:

@@ -39,7 +39,9 @@ async def end_session(session: AsyncSession, *, session_id: uuid.UUID) -> None:
     )
 
 
-async def viewer_for_session(session: AsyncSession, *, session_id: uuid.UUID) -> Viewer | None:
+async def viewer_for_session(
+    session: AsyncSession, *, session_id: uuid.UUID, identity_key: bytes | None = None
+) -> Viewer | None:
     """The person of a live session (not ended, not expired), with their roles; None otherwise."""
     found = await repository.user_with_grants(
         session,
@@ -51,4 +53,4 @@ async def viewer_for_session(session: AsyncSession, *, session_id: uuid.UUID) ->
     if found is None:
         return None
     await note_seen(session, found[0])
-    return viewer_from(*found, via_cookie=True)
+    return viewer_from(*found, via_cookie=True, identity_key=identity_key)

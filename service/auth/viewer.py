@@ -34,6 +34,8 @@ class Viewer:
     grants: frozenset[Grant] = field(default_factory=frozenset)
     # Set when the request is authenticated by the browser session cookie (mutations then need a CSRF check).
     via_cookie: bool = False
+    # Keyed digest of the login identity (issuer, subject): what "one per person" holds on to after a deletion.
+    identity_digest: bytes | None = None
 
     @property
     def is_authenticated(self) -> bool:

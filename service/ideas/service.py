@@ -16,6 +16,7 @@ from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, Offic
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
 from service.jobs import Job, request_job
 from service.notifications.service import notify
+from service.privacy.identities import held
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 
 STATUS_NAMES = {
@@ -250,6 +251,9 @@ async def report_content(
             field="ideaId" if idea_id is not None else "commentId",
         )
     town_id = reported.town_id
+    if await held(session, viewer.identity_digest, idea_id=idea_id, comment_id=comment_id):
+        # The same person reported it under an account they deleted since (while the report is open).
+        raise UserError(ErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.")
     report = Report(
         id=uuid.uuid4(),
         town_id=town_id,

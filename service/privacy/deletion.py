@@ -27,6 +27,7 @@ from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, UserError
 from service.ideas.models import Idea, Support
 from service.notifications.models import Notification
+from service.privacy.identities import remember_deleted
 from service.privacy.models import DataExport
 from service.users.models import User
 from service.volunteering.models import SignUp
@@ -47,6 +48,8 @@ async def delete_account(session: AsyncSession, viewer: Viewer, *, confirm: bool
     user = await session.scalar(select(User).where(User.id == user_id, User.deleted_at.is_(None)).with_for_update())
     if user is None:
         raise NotAuthenticated("Dieses Konto wurde gelöscht.")
+    if viewer.identity_digest is not None:
+        await remember_deleted(session, user_id=user_id, digest=viewer.identity_digest)
     await _withdraw_supports(session, user_id)
     await cancel_everything_of(session, user_id)
     # The consent to be reached goes with the account (and the address with it, below).

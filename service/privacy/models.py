@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,3 +48,29 @@ class DataExport(IdMixin, CreatedAtMixin, Base):
         if self.expires_at is not None and self.expires_at <= now:
             return ExportStatus.EXPIRED
         return ExportStatus.READY
+
+
+class DeletedIdentity(Base):
+    __tablename__ = "deleted_identities"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    deleted_at: Mapped[datetime]
+
+
+class ErasedIdentityHold(IdMixin, Base):
+    """ "This person already took part in this running survey / reported this item": by digest, nothing else."""
+
+    __tablename__ = "erased_identity_holds"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    survey_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("digest", "survey_id", "idea_id", "comment_id", postgresql_nulls_not_distinct=True),
+        CheckConstraint(
+            "(survey_id IS NOT NULL)::int + (idea_id IS NOT NULL)::int + (comment_id IS NOT NULL)::int = 1",
+            name="one_subject",
+        ),
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, UserError
 from service.jobs import request_job
+from service.privacy.identities import held
 from service.surveys import answers as answer_rules
 from service.surveys.answers import AnswerInput
 from service.surveys.models import Answer, Audience, Participation, Question, Response, Survey, SurveyStatus
@@ -56,6 +57,9 @@ async def answer_survey(
         )
     questions = (await session.scalars(select(Question).where(Question.survey_id == survey.id))).all()
     clean = answer_rules.check(questions, answers)
+    if await held(session, viewer.identity_digest, survey_id=survey.id):
+        # The same person took part under an account they deleted since (while the survey runs).
+        raise UserError(ErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
     took_part = await session.scalar(
         insert(Participation)
         .values(survey_id=survey.id, user_id=viewer.user_id, town_id=survey.town_id)

@@ -12,10 +12,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
-from service.auth.tokens import Identity
+from service.auth.tokens import Identity, TokenRejected
 from service.auth.viewer import Grant, Role, Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound
 from service.ideas.validation import one_line
+from service.privacy.identities import deleted_since, identity_digest
 from service.towns.models import Town
 from service.users import repository
 from service.users.models import User
@@ -37,7 +38,19 @@ def _profile(claims: dict[str, Any]) -> dict[str, str | None]:
     return {"display_name": display_name or None, "email": address if usable else None}
 
 
-def viewer_from(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] = (), *, via_cookie: bool) -> Viewer:
+def viewer_from(
+    user: User,
+    grants: Sequence[RoleGrant],
+    extra: Sequence[Grant] = (),
+    *,
+    via_cookie: bool,
+    identity_key: bytes | None = None,
+) -> Viewer:
+    digest = (
+        identity_digest(identity_key, user.issuer, user.subject)
+        if identity_key is not None and user.issuer is not None and user.subject is not None
+        else None
+    )
     return Viewer(
         user_id=user.id,
         home_town_id=user.home_town_id,
@@ -45,6 +58,7 @@ def viewer_from(user: User, grants: Sequence[RoleGrant], extra: Sequence[Grant] 
             [Grant(Role(grant.role), grant.town_id, grant.organisation_id) for grant in grants] + list(extra)
         ),
         via_cookie=via_cookie,
+        identity_digest=digest,
     )
 
 
@@ -63,14 +77,20 @@ async def ensure_person(session: AsyncSession, *, issuer: str, subject: str, **c
     )
 
 
-async def viewer_for_identity(session: AsyncSession, identity: Identity, *, roles_claim: str | None = None) -> Viewer:
+async def viewer_for_identity(
+    session: AsyncSession, identity: Identity, *, roles_claim: str | None = None, identity_key: bytes | None = None
+) -> Viewer:
     """The person behind a validated token, created on first sight (keyed by issuer and subject).
 
     Name and e-mail follow the identity provider's claims. With `roles_claim` set, entries like
     `moderator:soest` (or `region_staff` for region-wide roles) in that claim add roles for this request only.
+    With `identity_key`, a token issued before the account of this identity was deleted is refused (it must not
+    open a new account), and the viewer carries the identity's digest.
     """
     found = await repository.user_with_grants(session, User.issuer == identity.issuer, User.subject == identity.subject)
     profile = _profile(identity.claims)
+    if found is None and identity_key is not None:
+        await _refuse_if_issued_before_deletion(session, identity, identity_key)
     if found is None:
         user_id = await ensure_person(
             session, issuer=identity.issuer, subject=identity.subject, last_seen_at=func.now(), **profile
@@ -83,7 +103,16 @@ async def viewer_for_identity(session: AsyncSession, identity: Identity, *, role
         await session.execute(update(User).where(User.id == user.id).values(**profile))
     await note_seen(session, user)
     extra = await _claimed_grants(session, identity.claims.get(roles_claim)) if roles_claim else []
-    return viewer_from(user, grants, extra, via_cookie=False)
+    return viewer_from(user, grants, extra, via_cookie=False, identity_key=identity_key)
+
+
+async def _refuse_if_issued_before_deletion(session: AsyncSession, identity: Identity, key: bytes) -> None:
+    deleted_at = await deleted_since(session, identity_digest(key, identity.issuer, identity.subject))
+    if deleted_at is None:
+        return
+    issued_at = identity.claims.get("iat")
+    if not isinstance(issued_at, int | float) or issued_at <= deleted_at.timestamp():
+        raise TokenRejected("account deleted")
 
 
 async def note_seen(session: AsyncSession, user: User) -> None:

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from service.privacy.exports import build_export, drop_expired_documents
+from service.privacy.identities import purge_identities
 from workers.context import runtime_of, unit_of_work
 
 logger = logging.getLogger("mitmachen.worker")
@@ -28,6 +29,9 @@ async def purge(ctx: dict[str, Any]) -> int:
     """`privacy.purge` (cron): delete the documents of expired export links; returns how many."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
         dropped = await drop_expired_documents(session)
+        forgotten = await purge_identities(session)
+    if forgotten:
+        logger.info("forgot %d identity digests of deleted accounts", forgotten)
     if dropped:
         logger.info("dropped %d expired data exports", dropped)
     return dropped

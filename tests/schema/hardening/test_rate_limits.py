@@ -163,3 +163,32 @@ async def test_the_limiter_counts_in_redis(runtime: Runtime) -> None:
     assert 0 < refused.value.retry_after_seconds <= 60
     assert refused.value.extensions == {"code": "RATE_LIMITED", "retryAfterSeconds": refused.value.retry_after_seconds}
     assert [key async for key in runtime.redis.scan_iter("mitmachen:ratelimit:survey.answer:*")]
+
+
+DELETE_UNCONFIRMED = "mutation { deleteMyAccount(confirm: false) { __typename } }"
+REGISTER = """
+mutation R($input: RegisterOrganisationInput!) { registerOrganisation(input: $input) { __typename } }
+"""
+
+
+@pytest.mark.parametrize("action", ["deleteMyAccount", "registerOrganisation"])
+async def test_deleting_accounts_and_registering_organisations_are_limited_per_person(
+    action: str, app_client: AppClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    clara = await person(runtime, oidc_provider, "clara")
+
+    async with app_client(**LIMITS) as http:
+        if action == "deleteMyAccount":
+            calls = [await _call(http, clara, DELETE_UNCONFIRMED, {}) for _ in range(3)]
+        else:
+            soest = (await http.post("/graphql", json={"query": '{ town(slug: "soest") { id } }'})).json()
+            town_id = soest["data"]["town"]["id"]
+            calls = [
+                await _call(http, clara, REGISTER, {"input": {"townId": town_id, "name": f"Verein Nummer {n}"}})
+                for n in range(3)
+            ]
+
+    assert [_codes(response) for response in calls] == [[], [], ["RATE_LIMITED"]]
+    assert calls[2].headers["retry-after"].isdigit()
+    if action == "registerOrganisation":
+        assert await count_rows(runtime, "organisations") == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import text
@@ -86,8 +87,11 @@ async def test_supports_sign_ups_and_sessions_go_and_the_counts_follow(
     assert tallies_after["volunteer_sign_ups"] == 1  # wilma alone
     for kept in ("ideas_published", "comments", "survey_responses"):
         assert tallies_after[kept] == tallies_before[kept] > 0, kept
-    # Nothing links the login to the deleted account any more: logging in again starts a new, empty account.
-    fresh = (await graphql(MY_IDS, headers=anna.headers))["data"]
+    # Nothing links the login to the deleted account any more: logging in again starts a new, empty account
+    # (with a token issued after the deletion; the old one is refused, see test_deletion_and_coming_back.py).
+    await asyncio.sleep(1.1)
+    new_token = oidc_provider.sign(oidc_provider.access_token_claims_for("anna"))
+    fresh = (await graphql(MY_IDS, headers={"Authorization": f"Bearer {new_token}"}))["data"]
     assert fresh["me"]["user"]["id"] != to_base64("User", str(anna.user_id))
     assert fresh["myDataExports"] == []
     assert await count_rows(runtime, "users", "deleted_at IS NOT NULL") == 1
