@@ -52,7 +52,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    return run_worker(settings, burst=args.burst)
+    return run_worker(settings, burst=args.burst, shutdown_grace_seconds=args.shutdown_grace)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -143,8 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
                 default="127.0.0.1",
                 help="proxies whose X-Forwarded-* headers are trusted",
             )
-    command("worker", _worker, "Run a background worker.").add_argument(
-        "--burst", action="store_true", help="process the queue, then exit"
+    worker = command("worker", _worker, "Run a background worker.")
+    worker.add_argument("--burst", action="store_true", help="process the queue, then exit")
+    worker.add_argument(
+        "--shutdown-grace",
+        type=int,
+        metavar="SECONDS",
+        help="on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue "
+        "(default: MITMACHEN_JOB_TIMEOUT_SECONDS); a second signal hands them back at once",
     )
     command("migrate", _migrate, "Apply database migrations.").add_argument("--revision", default="head")
     grant = command("grant", _grant, "Grant a role to a person (or take it away with --revoke).")

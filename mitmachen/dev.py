@@ -22,6 +22,7 @@ from service.db.migrate import upgrade
 
 logger = logging.getLogger("mitmachen.dev")
 DEV_DATABASE = "mitmachen"
+DEV_SHUTDOWN_GRACE_SECONDS = 1
 
 
 async def _ensure_database(server_url: str, name: str) -> None:
@@ -65,8 +66,12 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
         environment = dict(os.environ)
         environment.update({f"MITMACHEN_{key.upper()}": value for key, value in overrides.items()})
         environment["MITMACHEN_ENVIRONMENT"] = settings.environment.value
+        # Ctrl-C should stop everything in about two seconds: a job still running after one second is handed back
+        # to the queue (kept in Valkey's append-only file) and runs again at the next start.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "mitmachen", "worker"], env=environment, stdin=subprocess.DEVNULL
+            [sys.executable, "-m", "mitmachen", "worker", "--shutdown-grace", str(DEV_SHUTDOWN_GRACE_SECONDS)],
+            env=environment,
+            stdin=subprocess.DEVNULL,
         )
         stack.callback(_stop_process, worker)
 

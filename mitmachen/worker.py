@@ -7,12 +7,12 @@ from service.config import Settings
 from workers.settings import create_worker
 
 
-def run_worker(settings: Settings, *, burst: bool = False) -> int:
+def run_worker(settings: Settings, *, burst: bool = False, shutdown_grace_seconds: int | None = None) -> int:
     async def main() -> None:
         runtime = Runtime.create(settings)
-        worker = create_worker(settings, runtime, burst=burst)
+        worker = create_worker(settings, runtime, burst=burst, shutdown_grace_seconds=shutdown_grace_seconds)
         try:
-            await worker.main()
+            await worker.run_until_stopped()
         finally:
             await worker.close()
             await runtime.close()
