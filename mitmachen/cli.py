@@ -86,6 +86,7 @@ def _dev(args: argparse.Namespace) -> int:
 def _grant(args: argparse.Namespace) -> int:
     from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
     from service.auth.viewer import Role  # noqa: PLC0415
+    from service.errors import ErrorCode, UserError  # noqa: PLC0415
 
     settings = load_settings()
     try:
@@ -103,6 +104,14 @@ def _grant(args: argparse.Namespace) -> int:
     except GrantError as error:
         print(f"mitmachen grant: {error}", file=sys.stderr)  # noqa: T201
         return 1
+    except UserError as error:
+        # The role service speaks of the API's fields; here they are options.
+        explained = {
+            ErrorCode.ROLE_NEEDS_TOWN: f"--town is required: {args.role} is held in one town",
+            ErrorCode.ROLE_IS_REGION_WIDE: f"{args.role} is region-wide: leave out --town",
+        }
+        print(f"mitmachen grant: {explained.get(error.code, error.message)}", file=sys.stderr)  # noqa: T201
+        return 2
     print(outcome)  # noqa: T201 - command output
     return 0
 
@@ -115,6 +124,12 @@ def _tally(args: argparse.Namespace) -> int:
     for line in asyncio.run(run_tally(settings, export=args.export)):
         print(line)  # noqa: T201 - command output
     return 0
+
+
+def _seconds(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds (0 or more)")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="process the queue, then exit")
     worker.add_argument(
         "--shutdown-grace",
-        type=int,
+        type=_seconds,
         metavar="SECONDS",
         help="on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue "
         "(default: MITMACHEN_JOB_TIMEOUT_SECONDS); a second signal hands them back at once",

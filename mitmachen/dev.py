@@ -68,7 +68,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
         environment["MITMACHEN_ENVIRONMENT"] = settings.environment.value
         # Ctrl-C should stop everything in about two seconds: a job still running after one second is handed back
         # to the queue (kept in Valkey's append-only file) and runs again at the next start.
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own CLI
             [sys.executable, "-m", "mitmachen", "worker", "--shutdown-grace", str(DEV_SHUTDOWN_GRACE_SECONDS)],
             env=environment,
             stdin=subprocess.DEVNULL,

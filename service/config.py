@@ -19,6 +19,9 @@ class Environment(StrEnum):
     TEST = "test"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class ConfigurationError(Exception):
     """Invalid configuration; the message is one line naming the variable."""
 
@@ -81,6 +84,13 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level (expected one of {', '.join(LOG_LEVELS)})")
+        return value.upper()
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from mitmachen.runtime import Runtime
 from service.audit.models import AuditEntry
 from service.auth.models import RoleGrant
-from service.config import Settings
+from service.config import Settings, load_settings
+from service.users.models import User
 
 
 def _run(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -83,3 +84,60 @@ async def test_grant_gives_the_first_admin_of_a_town_and_revoke_takes_it_back(
     assert revoked.stdout.strip() == "revoked admin in soest"
     async with runtime.unit_of_work() as uow, uow.session() as session:
         assert await session.scalar(select(func.count()).select_from(RoleGrant)) == 0
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ([], "mitmachen grant: --town is required: moderator is held in one town"),
+        (["--town", "soest"], "mitmachen grant: region_staff is region-wide: leave out --town"),
+    ],
+    ids=["town-role-without-town", "region-role-with-town"],
+)
+@pytest.mark.parametrize(
+    "person", [["--email", "ops@example.org"], ["--issuer", "https://idp.example.org", "--subject", "new"]]
+)
+async def test_a_role_in_the_wrong_scope_is_one_line_exit_2_and_changes_nothing(
+    settings: Settings, runtime: Runtime, scope: list[str], expected: str, person: list[str]
+) -> None:
+    role = "moderator" if not scope else "region_staff"
+
+    result = _run("grant", "--role", role, *scope, *person, MITMACHEN_DATABASE_URL=settings.database_url or "")
+
+    assert (result.returncode, result.stderr.strip().splitlines(), result.stdout) == (2, [expected], "")
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0, "nobody was created"
+        assert await session.scalar(select(func.count()).select_from(RoleGrant)) == 0
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "tally", "dev"])
+def test_an_unknown_log_level_is_one_line_naming_the_variable_and_the_valid_levels(command: str) -> None:
+    result = _run(
+        command,
+        MITMACHEN_LOG_LEVEL="LOUD",
+        MITMACHEN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/none",
+        MITMACHEN_REDIS_URL="redis://127.0.0.1:1/0",
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mitmachen: configuration error: MITMACHEN_LOG_LEVEL: 'LOUD' is not a log level "
+        "(expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL)"
+    ]
+
+
+def test_a_lower_case_log_level_is_accepted() -> None:
+    assert load_settings(log_level="debug").log_level == "DEBUG"
+
+
+def test_importing_the_app_prints_no_warning() -> None:
+    """Start-up output begins with the first log line: no library's deprecation notice before it."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import mitmachen.app, mitmachen.dev, mitmachen.cli"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (result.returncode, result.stderr) == (0, "")
