@@ -55,10 +55,18 @@ def _worker(args: argparse.Namespace) -> int:
     return run_worker(settings, burst=args.burst, shutdown_grace_seconds=args.shutdown_grace)
 
 
+def _beside_dev() -> Settings:
+    """Settings for the operator's commands (migrate, seed, grant, tally): without MITMACHEN_DATABASE_URL they
+    use the servers of the `mitmachen dev` running in the same data folder."""
+    from mitmachen.dev_instance import with_running_dev  # noqa: PLC0415
+
+    return with_running_dev(load_settings())
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from service.db.migrate import upgrade  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     upgrade(settings, args.revision)
     print(f"database migrated to {args.revision}")  # noqa: T201 - command output
     return 0
@@ -70,7 +78,7 @@ def _seed(args: argparse.Namespace) -> int:
     if not args.demo:
         print("nothing to seed: pass --demo for the demo towns", file=sys.stderr)  # noqa: T201
         return 2
-    asyncio.run(seed(load_settings()))
+    asyncio.run(seed(_beside_dev()))
     print("demo data loaded")  # noqa: T201 - command output
     return 0
 
@@ -88,7 +96,7 @@ def _grant(args: argparse.Namespace) -> int:
     from service.auth.viewer import Role  # noqa: PLC0415
     from service.errors import ErrorCode, UserError  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     try:
         outcome = asyncio.run(
             change_role(
@@ -119,7 +127,7 @@ def _grant(args: argparse.Namespace) -> int:
 def _tally(args: argparse.Namespace) -> int:
     from mitmachen.tallying import run_tally  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     configure_logging(settings.log_level)
     for line in asyncio.run(run_tally(settings, export=args.export)):
         print(line)  # noqa: T201 - command output

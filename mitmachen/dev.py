@@ -14,6 +14,7 @@ from types import FrameType
 import asyncpg
 import uvicorn
 
+from mitmachen import dev_instance
 from mitmachen.app import create_app, dev_issuer
 from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey
 from mitmachen.seeding import seed
@@ -60,6 +61,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             logger.info("embedded Valkey at %s", overrides["redis_url"])
         overrides["public_url"] = f"http://{host}:{port}"
         settings = settings.model_copy(update=overrides)
+        stack.callback(dev_instance.remove, dev_instance.write(settings))
         upgrade(settings)
         asyncio.run(seed(settings, demo_people_issuer=dev_issuer(settings)))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -141,3 +143,47 @@ def test_importing_the_app_prints_no_warning() -> None:
     )
 
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def _dev_instance(data_dir: Path, *, pid: int, database_url: str) -> None:
+    """What a running `mitmachen dev` leaves in its data folder (see mitmachen/dev_instance.py)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "dev-instance.json").write_text(json.dumps({"pid": pid, "database_url": database_url}))
+
+
+async def test_tally_and_grant_beside_a_running_dev_use_its_database(
+    settings: Settings, runtime: Runtime, tmp_path: Path
+) -> None:
+    _dev_instance(tmp_path, pid=os.getpid(), database_url=settings.database_url or "")
+
+    tally = _run("tally", MITMACHEN_DATA_DIR=str(tmp_path))
+    grant = _run(
+        "grant", "--role", "region_staff", "--issuer", "https://idp.example.org", "--subject", "ops",
+        MITMACHEN_DATA_DIR=str(tmp_path),
+    )  # fmt: skip
+
+    assert tally.returncode == 0, tally.stderr
+    assert tally.stdout.startswith("tallies recomputed:")
+    assert (grant.returncode, grant.stdout.strip()) == (0, "granted region_staff region-wide"), grant.stderr
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert await session.scalar(select(func.count()).select_from(RoleGrant)) == 1
+
+
+@pytest.mark.parametrize("command", [["tally"], ["migrate"], ["grant", "--role", "region_staff", "--email", "a@b.de"]])
+@pytest.mark.parametrize("instance", ["none", "stale"])
+def test_without_database_url_or_running_dev_the_commands_say_what_to_do(
+    command: list[str], instance: str, tmp_path: Path
+) -> None:
+    if instance == "stale":  # a `dev` that was killed and could not remove its file
+        ended = subprocess.Popen(["true"])  # noqa: S607 - a process that has ended
+        ended.wait()
+        _dev_instance(tmp_path, pid=ended.pid, database_url="postgresql://postgres@127.0.0.1:1/gone")
+
+    result = _run(*command, MITMACHEN_DATA_DIR=str(tmp_path))
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mitmachen: configuration error: MITMACHEN_DATABASE_URL is not set and no `mitmachen dev` is running with "
+        f"its data in {tmp_path}: start `mitmachen dev` (in another terminal, from the same folder), "
+        "or set MITMACHEN_DATABASE_URL"
+    ]

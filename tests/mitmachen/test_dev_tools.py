@@ -3,22 +3,28 @@ login's index of demo people, and tokens for scripts."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from mitmachen.app import create_app
 from mitmachen.authentication import CSRF_COOKIE, CSRF_HEADER
 from mitmachen.runtime import Runtime
+from service.auth.demo import DEMO_PEOPLE
 from service.config import Environment, Settings
 
 
 @pytest.fixture
 async def dev_http(settings: Settings, runtime: Runtime, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The app as `mitmachen dev` builds it (development login, GraphiQL), on the test database."""
-    dev = settings.model_copy(update={"environment": Environment.DEV, "data_dir": tmp_path})
+    dev = settings.model_copy(
+        update={"environment": Environment.DEV, "data_dir": tmp_path, "public_url": "http://127.0.0.1:8000"}
+    )
     app = create_app(dev, runtime)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -36,3 +42,54 @@ async def test_graphiql_sends_the_csrf_header_the_service_checks_from_the_cookie
     assert "csrftoken" not in page
     assert CSRF_HEADER.lower() == "x-csrf-token"
     assert CSRF_COOKIE == "mitmachen_csrf"
+
+
+async def test_the_development_login_has_an_index_listing_every_demo_person(dev_http: httpx.AsyncClient) -> None:
+    index = await dev_http.get("/dev/idp", follow_redirects=True)
+
+    assert index.status_code == 200
+    assert index.headers["content-type"].startswith("text/html")
+    for person in DEMO_PEOPLE:
+        assert html.escape(person.name) in index.text
+        assert f"/dev/idp/token-for/{person.subject}" in index.text
+
+
+async def test_token_for_answers_json_to_scripts_with_a_token_the_provider_signed(dev_http: httpx.AsyncClient) -> None:
+    person = DEMO_PEOPLE[2]
+
+    answer = await dev_http.get(f"/dev/idp/token-for/{person.subject}", headers={"Accept": "application/json"})
+    browser = await dev_http.get(f"/dev/idp/token-for/{person.subject}", headers={"Accept": "text/html,*/*"})
+    keys = KeySet.import_key_set((await dev_http.get("/dev/idp/jwks")).json())
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    assert (body["subject"], body["name"], body["token_type"]) == (person.subject, person.name, "Bearer")
+    claims = jwt.decode(body["access_token"], keys).claims
+    assert (claims["sub"], claims["iss"]) == (person.subject, "http://127.0.0.1:8000/dev/idp")
+    assert browser.headers["content-type"].startswith("text/html")
+
+
+async def test_an_unknown_subject_is_told_which_demo_people_there_are(dev_http: httpx.AsyncClient) -> None:
+    page = await dev_http.get("/dev/idp/token-for/<b>nobody")
+    answer = await dev_http.get("/dev/idp/token-for/nobody", headers={"Accept": "application/json"})
+
+    assert page.status_code == 404
+    assert "&lt;b&gt;nobody" in page.text
+    assert "<b>nobody" not in page.text
+    for person in DEMO_PEOPLE:
+        assert f"/dev/idp/token-for/{person.subject}" in page.text
+    assert answer.status_code == 404
+    assert answer.json() == {
+        "error": "unknown_subject",
+        "subject": "nobody",
+        "subjects": [person.subject for person in DEMO_PEOPLE],
+    }
+
+
+def test_the_readme_lists_every_demo_person() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+    for person in DEMO_PEOPLE:
+        assert f"`{person.subject}`" in readme, person.subject
+        assert person.name in readme, person.name
