@@ -16,7 +16,7 @@ import uvicorn
 
 from mitmachen import dev_instance
 from mitmachen.app import create_app, dev_issuer
-from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey
+from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey, free_port
 from mitmachen.seeding import seed
 from service.config import Settings
 from service.db.migrate import upgrade
@@ -68,6 +68,7 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
         environment = dict(os.environ)
         environment.update({f"MITMACHEN_{key.upper()}": value for key, value in overrides.items()})
         environment["MITMACHEN_ENVIRONMENT"] = settings.environment.value
+        environment.setdefault("MITMACHEN_WORKER_METRICS_PORT", str(free_port()))
         # Ctrl-C should stop everything in about two seconds: a job still running after one second is handed back
         # to the queue (kept in Valkey's append-only file) and runs again at the next start.
         worker = subprocess.Popen(  # noqa: S603 - our own CLI

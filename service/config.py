@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(default=60, ge=1)
     # A job may run this long; a job whose worker died is run again by another worker this much later (+10 s).
     job_timeout_seconds: int = Field(default=120, ge=1, le=3600)
+    # A worker serves its own /metrics on this port (all interfaces); unset: no listener.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     smtp_url: str | None = None
     mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -56,3 +56,9 @@ JOB_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300),
 )
+JOBS_RETRIED = Counter(
+    "mitmachen_jobs_retried",
+    "Job runs that were a job's second or later try (handed back at a shutdown, or its worker died), by job name.",
+    ["job"],
+    registry=REGISTRY,
+)

@@ -20,7 +20,7 @@ from arq import Retry
 from arq.typing import WorkerCoroutine
 from arq.worker import Worker
 
-from service.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RUN
+from service.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
 
 logger = logging.getLogger("mitmachen.worker")
 
@@ -35,24 +35,28 @@ class WorkerState:
 def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
     """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed.
 
-    Outcomes: `succeeded`; `retried` (the job asked for a retry, or was cancelled by the worker's shutdown and
-    handed back); `failed` (an exception, or the job timeout, which arq records as a failure).
+    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, or the worker's shutdown cancelled it and
+    gave it back to the queue); `failed` (an exception, or the job timeout, which arq records as a failure). A run
+    that is a job's second or later try (after a hand-back, or after its worker died) also counts in
+    `mitmachen_jobs_retried`.
     """
 
     @functools.wraps(coroutine)
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         # `score` is when the job was due (its enqueue time, or the time it was deferred to), in milliseconds.
         JOB_QUEUE_WAIT.labels(job=name).observe(max(0.0, time.time() - ctx["score"] / 1000))
+        if ctx.get("job_try", 1) > 1:
+            JOBS_RETRIED.labels(job=name).inc()
         started = time.perf_counter()
         outcome = "failed"
         try:
             result = await coroutine(ctx, *args, **kwargs)
         except Retry:
-            outcome = "retried"
+            outcome = "handed_back"
             raise
         except asyncio.CancelledError:
             state: WorkerState | None = ctx.get("worker_state")
-            outcome = "retried" if state is not None and state.stopping else "failed"
+            outcome = "handed_back" if state is not None and state.stopping else "failed"
             raise
         else:
             outcome = "succeeded"

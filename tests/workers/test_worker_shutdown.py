@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from mitmachen.embedded import EmbeddedValkey
+from mitmachen.embedded import EmbeddedValkey, free_port
 from mitmachen.runtime import Runtime
 from service.config import Settings
 from service.system.models import WorkerHeartbeat
@@ -31,6 +31,7 @@ from tests.workers.processes import (
     worker_process,
 )
 from tests.workers.test_worker_crash import CHECK_WAITING_FOR_LOCK
+from tests.workers.test_worker_metrics import scrape, value
 
 # Generous: this asserts a behaviour (the worker stops), not a speed. Before, an idle worker ran on until killed.
 IDLE_EXIT_WITHIN_SECONDS = 10
@@ -57,9 +58,9 @@ async def test_an_idle_worker_exits_within_seconds_of_sigterm(
     print(f"idle worker exited {took:.2f} s after SIGTERM")  # noqa: T201 - measurement
 
 
-async def _queued_work(queue: Runtime) -> list[bytes]:
-    """Queued job ids other than the cron jobs a worker sends ahead of their time."""
-    return [job for job in await queue.redis.zrange("arq:queue", 0, -1) if b".cron:" not in job]
+async def _queued_checks(queue: Runtime) -> list[str]:
+    """Moderation checks waiting in the queue (their job ids)."""
+    return [job.job_id or "" for job in await queue.redis.queued_jobs() if job.function == "moderation.check"]
 
 
 async def _submit_one(runtime: Runtime, oidc_provider: OidcProvider, queue: Runtime, graphql: object) -> uuid.UUID:
@@ -94,14 +95,18 @@ async def test_a_job_running_at_sigterm_is_handed_back_and_run_by_the_next_worke
             await transaction.rollback()
 
         assert (await outcomes(runtime, [idea]))[idea] == Outcome(0, 0, checked=False, lifecycle="pending")
-        assert len(await _queued_work(queue)) == 1, "handed back: still in the queue, to be run again"
-        with worker_process(settings, valkey.url(), valkey.directory / "second.log") as second:
+        assert len(await _queued_checks(queue)) == 1, "handed back: still in the queue, to be run again"
+        port = free_port()
+        second_log = valkey.directory / "second.log"
+        with worker_process(settings, valkey.url(), second_log, MITMACHEN_WORKER_METRICS_PORT=str(port)) as second:
             waited = await eventually(
                 lambda: all_decided(runtime, [idea]),
                 within=30,
                 what="the next worker runs the handed-back check",
                 explain=lambda: explain(runtime, [idea], first.output() + second.output()),
             )
+            # The handed-back job ran as its second try.
+            assert value(scrape(port), "mitmachen_jobs_retried_total", job="moderation.check") >= 1
     found = await outcomes(runtime, [idea])
     assert (found[idea].decisions, found[idea].audit_entries) == (1, 1)
     print(f"stopped {took:.1f} s after SIGTERM; handed-back job decided {waited:.1f} s later")  # noqa: T201
@@ -129,4 +134,4 @@ async def test_a_job_that_finishes_within_the_grace_period_is_finished_by_the_st
                 assert worker.process.returncode == 0, worker.output()
         found = await outcomes(runtime, [idea])
         assert (found[idea].decisions, found[idea].audit_entries, found[idea].checked) == (1, 1, True)
-        assert await _queued_work(queue) == [], "finished, so nothing is left to run again"
+        assert await _queued_checks(queue) == [], "finished, so nothing is left to run again"
