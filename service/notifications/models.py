@@ -20,8 +20,11 @@ class Notification(IdMixin, CreatedAtMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # When the person marked it read in the API (`markNotificationsRead`); null: unread.
+    read_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index(None, "user_id"),
+        Index("ix_notifications_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_notifications_unsent", "created_at", postgresql_where="sent_at IS NULL"),
     )
