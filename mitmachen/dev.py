@@ -80,7 +80,8 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
 
         print(  # noqa: T201 - the one line a developer needs
             f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql, "
-            f"log in at http://{host}:{port}/auth/login (Ctrl-C stops everything)"
+            f"log in at http://{host}:{port}/auth/login, e-mails at http://{host}:{port}/dev/mail "
+            "(Ctrl-C stops everything)"
         )
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, server_header=False)
     return 0

@@ -22,7 +22,9 @@ from service.notifications.models import Notification
 )
 class NotificationType(relay.Node):
     id: relay.NodeID[str]
-    kind: str = strawberry.field(description="What it is about, e.g. `idea.status_changed`, `privacy.export_ready`.")
+    kind: str = strawberry.field(
+        description="What it is about, e.g. `idea.answered`, `volunteering.place_offered`, `privacy.export_ready`."
+    )
     subject: str
     body: str
     created_at: datetime

@@ -4,6 +4,7 @@ login's index of demo people, and tokens for scripts."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from mitmachen.authentication import CSRF_COOKIE, CSRF_HEADER
 from mitmachen.runtime import Runtime
 from service.auth.demo import DEMO_PEOPLE
 from service.config import Environment, Settings
+from service.notifications.service import notify
+from tests.support.oidc_provider import OidcProvider
+from tests.support.privacy import citizen
 
 
 @pytest.fixture
@@ -93,3 +97,43 @@ def test_the_readme_lists_every_demo_person() -> None:
     for person in DEMO_PEOPLE:
         assert f"`{person.subject}`" in readme, person.subject
         assert person.name in readme, person.name
+
+
+async def test_dev_mail_shows_the_outbox_escaped(
+    dev_http: httpx.AsyncClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    clara = await citizen(runtime, oidc_provider, "clara-mail", "Clara <b>C</b>")
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        notify(
+            session,
+            user_id=clara.person.user_id,
+            kind="volunteering.place_offered",
+            subject="Ein Platz ist frei <script>alert(1)</script>",
+            body="Bitte bestätigen: http://127.0.0.1:8000/x?a=1&b=2\n<img src=x onerror=alert(2)>",
+        )
+
+    page = await dev_http.get("/dev/mail")
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Ein Platz ist frei &lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "a=1&amp;b=2\n&lt;img src=x onerror=alert(2)&gt;" in page.text
+    assert "clara-mail@mail.example" in page.text
+    assert "Clara &lt;b&gt;C&lt;/b&gt;" in page.text
+    assert "<script" not in page.text
+    assert "<img" not in page.text
+    assert "http" not in page.headers["content-security-policy"], "nothing is loaded from elsewhere"
+    assert not re.search(r"""(src|href)=["']?https?://""", page.text)
+
+
+@pytest.mark.parametrize("environment", [Environment.PRODUCTION, Environment.TEST])
+async def test_dev_mail_and_the_development_login_are_not_mounted_outside_dev(
+    settings: Settings, runtime: Runtime, environment: Environment
+) -> None:
+    app = create_app(settings.model_copy(update={"environment": environment}), runtime)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http,
+    ):
+        for path in ("/dev/mail", "/dev/idp/", "/dev/idp/token-for/demo-region"):
+            assert (await http.get(path)).status_code == 404, path
