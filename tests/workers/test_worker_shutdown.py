@@ -58,6 +58,17 @@ async def test_an_idle_worker_exits_within_seconds_of_sigterm(
     print(f"idle worker exited {took:.2f} s after SIGTERM")  # noqa: T201 - measurement
 
 
+async def _check_blocked(runtime: Runtime, worker: WorkerProcess) -> None:
+    """Until the worker's check waits for the row lock the test holds."""
+
+    async def blocked() -> bool:
+        assert worker.process.poll() is None, worker.output()
+        async with runtime.engine.connect() as probe:
+            return bool(await probe.scalar(CHECK_WAITING_FOR_LOCK))
+
+    await eventually(blocked, within=30, what="the worker's check waits for the row lock")
+
+
 async def _queued_checks(queue: Runtime) -> list[str]:
     """Moderation checks waiting in the queue (their job ids)."""
     return [job.job_id or "" for job in await queue.redis.queued_jobs() if job.function == "moderation.check"]
@@ -81,13 +92,7 @@ async def test_a_job_running_at_sigterm_is_handed_back_and_run_by_the_next_worke
             await holder.execute(text("SELECT 1 FROM ideas WHERE id = :id FOR UPDATE"), {"id": idea})
             first_log = valkey.directory / "first.log"
             with worker_process(settings, valkey.url(), first_log, "--shutdown-grace", "1") as first:
-
-                async def check_is_blocked() -> bool:
-                    assert first.process.poll() is None, first.output()
-                    async with runtime.engine.connect() as probe:
-                        return bool(await probe.scalar(CHECK_WAITING_FOR_LOCK))
-
-                await eventually(check_is_blocked, within=30, what="the worker's check waits for the row lock")
+                await _check_blocked(runtime, first)
                 # The check cannot finish while we hold the lock: after its grace period (1 s, shorter than the
                 # job timeout) the worker hands it back and exits.
                 took = first.terminate_and_wait(within=JOB_TIMEOUT_SECONDS)
@@ -121,13 +126,7 @@ async def test_a_job_that_finishes_within_the_grace_period_is_finished_by_the_st
             transaction = await holder.begin()
             await holder.execute(text("SELECT 1 FROM ideas WHERE id = :id FOR UPDATE"), {"id": idea})
             with worker_process(settings, valkey.url(), tmp_path / "worker.log") as worker:
-
-                async def check_is_blocked() -> bool:
-                    assert worker.process.poll() is None, worker.output()
-                    async with runtime.engine.connect() as probe:
-                        return bool(await probe.scalar(CHECK_WAITING_FOR_LOCK))
-
-                await eventually(check_is_blocked, within=30, what="the worker's check waits for the row lock")
+                await _check_blocked(runtime, worker)
                 worker.process.terminate()
                 await transaction.rollback()  # the check can go on now, within the worker's grace period
                 worker.process.wait(JOB_TIMEOUT_SECONDS + 8)
