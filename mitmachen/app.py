@@ -26,6 +26,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from mitmachen.authentication import Authenticator
 from mitmachen.data_export import data_export_routes
 from mitmachen.dev_idp import dev_identity_provider
+from mitmachen.dev_mail import dev_mail_routes
 from mitmachen.login import SESSION_MAX_AGE_SECONDS, login_routes, secure_cookies, session_secret
 from mitmachen.open_data import open_data_routes
 from mitmachen.runtime import Runtime
@@ -110,6 +111,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         dev_secret = secrets.token_urlsafe(32)
         issuers.append(dev_issuer(settings))
         login = login or LoginClient(dev_issuer(settings), DEV_CLIENT_ID, dev_secret)
+        extra_routes += dev_mail_routes(lambda: state["runtime"].session_factory)
         extra_routes.append(
             Mount(
                 "/dev/idp",

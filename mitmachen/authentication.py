@@ -7,7 +7,7 @@ import uuid
 
 from starlette.requests import Request
 
-from schema.view import CsrfRejected
+from schema.view import CSRF_COOKIE, CSRF_HEADER, CsrfRejected
 from service.auth.sessions import viewer_for_session
 from service.auth.tokens import AccessTokenValidator, TokenRejected
 from service.auth.viewer import ANONYMOUS, Viewer
@@ -16,8 +16,7 @@ from service.users import service as users
 
 SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
-CSRF_HEADER = "x-csrf-token"
-CSRF_COOKIE = "mitmachen_csrf"
+__all__ = ["CSRF_COOKIE", "CSRF_HEADER", "SESSION_CSRF", "SESSION_ID", "Authenticator"]
 
 
 class Authenticator:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -53,13 +55,21 @@ def _worker(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    return run_worker(settings, burst=args.burst)
+    return run_worker(settings, burst=args.burst, shutdown_grace_seconds=args.shutdown_grace)
+
+
+def _beside_dev() -> Settings:
+    """Settings for the operator's commands (migrate, seed, grant, tally): without MITMACHEN_DATABASE_URL they
+    use the servers of the `mitmachen dev` running in the same data folder."""
+    from mitmachen.dev_instance import with_running_dev  # noqa: PLC0415
+
+    return with_running_dev(load_settings())
 
 
 def _migrate(args: argparse.Namespace) -> int:
     from service.db.migrate import upgrade  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     upgrade(settings, args.revision)
     print(f"database migrated to {args.revision}")  # noqa: T201 - command output
     return 0
@@ -71,7 +81,7 @@ def _seed(args: argparse.Namespace) -> int:
     if not args.demo:
         print("nothing to seed: pass --demo for the demo towns", file=sys.stderr)  # noqa: T201
         return 2
-    asyncio.run(seed(load_settings()))
+    asyncio.run(seed(_beside_dev()))
     print("demo data loaded")  # noqa: T201 - command output
     return 0
 
@@ -81,14 +91,22 @@ def _dev(args: argparse.Namespace) -> int:
 
     settings = load_settings(environment=Environment.DEV)
     configure_logging(settings.log_level)
-    return run_dev(settings, host=args.host, port=args.port)
+    code = run_dev(settings, host=args.host, port=args.port)
+    # Every process `dev` started has stopped and been waited for, and its files are written. Tearing down the
+    # interpreter (a full garbage collection of everything the app built, then every module) took one to three
+    # seconds of each Ctrl-C on a busy machine, and there is nothing left for it to clean up.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _grant(args: argparse.Namespace) -> int:
     from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
     from service.auth.viewer import Role  # noqa: PLC0415
+    from service.errors import ErrorCode, UserError  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     try:
         outcome = asyncio.run(
             change_role(
@@ -104,6 +122,14 @@ def _grant(args: argparse.Namespace) -> int:
     except GrantError as error:
         print(f"mitmachen grant: {error}", file=sys.stderr)  # noqa: T201
         return 1
+    except UserError as error:
+        # The role service speaks of the API's fields; here they are options.
+        explained = {
+            ErrorCode.ROLE_NEEDS_TOWN: f"--town is required: {args.role} is held in one town",
+            ErrorCode.ROLE_IS_REGION_WIDE: f"{args.role} is region-wide: leave out --town",
+        }
+        print(f"mitmachen grant: {explained.get(error.code, error.message)}", file=sys.stderr)  # noqa: T201
+        return 2
     print(outcome)  # noqa: T201 - command output
     return 0
 
@@ -111,11 +137,17 @@ def _grant(args: argparse.Namespace) -> int:
 def _tally(args: argparse.Namespace) -> int:
     from mitmachen.tallying import run_tally  # noqa: PLC0415
 
-    settings = load_settings()
+    settings = _beside_dev()
     configure_logging(settings.log_level)
     for line in asyncio.run(run_tally(settings, export=args.export)):
         print(line)  # noqa: T201 - command output
     return 0
+
+
+def _seconds(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds (0 or more)")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,8 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub = command(name, handler, help_text)
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=8000)
-    command("worker", _worker, "Run a background worker.").add_argument(
-        "--burst", action="store_true", help="process the queue, then exit"
+    worker = command("worker", _worker, "Run a background worker.")
+    worker.add_argument("--burst", action="store_true", help="process the queue, then exit")
+    worker.add_argument(
+        "--shutdown-grace",
+        type=_seconds,
+        metavar="SECONDS",
+        help="on SIGTERM/SIGINT, how long running jobs may finish before they are handed back to the queue "
+        "(default: MITMACHEN_JOB_TIMEOUT_SECONDS); a second signal hands them back at once",
     )
     command("migrate", _migrate, "Apply database migrations.").add_argument("--revision", default="head")
     grant = command("grant", _grant, "Grant a role to a person (or take it away with --revoke).")

@@ -14,14 +14,16 @@ from types import FrameType
 import asyncpg
 import uvicorn
 
+from mitmachen import dev_instance
 from mitmachen.app import create_app, dev_issuer
-from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey
+from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey, free_port
 from mitmachen.seeding import seed
 from service.config import Settings
 from service.db.migrate import upgrade
 
 logger = logging.getLogger("mitmachen.dev")
 DEV_DATABASE = "mitmachen"
+DEV_SHUTDOWN_GRACE_SECONDS = 1
 
 
 async def _ensure_database(server_url: str, name: str) -> None:
@@ -59,20 +61,27 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
             logger.info("embedded Valkey at %s", overrides["redis_url"])
         overrides["public_url"] = f"http://{host}:{port}"
         settings = settings.model_copy(update=overrides)
+        stack.callback(dev_instance.remove, dev_instance.write(settings))
         upgrade(settings)
         asyncio.run(seed(settings, demo_people_issuer=dev_issuer(settings)))
 
         environment = dict(os.environ)
         environment.update({f"MITMACHEN_{key.upper()}": value for key, value in overrides.items()})
         environment["MITMACHEN_ENVIRONMENT"] = settings.environment.value
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "mitmachen", "worker"], env=environment, stdin=subprocess.DEVNULL
+        environment.setdefault("MITMACHEN_WORKER_METRICS_PORT", str(free_port()))
+        # Ctrl-C should stop everything in about two seconds: a job still running after one second is handed back
+        # to the queue (kept in Valkey's append-only file) and runs again at the next start.
+        worker = subprocess.Popen(  # noqa: S603 - our own CLI
+            [sys.executable, "-m", "mitmachen", "worker", "--shutdown-grace", str(DEV_SHUTDOWN_GRACE_SECONDS)],
+            env=environment,
+            stdin=subprocess.DEVNULL,
         )
         stack.callback(_stop_process, worker)
 
         print(  # noqa: T201 - the one line a developer needs
             f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql, "
-            f"log in at http://{host}:{port}/auth/login (Ctrl-C stops everything)"
+            f"log in at http://{host}:{port}/auth/login, e-mails at http://{host}:{port}/dev/mail "
+            "(Ctrl-C stops everything)"
         )
         uvicorn.run(
             create_app(settings), host=host, port=port, log_config=None, proxy_headers=False, server_header=False

@@ -185,6 +185,7 @@ class _DevIdentityProvider:
                 Route("/token", self.token, methods=["POST"]),
                 Route("/logout", self.logout, methods=["GET", "POST"]),
                 Route("/token-for/{subject}", self.token_for, methods=["GET"]),
+                Route("/", self.index, methods=["GET"]),
             ]
         )
 
@@ -454,12 +455,62 @@ class _DevIdentityProvider:
             "<h1>Abgemeldet</h1><p>Die Entwicklungs-Anmeldung ist beendet. Dieses Fenster kann geschlossen werden.</p>",
         )
 
+    def _people_list(self) -> str:
+        """The demo people with who they are and links to their tokens (HTML)."""
+        items = "".join(
+            "<li>"
+            f'<span class="name">{escape(person.name)}</span>'
+            f'<span class="description">{escape(person.description)} · <code>{escape(person.subject)}</code> · '
+            f"{escape(person.email)}</span>"
+            f'<a class="token-link" href="{escape(self.issuer)}/token-for/{escape(quote(person.subject, safe=""))}">'
+            "Token anzeigen</a>"
+            "</li>"
+            for person in self.people.values()
+        )
+        return f'<ul class="people">{items or "<li>Es sind keine Demo-Personen eingerichtet.</li>"}</ul>'
+
+    async def index(self, request: Request) -> Response:
+        return _page(
+            "Entwicklungs-Anmeldung",
+            "<h1>Entwicklungs-Anmeldung — nur im Entwicklungsmodus</h1>"
+            '<p class="warning">Diese Anmeldung gibt es nur in <code>mitmachen dev</code>: '
+            "wer eine Demo-Person wählt, ist ohne Passwort als diese Person angemeldet.</p>"
+            '<p>Im Browser anmelden: <a href="/auth/login">/auth/login</a>. '
+            "Für GraphiQL oder Skripte: das Token einer Person (als JSON mit "
+            "<code>Accept: application/json</code>).</p>"
+            f"<h2>Demo-Personen</h2>{self._people_list()}",
+        )
+
     async def token_for(self, request: Request) -> Response:
         subject = request.path_params["subject"]
         person = self.people.get(subject)
+        wants_json = _prefers_json(request)
         if person is None:
-            return _error_page(f"Unbekannte Demo-Person: {subject}", title="Unbekannte Demo-Person", status_code=404)
+            if wants_json:
+                return JSONResponse(
+                    {"error": "unknown_subject", "subject": subject, "subjects": list(self.people)},
+                    status_code=404,
+                    headers=_NO_STORE,
+                )
+            return _page(
+                "Unbekannte Demo-Person",
+                "<h1>Unbekannte Demo-Person</h1>"
+                f'<p class="error">Eine Demo-Person <code>{escape(subject)}</code> gibt es nicht. '
+                f"Diese gibt es:</p>{self._people_list()}",
+                status_code=404,
+            )
         token = self.access_token(person.subject)
+        if wants_json:
+            return JSONResponse(
+                {
+                    "subject": person.subject,
+                    "name": person.name,
+                    "access_token": token,
+                    "token_type": "Bearer",
+                    "expires_in": ACCESS_TOKEN_LIFETIME_SECONDS,
+                },
+                headers=_NO_STORE,
+            )
         return _page(
             f"Token für {person.name}",
             f"<h1>Zugangstoken für {escape(person.name)}</h1>"
@@ -469,6 +520,12 @@ class _DevIdentityProvider:
             "<code>{&quot;Authorization&quot;: &quot;Bearer …&quot;}</code> eintragen:</p>"
             f'<textarea readonly rows="8" spellcheck="false" aria-label="Zugangstoken">{escape(token)}</textarea>',
         )
+
+
+def _prefers_json(request: Request) -> bool:
+    """Scripts ask with `Accept: application/json`; browsers list text/html first."""
+    accept = request.headers.get("accept", "").lower()
+    return "application/json" in accept and "text/html" not in accept
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

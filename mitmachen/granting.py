@@ -57,6 +57,7 @@ async def change_role(
     subject: str | None,
     revoke: bool,
 ) -> str:
+    roles.check_scope(role, in_town=town is not None)  # before anything is looked up or created
     engine = create_engine(settings, pool_size=1)
     try:
         async with UnitOfWork(create_session_factory(engine), DiscardingJobSender()) as uow, uow.session() as s:

@@ -32,6 +32,7 @@ from schema.ideas.mutations import IdeaMutations
 from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.queries import ModerationQueries
+from schema.notifications.mutations import NotificationMutations
 from schema.permissions import Public
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
@@ -78,6 +79,7 @@ class Mutation(
     VolunteeringMutations,
     TallyMutations,
     PrivacyMutations,
+    NotificationMutations,
 ):
     pass
 

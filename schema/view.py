@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -74,6 +75,14 @@ def _internal_error(context: Context) -> GraphQLHTTPResponse:
 
 
 ADMISSION_TIMEOUT_SECONDS = 30.0
+# Cookie-authenticated POSTs carry the value of this cookie (set at login, readable by scripts) in this header.
+CSRF_COOKIE = "mitmachen_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+# strawberry's GraphiQL page sends Django's CSRF header from Django's cookie; ours are named as above.
+_GRAPHIQL_CSRF = (
+    ('Cookies.get("csrftoken")', f'Cookies.get("{CSRF_COOKIE}")'),
+    ('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]'),
+)
 
 
 class Admission:
@@ -148,6 +157,15 @@ class GraphQLView(GraphQL[Context, None]):
         self.job_sender = job_sender
         self.authenticate = authenticate
         self.admission = Admission(settings.database_pool_size)
+
+    @cached_property
+    def graphql_ide_html(self) -> str:
+        page = super().graphql_ide_html
+        for theirs, ours in _GRAPHIQL_CSRF:
+            if theirs not in page:
+                raise RuntimeError(f"GraphiQL page changed: {theirs} not found; adapt _GRAPHIQL_CSRF")
+            page = page.replace(theirs, ours)
+        return page
 
     async def handle(self, request: Request) -> Response:
         if not await self.admission.enter():

@@ -19,6 +19,9 @@ class Environment(StrEnum):
     TEST = "test"
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class ConfigurationError(Exception):
     """Invalid configuration; the message is one line naming the variable."""
 
@@ -51,6 +54,8 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(default=60, ge=1)
     # A job may run this long; a job whose worker died is run again by another worker this much later (+10 s).
     job_timeout_seconds: int = Field(default=120, ge=1, le=3600)
+    # A worker serves its own /metrics on this port (all interfaces); unset: no listener.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     smtp_url: str | None = None
     mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -83,6 +88,13 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected redis://host:port/db")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level (expected one of {', '.join(LOG_LEVELS)})")
+        return value.upper()
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -42,3 +42,23 @@ JOBS_RUN = Counter(
     ["job", "outcome"],
     registry=REGISTRY,
 )
+JOB_QUEUE_WAIT = Histogram(
+    "mitmachen_job_queue_wait_seconds",
+    "Time from when a job was due until a worker started it, by job name.",
+    ["job"],
+    registry=REGISTRY,
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800),
+)
+JOB_SECONDS = Histogram(
+    "mitmachen_job_seconds",
+    "Time a job ran, by job name.",
+    ["job"],
+    registry=REGISTRY,
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300),
+)
+JOBS_RETRIED = Counter(
+    "mitmachen_jobs_retried",
+    "Job runs that were a job's second or later try (handed back at a shutdown, or its worker died), by job name.",
+    ["job"],
+    registry=REGISTRY,
+)

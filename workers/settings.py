@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from arq import cron
+from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
-from arq.worker import Function, Worker, func
+from arq.worker import Function, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
 from workers.jobs import moderation, notifications, privacy, surveys, system, tallies, volunteering
 from workers.queue import redis_settings
+from workers.running import StoppingWorker, WorkerState, measured
 
 JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("system.heartbeat", system.heartbeat),
@@ -31,28 +33,42 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
 
 
 def functions() -> list[Function]:
-    return [func(coroutine, name=name, max_tries=5) for name, coroutine in JOBS]
+    return [func(measured(name, coroutine), name=name, max_tries=5) for name, coroutine in JOBS]
 
 
-def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> Worker:
-    """`runtime` carries the engine and job sender; it is put in every job's `ctx`."""
+def _cron(coroutine: WorkerCoroutine, name: str, **when: Any) -> CronJob:
+    return cron(measured(name, coroutine), name=name, **when)
+
+
+def create_worker(
+    settings: Settings, runtime: Any, *, burst: bool = False, shutdown_grace_seconds: int | None = None
+) -> StoppingWorker:
+    """`runtime` carries the engine and job sender; it is put in every job's `ctx`.
+
+    On a signal, running jobs get `shutdown_grace_seconds` (default: the job timeout) to finish before they are
+    handed back to the queue.
+    """
     connection = redis_settings(settings.require_redis_url())
     connection.conn_retries = 60
     connection.conn_retry_delay = 1
-    return Worker(
+    state = WorkerState()
+    grace = settings.job_timeout_seconds if shutdown_grace_seconds is None else shutdown_grace_seconds
+    return StoppingWorker(
         functions=functions(),
         cron_jobs=[
-            cron(system.heartbeat, name="system.heartbeat.cron", second={0}, run_at_startup=True),
-            cron(system.sweep, name="system.sweep.cron", second={5, 20, 35, 50}),
-            cron(tallies.recompute, name="tallies.recompute.cron", minute={17}, second={0}),
-            cron(surveys.close_due, name="surveys.close_due.cron", second={30}),
-            cron(volunteering.expire_offers, name="volunteering.expire_offers.cron", second={10, 40}),
-            cron(volunteering.end_waitlists, name="volunteering.end_waitlists.cron", second={12, 42}),
-            cron(privacy.purge, name="privacy.purge.cron", minute={47}, second={0}),
-            cron(volunteering.reminders, name="volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
+            _cron(system.heartbeat, "system.heartbeat.cron", second={0}, run_at_startup=True),
+            _cron(system.sweep, "system.sweep.cron", second={5, 20, 35, 50}),
+            _cron(tallies.recompute, "tallies.recompute.cron", minute={17}, second={0}),
+            _cron(surveys.close_due, "surveys.close_due.cron", second={30}),
+            _cron(volunteering.expire_offers, "volunteering.expire_offers.cron", second={10, 40}),
+            _cron(volunteering.end_waitlists, "volunteering.end_waitlists.cron", second={12, 42}),
+            _cron(privacy.purge, "privacy.purge.cron", minute={47}, second={0}),
+            _cron(volunteering.reminders, "volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,
-        ctx={"runtime": runtime},
+        ctx={"runtime": runtime, "worker_state": state},
+        state=state,
+        shutdown_grace_seconds=grace,
         burst=burst,
         handle_signals=not burst,
         max_jobs=20,
@@ -60,7 +76,6 @@ def create_worker(settings: Settings, runtime: Any, *, burst: bool = False) -> W
         # On SIGTERM/SIGINT: take no new jobs and let running ones finish, for at most the job timeout
         # (an orchestrator's grace period must be longer, see deploy/k8s); what is still running then is
         # cancelled and retried later, as after a crash.
-        job_completion_wait=settings.job_timeout_seconds,
         keep_result=60,
         health_check_interval=30,
     )

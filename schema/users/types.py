@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.towns.types import TownType, uuids
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
+from service.errors import PermissionDenied
 from service.ideas import mine
 from service.ideas.feed import FeedAuthor
 from service.users.models import User
@@ -20,6 +21,9 @@ from service.volunteering.managers import managed_organisations
 if TYPE_CHECKING:
     from schema.ideas.types import CommentConnection, IdeaConnection
     from schema.volunteering.types import OrganisationType
+
+if TYPE_CHECKING:
+    from schema.notifications.types import NotificationConnection
 
 strawberry.enum(Role, name="Role", description="Roles are held per town; region roles have no town.")
 
@@ -122,3 +126,27 @@ class MeType:
     async def roles(self, info: Info) -> list[RoleAssignmentType]:
         rows = await info.context.loaders.role_grants_by_user_id.load(self.user_id)
         return [RoleAssignmentType.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The messages the service sent this person (also by e-mail), newest first (`first` at most 100)."
+    )
+    async def notifications(
+        self, info: Info, first: int = 20, after: str | None = None, unread_only: bool = False
+    ) -> Annotated[NotificationConnection, strawberry.lazy("schema.notifications.types")]:
+        from schema.notifications.types import notification_list  # noqa: PLC0415 - that module imports the schema
+
+        _only_oneself(info, self.user_id)
+        return await notification_list(info, first=first, after=after, unread_only=unread_only)
+
+    @strawberry.field(description="How many notifications are unread.")
+    async def unread_notifications(self, info: Info) -> int:
+        from schema.notifications.types import unread_notifications  # noqa: PLC0415
+
+        _only_oneself(info, self.user_id)
+        return await unread_notifications(info)
+
+
+def _only_oneself(info: Info, user_id: uuid.UUID) -> None:
+    """`Me` is only ever built for the caller; its private lists say so again, in case that changes."""
+    if info.context.viewer.user_id != user_id:
+        raise PermissionDenied

@@ -17,6 +17,21 @@ from service.towns.models import Town
 from service.users.models import User
 
 
+def check_scope(role: Role, *, in_town: bool) -> None:
+    """Town roles need a town, region roles have none; an organisation's managers are not granted this way."""
+    if role is Role.ORGANISATION_MANAGER:
+        # The role belongs to one organisation; its managers add and remove each other.
+        raise UserError(
+            ErrorCode.ROLE_NEEDS_ORGANISATION,
+            "Verantwortliche einer Organisation fügen deren Verantwortliche hinzu (addOrganisationManager).",
+            field="role",
+        )
+    if not in_town and role not in REGION_WIDE_ROLES:
+        raise UserError(ErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
+    if in_town and role in REGION_WIDE_ROLES:
+        raise UserError(ErrorCode.ROLE_IS_REGION_WIDE, "Diese Rolle gilt für die ganze Region.", field="townId")
+
+
 async def _check(
     session: AsyncSession, viewer: Viewer | None, *, user_id: uuid.UUID, role: Role, town_id: uuid.UUID | None
 ) -> None:
@@ -26,17 +41,7 @@ async def _check(
             raise NotAuthenticated
         if not can_manage_roles(viewer, town_id=town_id):
             raise PermissionDenied("Rollen in dieser Stadt vergeben nur deren Administratorinnen und Administratoren.")
-    if role is Role.ORGANISATION_MANAGER:
-        # The role belongs to one organisation; its managers add and remove each other.
-        raise UserError(
-            ErrorCode.ROLE_NEEDS_ORGANISATION,
-            "Verantwortliche einer Organisation fügen deren Verantwortliche hinzu (addOrganisationManager).",
-            field="role",
-        )
-    if town_id is None and role not in REGION_WIDE_ROLES:
-        raise UserError(ErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
-    if town_id is not None and role in REGION_WIDE_ROLES:
-        raise UserError(ErrorCode.ROLE_IS_REGION_WIDE, "Diese Rolle gilt für die ganze Region.", field="townId")
+    check_scope(role, in_town=town_id is not None)
     if town_id is not None and await session.get(Town, town_id) is None:
         raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     user = await session.get(User, user_id)

@@ -24,8 +24,11 @@ class Notification(IdMixin, CreatedAtMixin, Base):
     # Set when delivery is given up (a message that cannot be built, or the last attempt failed); `failure` says why.
     failed_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(Text)
+    # When the person marked it read in the API (`markNotificationsRead`); null: unread.
+    read_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index(None, "user_id"),
+        Index("ix_notifications_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_notifications_unsent", "created_at", postgresql_where="sent_at IS NULL"),
     )

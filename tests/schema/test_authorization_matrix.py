@@ -26,6 +26,7 @@ from schema.root import build_schema
 from service.auth.viewer import Role
 from service.ideas.models import Lifecycle
 from service.moderation.models import ModerationTerm
+from service.notifications.service import notify
 from tests.conftest import GraphQLClient
 from tests.support.ideas import (
     TownRef,
@@ -606,6 +607,14 @@ async def another_persons_export(world: World, caller: Person | None) -> dict[st
     return {}
 
 
+async def citizens_notification(world: World, caller: Person | None) -> dict[str, Any]:
+    """A fresh notification to the citizen of Soest (as the outbox holds it after an event)."""
+    citizen = world.who("citizen of Soest")
+    async with world.runtime.unit_of_work() as uow, uow.session() as session:
+        sent = notify(session, user_id=citizen.user_id, kind="idea.answered", subject="Antwort", body="Ihre Idee …")
+    return {"id": to_base64("Notification", str(sent.id))}
+
+
 async def soest_with_a_draft_survey(world: World, caller: Person | None) -> dict[str, Any]:
     await world.draft_survey()
     return {"slug": "soest"}
@@ -687,6 +696,18 @@ QUERIES: dict[str, Entry] = {
 
 # Nested fields that carry personal data, answers or moderation details, reached through the root fields above.
 NESTED: dict[str, Entry] = {
+    "Me.notifications": Entry(
+        "{ me { notifications { edges { node { subject } } } } }",
+        citizens_notification,
+        allowed(AUTHOR, others="empty", anonymous="null"),
+        path=("me", "notifications", "edges"),
+    ),
+    "Notification (node)": Entry(
+        "query Q($id: ID!) { node(id: $id) { ... on Notification { subject } } }",
+        citizens_notification,
+        allowed(AUTHOR, others="null"),
+        path=("node",),
+    ),
     "Idea.moderation": Entry(
         "query Q($id: ID!) { node(id: $id) { ... on Idea { moderation { status } } } }",
         own_pending_idea,
@@ -875,6 +896,12 @@ MUTATIONS: dict[str, Entry] = {
     ),
     "exportMyData": Entry(mutation("exportMyData", "", ""), no_variables, allowed(LOGGED_IN)),
     "deleteMyAccount": Entry(mutation("deleteMyAccount", "", "(confirm: true)"), no_variables, allowed(LOGGED_IN)),
+    # Only one's own notifications: anyone else's id is not found, and nothing is marked.
+    "markNotificationsRead": Entry(
+        mutation("markNotificationsRead", "($id: ID!)", "(ids: [$id])"),
+        citizens_notification,
+        allowed(AUTHOR, others="NOT_FOUND", anonymous="UNAUTHENTICATED"),
+    ),
     "recomputeTallies": Entry(
         mutation("recomputeTallies", "", ""),
         no_variables,

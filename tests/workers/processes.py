@@ -49,12 +49,26 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def terminate_and_wait(self, within: float) -> float:
+        """SIGTERM, as an orchestrator stops a container; the seconds until the process exited (fails after
+        `within`, and then kills it)."""
+        started = time.monotonic()
+        self.process.terminate()
+        try:
+            self.process.wait(within)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"the worker still ran {within} s after SIGTERM\n{self.output()}") from None
+        return time.monotonic() - started
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
 
 @contextmanager
-def worker_process(settings: Settings, redis_url: str, log: Path) -> Iterator[WorkerProcess]:
+def worker_process(
+    settings: Settings, redis_url: str, log: Path, *arguments: str, **extra_environment: str
+) -> Iterator[WorkerProcess]:
     """`mitmachen worker` in its own process against the test database and `redis_url`; stopped on exit."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MITMACHEN_")}
     assert settings.database_url is not None
@@ -65,9 +79,10 @@ def worker_process(settings: Settings, redis_url: str, log: Path) -> Iterator[Wo
         "MITMACHEN_SWEEP_AFTER_SECONDS": str(SWEEP_AFTER_SECONDS),
         "MITMACHEN_JOB_TIMEOUT_SECONDS": str(JOB_TIMEOUT_SECONDS),
     }
+    environment |= extra_environment
     with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mitmachen", "worker"],
+        process = subprocess.Popen(  # noqa: S603 - our own CLI with arguments from the tests
+            [sys.executable, "-m", "mitmachen", "worker", *arguments],
             cwd=PROJECT,
             env=environment,
             stdin=subprocess.DEVNULL,

@@ -13,7 +13,7 @@ from alembic import op
 FOLDED = "replace(translate(lower(title || ' ' || body), 'äöü', 'aou'), 'ß', 'ss')"
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,110 @@
+"""How a worker stops, and what it counts for `/metrics`.
+
+On SIGTERM or SIGINT a worker takes no new job and sends no cron job from that moment, lets the jobs it runs
+finish for up to its grace period, then cancels the rest: arq hands a cancelled job back to the queue (it keeps
+its place and another worker, or this one after a restart, runs it again; jobs are idempotent). An idle worker
+exits at once. A second signal cancels what still runs without waiting for the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from signal import Signals
+from typing import Any
+
+from arq import Retry
+from arq.typing import WorkerCoroutine
+from arq.worker import Worker
+
+from service.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
+
+logger = logging.getLogger("mitmachen.worker")
+
+
+@dataclass
+class WorkerState:
+    """Shared by every job of one worker (through `ctx`): whether the worker is stopping."""
+
+    stopping: bool = False
+
+
+def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
+    """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed.
+
+    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, or the worker's shutdown cancelled it and
+    gave it back to the queue); `failed` (an exception, or the job timeout, which arq records as a failure). A run
+    that is a job's second or later try (after a hand-back, or after its worker died) also counts in
+    `mitmachen_jobs_retried`.
+    """
+
+    @functools.wraps(coroutine)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        # `score` is when the job was due (its enqueue time, or the time it was deferred to), in milliseconds.
+        JOB_QUEUE_WAIT.labels(job=name).observe(max(0.0, time.time() - ctx["score"] / 1000))
+        if ctx.get("job_try", 1) > 1:
+            JOBS_RETRIED.labels(job=name).inc()
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = await coroutine(ctx, *args, **kwargs)
+        except Retry:
+            outcome = "handed_back"
+            raise
+        except asyncio.CancelledError:
+            state: WorkerState | None = ctx.get("worker_state")
+            outcome = "handed_back" if state is not None and state.stopping else "failed"
+            raise
+        else:
+            outcome = "succeeded"
+            return result
+        finally:
+            JOBS_RUN.labels(job=name, outcome=outcome).inc()
+            JOB_SECONDS.labels(job=name).observe(time.perf_counter() - started)
+
+    return run
+
+
+class StoppingWorker(Worker):
+    """An arq worker that stops promptly on a signal (see the module's docstring)."""
+
+    def __init__(self, *args: Any, shutdown_grace_seconds: int, state: WorkerState, **kwargs: Any) -> None:
+        # arq's handler for `job_completion_wait` stops picking jobs and waits for the running ones; with 0 it
+        # would cancel them at once, which is what a grace of 0 means here too.
+        super().__init__(*args, job_completion_wait=shutdown_grace_seconds, **kwargs)
+        self.state = state
+        self._signals = 0
+
+    def handle_sig_wait_for_completion(self, signum: Signals) -> None:
+        self._signals += 1
+        self.state.stopping = True
+        self.allow_pick_jobs = False
+        if self._signals == 1:
+            super().handle_sig_wait_for_completion(signum)
+        else:
+            running = sum(not task.done() for task in self.tasks.values())
+            logger.info("second signal: handing back %d running jobs now", running)
+            self.handle_sig(signum)
+
+    def handle_sig(self, signum: Signals) -> None:
+        self.state.stopping = True
+        self.allow_pick_jobs = False
+        super().handle_sig(signum)
+
+    async def heart_beat(self) -> None:
+        # arq sends due cron jobs from its poll loop; a stopping worker leaves them to the workers that go on.
+        if self.state.stopping:
+            return
+        await super().heart_beat()
+
+    async def run_until_stopped(self) -> None:
+        """Run until the queue is empty (burst) or a signal stopped the worker."""
+        try:
+            await self.async_run()
+        except asyncio.CancelledError:
+            # The signal handler cancels the main task; anything else cancelling us is passed on.
+            if not self.state.stopping:
+                raise
