@@ -11,7 +11,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -21,6 +20,7 @@ from schema.extensions import (
     MaskUnexpectedErrors,
     NulInLiterals,
     OperationMetrics,
+    ParseOffTheLoop,
     ProductionHardening,
     QueriesReadOnly,
     RefuseNulCharacters,
@@ -105,7 +105,7 @@ def build_schema() -> Schema:
             # Introspection and name suggestions off in production (decided per request from the settings).
             ProductionHardening,
             # The parse and validation caches are shared across requests.
-            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            ParseOffTheLoop,
             lambda: ValidationByQueryText(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
