@@ -44,14 +44,17 @@ def _plain_text(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_CURSOR_VALUE_LENGTH and "\x00" not in value
 
 
-def parse_time(value: object, message: str = "Ungültiger Cursor.") -> datetime:
-    """A time from a cursor: ISO 8601 with an offset, whose UTC time the database can hold."""
+def parse_time(value: object, message: str = "Ungültiger Cursor.", *, naive_is_utc: bool = False) -> datetime:
+    """A time from a cursor: ISO 8601 with an offset (or without one, read as UTC, where `naive_is_utc`), whose
+    UTC time the database can hold."""
     if not _plain_text(value):
         raise InvalidArgument(message)
     try:
         parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
         if parsed.tzinfo is None:
-            raise InvalidArgument(message)
+            if not naive_is_utc:
+                raise InvalidArgument(message)
+            parsed = parsed.replace(tzinfo=UTC)
         parsed.astimezone(UTC)  # `0001-01-01T00:00+01:00` is before the year 1 in UTC
     except (ValueError, OverflowError):
         raise InvalidArgument(message) from None

@@ -130,7 +130,11 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
         raise InvalidArgument(message) from None
     if kind != order.value:
         raise InvalidArgument(message)
-    key: object = parse_count(value, message) if order is IdeaOrder.MOST_SUPPORTED else parse_time(value, message)
+    key: object = (
+        parse_count(value, message)
+        if order is IdeaOrder.MOST_SUPPORTED
+        else parse_time(value, message, naive_is_utc=True)
+    )
     return key, parse_uuid(idea_id, message)
 
 

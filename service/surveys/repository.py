@@ -95,7 +95,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created_at, survey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, TypeError, UnicodeError):
         raise InvalidArgument(message) from None
-    return parse_time(created_at, message), parse_uuid(survey_id, message)
+    return parse_time(created_at, message, naive_is_utc=True), parse_uuid(survey_id, message)
 
 
 async def list_surveys(

@@ -52,7 +52,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         published, offer_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise InvalidArgument("Ungültiger Cursor.") from None
-    return parse_time(published), parse_uuid(offer_id)
+    return parse_time(published, naive_is_utc=True), parse_uuid(offer_id)
 
 
 def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select[Offer]:
