@@ -15,6 +15,7 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -199,16 +200,45 @@ class ValidationByQueryText(SchemaExtension):
 
 
 class OperationMetrics(SchemaExtension):
+    """Times each operation, labelled by its kind and its first root field (`towns`, `submitIdea`).
+
+    Not by the operation name the client sends: every made-up name would become a series of its own, and
+    `/metrics` would grow without bound. The root fields are the schema's, a bounded set; anything else (a
+    document that did not parse, `__typename`) is `other`.
+    """
+
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
         context = self.execution_context
-        kind = context.operation_type.value if context.operation_type else "unknown"
+        operation = _selected_operation(context)
+        kind = operation.operation.value if operation is not None else "unknown"
         if hasattr(context.context, "operation_type"):
             context.context.operation_type = kind
-        GRAPHQL_OPERATIONS.labels(operation=context.operation_name or "anonymous", kind=kind).observe(
+        GRAPHQL_OPERATIONS.labels(operation=_root_field(context, operation), kind=kind).observe(
             time.perf_counter() - started
         )
+
+
+def _selected_operation(context: ExecutionContext) -> OperationDefinitionNode | None:
+    document = context.graphql_document
+    if document is None:
+        return None
+    name = getattr(context, "_provided_operation_name", None)
+    operations = [definition for definition in document.definitions if isinstance(definition, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((operation for operation in operations if operation.name and operation.name.value == name), None)
+
+
+def _root_field(context: ExecutionContext, operation: OperationDefinitionNode | None) -> str:
+    if operation is None:
+        return "other"
+    root = context.schema._schema.get_root_type(operation.operation)
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and root is not None and selection.name.value in root.fields:
+            return selection.name.value
+    return "other"
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
