@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from graphql import DocumentNode, GraphQLError, TokenKind  # noqa: E402
 from graphql.language import Lexer, Source  # noqa: E402
-from graphql.validation import NoSchemaIntrospectionCustomRule  # noqa: E402
+from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules  # noqa: E402
 
 from schema.extensions import _parse, _validate, off_the_loop  # noqa: E402
 from schema.root import _LIMIT_RULES, MAX_TOKENS, build_schema  # noqa: E402
@@ -106,7 +106,8 @@ def main() -> None:
     arguments = parser.parse_args()
     schema = build_schema()._schema
     gc.freeze()  # as `mitmachen serve` does once the schema is built
-    rules = (*_LIMIT_RULES, NoSchemaIntrospectionCustomRule)
+    # As in production: graphql-core's rules, the limits, and the introspection rule of production.
+    rules = (*specified_rules, *_LIMIT_RULES, NoSchemaIntrospectionCustomRule)
     report(f"{'document':<28} {'tokens':>6} {'bytes':>6} {'parse ms':>9} {'validate ms':>12}  verdict")
     worst = 0.0
     for name, document in WORST_DOCUMENTS.items():
