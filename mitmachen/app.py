@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from ipaddress import ip_address, ip_network
 
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from redis.exceptions import RedisError
@@ -38,7 +39,7 @@ from service.auth.tokens import AccessTokenValidator
 from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
-from service.ratelimit import Limits, RateLimiter
+from service.ratelimit import ClientAddresses, Limits, RateLimiter
 from workers.queue import queued_jobs
 
 logger = logging.getLogger("mitmachen.http")
@@ -74,14 +75,39 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            # Labels from a bounded set only: each made-up path or method would be a series of its own.
             route = scope["path"] if scope["path"] in _KNOWN_PATHS else "other"
-            HTTP_REQUESTS.labels(route=route, method=scope["method"], status=str(status)).inc()
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            HTTP_REQUESTS.labels(route=route, method=method, status=str(status)).inc()
             request_id_var.reset(token)
 
 
 _KNOWN_PATHS = frozenset(
     {"/graphql", "/healthz", "/readyz", "/metrics", "/auth/login", "/auth/callback", "/auth/logout"}
 )
+
+
+_KNOWN_METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+
+
+class MetricsAccess:
+    """Who may read `/metrics`: clients in the `MITMACHEN_METRICS_ALLOW` networks. The client is the peer, or,
+    behind a proxy listed in `MITMACHEN_TRUSTED_PROXIES`, the address that proxy forwards (so the internet is not
+    let in through a proxy on a private address)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.clients = ClientAddresses(settings.trusted_proxies)
+        self.networks = [ip_network(entry, strict=False) for entry in settings.metrics_allow]
+
+    def allows(self, request: Request) -> bool:
+        client = self.clients.resolve(
+            request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+        )
+        try:
+            address = ip_address(client or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     validator = (
         AccessTokenValidator(issuers, settings.oidc_audience, browser_clients=browser_clients) if issuers else None
     )
+    metrics_access = MetricsAccess(settings)
     authenticator = Authenticator(
         validator, roles_claim=settings.oidc_roles_claim, identity_key=settings.identity_key()
     )
@@ -171,6 +198,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         )
 
     async def metrics(request: Request) -> Response:
+        if not metrics_access.allows(request):
+            return PlainTextResponse("Forbidden", status_code=403)
         try:
             QUEUED_JOBS.set(await queued_jobs(state["runtime"].redis))
         except (RedisError, OSError, TimeoutError):

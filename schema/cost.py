@@ -50,6 +50,8 @@ MAX_COST = 20_000
 DEFAULT_LIST_SIZE = 20
 SIZE_ARGUMENT = "first"
 COST_CODE = "QUERY_TOO_EXPENSIVE"
+# Far over the limit, far under 2**63: where an estimate stops growing.
+SATURATED = 10**15
 
 
 def _is_list(type_: GraphQLOutputType) -> bool:
@@ -76,6 +78,8 @@ class _Estimate:
             if isinstance(definition.default_value, IntValueNode):
                 self.defaults[definition.variable.name.value] = int(definition.default_value.value)
         self.uses_variable_sizes = False
+        self.memo: dict[tuple[str, str], int] = {}
+        self.visiting: set[tuple[str, str]] = set()
 
     def size(self, node: FieldNode, default: int) -> int:
         for argument in node.arguments or ():
@@ -95,44 +99,64 @@ class _Estimate:
             return default
         return default
 
-    def selection_set(
-        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, count: int, spreads: frozenset[str]
-    ) -> int:
+    def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType) -> int:
+        """The cost of `selection_set` resolved on one object of type `parent`.
+
+        The cost is linear in the number of objects, so it is computed for one and multiplied: a fragment's cost
+        is computed once per type it is spread on (memoised), however often and however deep it is spread.
+        Every sum and product saturates at `SATURATED`, so a chain of fragments that doubles at each step costs
+        one visit per fragment and still gives a number that fits the answer.
+        """
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, count, spreads)
+                total += self.field(selection, parent)
             elif isinstance(selection, InlineFragmentNode):
                 condition = parent
                 if selection.type_condition is not None:
                     condition = self.schema.get_type(selection.type_condition.name.value) or parent
-                total += self.selection_set(selection.selection_set, condition, count, spreads)
+                total += self.selection_set(selection.selection_set, condition)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in spreads:
-                    continue  # unknown or cyclic: other rules report it
-                condition = self.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self.selection_set(fragment.selection_set, condition, count, spreads | {name})
+                total += self.fragment(selection.name.value, parent)
+            total = min(total, SATURATED)
         return total
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, count: int, spreads: frozenset[str]) -> int:
+    def fragment(self, name: str, parent: GraphQLNamedType) -> int:
+        fragment = self.fragments.get(name)
+        if fragment is None:
+            return 0  # unknown: other rules report it
+        condition = self.schema.get_type(fragment.type_condition.name.value) or parent
+        key = (name, condition.name)
+        known = self.memo.get(key)
+        if known is not None:
+            return known
+        if key in self.visiting:
+            return 0  # cyclic: other rules report it
+        self.visiting.add(key)
+        cost = self.selection_set(fragment.selection_set, condition)
+        self.visiting.discard(key)
+        self.memo[key] = cost
+        return cost
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType) -> int:
         if not isinstance(parent, (GraphQLObjectType, InterfaceType)):
-            return count  # `__typename` on a union, or an invalid field other rules report
+            return 1  # `__typename` on a union, or an invalid field other rules report
         definition = parent.fields.get(node.name.value)
         if definition is None:
-            return count
-        children = count
+            return 1
+        children = 1
         if SIZE_ARGUMENT in definition.args:
-            children = count * self.size(node, int(definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE))
+            children = self.size(node, int(definition.args[SIZE_ARGUMENT].default_value or DEFAULT_LIST_SIZE))
         elif _is_list(definition.type) and not parent.name.endswith("Connection"):
-            children = count * DEFAULT_LIST_SIZE
-        # Past the limit the verdict is made: the count stops growing there, so nested huge sizes (`first:
-        # 99999999999999999999`) give an estimate that still fits the 64-bit integer the answer reports.
-        children = min(children, MAX_COST + 1)
-        return count + self.selection_set(node.selection_set, get_named_type(definition.type), children, spreads)
+            children = DEFAULT_LIST_SIZE
+        if node.selection_set is None:
+            return 1
+        # Huge sizes (`first: 99999999999999999999`) saturate: the estimate still fits the 64-bit integer the
+        # answer reports.
+        below = self.selection_set(node.selection_set, get_named_type(definition.type))
+        return min(1 + min(children, SATURATED) * below, SATURATED)
 
 
 def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
@@ -157,7 +181,7 @@ def operation_cost(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0, False
-    cost = estimate.selection_set(operation.selection_set, root, 1, frozenset())
+    cost = estimate.selection_set(operation.selection_set, root)
     return cost, estimate.uses_variable_sizes
 
 

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
 
 import strawberry
-from graphql import ASTValidationRule, ExecutionResult, GraphQLError, GraphQLSchema, StringValueNode, ValidationRule
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationRule,
+    parse,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from schema.shape import shape_errors
 from service.db.availability import database_unavailable
 from service.errors import ExpectedError
 from service.observability import GRAPHQL_OPERATIONS
@@ -46,6 +61,110 @@ class QueriesReadOnly(SchemaExtension):
         yield
 
 
+# Parsing and validating a document the caches do not know is the one CPU-heavy step of a request that no database
+# call interrupts (a document of 4 000 tokens takes tens of milliseconds): it runs in this worker thread, so the
+# event loop keeps answering other requests meanwhile (the interpreter hands it the lock at least every 5 ms). One
+# thread: documents take turns instead of splitting the processor between them.
+_DOCUMENT_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphql-documents")
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+async def off_the_loop(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`function(*args, **kwargs)` in the document worker thread."""
+    return await asyncio.get_running_loop().run_in_executor(_DOCUMENT_WORKER, partial(function, *args, **kwargs))
+
+
+def _too_deep() -> GraphQLError:
+    return GraphQLError("Die Anfrage ist zu tief verschachtelt.", extensions={"code": "BAD_USER_INPUT"})
+
+
+def _parse(query: str, options: dict[str, Any]) -> DocumentNode:
+    try:
+        return parse(query, **options)
+    except RecursionError:
+        raise _too_deep() from None
+
+
+_ParseKey = tuple[str, int | None]
+
+
+class _ParsedDocuments:
+    """Parsed documents by query text, the most recently used first out of `entries` and `characters`.
+
+    A parsed document holds about one object per character of its text, and every full garbage collection walks
+    them all: with 200 documents of 4 000 tokens in a cache, one full collection took 3 s, the event loop stalled
+    meanwhile. So the cache holds at most `characters` of query text, and no single text over a tenth of it (such
+    a text is parsed again, in the worker thread, when it comes again; its validation verdict stays cached).
+    """
+
+    def __init__(self, *, entries: int, characters: int) -> None:
+        self.entries = entries
+        self.characters = characters
+        self.held = 0
+        self.documents: OrderedDict[_ParseKey, DocumentNode] = OrderedDict()
+
+    def get(self, key: _ParseKey) -> DocumentNode | None:
+        document = self.documents.get(key)
+        if document is not None:
+            self.documents.move_to_end(key)
+        return document
+
+    def keep(self, key: _ParseKey, document: DocumentNode) -> None:
+        if len(key[0]) > self.characters // 10 or key in self.documents:
+            return
+        self.documents[key] = document
+        self.held += len(key[0])
+        while len(self.documents) > self.entries or self.held > self.characters:
+            (query, _), _ = self.documents.popitem(last=False)
+            self.held -= len(query)
+
+
+CACHED_DOCUMENT_CHARACTERS = 200_000
+_PARSED = _ParsedDocuments(entries=1000, characters=CACHED_DOCUMENT_CHARACTERS)
+
+
+class ParseOffTheLoop(SchemaExtension):
+    """Parses the query text in the document worker thread, and caches the result by the text (see
+    `_ParsedDocuments`), as strawberry's `ParserCache` does in the event loop.
+
+    Also refuses a document with several operations and no `operationName` (the GraphQL spec's GetOperation: the
+    operation to run is not determined), which strawberry would answer by running the first.
+    """
+
+    async def on_parse(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.query is not None and context.graphql_document is None:
+            key = (context.query, context.parse_options.get("max_tokens"))
+            document = _PARSED.get(key)
+            if document is None:
+                # A syntax error is raised from here; strawberry answers it as it answers its own parse errors.
+                document = await off_the_loop(_parse, context.query, dict(context.parse_options))
+                _PARSED.keep(key, document)
+            if getattr(context, "_provided_operation_name", None) is None and _operation_count(document) > 1:
+                raise GraphQLError(
+                    "Die Anfrage enthält mehrere Operationen: bitte mit `operationName` angeben, welche laufen soll.",
+                    extensions={"code": "OPERATION_NAME_REQUIRED"},
+                )
+            context.graphql_document = document
+        yield
+
+
+def _operation_count(document: DocumentNode) -> int:
+    return sum(isinstance(definition, OperationDefinitionNode) for definition in document.definitions)
+
+
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """The shape bounds first: past them, a rule could take seconds; within them, every rule's work is bounded."""
+    try:
+        return shape_errors(document) or validate_document(schema, document, rules)
+    except RecursionError:
+        return [_too_deep()]
+
+
 _ValidationKey = tuple[GraphQLSchema, str, tuple[type[ASTValidationRule], ...]]
 _VALIDATED: OrderedDict[_ValidationKey, list[GraphQLError]] = OrderedDict()
 
@@ -55,13 +174,14 @@ class ValidationByQueryText(SchemaExtension):
 
     Strawberry's `ValidationCache` keys by the parsed document instead: graphql-core's syntax nodes are frozen
     dataclasses, so hashing the document walks the whole tree on every request. The same text parses to the
-    same document, and a text is hashed once.
+    same document, and a text is hashed once. A document not in the cache is checked against the shape bounds of
+    `schema.shape` and validated in the document worker thread.
     """
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         # Strawberry validates only a document it parsed from the request's query text.
         assert context.graphql_document is not None  # noqa: S101
@@ -70,7 +190,7 @@ class ValidationByQueryText(SchemaExtension):
         key = (schema, context.query, context.validation_rules)
         errors = _VALIDATED.get(key)
         if errors is None:
-            errors = validate_document(schema, context.graphql_document, context.validation_rules)
+            errors = await off_the_loop(_validate, schema, context.graphql_document, context.validation_rules)
             _VALIDATED[key] = errors
             if len(_VALIDATED) > self.maxsize:
                 _VALIDATED.popitem(last=False)
@@ -81,16 +201,45 @@ class ValidationByQueryText(SchemaExtension):
 
 
 class OperationMetrics(SchemaExtension):
+    """Times each operation, labelled by its kind and its first root field (`towns`, `submitIdea`).
+
+    Not by the operation name the client sends: every made-up name would become a series of its own, and
+    `/metrics` would grow without bound. The root fields are the schema's, a bounded set; anything else (a
+    document that did not parse, `__typename`) is `other`.
+    """
+
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
         context = self.execution_context
-        kind = context.operation_type.value if context.operation_type else "unknown"
+        operation = _selected_operation(context)
+        kind = operation.operation.value if operation is not None else "unknown"
         if hasattr(context.context, "operation_type"):
             context.context.operation_type = kind
-        GRAPHQL_OPERATIONS.labels(operation=context.operation_name or "anonymous", kind=kind).observe(
+        GRAPHQL_OPERATIONS.labels(operation=_root_field(context, operation), kind=kind).observe(
             time.perf_counter() - started
         )
+
+
+def _selected_operation(context: ExecutionContext) -> OperationDefinitionNode | None:
+    document = context.graphql_document
+    if document is None:
+        return None
+    name = getattr(context, "_provided_operation_name", None)
+    operations = [definition for definition in document.definitions if isinstance(definition, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((operation for operation in operations if operation.name and operation.name.value == name), None)
+
+
+def _root_field(context: ExecutionContext, operation: OperationDefinitionNode | None) -> str:
+    if operation is None:
+        return "other"
+    root = context.schema._schema.get_root_type(operation.operation)
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and root is not None and selection.name.value in root.fields:
+            return selection.name.value
+    return "other"
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Annotated
 
 import strawberry
 from graphql import ASTValidationRule
-from strawberry import relay
+from strawberry import Info, relay
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
+from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import StrawberryObjectDefinition
 
 from schema.cost import CostRule, VariableCostLimit
 from schema.extensions import (
     MaskUnexpectedErrors,
     NulInLiterals,
     OperationMetrics,
+    ParseOffTheLoop,
     ProductionHardening,
     QueriesReadOnly,
     RefuseNulCharacters,
@@ -46,6 +49,16 @@ from schema.users.queries import UserQueries
 from schema.volunteering.mutations import VolunteeringMutations
 from schema.volunteering.queries import VolunteeringQueries
 
+
+def _is_node_type(info: Info, name: str) -> bool:
+    """A concrete object type of this schema that implements Node (not the interface itself)."""
+    definition = info.schema.get_type_by_name(name)
+    if not isinstance(definition, StrawberryObjectDefinition) or definition.is_interface:
+        return False
+    origin = definition.origin
+    return isinstance(origin, type) and issubclass(origin, relay.Node)
+
+
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
@@ -63,10 +76,25 @@ class Query(
     TallyQueries,
     PrivacyQueries,
 ):
-    node: relay.Node | None = relay.node(
+    @strawberry.field(
         description="Any object by its global id; objects the caller may not see resolve to null.",
         permission_classes=[Public],
     )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")],
+    ) -> relay.Node | None:
+        # An id that is no global id, or whose type name is no Node type (a type that is not a Node, or no type at
+        # all), is an id of nothing, as an unknown id is: null. (Strawberry's `relay.node()` raises for these, an
+        # input error without a code or an internal error.)
+        try:
+            global_id = relay.GlobalID.from_id(id)
+        except GlobalIDValueError:
+            return None
+        if not _is_node_type(info, global_id.type_name):
+            return None
+        return await global_id.resolve_node(info, required=False)
 
 
 @cache
@@ -107,7 +135,7 @@ def build_schema() -> Schema:
             # Introspection and name suggestions off in production (decided per request from the settings).
             ProductionHardening,
             # The parse and validation caches are shared across requests.
-            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            ParseOffTheLoop,
             lambda: ValidationByQueryText(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,

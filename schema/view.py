@@ -84,6 +84,33 @@ _GRAPHIQL_CSRF = (
     ('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]'),
 )
 
+# The body with its variables: far deeper than any input of the schema (a survey's answers are four levels down),
+# far shallower than what would exhaust the recursion of the code that reads variables.
+MAX_JSON_DEPTH = 32
+
+
+class BadRequestBody(HTTPException):
+    """A body (or GET parameter) that is JSON but not a request: 400 with a code and a German message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(400, message)
+        self.code = code
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` levels deep (without recursion)."""
+    level: list[object] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return bool(level)
+
 
 class Admission:
     """At most `limit` GraphQL requests of this process run at once; the others wait at the door, in arrival order.
@@ -137,6 +164,20 @@ def _busy() -> Response:
         "Gerade sind sehr viele Anfragen unterwegs. Bitte versuchen Sie es gleich noch einmal.",
         {"Retry-After": "5"},
     )
+
+
+def _http_error(request: Request, error: HTTPException) -> Response:
+    """A request strawberry refused before running anything, answered as the contract says."""
+    if request.method == "GET" and "mutation" in error.reason.lower():
+        # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
+        return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
+    if isinstance(error, BadRequestBody):
+        return _error_response(400, error.code, error.reason)
+    if error.reason == "Batching is not enabled":
+        return _error_response(
+            400, "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
+        )
+    return PlainTextResponse(error.reason, status_code=error.status_code)
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -211,14 +252,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             return await self.run(request, context=context)
         except HTTPException as error:
-            if request.method == "GET" and "mutation" in error.reason.lower():
-                # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
-                return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
-            if error.reason == "Batching is not enabled":
-                return _error_response(
-                    400, "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
-                )
-            return PlainTextResponse(error.reason, status_code=error.status_code)
+            return _http_error(request, error)
         finally:
             # The context refers to the request: dropping it from the request's state breaks that cycle, so the
             # request's objects (loaders, rows, session) are freed when the request ends, not by a later
@@ -227,6 +261,18 @@ class GraphQLView(GraphQL[Context, None]):
             with contextlib.suppress(AttributeError):
                 del request.state.graphql_sub_response
             await _discard(uow)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Used for the body and for the `variables` and `extensions` of a GET: each must be an object (a body may
+        # also be a list, which is refused as a batch). Anything else would fail later as an internal error.
+        value = super().parse_json(data)
+        if not isinstance(value, dict | list):
+            raise BadRequestBody("BAD_REQUEST", "Die Anfrage muss ein JSON-Objekt sein (mit `query`).")
+        if _nested_deeper_than(value, MAX_JSON_DEPTH):
+            raise BadRequestBody(
+                "BAD_USER_INPUT", f"Die Variablen sind zu tief verschachtelt (höchstens {MAX_JSON_DEPTH} Ebenen)."
+            )
+        return value
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson: several times faster than the standard library, and stricter where it matters here: a lone

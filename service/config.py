@@ -32,6 +32,11 @@ def _split_list(value: object) -> object:
     return value
 
 
+# Who may read /metrics unless MITMACHEN_METRICS_ALLOW says otherwise: this machine and private networks (a
+# Prometheus in the cluster), never the internet.
+DEFAULT_METRICS_ALLOW = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MITMACHEN_", extra="ignore", frozen=True)
 
@@ -60,11 +65,12 @@ class Settings(BaseSettings):
     mail_from: str = "Mitmachen <noreply@mitmachen.invalid>"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_enabled: bool = True
+    metrics_allow: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_METRICS_ALLOW))
     rate_limit_window_seconds: int = Field(default=600, ge=1, le=86_400)
     rate_limit_per_person: int = Field(default=30, ge=1)
     rate_limit_per_address: int = Field(default=300, ge=1)
 
-    @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", mode="before")
+    @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_list(value)
@@ -96,7 +102,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a log level (expected one of {', '.join(LOG_LEVELS)})")
         return value.upper()
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allow")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         for entry in value:

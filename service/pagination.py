@@ -6,11 +6,14 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from service.errors import InvalidArgument
 
 MAX_PAGE_SIZE = 100
+# A value in a cursor is one of ours: a time, an id, a count or a kind, never longer.
+MAX_CURSOR_VALUE_LENGTH = 100
+MAX_COUNT = 2**31 - 1  # PostgreSQL `integer`
 
 
 def check_page_size(first: int) -> None:
@@ -32,23 +35,43 @@ def decode_cursor(kind: str, cursor: str, size: int) -> list[str]:
         raise invalid from None
     if not isinstance(decoded, list) or len(decoded) != size + 1 or decoded[0] != kind:
         raise invalid
-    if not all(isinstance(value, str) for value in decoded[1:]):
+    if not all(_plain_text(value) for value in decoded[1:]):
         raise invalid
     return decoded[1:]
 
 
-def parse_time(value: str) -> datetime:
+def _plain_text(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_CURSOR_VALUE_LENGTH and "\x00" not in value
+
+
+def parse_time(value: object, message: str = "Ungültiger Cursor.", *, naive_is_utc: bool = False) -> datetime:
+    """A time from a cursor: ISO 8601 with an offset (or without one, read as UTC, where `naive_is_utc`), whose
+    UTC time the database can hold."""
+    if not _plain_text(value):
+        raise InvalidArgument(message)
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidArgument("Ungültiger Cursor.") from None
-    if parsed.tzinfo is None:
-        raise InvalidArgument("Ungültiger Cursor.")
+        parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
+        if parsed.tzinfo is None:
+            if not naive_is_utc:
+                raise InvalidArgument(message)
+            parsed = parsed.replace(tzinfo=UTC)
+        parsed.astimezone(UTC)  # `0001-01-01T00:00+01:00` is before the year 1 in UTC
+    except (ValueError, OverflowError):
+        raise InvalidArgument(message) from None
     return parsed
 
 
-def parse_uuid(value: str) -> uuid.UUID:
+def parse_uuid(value: object, message: str = "Ungültiger Cursor.") -> uuid.UUID:
+    if not _plain_text(value):
+        raise InvalidArgument(message)
     try:
-        return uuid.UUID(value)
+        return uuid.UUID(value)  # type: ignore[arg-type]
     except ValueError:
-        raise InvalidArgument("Ungültiger Cursor.") from None
+        raise InvalidArgument(message) from None
+
+
+def parse_count(value: object, message: str = "Ungültiger Cursor.") -> int:
+    """A count from a cursor: an integer the database's `integer` holds, not negative."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise InvalidArgument(message)
+    return value

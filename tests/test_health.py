@@ -66,7 +66,7 @@ async def test_metrics_expose_requests_latency_statements_and_jobs(client: httpx
     metrics = (await client.get("/metrics")).text
 
     assert 'mitmachen_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics
-    assert 'mitmachen_graphql_operation_seconds_count{kind="query",operation="Towns"}' in metrics
+    assert 'mitmachen_graphql_operation_seconds_count{kind="query",operation="towns"}' in metrics
     assert "mitmachen_sql_statements_total" in metrics
     assert "mitmachen_jobs_queued 0.0" in metrics
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
-from service.pagination import check_page_size
+from service.pagination import check_page_size, parse_count, parse_time, parse_uuid
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
 from service.users.models import User
@@ -124,16 +124,19 @@ def encode_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
 
 
 def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
-    invalid = InvalidArgument("Ungültiger Cursor für diese Sortierung.")
+    message = "Ungültiger Cursor für diese Sortierung."
     try:
         kind, value, idea_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        key: object = int(value) if order is IdeaOrder.MOST_SUPPORTED else datetime.fromisoformat(value)
-        decoded = key, uuid.UUID(idea_id)
     except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise invalid from None
+        raise InvalidArgument(message) from None
     if kind != order.value:
-        raise invalid
-    return decoded
+        raise InvalidArgument(message)
+    key: object = (
+        parse_count(value, message)
+        if order is IdeaOrder.MOST_SUPPORTED
+        else parse_time(value, message, naive_is_utc=True)
+    )
+    return key, parse_uuid(idea_id, message)
 
 
 # The statement's columns are named after the rows they fill, in the same order: the idea's, then the author's,

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
-from service.pagination import check_page_size
+from service.pagination import check_page_size, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visible_to
 
@@ -90,11 +90,12 @@ class SurveyPage:
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    message = "Der Cursor ist ungültig."
     try:
         created_at, survey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), uuid.UUID(survey_id)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidArgument("Der Cursor ist ungültig.") from None
+    except (binascii.Error, ValueError, TypeError, UnicodeError):
+        raise InvalidArgument(message) from None
+    return parse_time(created_at, message, naive_is_utc=True), parse_uuid(survey_id, message)
 
 
 async def list_surveys(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
-from service.pagination import check_page_size
+from service.pagination import check_page_size, parse_time, parse_uuid
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
 
@@ -50,9 +50,9 @@ class OfferPage:
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         published, offer_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(published), uuid.UUID(offer_id)
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise InvalidArgument("Ungültiger Cursor.") from None
+    return parse_time(published, naive_is_utc=True), parse_uuid(offer_id)
 
 
 def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select[Offer]:
