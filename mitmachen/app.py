@@ -39,7 +39,7 @@ from service.auth.tokens import AccessTokenValidator
 from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
-from service.ratelimit import ClientAddresses, Limits, RateLimiter
+from service.ratelimit import Limits, RateLimiter
 from workers.queue import queued_jobs
 
 logger = logging.getLogger("mitmachen.http")
@@ -92,19 +92,15 @@ _KNOWN_METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "PATCH", "D
 
 class MetricsAccess:
     """Who may read `/metrics`: clients in the `MITMACHEN_METRICS_ALLOW` networks. The client is the peer, or,
-    behind a proxy listed in `MITMACHEN_TRUSTED_PROXIES`, the address that proxy forwards (so the internet is not
-    let in through a proxy on a private address)."""
+    behind a proxy listed in `MITMACHEN_TRUSTED_PROXIES`, the address that proxy forwards, as the proxy headers
+    middleware has already made it (so the internet is not let in through a proxy on a private address)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.clients = ClientAddresses(settings.trusted_proxies)
         self.networks = [ip_network(entry, strict=False) for entry in settings.metrics_allow]
 
     def allows(self, request: Request) -> bool:
-        client = self.clients.resolve(
-            request.client.host if request.client else None, request.headers.get("x-forwarded-for")
-        )
         try:
-            address = ip_address(client or "")
+            address = ip_address(request.client.host if request.client else "")
         except ValueError:
             return False
         return any(address in network for network in self.networks)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from strawberry.relay import GlobalID
 
 from mitmachen.runtime import Runtime
 from service.config import Settings
@@ -80,7 +81,7 @@ async def test_the_export_token_never_appears_in_the_log(
 ) -> None:
     anna = await citizen(runtime, oidc_provider, "anna", "Anna Achterberg")
     requested = (await graphql(EXPORT, headers=anna.headers))["data"]["exportMyData"]
-    assert await build_export({"runtime": runtime}, requested["export"]["id"]) == "built"
+    assert await build_export({"runtime": runtime}, GlobalID.from_id(requested["export"]["id"]).node_id) == "built"
     async with runtime.engine.connect() as connection:
         body = (await connection.exec_driver_sql("SELECT body FROM notifications")).scalar_one()
     found = re.search(r"/me/export/([A-Za-z0-9_-]+)", body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from strawberry.relay import GlobalID
 
 from mitmachen.runtime import Runtime
 from service.notifications.models import Notification
@@ -54,7 +55,7 @@ async def test_the_export_link_appears_in_the_notifications_of_its_addressee_onl
     clara = await citizen(runtime, oidc_provider, "clara-notes", "Clara")
     omar = await citizen(runtime, oidc_provider, "omar-notes", "Omar")
     requested = (await graphql(EXPORT, headers=clara.headers))["data"]["exportMyData"]
-    assert await build_export({"runtime": runtime}, requested["export"]["id"]) == "built"
+    assert await build_export({"runtime": runtime}, GlobalID.from_id(requested["export"]["id"]).node_id) == "built"
 
     hers = await _mine(graphql, clara)
     his = await _mine(graphql, omar)

@@ -145,7 +145,7 @@ async def test_each_figure_lists_exactly_the_ideas_it_counts_with_paging(
     dataset = await _recomputed(runtime, oidc_provider)
     soest = await town_ref(graphql, "soest")
     # A region admin may read every idea (others are shown only what they may read: test_report_visibility).
-    region_staff = await person(runtime, oidc_provider, "region", roles_held=((Role.ADMIN, None),))
+    region_staff = await person(runtime, oidc_provider, "region", roles_held=((Role.REGION_ADMIN, None),))
     traced = 0
     for town_gid, town_id in ((soest.id, soest.row_id), (None, None)):
         result = await graphql(TRACE, {"town": town_gid, "first": 100}, headers=region_staff.headers)

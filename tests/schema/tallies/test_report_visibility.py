@@ -108,10 +108,11 @@ async def test_every_figure_lists_only_ideas_the_caller_may_read_through_node(
         ),
         "admin of the town": await person(runtime, oidc_provider, "admin", roles_held=((Role.ADMIN, "soest"),)),
         "region staff": await person(runtime, oidc_provider, "region-staff", roles_held=((Role.REGION_STAFF, None),)),
-        "region admin": await person(runtime, oidc_provider, "region-admin", roles_held=((Role.ADMIN, None),)),
+        "region admin": await person(runtime, oidc_provider, "region-admin", roles_held=((Role.REGION_ADMIN, None),)),
     }
 
-    # What a region admin is listed is everything the figures count: every state, in both towns.
+    # What a region admin is listed is everything the figures count: the published ideas (the only ones counted),
+    # in both towns.
     region_admin = callers["region admin"]
     assert region_admin is not None
     everything = {
@@ -120,7 +121,11 @@ async def test_every_figure_lists_only_ideas_the_caller_may_read_through_node(
     }
     for scope, listing in everything.items():
         counted = set().union(*listing.values())
-        expected = {idea for idea, name in made.items() if scope == "region" or name.endswith(scope)}
+        expected = {
+            idea
+            for idea, name in made.items()
+            if name.startswith("published ") and (scope == "region" or name.endswith(scope))
+        }
         assert counted == expected, scope
         for metric in ("IDEAS_SUBMITTED", "SUPPORTS", "COMMENTS"):
             assert any(key[2] == metric and ideas == expected for key, ideas in listing.items()), (scope, metric)
@@ -156,7 +161,7 @@ async def test_every_figure_lists_only_ideas_the_caller_may_read_through_node(
 async def test_a_held_idea_of_region_staff_s_report_is_not_shown_to_them(
     runtime: Runtime, oidc_provider: OidcProvider, graphql: GraphQLClient
 ) -> None:
-    """The reported case: a held idea with a phone number in its body, counted as submitted, never shown."""
+    """The reported case: a held idea with a phone number in its body is neither counted nor shown."""
     author = await person(runtime, oidc_provider, "author")
     held = await insert_idea_directly(
         runtime,
@@ -175,7 +180,6 @@ async def test_a_held_idea_of_region_staff_s_report_is_not_shown_to_them(
         for figure in result["data"]["participationReport"]["figures"]
         if figure["metric"] == "IDEAS_SUBMITTED" and figure["periodStart"] == f"{datetime.now(BERLIN).year}-01-01"
     ]
-    assert submitted, result
     assert all(figure["ideas"]["edges"] == [] for figure in submitted)
     assert "0171 1234567" not in str(result)
     assert (await graphql(NODE, {"id": idea_gid(held)}, headers=region_staff.headers))["data"]["node"] is None

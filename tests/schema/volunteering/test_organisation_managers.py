@@ -171,7 +171,7 @@ async def test_the_last_manager_stays_while_offers_are_open(
 STAFF_KINDS: dict[str, tuple[tuple[Role, str | None], ...]] = {
     "staff of Soest": ((Role.STAFF, "soest"),),
     "admin of Soest": ((Role.ADMIN, "soest"),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
     "staff of Olpe": ((Role.STAFF, "olpe"),),
     "moderator of Soest": ((Role.MODERATOR, "soest"),),
     "region staff": ((Role.REGION_STAFF, None),),
@@ -229,7 +229,7 @@ async def test_the_towns_staff_act_for_an_organisation_whose_last_manager_delete
 async def test_grant_role_refuses_a_manager_role_without_an_organisation(
     mutation: str, town: str | None, runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await person(runtime, oidc_provider, "region-admin", roles_held=((Role.ADMIN, None),))
+    admin = await person(runtime, oidc_provider, "region-admin", roles_held=((Role.REGION_ADMIN, None),))
     target = await person(runtime, oidc_provider, "target")
     role_input: dict[str, Any] = {"userId": user_gid(target), "role": "ORGANISATION_MANAGER"}
     if town:

@@ -36,7 +36,7 @@ CALLERS: dict[str, tuple[tuple[Role, str | None], ...] | None] = {
     "staff of Olpe": ((Role.STAFF, "olpe"),),
     "admin of Olpe": ((Role.ADMIN, "olpe"),),
     "region staff": ((Role.REGION_STAFF, None),),
-    "region admin": ((Role.ADMIN, None),),
+    "region admin": ((Role.REGION_ADMIN, None),),
     "manager of the verified one": (),
     "manager of the waiting one": (),
 }
