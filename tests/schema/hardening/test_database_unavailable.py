@@ -117,23 +117,7 @@ async def test_a_connection_lost_mid_request_gives_503_and_changes_nothing(
         await blocker.execute(text("LOCK TABLE towns, users IN ACCESS EXCLUSIVE MODE"))
         with caplog.at_level(logging.INFO):
             request = asyncio.create_task(proxied.http.post("/graphql", json={"query": query}, headers=clara.headers))
-            for _ in range(100):
-                waiting = await runtime.engine.connect()
-                try:
-                    blocked = (
-                        await waiting.execute(
-                            text(
-                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                "AND datname = current_database()"
-                            )
-                        )
-                    ).scalar_one()
-                finally:
-                    await waiting.close()
-                if blocked:
-                    break
-                await asyncio.sleep(0.05)
-            assert blocked, "the request did not reach the database"
+            await _wait_for_a_lock_wait(runtime)
             proxied.proxy.cut()
             response = await request
         await blocker.rollback()
