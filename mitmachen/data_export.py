@@ -1,7 +1,8 @@
 """`GET /me/export/{token}`: a person fetches their data export, once, logged in as themselves.
 
 401 without a login, 404 for a link that is not this person's (unknown and foreign links look the same),
-410 for a link already used or expired, else the JSON document as a download.
+410 for a link already used or expired, 503 with `Retry-After` while the database does not answer (the link stays
+unused), else the JSON document as a download.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mitmachen.runtime import Runtime
+from mitmachen.unavailable import unavailable_gives_503
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
 from service.errors import NotAuthenticated
@@ -27,6 +29,7 @@ _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def data_export_routes(
     runtime: Callable[[], Runtime], authenticate: Callable[[Request, UnitOfWork], Awaitable[Viewer]]
 ) -> list[BaseRoute]:
+    @unavailable_gives_503(_PRIVATE)
     async def download(request: Request) -> Response:
         token: str = request.path_params["token"]
         async with runtime().unit_of_work() as uow:

@@ -1,7 +1,7 @@
 """Open data over HTTP: `/open-data/{scope}.csv`, `.json` and `.meta.json` for the region and every town.
 
 `scope` is `suedwestfalen` for the region roll-up or a town's slug. Public, read-only, suppressed like the files
-of `mitmachen tally --export`.
+of `mitmachen tally --export`. 503 with `Retry-After` while the database does not answer.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from mitmachen.unavailable import unavailable_gives_503
 from service.tallies import report
 from service.towns.models import Town
 
@@ -24,6 +25,7 @@ _SCOPE = re.compile(r"^[a-z0-9-]{1,64}$")
 
 
 def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSession]]) -> list[BaseRoute]:
+    @unavailable_gives_503()
     async def serve(request: Request) -> Response:
         scope, kind = _split(request.path_params["name"])
         if not _SCOPE.match(scope) or not kind:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 
 from schema.context import Info
 from schema.errors import decode_id
+from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ideas.types import IdeaConnection, IdeaFilterInput
 from schema.pagination import node_fields
 from schema.permissions import Public
@@ -40,7 +42,7 @@ async def idea_feed(
     first: int,
     after: str | None,
     filter: IdeaFilterInput | None,
-    order_by: IdeaOrder,
+    order_by: IdeaOrder | None,
 ) -> IdeaConnection:
     fields = node_fields(info)
     async with info.context.uow.session() as session:
@@ -66,6 +68,6 @@ class IdeaQueries:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         filter: IdeaFilterInput | None = None,
-        order_by: IdeaOrder = IdeaOrder.NEWEST,
+        order_by: Annotated[IdeaOrder | None, strawberry.argument(description=ORDER_BY_DESCRIPTION)] = None,
     ) -> IdeaConnection:
         return await idea_feed(info, town_id=None, first=first, after=after, filter=filter, order_by=order_by)

@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.ideas.order import ORDER_BY_DESCRIPTION
 from service.ideas.feed import FeedArea, IdeaOrder
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import TownHeader
@@ -77,7 +78,7 @@ class TownType(relay.Node):
         first: int = 20,
         after: str | None = None,
         filter: Annotated[IdeaFilterInput, strawberry.lazy("schema.ideas.types")] | None = None,
-        order_by: IdeaOrder = IdeaOrder.NEWEST,
+        order_by: Annotated[IdeaOrder | None, strawberry.argument(description=ORDER_BY_DESCRIPTION)] = None,
     ) -> Annotated[IdeaConnection, strawberry.lazy("schema.ideas.types")]:
         from schema.ideas.queries import idea_feed  # noqa: PLC0415 - the ideas adapter imports this module
 

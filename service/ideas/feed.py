@@ -10,18 +10,35 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import ColumnElement, Float, Integer, Row, Select, String, bindparam, func, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Numeric,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.errors import InvalidArgument
 from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
-from service.pagination import check_page_size, parse_count, parse_time, parse_uuid
+from service.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
 from service.users.models import User
@@ -36,6 +53,15 @@ class IdeaOrder(StrEnum):
     NEWEST = "newest"
     MOST_SUPPORTED = "most_supported"
     RECENTLY_ANSWERED = "recently_answered"
+    RELEVANCE = "relevance"
+
+
+# The relevance of a hit: PostgreSQL's `ts_rank` of the stemmed match (title words weigh 1, body words 0.4), plus
+# 1 when every stem of the query begins or ends a word of the title (a compound match in the title), so that an
+# idea named after the words comes before one that only mentions them. Rounded to six decimals, so that the value
+# in a cursor is the very value the next page compares with.
+RANK_DECIMALS = 6
+TITLE_BOOST = 1
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,7 @@ class FeedIdea(NamedTuple):
     strategy_area_id: uuid.UUID
     author: FeedAuthor | None = None
     strategy_area: FeedArea | None = None
+    rank: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,8 @@ class Page:
 
 
 def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
+    if order is IdeaOrder.RELEVANCE:
+        return _RANK
     if order is IdeaOrder.MOST_SUPPORTED:
         return Idea.support_count  # type: ignore[return-value]
     if order is IdeaOrder.RECENTLY_ANSWERED:
@@ -115,7 +144,9 @@ def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
 
 def encode_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
     value: object
-    if order is IdeaOrder.MOST_SUPPORTED:
+    if order is IdeaOrder.RELEVANCE:
+        value = str(getattr(idea, "rank", None))
+    elif order is IdeaOrder.MOST_SUPPORTED:
         value = idea.support_count
     else:
         moment = idea.answered_at if order is IdeaOrder.RECENTLY_ANSWERED else idea.published_at
@@ -131,17 +162,33 @@ def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
         raise InvalidArgument(message) from None
     if kind != order.value:
         raise InvalidArgument(message)
-    key: object = (
-        parse_count(value, message)
-        if order is IdeaOrder.MOST_SUPPORTED
-        else parse_time(value, message, naive_is_utc=True)
-    )
+    key: object
+    if order is IdeaOrder.RELEVANCE:
+        key = _parse_rank(value, message)
+    elif order is IdeaOrder.MOST_SUPPORTED:
+        key = parse_count(value, message)
+    else:
+        key = parse_time(value, message, naive_is_utc=True)
     return key, parse_uuid(idea_id, message)
+
+
+def _parse_rank(value: object, message: str) -> Decimal:
+    if not isinstance(value, str) or len(value) > MAX_CURSOR_VALUE_LENGTH:
+        raise InvalidArgument(message)
+    try:
+        rank = Decimal(value)
+    except InvalidOperation:
+        raise InvalidArgument(message) from None
+    if not rank.is_finite():
+        raise InvalidArgument(message)
+    return rank
 
 
 # The statement's columns are named after the rows they fill, in the same order: the idea's, then the author's,
 # then the strategy area's (each when asked for).
-IDEA_COLUMNS = tuple(getattr(Idea, name) for name in FeedIdea._fields if name not in ("author", "strategy_area"))
+IDEA_COLUMNS = tuple(
+    getattr(Idea, name) for name in FeedIdea._fields if name not in ("author", "strategy_area", "rank")
+)
 AUTHOR_COLUMNS = tuple(getattr(User, name) for name in FeedAuthor._fields)
 AREA_COLUMNS = tuple(getattr(StrategyArea, name) for name in FeedArea._fields)
 _AUTHOR_START = len(IDEA_COLUMNS)
@@ -180,6 +227,17 @@ _COMPOUND_PARTS = text(
     f"{_STEMS})::text[]))"
 )
 _PLAIN_WORDS = re.compile(r"[\w\s]+")
+_FOLDED_TITLE = "replace(translate(lower(ideas.title), 'äöü', 'aou'), 'ß', 'ss')"
+_COMPOUND_IN_TITLE = text(
+    f"({_FOLDED_TITLE} ~ ALL ((SELECT array_agg('\\m' || stem || '|' || stem || '(e|en|er|es|n|s|ern|ens)?\\M') "
+    f"{_STEMS})::text[]))"
+)
+_SEARCH_QUERY = func.websearch_to_tsquery("german", bindparam("text", type_=String))
+_RANK: ColumnElement[Any] = func.round(
+    cast(func.ts_rank(Idea.search_vector, _SEARCH_QUERY), Numeric) + case((_COMPOUND_IN_TITLE, TITLE_BOOST), else_=0),
+    RANK_DECIMALS,
+    type_=Numeric,
+)
 
 
 @cache
@@ -195,6 +253,8 @@ def _statement(shape: _Shape) -> Select[Any]:
         columns.extend(AUTHOR_COLUMNS)
     if shape.with_strategy_areas:
         columns.extend(AREA_COLUMNS)
+    if shape.order is IdeaOrder.RELEVANCE:
+        columns.append(_RANK)
     statement = select(*columns).select_from(Idea)
     if shape.with_authors:
         statement = statement.join(User, User.id == Idea.author_id)
@@ -210,8 +270,7 @@ def _statement(shape: _Shape) -> Select[Any]:
     if shape.status:
         statement = statement.where(Idea.official_status == bindparam("status"))
     if shape.text:
-        query = func.websearch_to_tsquery("german", bindparam("text", type_=String))
-        statement = statement.where(or_(Idea.search_vector.op("@@")(query), _COMPOUND_PARTS))
+        statement = statement.where(or_(Idea.search_vector.op("@@")(_SEARCH_QUERY), _COMPOUND_PARTS))
     if shape.near:
         latitude = bindparam("latitude", type_=Float)
         km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(latitude))
@@ -262,7 +321,7 @@ async def list_ideas(
     *,
     town_id: uuid.UUID | None,
     idea_filter: IdeaFilter,
-    order: IdeaOrder,
+    order: IdeaOrder | None,
     first: int,
     after: str | None,
     with_authors: bool = False,
@@ -273,8 +332,16 @@ async def list_ideas(
     keeps every idea).
 
     The feed is the busiest read there is: it is read as plain rows, not as ORM entities, through a statement
-    built once per shape."""
+    built once per shape.
+
+    Without an `order`, hits of a search come by relevance, everything else newest first; relevance needs a
+    search."""
     check_page_size(first)
+    searching = bool(idea_filter.text and idea_filter.text.strip())
+    if order is None:
+        order = IdeaOrder.RELEVANCE if searching else IdeaOrder.NEWEST
+    elif order is IdeaOrder.RELEVANCE and not searching:
+        raise InvalidArgument("Nach Relevanz lässt sich nur eine Suche sortieren: bitte einen Suchtext angeben.")
     parameters = _parameters(town_id, idea_filter, order, first, after)
     shape = _Shape(
         order=order,
@@ -290,16 +357,18 @@ async def list_ideas(
     await session.flush()  # read through the connection, which does not flush what the session holds
     connection = await session.connection()
     rows = (await connection.execute(_statement(shape), parameters)).all()
+    ranked = order is IdeaOrder.RELEVANCE
     return Page(
-        items=[_feed_idea(row, with_authors, with_strategy_areas) for row in rows[:first]],
+        items=[_feed_idea(row, with_authors, with_strategy_areas, ranked=ranked) for row in rows[:first]],
         has_next_page=len(rows) > first,
         order=order,
     )
 
 
-def _feed_idea(row: Row[Any], with_author: bool, with_strategy_area: bool) -> FeedIdea:
-    """A row as the statement lays it out (see `IDEA_COLUMNS`)."""
+def _feed_idea(row: Row[Any], with_author: bool, with_strategy_area: bool, *, ranked: bool) -> FeedIdea:
+    """A row as the statement lays it out (see `IDEA_COLUMNS`), its rank last when ordered by relevance."""
     area_start = _AUTHOR_START + len(AUTHOR_COLUMNS) if with_author else _AUTHOR_START
+    area_end = area_start + len(AREA_COLUMNS) if with_strategy_area else area_start
     author = FeedAuthor._make(row[_AUTHOR_START:area_start]) if with_author else None
-    area = FeedArea._make(row[area_start:]) if with_strategy_area else None
-    return FeedIdea._make((*row[:_AUTHOR_START], author, area))
+    area = FeedArea._make(row[area_start:area_end]) if with_strategy_area else None
+    return FeedIdea._make((*row[:_AUTHOR_START], author, area, row[area_end] if ranked else None))

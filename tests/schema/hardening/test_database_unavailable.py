@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -16,14 +17,18 @@ import httpx
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url, text
+from strawberry.relay import GlobalID
 
 from mitmachen.app import create_app
 from mitmachen.runtime import Runtime
 from service.config import Settings
 from service.db.availability import database_unavailable
+from tests.conftest import GraphQLClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
+from tests.support.privacy import EXPORT, Citizen, citizen
 from tests.support.tcp_proxy import TcpProxy
+from workers.jobs.privacy import export as build_export
 
 TOWNS = "{ towns { slug } }"
 ME = "{ me { user { displayName } } }"
@@ -112,23 +117,7 @@ async def test_a_connection_lost_mid_request_gives_503_and_changes_nothing(
         await blocker.execute(text("LOCK TABLE towns, users IN ACCESS EXCLUSIVE MODE"))
         with caplog.at_level(logging.INFO):
             request = asyncio.create_task(proxied.http.post("/graphql", json={"query": query}, headers=clara.headers))
-            for _ in range(100):
-                waiting = await runtime.engine.connect()
-                try:
-                    blocked = (
-                        await waiting.execute(
-                            text(
-                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                "AND datname = current_database()"
-                            )
-                        )
-                    ).scalar_one()
-                finally:
-                    await waiting.close()
-                if blocked:
-                    break
-                await asyncio.sleep(0.05)
-            assert blocked, "the request did not reach the database"
+            await _wait_for_a_lock_wait(runtime)
             proxied.proxy.cut()
             response = await request
         await blocker.rollback()
@@ -174,3 +163,106 @@ def test_other_failures_are_not_unavailability(error: BaseException | None) -> N
     assert not database_unavailable(error)
     if error is not None:
         assert not database_unavailable(_wrapped(error))
+
+
+# The plain HTTP routes that read the database: the open data files and the data export download.
+EXPORT_LINK = re.compile(r"http://testserver(/me/export/[A-Za-z0-9_-]+)")
+OPEN_DATA = ["/open-data/suedwestfalen.csv", "/open-data/soest.json", "/open-data/soest.meta.json"]
+
+
+async def _export_link(graphql: GraphQLClient, runtime: Runtime, who: Citizen) -> str:
+    result = (await graphql(EXPORT, headers=who.headers))["data"]["exportMyData"]
+    assert result["__typename"] == "DataExportRequested", result
+    assert await build_export({"runtime": runtime}, GlobalID.from_id(result["export"]["id"]).node_id) == "built"
+    async with runtime.engine.connect() as connection:
+        body = (
+            await connection.execute(
+                text("SELECT body FROM notifications WHERE user_id = :id AND kind = 'privacy.export_ready'"),
+                {"id": who.user_id},
+            )
+        ).scalar_one()
+    found = EXPORT_LINK.search(body)
+    assert found is not None, body
+    return found.group(1)
+
+
+def _assert_plain_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "5"
+    assert "nicht erreichbar" in response.text
+
+
+async def test_open_data_and_the_export_download_give_503_while_the_database_refuses_connections(
+    proxied: Proxied,
+    *,
+    runtime: Runtime,
+    oidc_provider: OidcProvider,
+    graphql: GraphQLClient,
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clara = await citizen(runtime, oidc_provider, "clara", "Clara Citizen")
+    link = await _export_link(graphql, runtime, clara)
+    for path in OPEN_DATA:
+        assert (await proxied.http.get(path)).status_code == 200, path
+    await proxied.proxy.stop()
+
+    with caplog.at_level(logging.INFO):
+        for path in OPEN_DATA:
+            _assert_plain_unavailable(await proxied.http.get(path))
+        download = await proxied.http.get(link, headers=clara.headers)
+    _assert_plain_unavailable(download)
+    assert download.headers["cache-control"] == "no-store"
+    _assert_logged_without_traceback(caplog)
+    # The link was not used up: it still works once the database answers.
+    assert (await client.get(link, headers=clara.headers)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/open-data/soest.csv", "export"])
+async def test_open_data_and_the_export_download_give_503_when_the_connection_is_lost_mid_request(
+    path: str,
+    proxied: Proxied,
+    *,
+    runtime: Runtime,
+    oidc_provider: OidcProvider,
+    graphql: GraphQLClient,
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clara = await citizen(runtime, oidc_provider, "clara", "Clara Citizen")
+    headers = {}
+    if path == "export":
+        path = await _export_link(graphql, runtime, clara)
+        headers = clara.headers
+    assert (await proxied.http.get("/open-data/soest.meta.json")).status_code == 200  # the pool holds a connection
+
+    async with runtime.engine.connect() as blocker:
+        await blocker.execute(text("LOCK TABLE towns, users IN ACCESS EXCLUSIVE MODE"))
+        with caplog.at_level(logging.INFO):
+            request = asyncio.create_task(proxied.http.get(path, headers=headers))
+            await _wait_for_a_lock_wait(runtime)
+            proxied.proxy.cut()
+            response = await request
+        await blocker.rollback()
+
+    _assert_plain_unavailable(response)
+    _assert_logged_without_traceback(caplog)
+    if headers:
+        assert (await client.get(path, headers=headers)).status_code == 200
+
+
+async def _wait_for_a_lock_wait(runtime: Runtime) -> None:
+    for _ in range(100):
+        async with runtime.engine.connect() as waiting:
+            blocked = (
+                await waiting.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    )
+                )
+            ).scalar_one()
+        if blocked:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the request did not reach the database")
