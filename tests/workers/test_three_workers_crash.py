@@ -83,7 +83,9 @@ async def test_three_workers_one_killed_mid_check_decide_every_submission_exactl
                     )
                     for number, port in enumerate(ports)
                 ]
-                logs = lambda: "\n".join(worker.output() for worker in workers)  # noqa: E731
+
+                def logs() -> str:
+                    return "\n".join(worker.output() for worker in workers)
 
                 async def only_the_blocked_check_runs() -> bool:
                     for worker in workers:
