@@ -36,8 +36,15 @@ def functions() -> list[Function]:
     return [func(measured(name, coroutine), name=name, max_tries=5) for name, coroutine in JOBS]
 
 
+# Every worker schedules every cron job; a firing is one job id (`<name>:<due time in ms>`), which arq enqueues only
+# while no job or result of that id exists. arq keeps no result of a cron job by default, so a worker whose clock is
+# behind (or whose loop was busy) would enqueue a firing that already ran and run it again. The result is kept for
+# an hour: workers' clocks may differ by up to that much and each firing still runs once.
+CRON_RESULT_SECONDS = 3600
+
+
 def _cron(coroutine: WorkerCoroutine, name: str, **when: Any) -> CronJob:
-    return cron(measured(name, coroutine), name=name, **when)
+    return cron(measured(name, coroutine), name=name, keep_result=CRON_RESULT_SECONDS, **when)
 
 
 def create_worker(
