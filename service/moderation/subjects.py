@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.events.ideas import lifecycle_changed
 from service.ideas.models import Comment, Idea, Lifecycle, Report
 from service.moderation.models import SubjectKind
 
@@ -93,6 +94,7 @@ async def move(session: AsyncSession, subject: Subject, lifecycle: Lifecycle) ->
     subject.row.lifecycle = lifecycle.value
     if lifecycle is Lifecycle.PUBLISHED and subject.row.published_at is None:
         subject.row.published_at = func.now()
+    await lifecycle_changed(session, subject.row, before, lifecycle)
     if isinstance(subject.row, Comment):
         change = int(lifecycle is Lifecycle.PUBLISHED) - int(before is Lifecycle.PUBLISHED)
         if change:
