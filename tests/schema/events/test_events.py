@@ -3,6 +3,7 @@ and is read oldest first, by town and type, for 30 days."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Grant, Role, Viewer
+from service.events.log import EventType, record
 from service.events.models import Event
 from service.ideas.models import Lifecycle
 from service.moderation.decisions import Decision, moderate_submission
@@ -442,3 +444,29 @@ async def test_the_purge_forgets_events_older_than_30_days(graphql: GraphQLClien
     async with runtime.unit_of_work() as uow, uow.session() as session:
         kept = (await session.scalars(select(Event.subject_id))).all()
     assert kept == [recent]
+
+
+async def test_a_follower_never_sees_an_event_before_an_earlier_one_commits(
+    graphql: GraphQLClient, runtime: Runtime
+) -> None:
+    """Sequences are drawn at insert; events become visible in their order, so `after` never skips a late commit."""
+    soest = await factories.town(runtime)
+    first_id, second_id = uuid.uuid4(), uuid.uuid4()
+    seen_while_first_open: list[list[tuple[str, str]]] = []
+
+    async def write(subject_id: uuid.UUID) -> None:
+        async with runtime.unit_of_work() as uow, uow.session() as session:
+            await record(session, EventType.SURVEY_CLOSED, town_id=soest, subject_type="Survey", subject_id=subject_id)
+
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        await record(session, EventType.SURVEY_CLOSED, town_id=soest, subject_type="Survey", subject_id=first_id)
+        second = asyncio.create_task(write(second_id))
+        await asyncio.sleep(0.5)
+        seen_while_first_open.append(await _types(graphql))
+    await asyncio.wait_for(second, timeout=10)
+
+    assert seen_while_first_open == [[]]
+    assert await _types(graphql) == [
+        ("survey.closed", global_id("Survey", first_id)),
+        ("survey.closed", global_id("Survey", second_id)),
+    ]
