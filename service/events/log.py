@@ -43,6 +43,9 @@ class EventType(StrEnum):
     SURVEY_PUBLISHED = "survey.published"
     SURVEY_CLOSED = "survey.closed"
     SURVEY_REMOVED = "survey.removed"
+    OFFER_PUBLISHED = "offer.published"
+    OFFER_CLOSED = "offer.closed"
+    SHIFT_CHANGED = "shift.changed"
 
 
 TOMBSTONES = frozenset(
