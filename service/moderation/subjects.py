@@ -94,13 +94,14 @@ async def move(session: AsyncSession, subject: Subject, lifecycle: Lifecycle) ->
     subject.row.lifecycle = lifecycle.value
     if lifecycle is Lifecycle.PUBLISHED and subject.row.published_at is None:
         subject.row.published_at = func.now()
-    await lifecycle_changed(session, subject.row, before, lifecycle)
     if isinstance(subject.row, Comment):
         change = int(lifecycle is Lifecycle.PUBLISHED) - int(before is Lifecycle.PUBLISHED)
         if change:
             await session.execute(
                 update(Idea).where(Idea.id == subject.row.idea_id).values(comment_count=Idea.comment_count + change)
             )
+    # Last, after every row lock: the event log's lock is always taken after them (no lock-order deadlock).
+    await lifecycle_changed(session, subject.row, before, lifecycle)
 
 
 async def resolve_reports(session: AsyncSession, subject: Subject) -> int:
