@@ -11,21 +11,18 @@ from service.volunteering.models import Offer, OfferStatus, Shift
 
 
 async def offer_published(session: AsyncSession, offer: Offer) -> None:
-    await record(
-        session,
-        EventType.OFFER_PUBLISHED,
-        town_id=offer.town_id,
-        subject_type="VolunteerOffer",
-        subject_id=offer.id,
-        data={"title": offer.title},
-    )
+    await _offer(session, offer, EventType.OFFER_PUBLISHED)
 
 
 async def offer_closed(session: AsyncSession, offer: Offer) -> None:
     """A closed offer stays public (no new sign-ups)."""
+    await _offer(session, offer, EventType.OFFER_CLOSED)
+
+
+async def _offer(session: AsyncSession, offer: Offer, event_type: EventType) -> None:
     await record(
         session,
-        EventType.OFFER_CLOSED,
+        event_type,
         town_id=offer.town_id,
         subject_type="VolunteerOffer",
         subject_id=offer.id,
