@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
 from schema.cost import CostRule, VariableCostLimit
+from schema.events.queries import EventQueries
 from schema.extensions import (
     MaskUnexpectedErrors,
     NulInLiterals,
@@ -75,6 +76,7 @@ class Query(
     VolunteeringQueries,
     TallyQueries,
     PrivacyQueries,
+    EventQueries,
 ):
     @strawberry.field(
         description="Any object by its global id; objects the caller may not see resolve to null.",

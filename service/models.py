@@ -4,6 +4,7 @@ from service.audit.models import AuditEntry
 from service.auth.models import RoleGrant
 from service.auth.sessions import WebSession
 from service.db.base import Base
+from service.events.models import Event
 from service.ideas.models import Comment, Idea, OfficialAnswer, Report, Support
 from service.moderation.models import ModerationDecision, ModerationTerm, TownModerationSettings
 from service.notifications.models import Notification
@@ -23,6 +24,7 @@ __all__ = [
     "DataExport",
     "DeletedIdentity",
     "ErasedIdentityHold",
+    "Event",
     "Idea",
     "ModerationDecision",
     "ModerationTerm",

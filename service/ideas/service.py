@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.events.ideas import idea_answered, lifecycle_changed
 from service.ideas import validation
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
@@ -124,6 +125,7 @@ async def withdraw_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie zurückziehen.")
     if idea.lifecycle not in {Lifecycle.PENDING.value, Lifecycle.PUBLISHED.value, Lifecycle.WITHDRAWN.value}:
         raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Diese Idee kann nicht zurückgezogen werden.")
+    await lifecycle_changed(session, idea, Lifecycle(idea.lifecycle), Lifecycle.WITHDRAWN)
     idea.lifecycle = Lifecycle.WITHDRAWN.value
     await session.flush()
     return idea
@@ -292,6 +294,7 @@ async def answer_idea(
     idea.answered_at = func.now()
     await session.flush()
     await session.refresh(idea)
+    await idea_answered(session, idea)
     notify(
         session,
         user_id=idea.author_id,

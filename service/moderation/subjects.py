@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.events.ideas import lifecycle_changed
 from service.ideas.models import Comment, Idea, Lifecycle, Report
 from service.moderation.models import SubjectKind
 
@@ -99,6 +100,8 @@ async def move(session: AsyncSession, subject: Subject, lifecycle: Lifecycle) ->
             await session.execute(
                 update(Idea).where(Idea.id == subject.row.idea_id).values(comment_count=Idea.comment_count + change)
             )
+    # Last, after every row lock: the event log's lock is always taken after them (no lock-order deadlock).
+    await lifecycle_changed(session, subject.row, before, lifecycle)
 
 
 async def resolve_reports(session: AsyncSession, subject: Subject) -> int:

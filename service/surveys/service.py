@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.events.surveys import status_changed
 from service.jobs import Job, request_job
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
@@ -203,7 +204,7 @@ async def set_questions(
     return survey
 
 
-def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSession, after: SurveyStatus) -> None:
+async def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSession, after: SurveyStatus) -> None:
     record(
         session,
         viewer,
@@ -214,6 +215,7 @@ def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSession,
         before={"status": survey.status},
         after={"status": after.value},
     )
+    await status_changed(session, survey, survey.status, after)
     survey.status = after.value
     survey.updated_at = func.now()
 
@@ -225,7 +227,7 @@ async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uu
     definition.closes_in_future(survey.closes_at, datetime.now(UTC))
     if not await session.scalar(select(exists().where(Question.survey_id == survey.id))):
         raise UserError(ErrorCode.QUESTION_INVALID, "Eine Umfrage braucht mindestens eine Frage.", field="questions")
-    _status_change(survey, viewer, session, SurveyStatus.PUBLISHED)
+    await _status_change(survey, viewer, session, SurveyStatus.PUBLISHED)
     survey.published_at = func.now()
     await session.flush()
     await session.refresh(survey)
@@ -233,7 +235,7 @@ async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uu
 
 
 async def _close(session: AsyncSession, survey: Survey, viewer: Viewer | None) -> None:
-    _status_change(survey, viewer, session, SurveyStatus.CLOSED)
+    await _status_change(survey, viewer, session, SurveyStatus.CLOSED)
     survey.closed_at = func.now()
     await session.flush()
     request_job(session, results_job(survey.id))
@@ -253,7 +255,7 @@ async def archive_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uu
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status not in {SurveyStatus.DRAFT.value, SurveyStatus.CLOSED.value}:
         raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe und beendete Umfragen können archiviert werden.")
-    _status_change(survey, viewer, session, SurveyStatus.ARCHIVED)
+    await _status_change(survey, viewer, session, SurveyStatus.ARCHIVED)
     await session.flush()
     await session.refresh(survey)
     return survey

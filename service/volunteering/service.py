@@ -14,6 +14,7 @@ from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
 from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.events import volunteering as events
 from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
@@ -264,6 +265,7 @@ async def publish_offer(session: AsyncSession, viewer: Viewer, *, offer_id: uuid
     offer.published_at = func.now()
     await session.flush()
     await session.refresh(offer)
+    await events.offer_published(session, offer)
     return offer
 
 
@@ -275,6 +277,7 @@ async def close_offer(session: AsyncSession, viewer: Viewer, *, offer_id: uuid.U
         offer.closed_at = func.now()
         await session.flush()
         await session.refresh(offer)
+        await events.offer_closed(session, offer)
     return offer
 
 
@@ -329,6 +332,7 @@ async def add_shift(
     session.add(shift)
     await session.flush()
     await session.refresh(shift)
+    await events.shift_changed(session, shift, offer)
     return shift
 
 

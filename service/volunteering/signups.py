@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.events import volunteering as events
 from service.notifications.service import notify
 from service.volunteering import validation
 from service.volunteering.models import (
@@ -449,6 +450,7 @@ async def update_shift(
                 field="startsAt",
             )
         validation.shift_times(new_start, new_end, now=current)
+    changed = times_changed or (capacity is not None and capacity != shift.capacity)
     if capacity is not None:
         validation.capacity(capacity)
         if capacity < shift.places_taken:
@@ -479,6 +481,8 @@ async def update_shift(
     await session.flush()
     await fill_free_places(session, shift)
     await session.refresh(shift)
+    if changed:
+        await events.shift_changed(session, shift, offer)
     return shift
 
 
@@ -531,6 +535,7 @@ async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.
     shift.places_taken = 0
     await session.flush()
     await session.refresh(shift)
+    await events.shift_changed(session, shift, offer)
     return shift
 
 

@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any
 
+from service.events.log import purge as purge_events
 from service.privacy.exports import build_export, drop_expired_documents
 from service.privacy.identities import purge_identities
 from workers.context import runtime_of, unit_of_work
@@ -26,10 +27,14 @@ async def export(ctx: dict[str, Any], export_id: str) -> str:
 
 
 async def purge(ctx: dict[str, Any]) -> int:
-    """`privacy.purge` (cron): delete the documents of expired export links; returns how many."""
+    """`privacy.purge` (cron): delete the documents of expired export links (returns how many) and events older
+    than 30 days."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
         dropped = await drop_expired_documents(session)
         forgotten = await purge_identities(session)
+        expired_events = await purge_events(session)
+    if expired_events:
+        logger.info("deleted %d events older than 30 days", expired_events)
     if forgotten:
         logger.info("forgot %d identity digests of deleted accounts", forgotten)
     if dropped:

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.context import Info
+from schema.errors import decode_id
+from schema.events.types import EventConnection
+from schema.permissions import Public
+from service.errors import InvalidArgument, UserError
+from service.events import log
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.type
+class EventQueries:
+    @strawberry.field(
+        description=(
+            "What happened in the last 30 days, oldest first: follow it with `after` (the last cursor read). "
+            "Public facts only, readable by anyone."
+        ),
+        permission_classes=[Public],
+    )
+    async def events(
+        self,
+        info: Info,
+        town: strawberry.ID | None = None,
+        after: str | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        types: list[str] | None = None,
+    ) -> EventConnection:
+        try:
+            town_id = decode_id(town, "Town", field="town") if town is not None else None
+        except UserError as error:
+            raise InvalidArgument(error.message) from None
+        async with info.context.uow.session() as session:
+            page = await log.events(session, first=first, after=after, town_id=town_id, types=types)
+        return EventConnection.from_page(page, after=after)

@@ -1,0 +1,62 @@
+"""The event feed: public facts in the order they committed, for the towns' other systems to follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from schema.pagination import page_info
+from service.events.log import EventPage, LoggedEvent
+
+
+@strawberry.type(
+    name="Event",
+    description="Something that happened in a town that anyone may know (see the event catalogue in the README).",
+)
+class EventType:
+    sequence: str = strawberry.field(description="Position in the whole log; grows with every event.")
+    type: str = strawberry.field(description="E.g. `idea.published`, `idea.removed`, `survey.closed`.")
+    occurred_at: datetime = strawberry.field(description="When the change committed (its transaction's time).")
+    town_id: strawberry.ID = strawberry.field(description="Global id of the town.")
+    town_slug: str
+    node: strawberry.ID = strawberry.field(description="Global id of what it is about, to fetch with `node(id:)`.")
+    payload: JSON = strawberry.field(
+        description="The whole event as webhooks send it: version, sequence, type, occurredAt, town, node, data."
+    )
+
+    @classmethod
+    def from_event(cls, event: LoggedEvent) -> Self:
+        payload: dict[str, Any] = event.payload()
+        return cls(
+            sequence=str(event.sequence),
+            type=event.type,
+            occurred_at=event.created_at,
+            town_id=strawberry.ID(payload["town"]["id"]),
+            town_slug=event.town_slug,
+            node=strawberry.ID(event.node_id),
+            payload=JSON(payload),
+        )
+
+
+@strawberry.type(name="EventEdge")
+class EventEdge:
+    cursor: str
+    node: EventType
+
+
+@strawberry.type(name="EventConnection", description="A page of the event log (Relay connection).")
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: relay.PageInfo
+
+    @classmethod
+    def from_page(cls, page: EventPage, *, after: str | None) -> Self:
+        edges = [EventEdge(cursor=event.cursor, node=EventType.from_event(event)) for event in page.items]
+        return cls(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        )
