@@ -18,6 +18,7 @@ from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
+from schema.budget import QueryBudgetCharge
 from schema.cost import CostRule, VariableCostLimit
 from schema.extensions import (
     MaskUnexpectedErrors,
@@ -139,6 +140,7 @@ def build_schema() -> Schema:
             lambda: ValidationByQueryText(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
+            QueryBudgetCharge,
             QueriesReadOnly,
             OperationMetrics,
             MaskUnexpectedErrors,
