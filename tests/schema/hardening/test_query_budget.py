@@ -36,6 +36,7 @@ def cost_of(query: str, variables: dict[str, Any] | None = None) -> int:
 
 def budgets(**limits: int) -> dict[str, Any]:
     return {
+        "query_budget_enabled": True,
         "query_budget_window_seconds": 600,
         "query_budget_per_person": 10_000,
         "query_budget_per_address": 10_000,
@@ -137,7 +138,7 @@ async def test_mutations_are_not_charged_but_report_the_budget(
 
 
 async def test_budgets_can_be_switched_off(app_client: AppClient) -> None:
-    async with app_client(query_budget_enabled=False, **budgets(per_address=1)) as http:
+    async with app_client(**{**budgets(per_address=1), "query_budget_enabled": False}) as http:
         responses = [await _post(http, TOWNS) for _ in range(3)]
 
     assert [response.status_code for response in responses] == [200] * 3
