@@ -20,8 +20,8 @@ What it does:
    (`ideas(first: 100)` with author, town and field of action; cost 1 301) in flight; meanwhile a citizen
    (198.51.100.7) sends `{ towns { slug name } }` one after another, `--samples` times. Query budgets are off
    here (they would soon answer the flooder with 429): this measures the admission door alone.
-3. Variants: `fifo` (`MITMACHEN_FAIR_ADMISSION=false`, arrival order only) and `fair` (the default: one address
-   holds at most a quarter of the slots, rounded up). Prints the cheap query's p50/p95/max and the flooder's
+3. Variants: `alone` (no flooder: the cheap query's own latency), `fifo` (`MITMACHEN_FAIR_ADMISSION=false`,
+   arrival order only) and `fair` (the default: one address holds at most a quarter of the slots, rounded up). Prints the cheap query's p50/p95/max and the flooder's
    completed requests per second, and writes `bench/results/fairness.json`.
 """
 
@@ -135,7 +135,7 @@ async def run(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
 
     server, stack = server_url()
     name = f"mitmachen_bench_fairness_{os.getpid()}"
-    samples: dict[str, list[dict[str, float]]] = {"fifo": [], "fair": []}
+    samples: dict[str, list[dict[str, float]]] = {"alone": [], "fifo": [], "fair": []}
     with stack:
         await create_database(server, name)
         try:
@@ -155,12 +155,13 @@ async def run(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
             runtime = Runtime.create(base)
             try:
                 for round_number in range(args.rounds):
-                    order = ("fifo", "fair") if round_number % 2 == 0 else ("fair", "fifo")
+                    order = ("alone", "fifo", "fair") if round_number % 2 == 0 else ("alone", "fair", "fifo")
                     for kind in order:
-                        settings = base.model_copy(update={"fair_admission": kind == "fair"})
+                        settings = base.model_copy(update={"fair_admission": kind != "fifo"})
+                        flood = 0 if kind == "alone" else args.flood
                         app = mitmachen.app.create_app(settings, runtime)
                         async with app.router.lifespan_context(app):
-                            result = await variant(app, flood=args.flood, samples=args.samples, seconds=args.seconds)
+                            result = await variant(app, flood=flood, samples=args.samples, seconds=args.seconds)
                         samples[kind].append(result)
                         say(f"round {round_number + 1} {kind:4} " + "  ".join(f"{k} {v}" for k, v in result.items()))
             finally:

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.ratelimit import REDIS_TIMEOUT_SECONDS
+from service.ratelimit import REDIS_TIMEOUT_SECONDS, Limits
 
 logger = logging.getLogger("mitmachen.ratelimit")
 
@@ -42,21 +42,14 @@ return {used, 1}
 """
 
 
-@dataclass(frozen=True)
-class BudgetLimits:
-    enabled: bool
-    window_seconds: int
-    per_person: int
-    per_address: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BudgetLimits:
-        return cls(
-            enabled=settings.query_budget_enabled,
-            window_seconds=settings.query_budget_window_seconds,
-            per_person=settings.query_budget_per_person,
-            per_address=settings.query_budget_per_address,
-        )
+def budget_limits(settings: Settings) -> Limits:
+    """The budgets, in the shape of the write limits: `per_person` and `per_address` are cost points."""
+    return Limits(
+        enabled=settings.query_budget_enabled,
+        window_seconds=settings.query_budget_window_seconds,
+        per_person=settings.query_budget_per_person,
+        per_address=settings.query_budget_per_address,
+    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ class BudgetStatus:
 
 
 class QueryBudget:
-    def __init__(self, redis: Redis, limits: BudgetLimits) -> None:
+    def __init__(self, redis: Redis, limits: Limits) -> None:
         self.redis = redis
         self.limits = limits
         self._charge = redis.register_script(_CHARGE)

@@ -15,7 +15,8 @@ from mitmachen.runtime import Runtime
 from schema.cost import operation_cost
 from schema.root import build_schema
 from schema.view import GraphQLView
-from service.budget import BudgetLimits, QueryBudget
+from service.budget import QueryBudget
+from service.ratelimit import Limits
 from tests.schema.hardening.conftest import AppClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
@@ -154,12 +155,12 @@ async def test_an_unreachable_redis_lets_queries_through_uncharged_and_is_logged
         async with app_client(**budgets(per_address=1)) as http:
             view: GraphQLView = http._transport.app.state.graphql  # type: ignore[attr-defined]
             view.query_budget = QueryBudget(
-                unreachable, BudgetLimits(enabled=True, window_seconds=60, per_person=1, per_address=1)
+                unreachable, Limits(enabled=True, window_seconds=60, per_person=1, per_address=1)
             )
             with caplog.at_level(logging.WARNING, logger="mitmachen.ratelimit"):
                 responses = [await _post(http, TOWNS) for _ in range(2)]
         direct = await QueryBudget(
-            unreachable, BudgetLimits(enabled=True, window_seconds=60, per_person=1, per_address=1)
+            unreachable, Limits(enabled=True, window_seconds=60, per_person=1, per_address=1)
         ).charge(10, person_id=uuid.uuid4(), address=None)
     finally:
         await unreachable.aclose()
