@@ -21,8 +21,9 @@ What it does:
    (198.51.100.7) sends `{ towns { slug name } }` one after another, `--samples` times. Query budgets are off
    here (they would soon answer the flooder with 429): this measures the admission door alone.
 3. Variants: `alone` (no flooder: the cheap query's own latency), `fifo` (`MITMACHEN_FAIR_ADMISSION=false`,
-   arrival order only) and `fair` (the default: one address holds at most a quarter of the slots, rounded up). Prints the cheap query's p50/p95/max and the flooder's
-   completed requests per second, and writes `bench/results/fairness.json`.
+   arrival order only) and `fair` (the default: one address holds at most a quarter of the slots, rounded up).
+   Prints the cheap query's p50/p95/max and the flooder's completed requests per second, and writes
+   `bench/results/fairness.json`.
 """
 
 from __future__ import annotations
