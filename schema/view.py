@@ -182,6 +182,8 @@ class Admission:
             if self._free == 0:
                 return
             client, future = entry
+            if future.done():
+                continue  # cancelled, its request not yet resumed: it takes itself off the line
             if self._may_run(client):
                 self._waiting.remove(entry)
                 self._take(client)

@@ -152,3 +152,19 @@ async def test_fair_admission_is_a_setting(settings: Settings, runtime: Runtime)
             shares.append(app.state.graphql.admission._per_client)
 
     assert shares == [3, 10]
+
+
+async def test_a_slot_freed_while_a_cancelled_waiter_has_not_yet_left_goes_to_the_next() -> None:
+    admission = Admission(1, per_client=1)
+    assert await admission.enter("a")
+    gone = asyncio.create_task(admission.enter("b"))
+    after = asyncio.create_task(admission.enter("c"))
+    await asyncio.sleep(0)
+
+    gone.cancel()  # its turn is cancelled now; the task itself runs its clean-up later
+    admission.leave("a")
+
+    assert await after is True
+    await asyncio.gather(gone, return_exceptions=True)
+    admission.leave("c")
+    assert await admission.enter("d") is True
