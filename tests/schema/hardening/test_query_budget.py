@@ -12,10 +12,11 @@ from graphql import OperationDefinitionNode, parse
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
-from schema.cost import operation_cost
+from schema.cost import MAX_COST, operation_cost
 from schema.root import build_schema
 from schema.view import GraphQLView
 from service.budget import QueryBudget
+from service.config import ConfigurationError, load_settings
 from service.ratelimit import Limits
 from tests.schema.hardening.conftest import AppClient
 from tests.support.oidc_provider import OidcProvider
@@ -170,3 +171,11 @@ async def test_an_unreachable_redis_lets_queries_through_uncharged_and_is_logged
     assert all("budget" not in response.json().get("extensions", {}) for response in responses)
     assert direct is None
     assert len([record for record in caplog.records if "query budget not charged" in record.getMessage()]) >= 2
+
+
+def test_a_budget_smaller_than_the_costliest_allowed_query_stops_start_up() -> None:
+    settings = load_settings(query_budget_per_person="20000", query_budget_per_address="750000")
+    assert (settings.query_budget_per_person, settings.query_budget_per_address) == (20_000, 750_000)
+    for variable in ("query_budget_per_person", "query_budget_per_address"):
+        with pytest.raises(ConfigurationError, match=f"MITMACHEN_{variable.upper()}"):
+            load_settings(**{variable: str(MAX_COST - 1)})
