@@ -36,6 +36,7 @@ from schema.root import build_schema
 from schema.view import GraphQLView
 from service.auth.demo import DEMO_PEOPLE
 from service.auth.tokens import AccessTokenValidator
+from service.budget import QueryBudget, budget_limits
 from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
@@ -168,6 +169,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             job_sender=state["runtime"].job_sender,
             authenticate=authenticator,
             rate_limiter=RateLimiter(state["runtime"].redis, Limits.from_settings(settings)),
+            query_budget=QueryBudget(state["runtime"].redis, budget_limits(settings)),
         )
         try:
             yield

@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from schema.loaders import Loaders
 from service.auth.viewer import Viewer
+from service.budget import QueryBudget
 from service.config import Settings
 from service.ratelimit import RateLimiter
 from service.unit_of_work import UnitOfWork
@@ -24,6 +25,8 @@ class Context:
     client_address: str | None
     # "query" or "mutation" once the document is parsed (set by the OperationMetrics extension).
     operation_type: str | None = None
+    # Charges each query's cost to the caller (`schema/budget.py`); None: no budgets.
+    query_budget: QueryBudget | None = None
 
 
 Info = strawberry.Info[Context, None]

@@ -210,7 +210,7 @@ class VariableCostLimit(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and not context.result:
-            operation = _selected_operation(document, context.operation_name)
+            operation = selected_operation(document, context.operation_name)
             if operation is not None and operation.variable_definitions:
                 cost, variable_sizes = operation_cost(
                     context.schema._schema, document, operation, context.variables or {}
@@ -221,7 +221,7 @@ class VariableCostLimit(SchemaExtension):
         yield
 
 
-def _selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+def selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
     operations = list(_operations(document))
     if name is None:
         return operations[0] if len(operations) == 1 else None

@@ -18,6 +18,7 @@ from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 
+from schema.budget import QueryBudgetCharge
 from schema.cost import CostRule, VariableCostLimit
 from schema.events.queries import EventQueries
 from schema.extensions import (
@@ -141,6 +142,7 @@ def build_schema() -> Schema:
             lambda: ValidationByQueryText(maxsize=CACHED_DOCUMENTS),
             VariableCostLimit,
             RefuseNulCharacters,
+            QueryBudgetCharge,
             QueriesReadOnly,
             OperationMetrics,
             MaskUnexpectedErrors,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import Any
@@ -26,6 +27,7 @@ from schema.context import Context
 from schema.loaders import Loaders
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
+from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
 from service.jobs import JobSender
@@ -113,30 +115,84 @@ def _nested_deeper_than(value: object, limit: int) -> bool:
 
 
 class Admission:
-    """At most `limit` GraphQL requests of this process run at once; the others wait at the door, in arrival order.
+    """At most `limit` GraphQL requests of this process run at once; the others wait at the door, in arrival order,
+    and one client (an address) runs at most `per_client` of them at once.
 
     A request holds one database connection from authentication to its commit, so with the limit at the pool
     size no admitted request waits for the pool (whose timeout would fail it half-way), and the event loop serves
     the requests that hold connections instead of hundreds that wait for one: each statement's turn comes sooner,
     connections and row locks are held for less time. A request that waits longer than `timeout` seconds is
     turned away with 503 before anything ran.
+
+    Fairness: a free slot goes to the first waiter, in arrival order, whose client runs fewer than `per_client`
+    requests; a client at its share waits while others pass it. `per_client` None: arrival order only.
     """
 
-    def __init__(self, limit: int, *, timeout: float = ADMISSION_TIMEOUT_SECONDS) -> None:
-        self._slots = asyncio.Semaphore(limit)
+    def __init__(
+        self, limit: int, *, timeout: float = ADMISSION_TIMEOUT_SECONDS, per_client: int | None = None
+    ) -> None:
+        self._free = limit
+        self._per_client = per_client if per_client is not None else limit
         self._timeout = timeout
+        self._running: dict[str, int] = {}
+        self._waiting: deque[tuple[str, asyncio.Future[None]]] = deque()
 
-    async def enter(self) -> bool:
-        """True once admitted (then `leave()` must follow), False after waiting `timeout` seconds in vain."""
+    def _may_run(self, client: str) -> bool:
+        return self._running.get(client, 0) < self._per_client
+
+    def _take(self, client: str) -> None:
+        self._free -= 1
+        self._running[client] = self._running.get(client, 0) + 1
+
+    async def enter(self, client: str = "") -> bool:
+        """True once admitted (then `leave(client)` must follow), False after waiting `timeout` seconds in vain."""
+        # While a slot is free every waiter is at its share (`_admit_waiting` saw to it): no one is passed over.
+        if self._free > 0 and self._may_run(client):
+            self._take(client)
+            return True
+        entry = (client, asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
         try:
             async with asyncio.timeout(self._timeout):
-                await self._slots.acquire()
+                await entry[1]
         except TimeoutError:
+            if entry[1].done() and not entry[1].cancelled():
+                return True  # admitted in the same moment the time ran out
+            self._waiting.remove(entry)
             return False
+        except asyncio.CancelledError:
+            if entry[1].done() and not entry[1].cancelled():
+                self.leave(client)
+            else:
+                self._waiting.remove(entry)
+            raise
         return True
 
-    def leave(self) -> None:
-        self._slots.release()
+    def leave(self, client: str = "") -> None:
+        self._free += 1
+        running = self._running[client] - 1
+        if running:
+            self._running[client] = running
+        else:
+            del self._running[client]
+        self._admit_waiting()
+
+    def _admit_waiting(self) -> None:
+        for entry in list(self._waiting):
+            if self._free == 0:
+                return
+            client, future = entry
+            if future.done():
+                continue  # cancelled, its request not yet resumed: it takes itself off the line
+            if self._may_run(client):
+                self._waiting.remove(entry)
+                self._take(client)
+                future.set_result(None)
+
+
+def fair_share(limit: int) -> int:
+    """The slots one client may hold: a quarter of them, rounded up (3 of the default 10)."""
+    return -(-limit // 4)
 
 
 RETRY_AFTER_UNAVAILABLE_SECONDS = 5
@@ -190,6 +246,7 @@ class GraphQLView(GraphQL[Context, None]):
         job_sender: JobSender,
         authenticate: Authenticate,
         rate_limiter: RateLimiter,
+        query_budget: QueryBudget | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
         self.settings = settings
@@ -197,7 +254,9 @@ class GraphQLView(GraphQL[Context, None]):
         self.session_factory = session_factory
         self.job_sender = job_sender
         self.authenticate = authenticate
-        self.admission = Admission(settings.database_pool_size)
+        self.query_budget = query_budget
+        pool = settings.database_pool_size
+        self.admission = Admission(pool, per_client=fair_share(pool) if settings.fair_admission else None)
 
     @cached_property
     def graphql_ide_html(self) -> str:
@@ -209,12 +268,15 @@ class GraphQLView(GraphQL[Context, None]):
         return page
 
     async def handle(self, request: Request) -> Response:
-        if not await self.admission.enter():
+        # The client is its address (behind a trusted proxy the forwarded one): known before anything is read,
+        # and not chosen by the caller as a token or cookie would be.
+        client = request.client.host if request.client else ""
+        if not await self.admission.enter(client):
             return _busy()
         try:
             return await self._handle(request)
         finally:
-            self.admission.leave()
+            self.admission.leave(client)
 
     async def _viewer(self, request: Request, uow: UnitOfWork) -> Viewer | Response:
         """The caller, or the response that refuses them (closing `uow` then)."""
@@ -247,6 +309,7 @@ class GraphQLView(GraphQL[Context, None]):
             request_id=request_id_var.get() or "-",
             rate_limiter=self.rate_limiter,
             client_address=request.client.host if request.client else None,
+            query_budget=self.query_budget,
         )
         request.state.graphql_context = context
         try:
@@ -339,7 +402,9 @@ class GraphQLView(GraphQL[Context, None]):
             # with the GraphQL response media type the status says so (GraphQL over HTTP, 6.4.2).
             processed.pop("data", None)
             sub_response: Response = request.state.graphql_sub_response
-            if GRAPHQL_RESPONSE_JSON in sub_response.headers.get(_MEDIA_TYPE_HEADER, ""):
+            if sub_response.status_code is None and GRAPHQL_RESPONSE_JSON in sub_response.headers.get(
+                _MEDIA_TYPE_HEADER, ""
+            ):
                 sub_response.status_code = 400
         return processed
 

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=600, ge=1, le=86_400)
     rate_limit_per_person: int = Field(default=30, ge=1)
     rate_limit_per_address: int = Field(default=300, ge=1)
+    # Query budgets (cost points per window, see service/budget.py): at least one query of the highest allowed cost.
+    query_budget_enabled: bool = True
+    query_budget_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    query_budget_per_person: int = Field(default=100_000, ge=20_000)
+    query_budget_per_address: int = Field(default=500_000, ge=20_000)
+    # At most a quarter of a process's GraphQL slots (rounded up) for one client address; false: arrival order only.
+    fair_admission: bool = True
 
     @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", "metrics_allow", mode="before")
     @classmethod

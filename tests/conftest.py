@@ -79,6 +79,11 @@ def settings(test_database: str, services: Services, oidc_provider: OidcProvider
         # one person (the database, not the rate limit, must refuse them there); tests of the limits set their own.
         rate_limit_per_address=100_000,
         rate_limit_per_person=100_000,
+        # For the same reason no query budget (whose report would also join every answer the tests compare whole)
+        # and no per-address share of the slots (the race tests need their calls in flight at once); the tests of
+        # budgets and fair admission switch them on.
+        query_budget_enabled=False,
+        fair_admission=False,
     )
 
 

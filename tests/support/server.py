@@ -43,6 +43,8 @@ def _environment(settings: Settings, extra: dict[str, str]) -> dict[str, str]:
         "MITMACHEN_DATABASE_POOL_SIZE": "2",
         "MITMACHEN_RATE_LIMIT_PER_ADDRESS": str(settings.rate_limit_per_address),
         "MITMACHEN_RATE_LIMIT_PER_PERSON": str(settings.rate_limit_per_person),
+        "MITMACHEN_QUERY_BUDGET_ENABLED": str(settings.query_budget_enabled).lower(),
+        "MITMACHEN_FAIR_ADMISSION": str(settings.fair_admission).lower(),
     }
     return environment | extra
 
