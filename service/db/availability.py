@@ -21,6 +21,10 @@ _DRIVER_UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
 )
 _MAX_CHAIN = 16
+# SQLAlchemy's code for "Can't reconnect until invalid transaction is rolled back": a statement on a connection that
+# an earlier statement of the same transaction found lost (another resolver of the same request, a later step of the
+# same mutation). Not its session-level sibling (7s2a), which follows a failed flush of any kind.
+_INVALIDATED_TRANSACTION = "8s2b"
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -29,6 +33,8 @@ def database_unavailable(error: BaseException | None) -> bool:
     while error is not None and seen < _MAX_CHAIN:
         seen += 1
         if isinstance(error, sa.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sa.PendingRollbackError) and error.code == _INVALIDATED_TRANSACTION:
             return True
         if isinstance(error, (sa.DisconnectionError, sa.TimeoutError, *_DRIVER_UNAVAILABLE)):
             return True

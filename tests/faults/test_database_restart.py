@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import make_url, text
 
 from mitmachen.embedded import EmbeddedPostgres, free_port
@@ -32,13 +31,19 @@ from tests.support.server import ServeProcess, serve_process
 from tests.support.volunteering import SIGN_UP, open_shift
 
 REDIS_DB = 14
-CLIENTS = 4
-RUN_SECONDS = 18.0
-STOP_AT = 5.0
+CLIENTS = 6
+RUN_SECONDS = 20.0
+QUICK_RESTARTS = 4
+STOP_AT = 9.0
 DOWN_SECONDS = 4.0
 RECOVERY_SECONDS = 5.0
+PAUSE_SECONDS = 0.01
 SUPPORT = "mutation Support($id: ID!) { supportIdea(ideaId: $id) { __typename ... on UserError { code } } }"
 SUCCESS = {"submitIdea": "IdeaSubmitted", "supportIdea": "IdeaSupported", "signUpForShift": "SignedUpForShift"}
+FEED = """
+{ ideas(first: 5) { edges { node { id title supportCount viewerHasSupported author { displayName } } } }
+  towns { slug strategyAreas { name } } me { user { displayName } } }
+"""
 
 
 @dataclass
@@ -57,6 +62,8 @@ class Call:
     def succeeded(self) -> bool:
         data = (self.json or {}).get("data") or {}
         result = data.get(self.action) or {}
+        if self.action == "feed":
+            return self.status == 200 and not (self.json or {}).get("errors") and bool(data.get("towns"))
         return self.status == 200 and result.get("__typename") == SUCCESS[self.action]
 
     @property
@@ -112,7 +119,7 @@ async def _client(
     number: int, served: ServeProcess, provider: OidcProvider, targets: dict[str, Any], start: float
 ) -> list[Call]:
     calls: list[Call] = []
-    actions = ("submitIdea", "supportIdea", "signUpForShift")
+    actions = ("submitIdea", "feed", "supportIdea", "feed", "signUpForShift")
     async with httpx.AsyncClient(base_url=served.url, trust_env=False, timeout=15.0) as http:
         count = 0
         while time.monotonic() - start < RUN_SECONDS:
@@ -123,6 +130,7 @@ async def _client(
                 "submitIdea": (SUBMIT_IDEA, {"input": submit_input(targets["town"], title=f"Idee von {subject}")}),
                 "supportIdea": (SUPPORT, {"id": targets["idea"]}),
                 "signUpForShift": (SIGN_UP, {"id": targets["shift"]}),
+                "feed": (FEED, {}),
             }[action]
             sent = time.monotonic()
             response = await http.post(
@@ -147,12 +155,20 @@ async def _client(
                     body if isinstance(body, dict) else None,
                 )
             )
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(PAUSE_SECONDS)
     return calls
 
 
 async def _outage(postgres: EmbeddedPostgres, start: float) -> tuple[float, float]:
-    await asyncio.sleep(STOP_AT)
+    """A few quick restarts (requests in flight meet the shutdown), then one outage of some seconds; returns when
+    that one began and ended."""
+    await asyncio.sleep(1.5)
+    for _ in range(QUICK_RESTARTS):
+        await asyncio.to_thread(postgres.stop)
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(postgres.start)
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(max(0.0, STOP_AT - (time.monotonic() - start)))
     stopped = time.monotonic() - start
     await asyncio.to_thread(postgres.stop)
     await asyncio.sleep(DOWN_SECONDS)
@@ -165,15 +181,11 @@ async def _rows(runtime: Runtime, sql: str, **params: Any) -> list[Any]:
         return list(await connection.execute(text(sql), params))
 
 
-@pytest.fixture
-def served_log(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "serve.log"
-
-
 async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanwhile(
-    stage: Stage, oidc_provider: OidcProvider, served_log: Path
+    stage: Stage, oidc_provider: OidcProvider, tmp_path: Path
 ) -> None:
-    with serve_process(stage.settings, served_log) as served:
+    # The default pool (10 connections, 10 requests at once), as a new installation runs.
+    with serve_process(stage.settings, tmp_path / "serve.log", MITMACHEN_DATABASE_POOL_SIZE="10") as served:
         async with httpx.AsyncClient(base_url=served.url, trust_env=False, timeout=15.0) as http:
             graphql = GraphQLClient(http)
             town = await town_ref(graphql, "soest")
@@ -193,12 +205,16 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
     calls = sorted((call for calls in per_client for call in calls), key=lambda call: call.sent)
     odd = [call for call in calls if not call.succeeded and not call.unavailable]
     assert odd == [], f"{len(odd)} of {len(calls)} answers neither success nor 503:\n{odd[:5]}\n{log[-3000:]}"
+    faults = [line for line in log.splitlines() if '"level": "error"' in line or '"level": "critical"' in line]
+    assert faults == [], "\n".join(faults)[:3000]
     assert "Traceback" not in log, log[-3000:]
 
     during = [call for call in calls if stopped + 0.5 < call.sent and call.answered < back]
-    assert during and all(call.unavailable for call in during)
+    assert during
+    assert all(call.unavailable for call in during)
     late = [call for call in calls if call.sent > back + RECOVERY_SECONDS]
-    assert late and all(call.succeeded for call in late), [call for call in late if not call.succeeded][:5]
+    assert late
+    assert all(call.succeeded for call in late), [call for call in late if not call.succeeded][:5]
 
     ok = {action: {call.subject for call in calls if call.action == action and call.succeeded} for action in SUCCESS}
     ideas = await _rows(
@@ -229,7 +245,7 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
     assert ok["signUpForShift"] <= {subject for subject, _ in sign_ups}
     assert all(number == 1 for _, number in sign_ups)
     assert places_taken == sum(number for _, number in sign_ups)
-    print(
+    print(  # noqa: T201 - the measurement, read with -s
         f"\n{len(calls)} calls, {sum(len(subjects) for subjects in ok.values())} succeeded, "
         f"{sum(call.unavailable for call in calls)} answered 503; database down {stopped:.1f}-{back:.1f} s, "
         f"first success after it was back: "
