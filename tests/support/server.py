@@ -24,6 +24,7 @@ STARTUP_SECONDS = 60.0
 class ServeProcess:
     url: str
     log: Path
+    pid: int = 0
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -62,7 +63,7 @@ def serve_process(settings: Settings, log: Path, **extra: str) -> Iterator[Serve
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    served = ServeProcess(f"http://127.0.0.1:{port}", log)
+    served = ServeProcess(f"http://127.0.0.1:{port}", log, process.pid)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:

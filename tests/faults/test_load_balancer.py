@@ -1,0 +1,214 @@
+"""Three `mitmachen serve` processes behind haproxy (round robin, health checks on `/healthz`), one killed mid-run.
+
+haproxy is Debian's (`/usr/sbin/haproxy`; `.ci/run` installs it): without it this test fails, it does not skip.
+Every call is a new person supporting one idea or signing up for one shift, so each is counted exactly once or not
+at all; a call in flight on the killed process may get 502 (it may or may not have been committed), every other
+call must succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import text
+
+from mitmachen.embedded import free_port, port_answers
+from mitmachen.runtime import Runtime
+from service.config import Settings
+from tests.conftest import GraphQLClient
+from tests.support.ideas import idea_gid, insert_idea_directly, row_id
+from tests.support.oidc_provider import OidcProvider
+from tests.support.people import person
+from tests.support.server import ServeProcess, serve_process
+from tests.support.volunteering import SIGN_UP, open_shift
+
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+APIS = 3
+CLIENTS = 6
+RUN_SECONDS = 10.0
+KILL_AT = 3.0
+SUPPORT = "mutation Support($id: ID!) { supportIdea(ideaId: $id) { __typename ... on UserError { code } } }"
+DROPPED = 0  # the connection was closed without an answer
+SUCCESS = {"supportIdea": "IdeaSupported", "signUpForShift": "SignedUpForShift"}
+
+
+@dataclass
+class Call:
+    action: str
+    subject: str
+    sent: float
+    answered: float
+    status: int
+    typename: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == 200 and self.typename == SUCCESS[self.action]
+
+
+def _config(port: int, servers: list[ServeProcess]) -> str:
+    lines = [
+        "global",
+        "    maxconn 512",
+        "defaults",
+        "    mode http",
+        "    timeout connect 2s",
+        "    timeout client 30s",
+        "    timeout server 30s",
+        # A connection refused by a dead process is tried on another one (nothing was sent yet).
+        "    retries 2",
+        "    option redispatch",
+        "frontend api",
+        f"    bind 127.0.0.1:{port}",
+        "    default_backend apis",
+        "backend apis",
+        "    balance roundrobin",
+        "    option httpchk GET /healthz",
+    ]
+    for number, served in enumerate(servers):
+        address = urlsplit(served.url).netloc
+        lines.append(f"    server api{number} {address} check inter 500ms fall 2 rise 1")
+    return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def haproxy(directory: Path, servers: list[ServeProcess]) -> Iterator[str]:
+    assert os.path.exists(HAPROXY), "haproxy is not installed (Debian package haproxy; .ci/run installs it)"
+    port = free_port()
+    config = directory / "haproxy.cfg"
+    config.write_text(_config(port, servers))
+    with (directory / "haproxy.log").open("ab") as sink:
+        process = subprocess.Popen(  # noqa: S603 - the system's haproxy with a config written here
+            [HAPROXY, "-db", "-f", str(config)], stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 10
+        while not port_answers(port):
+            assert process.poll() is None, (directory / "haproxy.log").read_text()
+            assert time.monotonic() < deadline, "haproxy did not listen within 10 s"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _token(provider: OidcProvider, subject: str) -> str:
+    claims = provider.access_token_claims_for(subject)
+    claims["name"] = subject.title()
+    return provider.sign(claims)
+
+
+async def _client(number: int, url: str, provider: OidcProvider, targets: dict[str, str], start: float) -> list[Call]:
+    calls: list[Call] = []
+    async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=30.0) as http:
+        count = 0
+        while time.monotonic() - start < RUN_SECONDS:
+            action = ("supportIdea", "signUpForShift")[(count + number) % 2]
+            subject = f"lb-{number}-{count}"
+            count += 1
+            query = SUPPORT if action == "supportIdea" else SIGN_UP
+            sent = time.monotonic() - start
+            try:
+                response = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": {"id": targets[action]}},
+                    headers={"Authorization": f"Bearer {_token(provider, subject)}"},
+                )
+            except httpx.TransportError:
+                status, typename = DROPPED, None
+            else:
+                status, typename = response.status_code, None
+                if status == 200:
+                    typename = (response.json().get("data") or {}).get(action, {}).get("__typename")
+            calls.append(Call(action, subject, sent, time.monotonic() - start, status, typename))
+    return calls
+
+
+async def _kill(served: ServeProcess, start: float) -> float:
+    await asyncio.sleep(KILL_AT)
+    os.kill(served.pid, signal.SIGKILL)
+    return time.monotonic() - start
+
+
+async def _rows(runtime: Runtime, sql: str, **params: Any) -> list[Any]:
+    async with runtime.engine.connect() as connection:
+        return list(await connection.execute(text(sql), params))
+
+
+async def test_three_api_processes_behind_haproxy_count_every_write_once_and_survive_a_kill(
+    settings: Settings, runtime: Runtime, oidc_provider: OidcProvider, tmp_path: Path
+) -> None:
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(
+                serve_process(settings, tmp_path / f"serve{number}.log", MITMACHEN_DATABASE_POOL_SIZE="4")
+            )
+            for number in range(APIS)
+        ]
+        url = stack.enter_context(haproxy(tmp_path, servers))
+        async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=30.0) as http:
+            setup = await open_shift(GraphQLClient(http), runtime, oidc_provider, capacity=10_000)
+        author = await person(runtime, oidc_provider, "author")
+        idea = await insert_idea_directly(runtime, author_id=author.user_id, town="soest", title="Mehr Bänke")
+        targets = {"supportIdea": idea_gid(idea), "signUpForShift": setup.shift_id}
+
+        start = time.monotonic()
+        killing = asyncio.create_task(_kill(servers[1], start))
+        per_client = await asyncio.gather(
+            *(_client(number, url, oidc_provider, targets, start) for number in range(CLIENTS))
+        )
+        killed = await killing
+        served_posts = [server.output().count("POST /graphql") for server in servers]
+
+    calls = [call for calls in per_client for call in calls]
+    failed = [call for call in calls if not call.succeeded]
+    # Only a call that was on its way when the process died may fail: haproxy answers 502 or closes the connection.
+    assert all(call.sent <= killed <= call.answered and call.status in {502, DROPPED} for call in failed), failed
+    assert len(failed) <= CLIENTS
+    assert all(posts > 0 for posts in served_posts), served_posts
+    after = [call for call in calls if call.sent > killed]
+    assert after
+    assert all(call.succeeded for call in after)
+
+    ok = {action: {call.subject for call in calls if call.action == action and call.succeeded} for action in SUCCESS}
+    unsure = {call.subject for call in failed}
+    supports = await _rows(
+        runtime,
+        "SELECT u.subject FROM idea_supports s JOIN users u ON u.id = s.user_id WHERE s.idea_id = :idea",
+        idea=idea,
+    )
+    sign_ups = await _rows(
+        runtime,
+        "SELECT u.subject, count(*) FROM volunteer_sign_ups s JOIN users u ON u.id = s.user_id "
+        "WHERE s.shift_id = :shift GROUP BY u.subject",
+        shift=row_id(setup.shift_id),
+    )
+    [(support_count,)] = await _rows(runtime, "SELECT support_count FROM ideas WHERE id = :idea", idea=idea)
+    [(places_taken,)] = await _rows(
+        runtime, "SELECT places_taken FROM volunteer_shifts WHERE id = :shift", shift=row_id(setup.shift_id)
+    )
+    supporters = {subject for (subject,) in supports}
+    signed_up = {subject for subject, _ in sign_ups}
+    assert ok["supportIdea"] <= supporters <= ok["supportIdea"] | unsure
+    assert support_count == len(supports)
+    assert ok["signUpForShift"] <= signed_up <= ok["signUpForShift"] | unsure
+    assert all(number == 1 for _, number in sign_ups)
+    assert places_taken == len(sign_ups)
+    print(  # noqa: T201 - the measurement, read with -s
+        f"\n{len(calls)} calls through haproxy, {len(calls) - len(failed)} succeeded, {len(failed)} in flight on the "
+        f"killed process failed ({sorted(call.status for call in failed)}); POSTs per process: {served_posts}; "
+        f"{len(after)} calls after the kill all succeeded"
+    )
