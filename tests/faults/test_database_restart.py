@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
 from mitmachen.embedded import EmbeddedPostgres, free_port
 from mitmachen.runtime import Runtime
@@ -25,6 +25,7 @@ from service.db.migrate import upgrade_with_engine
 from service.towns.demo import seed_towns
 from tests.conftest import GraphQLClient
 from tests.support.ideas import SUBMIT_IDEA, idea_gid, insert_idea_directly, row_id, submit_input, town_ref
+from tests.support.load import new_person_token, rows
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.support.server import ServeProcess, serve_process
@@ -109,12 +110,6 @@ async def stage(settings: Settings, tmp_path: Path) -> AsyncIterator[Stage]:
         await asyncio.to_thread(postgres.stop)
 
 
-def _token(provider: OidcProvider, subject: str) -> str:
-    claims = provider.access_token_claims_for(subject)
-    claims["name"] = subject.title()
-    return provider.sign(claims)
-
-
 async def _client(
     number: int, served: ServeProcess, provider: OidcProvider, targets: dict[str, Any], start: float
 ) -> list[Call]:
@@ -136,7 +131,7 @@ async def _client(
             response = await http.post(
                 "/graphql",
                 json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {_token(provider, subject)}"},
+                headers={"Authorization": f"Bearer {new_person_token(provider, subject)}"},
             )
             try:
                 body = response.json()
@@ -176,11 +171,6 @@ async def _outage(postgres: EmbeddedPostgres, start: float) -> tuple[float, floa
     return stopped, time.monotonic() - start
 
 
-async def _rows(runtime: Runtime, sql: str, **params: Any) -> list[Any]:
-    async with runtime.engine.connect() as connection:
-        return list(await connection.execute(text(sql), params))
-
-
 async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanwhile(
     stage: Stage, oidc_provider: OidcProvider, tmp_path: Path
 ) -> None:
@@ -217,24 +207,24 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
     assert all(call.succeeded for call in late), [call for call in late if not call.succeeded][:5]
 
     ok = {action: {call.subject for call in calls if call.action == action and call.succeeded} for action in SUCCESS}
-    ideas = await _rows(
+    ideas = await rows(
         stage.runtime,
         "SELECT u.subject, count(*) FROM ideas i JOIN users u ON u.id = i.author_id "
         "WHERE u.subject LIKE 'load-%' GROUP BY u.subject",
     )
-    supports = await _rows(
+    supports = await rows(
         stage.runtime,
         "SELECT u.subject FROM idea_supports s JOIN users u ON u.id = s.user_id WHERE s.idea_id = :idea",
         idea=idea,
     )
-    sign_ups = await _rows(
+    sign_ups = await rows(
         stage.runtime,
         "SELECT u.subject, count(*) FROM volunteer_sign_ups s JOIN users u ON u.id = s.user_id "
         "WHERE s.shift_id = :shift GROUP BY u.subject",
         shift=row_id(setup.shift_id),
     )
-    [(support_count,)] = await _rows(stage.runtime, "SELECT support_count FROM ideas WHERE id = :idea", idea=idea)
-    [(places_taken,)] = await _rows(
+    [(support_count,)] = await rows(stage.runtime, "SELECT support_count FROM ideas WHERE id = :idea", idea=idea)
+    [(places_taken,)] = await rows(
         stage.runtime, "SELECT places_taken FROM volunteer_shifts WHERE id = :shift", shift=row_id(setup.shift_id)
     )
 

@@ -18,17 +18,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import text
 
 from mitmachen.embedded import free_port, port_answers
 from mitmachen.runtime import Runtime
 from service.config import Settings
 from tests.conftest import GraphQLClient
 from tests.support.ideas import idea_gid, insert_idea_directly, row_id
+from tests.support.load import new_person_token, rows
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.support.server import ServeProcess, serve_process
@@ -105,12 +104,6 @@ def haproxy(directory: Path, servers: list[ServeProcess]) -> Iterator[str]:
         process.wait(10)
 
 
-def _token(provider: OidcProvider, subject: str) -> str:
-    claims = provider.access_token_claims_for(subject)
-    claims["name"] = subject.title()
-    return provider.sign(claims)
-
-
 async def _client(number: int, url: str, provider: OidcProvider, targets: dict[str, str], start: float) -> list[Call]:
     calls: list[Call] = []
     async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=30.0) as http:
@@ -125,14 +118,14 @@ async def _client(number: int, url: str, provider: OidcProvider, targets: dict[s
                 response = await http.post(
                     "/graphql",
                     json={"query": query, "variables": {"id": targets[action]}},
-                    headers={"Authorization": f"Bearer {_token(provider, subject)}"},
+                    headers={"Authorization": f"Bearer {new_person_token(provider, subject)}"},
                 )
             except httpx.TransportError:
                 status, typename = DROPPED, None
             else:
                 status, typename = response.status_code, None
                 if status == 200:
-                    typename = (response.json().get("data") or {}).get(action, {}).get("__typename")
+                    typename = ((response.json().get("data") or {}).get(action) or {}).get("__typename")
             calls.append(Call(action, subject, sent, time.monotonic() - start, status, typename))
     return calls
 
@@ -141,11 +134,6 @@ async def _kill(served: ServeProcess, start: float) -> float:
     await asyncio.sleep(KILL_AT)
     os.kill(served.pid, signal.SIGKILL)
     return time.monotonic() - start
-
-
-async def _rows(runtime: Runtime, sql: str, **params: Any) -> list[Any]:
-    async with runtime.engine.connect() as connection:
-        return list(await connection.execute(text(sql), params))
 
 
 async def test_three_api_processes_behind_haproxy_count_every_write_once_and_survive_a_kill(
@@ -185,19 +173,19 @@ async def test_three_api_processes_behind_haproxy_count_every_write_once_and_sur
 
     ok = {action: {call.subject for call in calls if call.action == action and call.succeeded} for action in SUCCESS}
     unsure = {call.subject for call in failed}
-    supports = await _rows(
+    supports = await rows(
         runtime,
         "SELECT u.subject FROM idea_supports s JOIN users u ON u.id = s.user_id WHERE s.idea_id = :idea",
         idea=idea,
     )
-    sign_ups = await _rows(
+    sign_ups = await rows(
         runtime,
         "SELECT u.subject, count(*) FROM volunteer_sign_ups s JOIN users u ON u.id = s.user_id "
         "WHERE s.shift_id = :shift GROUP BY u.subject",
         shift=row_id(setup.shift_id),
     )
-    [(support_count,)] = await _rows(runtime, "SELECT support_count FROM ideas WHERE id = :idea", idea=idea)
-    [(places_taken,)] = await _rows(
+    [(support_count,)] = await rows(runtime, "SELECT support_count FROM ideas WHERE id = :idea", idea=idea)
+    [(places_taken,)] = await rows(
         runtime, "SELECT places_taken FROM volunteer_shifts WHERE id = :shift", shift=row_id(setup.shift_id)
     )
     supporters = {subject for (subject,) in supports}
