@@ -6,12 +6,16 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import decode_id
+from schema.pagination import connection_from_page
 from schema.permissions import Authenticated, Public
 from schema.volunteering.types import (
     MyEngagementsType,
     OfferConnection,
+    OfferEdge,
     OfferFilterInput,
+    OfferType,
     OrganisationConnection,
+    OrganisationEdge,
     OrganisationType,
     SignUpType,
     YearlyHoursType,
@@ -58,7 +62,7 @@ async def organisation_list(
         page = await repository.list_organisations(
             session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
         )
-    return OrganisationConnection.from_page(page, after=after)
+    return connection_from_page(OrganisationConnection, OrganisationEdge, page, OrganisationType.from_row, after=after)
 
 
 async def offer_search(
@@ -68,7 +72,7 @@ async def offer_search(
         page = await list_offers(
             session, info.context.viewer, town_id=town_id, offer_filter=_filter(filter), first=first, after=after
         )
-    return OfferConnection.from_page(page, after=after)
+    return connection_from_page(OfferConnection, OfferEdge, page, OfferType.from_row, after=after)
 
 
 @strawberry.type

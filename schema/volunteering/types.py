@@ -10,7 +10,6 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
-from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.errors import NotAuthenticated, PermissionDenied
@@ -24,8 +23,7 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
-from service.volunteering.repository import OrganisationPage, YearTotal
-from service.volunteering.search import OfferPage
+from service.volunteering.repository import YearTotal
 
 strawberry.enum(OfferStatus, name="OfferStatus", description="draft → published → closed.")
 strawberry.enum(
@@ -344,14 +342,6 @@ class OfferEdge(relay.Edge[OfferType]):
 class OfferConnection(relay.Connection[OfferType]):
     edges: list[OfferEdge]  # type: ignore[assignment]
 
-    @classmethod
-    def from_page(cls, page: OfferPage, *, after: str | None) -> Self:
-        edges = [OfferEdge(cursor=page.cursor(row), node=OfferType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
-
 
 @strawberry.type(name="OrganisationEdge")
 class OrganisationEdge(relay.Edge[OrganisationType]):
@@ -361,14 +351,6 @@ class OrganisationEdge(relay.Edge[OrganisationType]):
 @strawberry.type(name="OrganisationConnection")
 class OrganisationConnection(relay.Connection[OrganisationType]):
     edges: list[OrganisationEdge]  # type: ignore[assignment]
-
-    @classmethod
-    def from_page(cls, page: OrganisationPage, *, after: str | None) -> Self:
-        edges = [OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
 
 
 @strawberry.input
