@@ -12,7 +12,7 @@ from strawberry.relay import to_base64
 
 from schema.context import Info
 from schema.towns.types import StrategyAreaType, TownType, uuids
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.surveys import export
 from service.surveys.models import Answer, Audience, Question, QuestionKind, Results, Survey, SurveyStatus
 from service.surveys.policies import can_manage, results_visible
@@ -315,8 +315,7 @@ class SurveyType(relay.Node):
         "person columns. Others get null here and a FORBIDDEN error at this field; the rest of the survey is kept."
     )
     async def responses_csv(self, info: Info) -> str | None:
-        if not info.context.viewer.is_authenticated:
-            raise NotAuthenticated
+        info.context.viewer.require_person()
         if not can_manage(info.context.viewer, self.row.town_id):
             raise PermissionDenied("Den Export bekommt nur die Verwaltung der Stadt.")
         async with info.context.uow.session() as session:

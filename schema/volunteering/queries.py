@@ -26,7 +26,6 @@ from service.towns.service import GeoPoint
 from service.volunteering import repository
 from service.volunteering.models import OrganisationStatus
 from service.volunteering.search import OfferFilter, list_offers
-from service.volunteering.service import acting_user
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -106,7 +105,7 @@ class VolunteeringQueries:
         permission_classes=[Authenticated],
     )
     async def my_engagements(self, info: Info) -> MyEngagementsType:
-        user_id = acting_user(info.context.viewer)
+        user_id = info.context.viewer.require_person()
         async with info.context.uow.session() as session:
             sign_ups = await repository.engagements(session, user_id)
             totals = await repository.yearly_totals(session, user_id)

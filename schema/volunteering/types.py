@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.volunteering.managers import may_see_managers
 from service.volunteering.models import (
     Offer,
@@ -91,8 +91,7 @@ class OrganisationType(relay.Node):
     @strawberry.field(description="The people who manage it, first added first: for them and the town's staff only.")
     async def managers(self, info: Info) -> list[UserType] | None:
         viewer = info.context.viewer
-        if not viewer.is_authenticated:
-            raise NotAuthenticated
+        viewer.require_person()
         if not may_see_managers(viewer, organisation_id=self.row_id, town_id=self.town_id):
             raise PermissionDenied("Wer die Organisation verwaltet, sehen ihre Verantwortlichen und die Stadt.")
         rows = await info.context.loaders.managers_by_organisation_id.load(self.row_id)
@@ -218,8 +217,7 @@ class ShiftType(relay.Node):
 
     @strawberry.field(description="Everyone signed up, in arrival order: for the organisation's managers only.")
     async def roster(self, info: Info) -> list[RosterEntryType] | None:
-        if not info.context.viewer.is_authenticated:
-            raise NotAuthenticated
+        info.context.viewer.require_person()
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")

@@ -89,11 +89,11 @@ def test_rows_with_their_own_cursor_function() -> None:
 def test_no_connection_builds_its_page_info_by_hand() -> None:
     """A connection assembled outside the helper is the copy this test keeps out: nothing in the schema adapter
     but `schema/pagination.py` calls `page_info`."""
-    offenders = []
-    for path in sorted(SCHEMA.rglob("*.py")):
-        if path.name == "pagination.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "page_info":
-                offenders.append(f"{path.relative_to(SCHEMA.parent)}:{node.lineno}")
+    offenders = [
+        f"{path.relative_to(SCHEMA.parent)}:{node.lineno}"
+        for path in sorted(SCHEMA.rglob("*.py"))
+        if path.name != "pagination.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "page_info"
+    ]
     assert offenders == []
