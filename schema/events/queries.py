@@ -4,7 +4,8 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import decode_id
-from schema.events.types import EventConnection
+from schema.events.types import EventConnection, EventEdge, EventType
+from schema.pagination import connection
 from schema.permissions import Public
 from service.errors import InvalidArgument, UserError
 from service.events import log
@@ -35,4 +36,12 @@ class EventQueries:
             raise InvalidArgument(error.message) from None
         async with info.context.uow.session() as session:
             page = await log.events(session, first=first, after=after, town_id=town_id, types=types)
-        return EventConnection.from_page(page, after=after)
+        return connection(
+            EventConnection,
+            EventEdge,
+            page.items,
+            cursor=lambda event: event.cursor,
+            node=EventType.from_event,
+            has_next_page=page.has_next_page,
+            after=after,
+        )

@@ -9,8 +9,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from schema.pagination import page_info
-from service.events.log import EventPage, LoggedEvent
+from service.events.log import LoggedEvent
 
 
 @strawberry.type(
@@ -52,11 +51,3 @@ class EventEdge:
 class EventConnection:
     edges: list[EventEdge]
     page_info: relay.PageInfo
-
-    @classmethod
-    def from_page(cls, page: EventPage, *, after: str | None) -> Self:
-        edges = [EventEdge(cursor=event.cursor, node=EventType.from_event(event)) for event in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )

@@ -11,7 +11,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.loaders import prefetch, resolved
 from schema.moderation.info import ModerationInfoType, moderation_info
-from schema.pagination import page_info
+from schema.pagination import connection_from_page
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
 from service.ideas.feed import FeedIdea, IdeaOrder, Page
@@ -230,11 +230,7 @@ class IdeaConnection(relay.Connection[IdeaType]):
         returns: read with the page (author, strategy area), or loaded now in one batch (town)."""
         if "town" in fields:
             await prefetch(info.context.loaders.town_by_id.load_many([row.town_id for row in page.items]))
-        edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_feed(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
+        return connection_from_page(cls, IdeaEdge, page, IdeaType.from_feed, after=after)
 
 
 @strawberry.type(name="CommentEdge")
@@ -248,15 +244,11 @@ class CommentConnection(relay.Connection[CommentType]):
 
 
 def own_ideas(page: OwnPage[Idea], *, after: str | None) -> IdeaConnection:
-    edges = [IdeaEdge(cursor=page.cursor(row), node=IdeaType.from_row(row)) for row in page.items]
-    cursors = [edge.cursor for edge in edges]
-    return IdeaConnection(edges=edges, page_info=page_info(cursors, has_next_page=page.has_next_page, after=after))
+    return connection_from_page(IdeaConnection, IdeaEdge, page, IdeaType.from_row, after=after)
 
 
 def own_comments(page: OwnPage[Comment], *, after: str | None) -> CommentConnection:
-    edges = [CommentEdge(cursor=page.cursor(row), node=CommentType.from_row(row)) for row in page.items]
-    cursors = [edge.cursor for edge in edges]
-    return CommentConnection(edges=edges, page_info=page_info(cursors, has_next_page=page.has_next_page, after=after))
+    return connection_from_page(CommentConnection, CommentEdge, page, CommentType.from_row, after=after)
 
 
 @strawberry.input(description="A circle on the map.")

@@ -9,11 +9,16 @@ from schema.errors import decode_id
 from schema.moderation.subjects import decode_subject
 from schema.moderation.types import (
     AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntryType,
     ModerationQueueConnection,
+    ModerationQueueEdge,
+    ModerationQueueItem,
     ModerationSettingsType,
     ModerationStatusType,
     ModerationTermType,
 )
+from schema.pagination import connection
 from schema.permissions import Authenticated, Public
 from service.errors import InvalidArgument, UserError
 from service.moderation import audit_log, queue, settings, status, terms
@@ -60,7 +65,15 @@ class ModerationQueries:
             page = await queue.moderation_queue(
                 session, info.context.viewer, town_id=town, first=first, after=after, reason=reason
             )
-        return ModerationQueueConnection.from_page(page, after=after)
+        return connection(
+            ModerationQueueConnection,
+            ModerationQueueEdge,
+            page.entries,
+            cursor=lambda entry: entry.cursor,
+            node=ModerationQueueItem.from_entry,
+            has_next_page=page.has_next_page,
+            after=after,
+        )
 
     @strawberry.field(
         description="A town's audit log, newest first (its moderators and admins).",
@@ -72,7 +85,15 @@ class ModerationQueries:
         town = decode_town(town_id)
         async with info.context.uow.session() as session:
             page = await audit_log.audit_log(session, info.context.viewer, town_id=town, first=first, after=after)
-        return AuditEntryConnection.from_page(page, after=after)
+        return connection(
+            AuditEntryConnection,
+            AuditEntryEdge,
+            page.entries,
+            cursor=audit_log.audit_cursor,
+            node=AuditEntryType.from_row,
+            has_next_page=page.has_next_page,
+            after=after,
+        )
 
     @strawberry.field(
         description="Where an idea or a comment stands in moderation and why; null unless it is one's own "

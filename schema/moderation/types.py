@@ -11,12 +11,10 @@ from strawberry.scalars import JSON
 from schema.context import Info
 from schema.ideas.types import CommentType, IdeaType
 from schema.moderation.info import reason_list
-from schema.pagination import page_info
 from schema.towns.types import TownType
 from schema.users.types import UserType
 from service.audit.models import AuditEntry
 from service.ideas.models import Comment, Idea, Lifecycle, ReportReason
-from service.moderation.audit_log import AuditPage, audit_cursor
 from service.moderation.decisions import Decision
 from service.moderation.lexicon import parse_term
 from service.moderation.models import (
@@ -27,7 +25,7 @@ from service.moderation.models import (
     Outcome,
     SubjectKind,
 )
-from service.moderation.queue import OpenReport, QueueEntry, QueuePage
+from service.moderation.queue import OpenReport, QueueEntry
 from service.moderation.reasons import Reason, explain
 from service.moderation.settings import ModerationSettings
 from service.moderation.status import ModerationStatus
@@ -169,17 +167,6 @@ class ModerationQueueConnection:
     edges: list[ModerationQueueEdge]
     page_info: relay.PageInfo
 
-    @classmethod
-    def from_page(cls, page: QueuePage, *, after: str | None) -> Self:
-        edges = [
-            ModerationQueueEdge(cursor=entry.cursor, node=ModerationQueueItem.from_entry(entry))
-            for entry in page.entries
-        ]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
-
 
 @strawberry.type(name="AuditEntry", description="One decision in a town's audit log; entries are never changed.")
 class AuditEntryType:
@@ -234,14 +221,6 @@ class AuditEntryEdge:
 class AuditEntryConnection:
     edges: list[AuditEntryEdge]
     page_info: relay.PageInfo
-
-    @classmethod
-    def from_page(cls, page: AuditPage, *, after: str | None) -> Self:
-        edges = [AuditEntryEdge(cursor=audit_cursor(row), node=AuditEntryType.from_row(row)) for row in page.entries]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
 
 
 @strawberry.type(name="ModerationDecisionRecord", description="One decision on a contribution.")

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.pagination import page_info
+from schema.pagination import connection_from_page
 from schema.towns.types import uuids
 from service.notifications import inbox
 from service.notifications.models import Notification
@@ -65,21 +65,13 @@ class NotificationEdge(relay.Edge[NotificationType]):
 class NotificationConnection(relay.Connection[NotificationType]):
     edges: list[NotificationEdge]  # type: ignore[assignment]
 
-    @classmethod
-    def from_page(cls, page: inbox.NotificationPage, *, after: str | None) -> Self:
-        edges = [NotificationEdge(cursor=page.cursor(row), node=NotificationType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
-
 
 async def notification_list(info: Info, *, first: int, after: str | None, unread_only: bool) -> NotificationConnection:
     async with info.context.uow.session() as session:
         page = await inbox.notifications_of(
             session, info.context.viewer, first=first, after=after, unread_only=unread_only
         )
-    return NotificationConnection.from_page(page, after=after)
+    return connection_from_page(NotificationConnection, NotificationEdge, page, NotificationType.from_row, after=after)
 
 
 async def unread_notifications(info: Info) -> int:

@@ -6,8 +6,9 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import decode_id
+from schema.pagination import connection_from_page
 from schema.permissions import Public
-from schema.surveys.types import SurveyConnection, SurveyType
+from schema.surveys.types import SurveyConnection, SurveyEdge, SurveyType
 from service.errors import InvalidArgument, UserError
 from service.surveys.models import SurveyStatus
 from service.surveys.repository import list_surveys
@@ -20,7 +21,7 @@ async def survey_list(
         page = await list_surveys(
             session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
         )
-    return SurveyConnection.from_page(page, after=after)
+    return connection_from_page(SurveyConnection, SurveyEdge, page, SurveyType.from_row, after=after)
 
 
 @strawberry.type

@@ -11,13 +11,11 @@ from strawberry import relay
 from strawberry.relay import to_base64
 
 from schema.context import Info
-from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.surveys import export
 from service.surveys.models import Answer, Audience, Question, QuestionKind, Results, Survey, SurveyStatus
 from service.surveys.policies import can_manage, results_visible
-from service.surveys.repository import SurveyPage
 from service.surveys.responses import is_open
 from service.surveys.results import public_view
 
@@ -317,8 +315,7 @@ class SurveyType(relay.Node):
         "person columns. Others get null here and a FORBIDDEN error at this field; the rest of the survey is kept."
     )
     async def responses_csv(self, info: Info) -> str | None:
-        if not info.context.viewer.is_authenticated:
-            raise NotAuthenticated
+        info.context.viewer.require_person()
         if not can_manage(info.context.viewer, self.row.town_id):
             raise PermissionDenied("Den Export bekommt nur die Verwaltung der Stadt.")
         async with info.context.uow.session() as session:
@@ -340,11 +337,3 @@ class SurveyEdge(relay.Edge[SurveyType]):
 @strawberry.type(name="SurveyConnection")
 class SurveyConnection(relay.Connection[SurveyType]):
     edges: list[SurveyEdge]  # type: ignore[assignment]
-
-    @classmethod
-    def from_page(cls, page: SurveyPage, *, after: str | None) -> Self:
-        edges = [SurveyEdge(cursor=page.cursor(row), node=SurveyType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )

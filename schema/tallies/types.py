@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ideas.types import IdeaConnection, IdeaEdge, IdeaType
-from schema.pagination import page_info
+from schema.pagination import connection
 from schema.towns.types import StrategyAreaType, TownType
 from service.tallies import report
 from service.tallies.models import Metric, Period
@@ -54,10 +54,14 @@ class ParticipationFigure:
             return None
         async with info.context.uow.session() as session:
             page = await report.ideas_behind(session, info.context.viewer, self.figure, first=first, after=after)
-        edges = [IdeaEdge(cursor=report.encode_idea_cursor(row), node=IdeaType.from_row(row)) for row in page.items]
-        return IdeaConnection(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
+        return connection(
+            IdeaConnection,
+            IdeaEdge,
+            page.items,
+            cursor=report.encode_idea_cursor,
+            node=IdeaType.from_row,
+            has_next_page=page.has_next_page,
+            after=after,
         )
 
 

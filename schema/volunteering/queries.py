@@ -6,12 +6,16 @@ import strawberry
 
 from schema.context import Info
 from schema.errors import decode_id
+from schema.pagination import connection_from_page
 from schema.permissions import Authenticated, Public
 from schema.volunteering.types import (
     MyEngagementsType,
     OfferConnection,
+    OfferEdge,
     OfferFilterInput,
+    OfferType,
     OrganisationConnection,
+    OrganisationEdge,
     OrganisationType,
     SignUpType,
     YearlyHoursType,
@@ -22,7 +26,6 @@ from service.towns.service import GeoPoint
 from service.volunteering import repository
 from service.volunteering.models import OrganisationStatus
 from service.volunteering.search import OfferFilter, list_offers
-from service.volunteering.service import acting_user
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -58,7 +61,7 @@ async def organisation_list(
         page = await repository.list_organisations(
             session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
         )
-    return OrganisationConnection.from_page(page, after=after)
+    return connection_from_page(OrganisationConnection, OrganisationEdge, page, OrganisationType.from_row, after=after)
 
 
 async def offer_search(
@@ -68,7 +71,7 @@ async def offer_search(
         page = await list_offers(
             session, info.context.viewer, town_id=town_id, offer_filter=_filter(filter), first=first, after=after
         )
-    return OfferConnection.from_page(page, after=after)
+    return connection_from_page(OfferConnection, OfferEdge, page, OfferType.from_row, after=after)
 
 
 @strawberry.type
@@ -102,7 +105,7 @@ class VolunteeringQueries:
         permission_classes=[Authenticated],
     )
     async def my_engagements(self, info: Info) -> MyEngagementsType:
-        user_id = acting_user(info.context.viewer)
+        user_id = info.context.viewer.require_person()
         async with info.context.uow.session() as session:
             sign_ups = await repository.engagements(session, user_id)
             totals = await repository.yearly_totals(session, user_id)

@@ -10,10 +10,9 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
-from schema.pagination import page_info
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.volunteering.managers import may_see_managers
 from service.volunteering.models import (
     Offer,
@@ -24,8 +23,7 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
-from service.volunteering.repository import OrganisationPage, YearTotal
-from service.volunteering.search import OfferPage
+from service.volunteering.repository import YearTotal
 
 strawberry.enum(OfferStatus, name="OfferStatus", description="draft → published → closed.")
 strawberry.enum(
@@ -93,8 +91,7 @@ class OrganisationType(relay.Node):
     @strawberry.field(description="The people who manage it, first added first: for them and the town's staff only.")
     async def managers(self, info: Info) -> list[UserType] | None:
         viewer = info.context.viewer
-        if not viewer.is_authenticated:
-            raise NotAuthenticated
+        viewer.require_person()
         if not may_see_managers(viewer, organisation_id=self.row_id, town_id=self.town_id):
             raise PermissionDenied("Wer die Organisation verwaltet, sehen ihre Verantwortlichen und die Stadt.")
         rows = await info.context.loaders.managers_by_organisation_id.load(self.row_id)
@@ -220,8 +217,7 @@ class ShiftType(relay.Node):
 
     @strawberry.field(description="Everyone signed up, in arrival order: for the organisation's managers only.")
     async def roster(self, info: Info) -> list[RosterEntryType] | None:
-        if not info.context.viewer.is_authenticated:
-            raise NotAuthenticated
+        info.context.viewer.require_person()
         rows = await info.context.loaders.roster_by_shift_id.load(self.row_id)
         if rows is None:
             raise PermissionDenied("Die Liste sehen nur die Verantwortlichen der Organisation.")
@@ -344,14 +340,6 @@ class OfferEdge(relay.Edge[OfferType]):
 class OfferConnection(relay.Connection[OfferType]):
     edges: list[OfferEdge]  # type: ignore[assignment]
 
-    @classmethod
-    def from_page(cls, page: OfferPage, *, after: str | None) -> Self:
-        edges = [OfferEdge(cursor=page.cursor(row), node=OfferType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
-
 
 @strawberry.type(name="OrganisationEdge")
 class OrganisationEdge(relay.Edge[OrganisationType]):
@@ -361,14 +349,6 @@ class OrganisationEdge(relay.Edge[OrganisationType]):
 @strawberry.type(name="OrganisationConnection")
 class OrganisationConnection(relay.Connection[OrganisationType]):
     edges: list[OrganisationEdge]  # type: ignore[assignment]
-
-    @classmethod
-    def from_page(cls, page: OrganisationPage, *, after: str | None) -> Self:
-        edges = [OrganisationEdge(cursor=page.cursor(row), node=OrganisationType.from_row(row)) for row in page.items]
-        return cls(
-            edges=edges,
-            page_info=page_info([edge.cursor for edge in edges], has_next_page=page.has_next_page, after=after),
-        )
 
 
 @strawberry.input

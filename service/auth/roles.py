@@ -12,7 +12,7 @@ from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.policies import REGION_WIDE_ROLES, can_manage_roles
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.towns.models import Town
 from service.users.models import User
 
@@ -37,8 +37,7 @@ async def _check(
 ) -> None:
     """`viewer` None is the operator at the command line, who may do anything."""
     if viewer is not None:
-        if not viewer.is_authenticated:
-            raise NotAuthenticated
+        viewer.require_person()
         if not can_manage_roles(viewer, town_id=town_id):
             raise PermissionDenied("Rollen in dieser Stadt vergeben nur deren Administratorinnen und Administratoren.")
     check_scope(role, in_town=town_id is not None)

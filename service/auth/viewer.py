@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from service.errors import NotAuthenticated
+
 
 class Role(StrEnum):
     MODERATOR = "moderator"
@@ -44,6 +46,19 @@ class Viewer:
     @property
     def is_region_admin(self) -> bool:
         return any(grant.role is Role.REGION_ADMIN for grant in self.grants)
+
+    def require_person(self) -> uuid.UUID:
+        """The acting person's id; `NotAuthenticated` for an anonymous viewer."""
+        if self.user_id is None:
+            raise NotAuthenticated
+        return self.user_id
+
+    def towns_with(self, *roles: Role) -> set[uuid.UUID] | None:
+        """The towns where the viewer holds one of `roles` (town grants only); None means every town (region
+        admin)."""
+        if self.is_region_admin:
+            return None
+        return {grant.town_id for grant in self.grants if grant.role in roles and grant.town_id is not None}
 
     def has_role(self, role: Role, town_id: uuid.UUID | None) -> bool:
         """A town role, or the same role held region-wide; a region admin is an admin of every town."""

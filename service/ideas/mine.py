@@ -11,7 +11,6 @@ from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated
 from service.ideas.models import Comment, Idea
 from service.ideas.policies import comment_visible_to, idea_visible_to
 from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
@@ -42,16 +41,12 @@ async def _page(
 
 
 async def my_ideas(session: AsyncSession, viewer: Viewer, *, first: int, after: str | None = None) -> OwnPage[Idea]:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    statement = select(Idea).where(Idea.author_id == viewer.user_id, idea_visible_to(viewer))
+    statement = select(Idea).where(Idea.author_id == viewer.require_person(), idea_visible_to(viewer))
     return await _page(session, Idea, statement, kind="my-ideas", first=first, after=after)
 
 
 async def my_comments(
     session: AsyncSession, viewer: Viewer, *, first: int, after: str | None = None
 ) -> OwnPage[Comment]:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    statement = select(Comment).where(Comment.author_id == viewer.user_id, comment_visible_to(viewer))
+    statement = select(Comment).where(Comment.author_id == viewer.require_person(), comment_visible_to(viewer))
     return await _page(session, Comment, statement, kind="my-comments", first=first, after=after)

@@ -14,9 +14,7 @@ OFFICIAL_ROLES = (Role.MODERATOR, Role.STAFF, Role.ADMIN)
 
 def official_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
     """Towns whose unpublished contributions the viewer may see; None means every town (region admin)."""
-    if viewer.is_region_admin:
-        return None
-    return {grant.town_id for grant in viewer.grants if grant.role in OFFICIAL_ROLES and grant.town_id is not None}
+    return viewer.towns_with(*OFFICIAL_ROLES)
 
 
 def _visible(

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.events.ideas import idea_answered, lifecycle_changed
 from service.ideas import validation
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
@@ -26,12 +26,6 @@ STATUS_NAMES = {
     OfficialStatus.IMPLEMENTED: "umgesetzt",
     OfficialStatus.DECLINED: "abgelehnt",
 }
-
-
-def _author(viewer: Viewer) -> uuid.UUID:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    return viewer.user_id
 
 
 async def visible_idea(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID, *, lock: bool = False) -> Idea:
@@ -54,7 +48,7 @@ async def submit_idea(
     image_alt_texts: list[str] | None = None,
 ) -> Idea:
     """Stored as pending in this transaction; the moderation worker is woken after commit."""
-    author_id = _author(viewer)
+    author_id = viewer.require_person()
     clean_title, clean_body = validation.title(title), validation.body(body)
     alt_texts = validation.alt_texts(image_alt_texts or [])
     town = await existing_town(session, town_id)
@@ -91,7 +85,7 @@ async def edit_idea(
     image_alt_texts: list[str] | None = None,
 ) -> Idea:
     """Authors edit their idea while it is pending; the edited text is checked again."""
-    author_id = _author(viewer)
+    author_id = viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id, lock=True)
     if idea.author_id != author_id:
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie bearbeiten.")
@@ -119,7 +113,7 @@ async def edit_idea(
 
 
 async def withdraw_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID) -> Idea:
-    author_id = _author(viewer)
+    author_id = viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id, lock=True)
     if idea.author_id != author_id:
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie zurückziehen.")
@@ -132,7 +126,7 @@ async def withdraw_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.
 
 
 async def _supportable(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID) -> tuple[uuid.UUID, Idea]:
-    user_id = _author(viewer)
+    user_id = viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id)
     if idea.author_id == user_id:
         raise UserError(ErrorCode.OWN_IDEA, "Die eigene Idee kann man nicht unterstützen.")
@@ -157,7 +151,7 @@ async def support_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.U
 
 
 async def withdraw_support(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID) -> Idea:
-    user_id = _author(viewer)
+    user_id = viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id)
     removed = await session.scalar(
         delete(Support).where(Support.idea_id == idea.id, Support.user_id == user_id).returning(Support.idea_id)
@@ -172,7 +166,7 @@ async def comment_on_idea(
     session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID, body: str, reply_to: uuid.UUID | None = None
 ) -> Comment:
     """Comments are moderated like ideas: pending until the moderation worker (or a moderator) decides."""
-    author_id = _author(viewer)
+    author_id = viewer.require_person()
     text = validation.comment(body)
     idea = await visible_idea(session, viewer, idea_id)
     if idea.lifecycle != Lifecycle.PUBLISHED.value:
@@ -230,7 +224,7 @@ async def report_content(
     reason: ReportReason,
     text: str = "",
 ) -> Report:
-    reporter_id = _author(viewer)
+    reporter_id = viewer.require_person()
     clean = validation.report_text(text)
     if (idea_id is None) == (comment_id is None):
         raise UserError(ErrorCode.INVALID_INPUT, "Bitte genau eine Idee oder einen Kommentar melden.", field="ideaId")
@@ -278,7 +272,7 @@ async def answer_idea(
     session: AsyncSession, viewer: Viewer, *, idea_id: uuid.UUID, status: OfficialStatus, answer: str
 ) -> Idea:
     """The town's official status and answer; kept as a history, the author is notified by e-mail."""
-    _author(viewer)
+    viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id, lock=True)
     if not can_answer(viewer, idea.town_id):
         raise PermissionDenied("Offizielle Antworten gibt die Verwaltung der Stadt.")

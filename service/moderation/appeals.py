@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.ideas.models import Lifecycle
 from service.ideas.policies import official_town_ids
 from service.ideas.validation import clean_text
@@ -53,13 +53,12 @@ async def appeal_decision(
     The town's officials, who see the contribution, are refused; to everyone else but the author it does not
     exist (as for every unpublished contribution).
     """
-    if viewer.user_id is None:
-        raise NotAuthenticated
+    author_id = viewer.require_person()
     clean = _text(text)
     subject = await load_subject(session, kind, subject_id, lock=True)
-    if subject is not None and subject.author_id != viewer.user_id and _sees_unpublished(viewer, subject.town_id):
+    if subject is not None and subject.author_id != author_id and _sees_unpublished(viewer, subject.town_id):
         raise PermissionDenied("Einspruch gegen eine Entscheidung legt nur ein, wer den Beitrag geschrieben hat.")
-    if subject is None or subject.author_id != viewer.user_id:
+    if subject is None or subject.author_id != author_id:
         if kind is SubjectKind.IDEA:
             raise NotFound(ErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="subjectId")
         raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="subjectId")
@@ -88,7 +87,7 @@ async def appeal_decision(
             subject_type=kind.value,
             subject_id=subject_id,
             town_id=subject.town_id,
-            author_id=viewer.user_id,
+            author_id=author_id,
             text=clean,
         )
         .on_conflict_do_nothing(index_elements=[ModerationAppeal.decision_id])

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.models import AuditEntry
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.moderation.policies import can_read_audit_log
 from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 
@@ -31,8 +31,7 @@ def audit_cursor(entry: AuditEntry) -> str:
 async def audit_log(
     session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID, first: int, after: str | None = None
 ) -> AuditPage:
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not can_read_audit_log(viewer, town_id):
         raise PermissionDenied("Das Protokoll einer Stadt lesen nur deren Moderation und Administration.")
     check_page_size(first)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.ideas.models import Lifecycle
 from service.ideas.validation import clean_text
 from service.moderation.appeals import open_appeal, resolve_appeal
@@ -143,8 +143,7 @@ async def moderate_submission(
     Only moderators and admins of the contribution's town (or region admins) may decide; anyone else is
     refused before anything is read about the contribution beyond its town.
     """
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not moderates_somewhere(viewer):
         raise PermissionDenied("Beiträge moderieren nur Moderatorinnen und Moderatoren.")
     note = _reason(reason)

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated, PermissionDenied
+from service.errors import PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, Report
 from service.moderation.models import ModerationAppeal, SubjectKind
 from service.moderation.policies import can_moderate
@@ -154,8 +154,7 @@ async def moderation_queue(
     reason: Reason | None = None,
 ) -> QueuePage:
     """Oldest first, by when an entry came into the queue (held, or first reported). Three statements a page."""
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not can_moderate(viewer, town_id):
         raise PermissionDenied("Die Moderationsliste sehen nur die Moderatorinnen und Moderatoren der Stadt.")
     check_page_size(first)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.moderation.models import (
     DEFAULT_POLICY,
     DEFAULT_REPORT_THRESHOLD,
@@ -62,8 +62,7 @@ async def set_moderation_policy(
     report_threshold: int = DEFAULT_REPORT_THRESHOLD,
 ) -> ModerationSettings:
     """Idempotent: setting what is already set changes nothing and records nothing."""
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not can_set_policy(viewer, town_id):
         raise PermissionDenied(
             "Die Moderationsregeln einer Stadt legen deren Administratorinnen und Administratoren fest."

@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated
 from service.ideas.models import Idea, Lifecycle
 from service.moderation.models import ModerationDecision, SubjectKind
 from service.moderation.policies import can_see_moderation
@@ -28,8 +27,7 @@ async def moderation_status(
     session: AsyncSession, viewer: Viewer, *, kind: SubjectKind, subject_id: uuid.UUID
 ) -> ModerationStatus | None:
     """None unless the viewer wrote the contribution or moderates its town (nobody else learns it exists)."""
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     subject = await load_subject(session, kind, subject_id)
     if subject is None or not can_see_moderation(viewer, author_id=subject.author_id, town_id=subject.town_id):
         return None

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.ideas.validation import clean_line
 from service.moderation.lexicon import parse_term
 from service.moderation.models import ModerationTerm
@@ -27,8 +27,7 @@ _REFUSED = "Die Wortliste einer Stadt pflegen nur deren Moderatorinnen und Moder
 
 
 def _authorise(viewer: Viewer, town_id: uuid.UUID) -> None:
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not can_moderate(viewer, town_id):
         raise PermissionDenied(_REFUSED)
 
@@ -97,8 +96,7 @@ async def add_term(session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID,
 
 async def remove_term(session: AsyncSession, viewer: Viewer, *, term_id: uuid.UUID) -> ModerationTerm:
     """Remove one of a town's terms; contributions already decided keep their decisions."""
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
+    viewer.require_person()
     if not moderates_somewhere(viewer):
         raise PermissionDenied(_REFUSED)
     found = await session.scalar(select(ModerationTerm).where(ModerationTerm.id == term_id).with_for_update())

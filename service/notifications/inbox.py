@@ -11,19 +11,13 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, UserError
+from service.errors import ErrorCode, NotFound, UserError
 from service.notifications.models import Notification
 from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.users.models import User
 
 CURSOR_KIND = "notification"
 MAX_MARKED = 100
-
-
-def _person(viewer: Viewer) -> uuid.UUID:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    return viewer.user_id
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ async def notifications_of(
     session: AsyncSession, viewer: Viewer, *, first: int, after: str | None, unread_only: bool
 ) -> NotificationPage:
     """The viewer's own notifications, newest first, keyset-paginated; nobody else's, ever."""
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     check_page_size(first)
     statement = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
@@ -59,14 +53,14 @@ async def notifications_of(
 
 async def own_notifications(session: AsyncSession, viewer: Viewer, ids: Sequence[uuid.UUID]) -> Sequence[Notification]:
     """Those of `ids` that are the viewer's own notifications."""
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     return (
         await session.scalars(select(Notification).where(Notification.user_id == user_id, Notification.id.in_(ids)))
     ).all()
 
 
 async def unread_count(session: AsyncSession, viewer: Viewer) -> int:
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     count = await session.scalar(
         select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     )
@@ -76,7 +70,7 @@ async def unread_count(session: AsyncSession, viewer: Viewer) -> int:
 async def mark_read(session: AsyncSession, viewer: Viewer, *, ids: Sequence[uuid.UUID] | None, everything: bool) -> int:
     """Marks the named notifications (or, with `everything`, all) of the viewer as read; returns how many were
     unread. An id that is not one of the viewer's own notifications refuses the whole call."""
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     if everything == (ids is not None):
         raise UserError(ErrorCode.INVALID_INPUT, "Entweder `ids` oder `all: true` angeben.", field="ids")
     mine = Notification.user_id == user_id

@@ -36,15 +36,13 @@ from service.volunteering.signups import cancel_everything_of
 
 async def delete_account(session: AsyncSession, viewer: Viewer, *, confirm: bool) -> datetime:
     """Delete the viewer's own account; returns when. Nobody can delete another person's account."""
-    if viewer.user_id is None:
-        raise NotAuthenticated
+    user_id = viewer.require_person()
     if not confirm:
         raise UserError(
             ErrorCode.CONFIRMATION_REQUIRED,
             "Bitte bestätigen Sie, dass Ihr Konto gelöscht werden soll.",
             field="confirm",
         )
-    user_id = viewer.user_id
     user = await session.scalar(select(User).where(User.id == user_id, User.deleted_at.is_(None)).with_for_update())
     if user is None:
         raise NotAuthenticated("Dieses Konto wurde gelöscht.")

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated
 from service.jobs import Job, request_job
 from service.notifications.service import notify
 from service.privacy.document import build_document
@@ -33,15 +32,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _person(viewer: Viewer) -> uuid.UUID:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    return viewer.user_id
-
-
 async def request_export(session: AsyncSession, viewer: Viewer) -> DataExport:
     """Ask for an export of one's own data; while one is still being built, that one is returned."""
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     pending = await session.scalar(
         select(DataExport).where(DataExport.user_id == user_id, DataExport.ready_at.is_(None)).with_for_update()
     )
@@ -56,7 +49,7 @@ async def request_export(session: AsyncSession, viewer: Viewer) -> DataExport:
 
 
 async def exports_of(session: AsyncSession, viewer: Viewer) -> Sequence[DataExport]:
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     rows = await session.scalars(
         select(DataExport)
         .where(DataExport.user_id == user_id)
@@ -108,7 +101,7 @@ async def take_document(session: AsyncSession, viewer: Viewer, *, token: str) ->
     person (another person's link looks exactly like an unknown one); `ExportGone` when used or expired.
 
     The row is locked, so two simultaneous downloads cannot both succeed; the document is dropped on use."""
-    user_id = _person(viewer)
+    user_id = viewer.require_person()
     row = (
         await session.execute(
             select(DataExport, func.now())

@@ -15,9 +15,7 @@ PUBLIC_STATUSES = (SurveyStatus.PUBLISHED.value, SurveyStatus.CLOSED.value)
 
 def managed_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
     """Towns whose surveys the viewer runs (staff or admin there); None means every town (region-wide grant)."""
-    if viewer.is_region_admin:
-        return None
-    return {grant.town_id for grant in viewer.grants if grant.role in MANAGING_ROLES and grant.town_id is not None}
+    return viewer.towns_with(*MANAGING_ROLES)
 
 
 def can_manage(viewer: Viewer, town_id: uuid.UUID) -> bool:

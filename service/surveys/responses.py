@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, UserError
+from service.errors import ErrorCode, UserError
 from service.jobs import request_job
 from service.privacy.identities import held
 from service.surveys import answers as answer_rules
@@ -44,8 +44,7 @@ async def answer_survey(
     For an anonymous survey the response gets a fresh random id, no respondent and only the day; the
     participation row holds the person and the survey, nothing else, so the two cannot be joined.
     """
-    if viewer.user_id is None:
-        raise NotAuthenticated
+    user_id = viewer.require_person()
     survey = await visible_survey(session, viewer, survey_id, share=True)
     if not is_open(survey, datetime.now(UTC)):
         raise UserError(ErrorCode.SURVEY_NOT_OPEN, "Diese Umfrage nimmt gerade keine Antworten an.", field="surveyId")
@@ -62,7 +61,7 @@ async def answer_survey(
         raise UserError(ErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
     took_part = await session.scalar(
         insert(Participation)
-        .values(survey_id=survey.id, user_id=viewer.user_id, town_id=survey.town_id)
+        .values(survey_id=survey.id, user_id=user_id, town_id=survey.town_id)
         .on_conflict_do_nothing()
         .returning(Participation.user_id)
     )
@@ -74,7 +73,7 @@ async def answer_survey(
             id=response_id,
             survey_id=survey.id,
             town_id=survey.town_id,
-            respondent_id=None if survey.is_anonymous else viewer.user_id,
+            respondent_id=None if survey.is_anonymous else user_id,
             submitted_on=today(),
         )
     )

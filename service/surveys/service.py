@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.events.surveys import status_changed
 from service.jobs import Job, request_job
 from service.surveys import definition
@@ -44,12 +44,6 @@ def results_job(survey_id: uuid.UUID) -> Job:
     return Job("surveys.results", (str(survey_id),), key=f"surveys.results:{survey_id}")
 
 
-def _staff(viewer: Viewer) -> uuid.UUID:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    return viewer.user_id
-
-
 def unknown_survey() -> NotFound:
     return NotFound(ErrorCode.UNKNOWN_SURVEY, "Diese Umfrage gibt es nicht (mehr).", field="surveyId")
 
@@ -71,7 +65,7 @@ async def visible_survey(
 
 async def managed_survey(session: AsyncSession, viewer: Viewer, survey_id: uuid.UUID) -> Survey:
     """The survey, locked, if the viewer runs its town's surveys; a visible survey of another town is refused."""
-    _staff(viewer)
+    viewer.require_person()
     survey = await visible_survey(session, viewer, survey_id, lock=True)
     if not can_manage(viewer, survey.town_id):
         raise PermissionDenied("Umfragen betreut die Verwaltung der Stadt.")
@@ -92,7 +86,7 @@ async def draft_survey(
     is_anonymous: bool = False,
     results_public: bool = False,
 ) -> Survey:
-    _staff(viewer)
+    viewer.require_person()
     town = await existing_town(session, town_id)
     if not can_manage(viewer, town.id):
         raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")

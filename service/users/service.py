@@ -161,9 +161,8 @@ async def _claimed_grants(session: AsyncSession, claim: object) -> list[Grant]:
 
 
 async def get_user(session: AsyncSession, viewer: Viewer) -> User:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    user = (await repository.users_by_ids(session, [viewer.user_id])).get(viewer.user_id)
+    user_id = viewer.require_person()
+    user = (await repository.users_by_ids(session, [user_id])).get(user_id)
     if user is None:
         raise NotAuthenticated
     return user

@@ -24,7 +24,7 @@ from service.notifications.service import notify
 from service.users.models import User
 from service.volunteering.models import Offer, OfferStatus, Organisation
 from service.volunteering.policies import acts_for, can_verify, manages
-from service.volunteering.service import acting_user, visible_organisation
+from service.volunteering.service import visible_organisation
 
 EMAIL_MAX = 320
 
@@ -103,7 +103,7 @@ async def add_manager(
 
     Adding someone who already manages it changes nothing and records nothing.
     """
-    acting_user(viewer)
+    viewer.require_person()
     organisation = await visible_organisation(session, viewer, organisation_id, lock=True)
     if not await acts_for(session, viewer, organisation_id=organisation.id, town_id=organisation.town_id):
         raise PermissionDenied("Verantwortliche fügen nur die Verantwortlichen der Organisation hinzu.")
@@ -159,7 +159,7 @@ async def remove_manager(
     session: AsyncSession, viewer: Viewer, *, organisation_id: uuid.UUID, user_id: uuid.UUID
 ) -> Organisation:
     """A manager removes a co-manager or themselves; the last one stays while the organisation has open offers."""
-    acting_user(viewer)
+    viewer.require_person()
     organisation = await visible_organisation(session, viewer, organisation_id, lock=True)
     if not manages(viewer, organisation.id):
         raise PermissionDenied("Verantwortliche tragen nur die Verantwortlichen der Organisation aus.")

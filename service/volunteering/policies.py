@@ -61,11 +61,7 @@ def acted_for_by(viewer: Viewer) -> ColumnElement[bool]:
 
 def _served_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
     """Towns whose unverified organisations and drafts the viewer may see; None means every town."""
-    if viewer.is_region_admin:
-        return None
-    return {
-        grant.town_id for grant in viewer.grants if grant.role in (Role.STAFF, Role.ADMIN) and grant.town_id is not None
-    }
+    return viewer.towns_with(Role.STAFF, Role.ADMIN)
 
 
 def organisation_visible_to(viewer: Viewer) -> ColumnElement[bool]:

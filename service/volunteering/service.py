@@ -13,19 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
 from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp
 from service.volunteering.policies import acts_for, can_verify, offer_visible_to, organisation_visible_to
-
-
-def acting_user(viewer: Viewer) -> uuid.UUID:
-    if viewer.user_id is None:
-        raise NotAuthenticated
-    return viewer.user_id
 
 
 async def now(session: AsyncSession) -> datetime:
@@ -51,7 +45,7 @@ async def register_organisation(
     session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID, name: str, description: str = ""
 ) -> Organisation:
     """The person registering becomes the organisation's first manager; it publishes once staff verified it."""
-    user_id = acting_user(viewer)
+    user_id = viewer.require_person()
     clean_name = validation.name(name)
     clean_description = validation.limited(
         description, field="description", maximum=validation.DESCRIPTION_MAX, label="Die Beschreibung"
@@ -87,7 +81,7 @@ async def register_organisation(
 
 async def verify_organisation(session: AsyncSession, viewer: Viewer, *, organisation_id: uuid.UUID) -> Organisation:
     """Staff of the organisation's town; verifying twice changes nothing."""
-    acting_user(viewer)
+    viewer.require_person()
     organisation = await visible_organisation(session, viewer, organisation_id, lock=True)
     if not can_verify(viewer, organisation.town_id):
         raise PermissionDenied("Organisationen bestätigt die Verwaltung ihrer Stadt.")
@@ -143,7 +137,7 @@ async def managed_offer(
     session: AsyncSession, viewer: Viewer, offer_id: uuid.UUID, *, lock: bool = False, refusal: str = EDIT_REFUSAL
 ) -> Offer:
     """The offer, if the viewer manages its organisation; `refusal` says what only managers may do here."""
-    acting_user(viewer)
+    viewer.require_person()
     offer = await visible_offer(session, viewer, offer_id, lock=lock)
     if not await acts_for(session, viewer, organisation_id=offer.organisation_id, town_id=offer.town_id):
         raise PermissionDenied(refusal)
@@ -199,7 +193,7 @@ async def draft_offer(
     fields: OfferFields,
 ) -> Offer:
     """A draft in the organisation's town; only its managers see it until it is published."""
-    acting_user(viewer)
+    viewer.require_person()
     organisation = await visible_organisation(session, viewer, organisation_id)
     if not await acts_for(session, viewer, organisation_id=organisation.id, town_id=organisation.town_id):
         raise PermissionDenied("Angebote erstellen nur die Verantwortlichen der Organisation.")

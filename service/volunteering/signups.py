@@ -35,7 +35,6 @@ from service.volunteering.models import (
 )
 from service.volunteering.policies import offer_visible_to
 from service.volunteering.service import (
-    acting_user,
     active_sign_ups,
     managed_shift,
     now,
@@ -105,7 +104,7 @@ async def sign_up_for_shift(
     When the second inserts nothing, a further statement finds out why (signed up already, an overlap, or the
     shift was cancelled or has started while this request waited for its lock).
     """
-    user_id = acting_user(viewer)
+    user_id = viewer.require_person()
     row = (
         await session.execute(
             select(Shift, Offer.status, func.now(), _person_lock_of(user_id))
@@ -206,7 +205,7 @@ async def _locked_shift(session: AsyncSession, shift_id: uuid.UUID) -> Shift:
 
 async def own_sign_up(session: AsyncSession, viewer: Viewer, sign_up_id: uuid.UUID) -> tuple[SignUp, Shift]:
     """The viewer's own sign-up with its shift locked (the shift lock first, as everywhere)."""
-    user_id = acting_user(viewer)
+    user_id = viewer.require_person()
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
     missing = NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
     if shift_id is None:
