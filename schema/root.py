@@ -50,6 +50,7 @@ from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
 from schema.volunteering.mutations import VolunteeringMutations
 from schema.volunteering.queries import VolunteeringQueries
+from schema.webhooks.mutations import WebhookMutations
 
 
 def _is_node_type(info: Info, name: str) -> bool:
@@ -111,6 +112,7 @@ class Mutation(
     TallyMutations,
     PrivacyMutations,
     NotificationMutations,
+    WebhookMutations,
 ):
     pass
 
