@@ -1,0 +1,54 @@
+"""A real HTTP receiver on 127.0.0.1 for webhook tests, in a thread: it records what arrives and answers as told."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    port: int = 0
+    status: int = 204
+    answer: bytes = b""
+    received: list[Received] = field(default_factory=list)
+
+    def url(self, path: str = "/hook") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            state.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(state.status)
+            self.send_header("content-length", str(len(state.answer)))
+            self.end_headers()
+            self.wfile.write(state.answer)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
