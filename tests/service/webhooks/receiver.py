@@ -21,6 +21,7 @@ class Receiver:
     port: int = 0
     status: int = 204
     answer: bytes = b""
+    location: str | None = None
     received: list[Received] = field(default_factory=list)
 
     def url(self, path: str = "/hook") -> str:
@@ -37,6 +38,8 @@ def receiver() -> Iterator[Receiver]:
             state.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             self.send_response(state.status)
             self.send_header("content-length", str(len(state.answer)))
+            if state.location:
+                self.send_header("location", state.location)
             self.end_headers()
             self.wfile.write(state.answer)
 
