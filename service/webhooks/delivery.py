@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
-from service.events.log import LoggedEvent
+from service.events.log import logged
 from service.events.models import Event
 from service.notifications.service import notify
 from service.towns.models import Town
@@ -96,23 +96,13 @@ async def collect(session: AsyncSession) -> int:
             )
         ).all()
         for event, slug in rows:
-            logged = LoggedEvent(
-                sequence=event.sequence,
-                type=event.type,
-                town_id=event.town_id,
-                town_slug=slug,
-                subject_type=event.subject_type,
-                subject_id=event.subject_id,
-                data=event.data,
-                created_at=event.created_at,
-            )
             session.add(
                 WebhookDelivery(
                     id=uuid.uuid4(),
                     subscription_id=subscription.id,
                     sequence=event.sequence,
                     event_type=event.type,
-                    body=json.dumps(logged.payload(), ensure_ascii=False, separators=(",", ":")),
+                    body=json.dumps(logged(event, slug).payload(), ensure_ascii=False, separators=(",", ":")),
                     status=DeliveryStatus.PENDING.value,
                     attempts=0,
                 )
