@@ -14,9 +14,11 @@ from service.config import Environment
 from service.webhooks import subscriptions
 
 
-@strawberry.input(description="Send a town's events of these types to an https URL.")
+@strawberry.input(description="Send a town's (or, without town, the whole region's) events of these types to a URL.")
 class CreateWebhookSubscriptionInput:
-    town_id: strawberry.ID
+    town_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Left out: every town's events (region admins only)."
+    )
     url: str = strawberry.field(description="https; plain http only to loopback in dev and test.")
     event_types: list[str] = strawberry.field(description="1 to 20 event types, e.g. `idea.published`.")
 
@@ -93,7 +95,7 @@ class WebhookMutations:
             created = await subscriptions.create(
                 session,
                 info.context.viewer,
-                town_id=decode_id(input.town_id, "Town", field="townId"),
+                town_id=decode_id(input.town_id, "Town", field="townId") if input.town_id else None,
                 url=input.url,
                 event_types=input.event_types,
                 allow_loopback=_loopback_allowed(info),

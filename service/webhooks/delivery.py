@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
@@ -86,7 +86,7 @@ async def collect(session: AsyncSession) -> int:
                 select(Event, Town.slug)
                 .join(Town, Town.id == Event.town_id)
                 .where(
-                    Event.town_id == subscription.town_id,
+                    true() if subscription.town_id is None else Event.town_id == subscription.town_id,
                     Event.type.in_(subscription.event_types),
                     Event.sequence > subscription.last_sequence,
                     Event.sequence <= (end or 0),
@@ -162,12 +162,12 @@ async def post(url: str, headers: dict[str, str], body: str, *, allow_loopback: 
     return Answer(response.status_code, kept[:MAX_RESPONSE_BYTES].decode("utf-8", "replace"), None)
 
 
-async def _admins(session: AsyncSession, town_id: uuid.UUID) -> Sequence[uuid.UUID]:
-    """The town's admins; when it has none, the region admins."""
-    for condition in (
-        (RoleGrant.role == Role.ADMIN.value) & (RoleGrant.town_id == town_id),
-        (RoleGrant.role == Role.REGION_ADMIN.value) & RoleGrant.town_id.is_(None),
-    ):
+async def _admins(session: AsyncSession, town_id: uuid.UUID | None) -> Sequence[uuid.UUID]:
+    """The town's admins; when it has none (or the subscription is region-wide), the region admins."""
+    conditions = [(RoleGrant.role == Role.REGION_ADMIN.value) & RoleGrant.town_id.is_(None)]
+    if town_id is not None:
+        conditions.insert(0, (RoleGrant.role == Role.ADMIN.value) & (RoleGrant.town_id == town_id))
+    for condition in conditions:
         found = (await session.scalars(select(RoleGrant.user_id).where(condition).distinct())).all()
         if found:
             return found

@@ -22,7 +22,8 @@ class SubscriptionStatus(StrEnum):
 class WebhookSubscription(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "webhook_subscriptions"
 
-    town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
+    # None: every town of the region (region admins only).
+    town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(2000))
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE.value)

@@ -84,8 +84,10 @@ def check_types(types: Sequence[str]) -> list[str]:
     return sorted(set(types))
 
 
-def can_manage(viewer: Viewer, town_id: uuid.UUID) -> bool:
-    """A town's admins and region admins (admins of every town)."""
+def can_manage(viewer: Viewer, town_id: uuid.UUID | None) -> bool:
+    """A town's admins and region admins (admins of every town); region-wide subscriptions region admins only."""
+    if town_id is None:
+        return viewer.is_region_admin
     return viewer.has_role(Role.ADMIN, town_id)
 
 
@@ -94,14 +96,15 @@ def _authenticated(viewer: Viewer) -> None:
         raise NotAuthenticated
 
 
-async def _town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID) -> Town:
+async def _check_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID | None) -> None:
     _authenticated(viewer)
     if not can_manage(viewer, town_id):
-        raise PermissionDenied("Webhooks einer Stadt verwalten nur deren Administratorinnen und Administratoren.")
-    town = await session.get(Town, town_id)
-    if town is None:
+        raise PermissionDenied(
+            "Webhooks einer Stadt verwalten nur deren Administratorinnen und Administratoren, "
+            "Webhooks der ganzen Region die der Region."
+        )
+    if town_id is not None and await session.get(Town, town_id) is None:
         raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
-    return town
 
 
 async def _subscription(session: AsyncSession, viewer: Viewer, subscription_id: uuid.UUID) -> WebhookSubscription:
@@ -151,13 +154,13 @@ async def create(
     session: AsyncSession,
     viewer: Viewer,
     *,
-    town_id: uuid.UUID,
+    town_id: uuid.UUID | None,
     url: str,
     event_types: Sequence[str],
     allow_loopback: bool,
 ) -> WithSecret:
     """The secret is returned here once and never shown again. Delivery starts with the next event."""
-    await _town(session, viewer, town_id)
+    await _check_town(session, viewer, town_id)
     checked_url = check_url(url, allow_loopback=allow_loopback)
     types = check_types(event_types)
     secret = new_secret()
@@ -238,13 +241,14 @@ async def delete(session: AsyncSession, viewer: Viewer, *, subscription_id: uuid
     return subscription_id
 
 
-async def of_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID) -> Sequence[WebhookSubscription]:
+async def of_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID | None) -> Sequence[WebhookSubscription]:
+    """A town's subscriptions, or (town None) the region-wide ones."""
     _authenticated(viewer)
     if not can_manage(viewer, town_id):
-        raise PermissionDenied("Webhooks einer Stadt sehen nur deren Administratorinnen und Administratoren.")
+        raise PermissionDenied("Diese Webhooks sehen nur die Administratorinnen und Administratoren.")
     rows = await session.scalars(
         select(WebhookSubscription)
-        .where(WebhookSubscription.town_id == town_id)
+        .where(WebhookSubscription.town_id.is_(None) if town_id is None else WebhookSubscription.town_id == town_id)
         .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
     )
     return rows.all()

@@ -659,6 +659,21 @@ async def update_webhook_variables(world: World, caller: Person | None) -> dict[
     return {"input": {"subscriptionId": subscription["id"], "eventTypes": ["idea.answered"]}}
 
 
+async def region_webhook_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    return {"input": {"url": WEBHOOK_URL, "eventTypes": ["idea.published"]}}
+
+
+async def a_region_webhook(world: World, caller: Person | None) -> dict[str, Any]:
+    await world.ok(
+        "mutation M($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {"
+        " ... on WebhookSubscriptionCreated { subscription { id } } } }",
+        await region_webhook_variables(world, caller),
+        world.who("region admin"),
+        "createWebhookSubscription",
+    )
+    return {}
+
+
 async def soest_with_a_webhook(world: World, caller: Person | None) -> dict[str, Any]:
     await webhook_subscription(world, caller)
     return {"slug": "soest"}
@@ -667,6 +682,9 @@ async def soest_with_a_webhook(world: World, caller: Person | None) -> dict[str,
 NODE_SURVEY = "query Q($id: ID!) {{ node(id: $id) {{ ... on Survey {{ {} }} }} }}"
 
 QUERIES: dict[str, Entry] = {
+    "regionWebhookSubscriptions": Entry(
+        "{ regionWebhookSubscriptions { url } }", a_region_webhook, allowed({"region admin"})
+    ),
     "towns": Entry("{ towns { slug } }", no_variables, allowed(EVERYONE)),
     "town": Entry("query Q($slug: String!) { town(slug: $slug) { id } }", soest_slug, allowed(EVERYONE)),
     "regionThemes": Entry("{ regionThemes { id } }", no_variables, allowed(EVERYONE)),
@@ -978,6 +996,11 @@ MUTATIONS: dict[str, Entry] = {
 # Root mutations again, in situations where other callers may: an organisation whose only manager deleted her
 # account is acted for by the town's staff.
 SITUATIONS: dict[str, Entry] = {
+    "createWebhookSubscription for the whole region": Entry(
+        with_input("createWebhookSubscription", "CreateWebhookSubscriptionInput"),
+        region_webhook_variables,
+        allowed({"region admin"}),
+    ),
     "confirmAttendance at an organisation without manager": Entry(
         with_input("confirmAttendance", "ConfirmAttendanceInput"),
         attendance_at_an_orphaned_organisation,

@@ -36,14 +36,11 @@ async def _admin(runtime: Runtime, provider: OidcProvider, town: str) -> Person:
     return await person(runtime, provider, f"admin-{town}", roles_held=((Role.ADMIN, town),))
 
 
-async def _subscribe(
-    graphql: GraphQLClient, admin: Person, town: str, url: str, types: list[str] | None = None
-) -> dict[str, Any]:
-    ref = await town_ref(graphql, town)
+async def _subscribe(graphql: GraphQLClient, admin: Person, town: str | None, url: str) -> dict[str, Any]:
+    """`town` None: the whole region."""
+    where = {"townId": (await town_ref(graphql, town)).id} if town else {}
     body = await graphql(
-        CREATE,
-        {"input": {"townId": ref.id, "url": url, "eventTypes": types or ["idea.published"]}},
-        headers=admin.headers,
+        CREATE, {"input": {**where, "url": url, "eventTypes": ["idea.published"]}}, headers=admin.headers
     )
     created: dict[str, Any] = body["data"]["createWebhookSubscription"]
     assert created["__typename"] == "WebhookSubscriptionCreated", created
@@ -185,3 +182,15 @@ async def test_a_subscription_never_receives_another_towns_events(
         await _run(runtime)
     towns = [(item.path, json.loads(item.body)["town"]["slug"]) for item in hook.received]
     assert sorted(towns) == [("/olpe", "olpe")] * 4 + [("/soest", "soest")] * 2
+
+
+async def test_a_region_wide_subscription_receives_every_towns_events(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    region_admin = await person(runtime, oidc_provider, "region-admin", roles_held=((Role.REGION_ADMIN, None),))
+    with receiver() as hook:
+        await _subscribe(graphql, region_admin, None, hook.url())
+        await _events(runtime, "olpe", 2)
+        await _events(runtime, "soest", 1)
+        await _run(runtime)
+    assert [json.loads(item.body)["town"]["slug"] for item in hook.received] == ["olpe", "olpe", "soest"]

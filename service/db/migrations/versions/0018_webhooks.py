@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "webhook_subscriptions",
-        sa.Column("town_id", sa.Uuid(), nullable=False),
+        sa.Column("town_id", sa.Uuid(), nullable=True),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("event_types", sa.ARRAY(sa.String(length=40)), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
