@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import func, select, true
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
@@ -46,6 +46,8 @@ RETRY_SCHEDULE: tuple[timedelta, ...] = (
 TIMEOUT_SECONDS = 10.0
 MAX_RESPONSE_BYTES = 1024
 COLLECT_BATCH = 500
+# Finished deliveries are kept as long as events are.
+KEPT_FOR = timedelta(days=30)
 
 
 def webhook_id(sequence: int) -> str:
@@ -70,7 +72,14 @@ def signatures(subscription: WebhookSubscription, message_id: str, timestamp: in
 
 async def collect(session: AsyncSession) -> int:
     """Give each subscription (paused and disabled ones too, so resuming sends what came meanwhile) a delivery per
-    new event of its town and types. Events commit in sequence order, so nothing below the end read is missed."""
+    new event of its town and types. Events commit in sequence order, so nothing below the end read is missed.
+    Finished deliveries older than 30 days are deleted."""
+    await session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status != DeliveryStatus.PENDING.value,
+            WebhookDelivery.created_at <= func.now() - KEPT_FOR,
+        )
+    )
     end = await session.scalar(select(func.coalesce(func.max(Event.sequence), 0)))
     made = 0
     subscriptions = (

@@ -4,12 +4,13 @@ when it stays down, and only the subscription's own town's events."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from standardwebhooks.webhooks import Webhook
 
 from mitmachen.runtime import Runtime
@@ -194,3 +195,59 @@ async def test_a_region_wide_subscription_receives_every_towns_events(
         await _events(runtime, "soest", 1)
         await _run(runtime)
     assert [json.loads(item.body)["town"]["slug"] for item in hook.received] == ["olpe", "olpe", "soest"]
+
+
+PAUSE = """mutation P($id: ID!) { pauseWebhookSubscription(subscriptionId: $id) { __typename } }"""
+RESUME = """mutation R($id: ID!) { resumeWebhookSubscription(subscriptionId: $id) { __typename } }"""
+
+
+async def test_a_paused_subscription_sends_nothing_and_on_resume_everything_in_order(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await _admin(runtime, oidc_provider, "soest")
+    with receiver() as hook:
+        created = await _subscribe(graphql, admin, "soest", hook.url())
+        subscription = {"id": created["subscription"]["id"]}
+        await graphql(PAUSE, subscription, headers=admin.headers)
+        await _events(runtime, "soest", 4)
+        await _run(runtime)
+        assert hook.received == []
+        await graphql(RESUME, subscription, headers=admin.headers)
+        await _run(runtime)
+    sequences = _sequences(hook.received)
+    assert len(sequences) == 4
+    assert sequences == sorted(sequences)
+
+
+async def test_runs_at_the_same_time_send_each_event_once_in_order(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await _admin(runtime, oidc_provider, "soest")
+    with receiver() as hook:
+        await _subscribe(graphql, admin, "soest", hook.url())
+        await _events(runtime, "soest", 20)
+        await asyncio.gather(*(_run(runtime) for _ in range(3)))
+        await _run(runtime)
+    sequences = _sequences(hook.received)
+    assert len(sequences) == 20
+    assert len(set(sequences)) == 20
+    assert sequences == sorted(sequences)
+
+
+async def test_finished_deliveries_are_deleted_after_30_days(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await _admin(runtime, oidc_provider, "soest")
+    with receiver() as hook:
+        await _subscribe(graphql, admin, "soest", hook.url())
+        await _events(runtime, "soest", 3)
+        await _run(runtime)
+        hook.status = 500
+        await _events(runtime, "soest", 1)
+        await _run(runtime, (timedelta(hours=1),))
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        await session.execute(update(WebhookDelivery).values(created_at=func.now() - timedelta(days=31)))
+    await _run(runtime)
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        left = (await session.scalars(select(WebhookDelivery.status))).all()
+    assert left == [DeliveryStatus.PENDING.value]  # the one still being tried stays
