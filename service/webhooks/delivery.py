@@ -146,7 +146,7 @@ async def post(url: str, headers: dict[str, str], body: str, *, allow_loopback: 
         return Answer(None, None, str(refused)[:200])
     literal = f"[{address}]" if address.version == 6 else str(address)
     target = urlunsplit((parts.scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
-    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    host_header = parts.netloc  # as in the URL (user info is refused when the URL is set)
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
         async with httpx.AsyncClient(follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False) as client:

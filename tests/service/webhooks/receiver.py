@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ class Received:
 
 @dataclass
 class Receiver:
+    host: str = "127.0.0.1"
     port: int = 0
     status: int = 204
     answer: bytes = b""
@@ -25,12 +27,13 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
 
     def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        literal = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{literal}:{self.port}{path}"
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
+def receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
+    state = Receiver(host=host)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -46,7 +49,10 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host, 0), Handler)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -91,3 +91,11 @@ async def test_redirects_are_not_followed() -> None:
         answer = await post(hook.url(), {}, "{}", allow_loopback=True)
     assert answer.status_code == 307
     assert [item.path for item in hook.received] == ["/hook"]
+
+
+async def test_an_ipv6_literal_keeps_its_brackets_in_the_host_header() -> None:
+    with receiver("::1") as hook:
+        answer = await post(hook.url(), {}, "{}", allow_loopback=True)
+    assert answer.status_code == 204
+    (item,) = hook.received
+    assert item.headers["host"] == f"[::1]:{hook.port}"
