@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import time
 import uuid
 from collections.abc import Sequence
@@ -134,9 +135,11 @@ class Answer:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-async def post(url: str, headers: dict[str, str], body: str, *, allow_loopback: bool) -> Answer:
-    """POST to the address the host was checked to have (the Host header and TLS name stay the URL's), no redirects
-    followed, 10 s timeout, at most 1 kB of the answer kept."""
+async def post(
+    url: str, headers: dict[str, str], body: str, *, allow_loopback: bool, verify: ssl.SSLContext | bool = True
+) -> Answer:
+    """POST to the address the host was checked to have (the Host header and the TLS name, checked against the
+    certificate, stay the URL's), no redirects followed, 10 s timeout, at most 1 kB of the answer kept."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -149,7 +152,9 @@ async def post(url: str, headers: dict[str, str], body: str, *, allow_loopback: 
     host_header = parts.netloc  # as in the URL (user info is refused when the URL is set)
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
-        async with httpx.AsyncClient(follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False) as client:
+        async with httpx.AsyncClient(
+            follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False, verify=verify
+        ) as client:
             request = client.build_request(
                 "POST",
                 target,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ class Received:
 @dataclass
 class Receiver:
     host: str = "127.0.0.1"
+    scheme: str = "http"
     port: int = 0
     status: int = 204
     answer: bytes = b""
@@ -28,12 +30,13 @@ class Receiver:
 
     def url(self, path: str = "/hook") -> str:
         literal = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{literal}:{self.port}{path}"
+        return f"{self.scheme}://{literal}:{self.port}{path}"
 
 
 @contextmanager
-def receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
-    state = Receiver(host=host)
+def receiver(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """`tls`: serve https with this server context."""
+    state = Receiver(host=host, scheme="https" if tls else "http")
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -53,6 +56,8 @@ def receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
 
     server = Server((host, 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

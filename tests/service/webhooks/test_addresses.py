@@ -4,11 +4,13 @@ such a URL that makes no connection; allowed names are connected to at the check
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import pytest
 
 from service.webhooks.addresses import RefusedAddress, is_refused, resolve
 from service.webhooks.delivery import post
+from tests.service.webhooks.certificates import contexts
 from tests.service.webhooks.receiver import receiver
 
 REFUSED = [
@@ -99,3 +101,23 @@ async def test_an_ipv6_literal_keeps_its_brackets_in_the_host_header() -> None:
     assert answer.status_code == 204
     (item,) = hook.received
     assert item.headers["host"] == f"[::1]:{hook.port}"
+
+
+async def test_https_goes_to_the_checked_address_with_the_name_checked_against_the_certificate(
+    tmp_path: Path,
+) -> None:
+    server, client = contexts("localhost", tmp_path)
+    with receiver(tls=server) as hook:
+        answer = await post(hook.url().replace("127.0.0.1", "localhost"), {}, "{}", allow_loopback=True, verify=client)
+    assert answer.status_code == 204, answer
+    (item,) = hook.received
+    assert item.headers["host"] == f"localhost:{hook.port}"
+
+
+async def test_https_with_a_certificate_for_another_name_is_refused(tmp_path: Path) -> None:
+    server, client = contexts("other.example", tmp_path)
+    with receiver(tls=server) as hook:
+        answer = await post(hook.url().replace("127.0.0.1", "localhost"), {}, "{}", allow_loopback=True, verify=client)
+    assert answer.status_code is None
+    assert answer.error is not None
+    assert hook.received == []
