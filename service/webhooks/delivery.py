@@ -93,8 +93,7 @@ async def collect(session: AsyncSession) -> int:
     for subscription in subscriptions:
         rows = (
             await session.execute(
-                select(Event, Town.slug)
-                .join(Town, Town.id == Event.town_id)
+                select(Event)
                 .where(
                     true() if subscription.town_id is None else Event.town_id == subscription.town_id,
                     Event.type.in_(subscription.event_types),
@@ -105,14 +104,14 @@ async def collect(session: AsyncSession) -> int:
                 .limit(COLLECT_BATCH)
             )
         ).all()
-        for event, slug in rows:
+        for (event,) in rows:
             session.add(
                 WebhookDelivery(
                     id=uuid.uuid4(),
                     subscription_id=subscription.id,
                     sequence=event.sequence,
                     event_type=event.type,
-                    body=json.dumps(logged(event, slug).payload(), ensure_ascii=False, separators=(",", ":")),
+                    body="",
                     status=DeliveryStatus.PENDING.value,
                     attempts=0,
                 )
@@ -240,6 +239,18 @@ async def send_next(
     now = datetime.now(UTC)
     if delivery is None or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now):
         return False
+    # Built from the event as it is now: a tombstone written since has emptied its data, and that is what is sent.
+    event = (
+        await session.execute(
+            select(Event, Town.slug).join(Town, Town.id == Event.town_id).where(Event.sequence == delivery.sequence)
+        )
+    ).first()
+    if event is None:
+        delivery.status = DeliveryStatus.FAILED.value
+        delivery.error = "Das Ereignis ist nicht mehr gespeichert (älter als 30 Tage)."
+        await session.flush()
+        return True
+    delivery.body = json.dumps(logged(*event).payload(), ensure_ascii=False, separators=(",", ":"))
     message_id = webhook_id(delivery.sequence)
     timestamp = int(time.time())
     headers = {
@@ -255,13 +266,15 @@ async def send_next(
     delivery.error = answer.error
     if answer.succeeded:
         delivery.status = DeliveryStatus.SUCCEEDED.value
-        delivery.next_attempt_at = None
     elif delivery.attempts > len(schedule):
         delivery.status = DeliveryStatus.FAILED.value
-        delivery.next_attempt_at = None
         await _give_up(session, subscription, delivery)
     else:
         delivery.next_attempt_at = delivery.last_attempt_at + schedule[delivery.attempts - 1]
+    # Only an event's current public facts are kept, and only while they may still be sent.
+    delivery.body = ""
+    if delivery.status != DeliveryStatus.PENDING.value:
+        delivery.next_attempt_at = None
     await session.flush()
     return True
 

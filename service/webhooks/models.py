@@ -44,7 +44,8 @@ class DeliveryStatus(StrEnum):
 
 
 class WebhookDelivery(IdMixin, CreatedAtMixin, Base):
-    """One event for one subscription; the body is kept so that a purged event is still delivered as it was."""
+    """One event for one subscription. The body is built from the event at each attempt (so a tombstone's emptying
+    applies) and not kept afterwards; an event purged after 30 days is given up."""
 
     __tablename__ = "webhook_deliveries"
 

@@ -10,12 +10,13 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from standardwebhooks.webhooks import Webhook
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
 from service.events.log import EventType, record
+from service.events.models import Event
 from service.notifications.models import Notification
 from service.towns.models import Town
 from service.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookDelivery, WebhookSubscription
@@ -37,11 +38,13 @@ async def _admin(runtime: Runtime, provider: OidcProvider, town: str) -> Person:
     return await person(runtime, provider, f"admin-{town}", roles_held=((Role.ADMIN, town),))
 
 
-async def _subscribe(graphql: GraphQLClient, admin: Person, town: str | None, url: str) -> dict[str, Any]:
+async def _subscribe(
+    graphql: GraphQLClient, admin: Person, town: str | None, url: str, types: list[str] | None = None
+) -> dict[str, Any]:
     """`town` None: the whole region."""
     where = {"townId": (await town_ref(graphql, town)).id} if town else {}
     body = await graphql(
-        CREATE, {"input": {**where, "url": url, "eventTypes": ["idea.published"]}}, headers=admin.headers
+        CREATE, {"input": {**where, "url": url, "eventTypes": types or ["idea.published"]}}, headers=admin.headers
     )
     created: dict[str, Any] = body["data"]["createWebhookSubscription"]
     assert created["__typename"] == "WebhookSubscriptionCreated", created
@@ -251,3 +254,44 @@ async def test_finished_deliveries_are_deleted_after_30_days(
     async with runtime.unit_of_work() as uow, uow.session() as session:
         left = (await session.scalars(select(WebhookDelivery.status))).all()
     assert left == [DeliveryStatus.PENDING.value]  # the one still being tried stays
+
+
+async def test_a_tombstone_written_before_sending_empties_what_is_sent_and_nothing_is_kept(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await _admin(runtime, oidc_provider, "soest")
+    subject_id = uuid.uuid4()
+    with receiver() as hook:
+        await _subscribe(graphql, admin, "soest", hook.url(), ["idea.published", "idea.removed"])
+        async with runtime.unit_of_work() as uow, uow.session() as session:
+            town_id = await session.scalar(select(Town.id).where(Town.slug == "soest"))
+            assert town_id is not None
+            for event_type, data in ((EventType.IDEA_PUBLISHED, {"title": "Geheim"}), (EventType.IDEA_REMOVED, None)):
+                await record(
+                    session, event_type, town_id=town_id, subject_type="Idea", subject_id=subject_id, data=data
+                )
+        await _run(runtime)
+    assert [json.loads(item.body)["data"] for item in hook.received] == [{}, {}]
+    assert all(b"Geheim" not in item.body for item in hook.received)
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        assert (await session.scalars(select(WebhookDelivery.body))).all() == ["", ""]
+
+
+async def test_an_event_purged_before_it_could_be_sent_is_given_up(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await _admin(runtime, oidc_provider, "soest")
+    with receiver() as hook:
+        created = await _subscribe(graphql, admin, "soest", hook.url())
+        await graphql(PAUSE, {"id": created["subscription"]["id"]}, headers=admin.headers)
+        await _events(runtime, "soest", 2)
+        await _run(runtime)
+        async with runtime.unit_of_work() as uow, uow.session() as session:
+            first = await session.scalar(select(func.min(Event.sequence)))
+            await session.execute(delete(Event).where(Event.sequence == first))
+        await graphql(RESUME, {"id": created["subscription"]["id"]}, headers=admin.headers)
+        await _run(runtime)
+    assert len(hook.received) == 1
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        statuses = (await session.scalars(select(WebhookDelivery.status).order_by(WebhookDelivery.sequence))).all()
+    assert statuses == [DeliveryStatus.FAILED.value, DeliveryStatus.SUCCEEDED.value]
