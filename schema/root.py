@@ -50,6 +50,8 @@ from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
 from schema.volunteering.mutations import VolunteeringMutations
 from schema.volunteering.queries import VolunteeringQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 
 def _is_node_type(info: Info, name: str) -> bool:
@@ -78,6 +80,7 @@ class Query(
     TallyQueries,
     PrivacyQueries,
     EventQueries,
+    WebhookQueries,
 ):
     @strawberry.field(
         description="Any object by its global id; objects the caller may not see resolve to null.",
@@ -111,6 +114,7 @@ class Mutation(
     TallyMutations,
     PrivacyMutations,
     NotificationMutations,
+    WebhookMutations,
 ):
     pass
 

@@ -15,6 +15,7 @@ from service.tallies.models import ParticipationTally, TallyRun
 from service.towns.models import StrategyArea, Town
 from service.users.models import User
 from service.volunteering.models import Offer, Organisation, Shift, SignUp
+from service.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Answer",
@@ -49,5 +50,7 @@ __all__ = [
     "TownModerationSettings",
     "User",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkerHeartbeat",
 ]

@@ -11,7 +11,7 @@ from arq.worker import Function, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from workers.jobs import moderation, notifications, privacy, surveys, system, tallies, volunteering
+from workers.jobs import moderation, notifications, privacy, surveys, system, tallies, volunteering, webhooks
 from workers.queue import redis_settings
 from workers.running import StoppingWorker, WorkerState, measured
 
@@ -29,6 +29,7 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
     ("volunteering.end_waitlists", volunteering.end_waitlists),
     ("privacy.export", privacy.export),
     ("privacy.purge", privacy.purge),
+    ("webhooks.deliver", webhooks.deliver),
 )
 
 
@@ -70,6 +71,7 @@ def create_worker(
             _cron(volunteering.expire_offers, "volunteering.expire_offers.cron", second={10, 40}),
             _cron(volunteering.end_waitlists, "volunteering.end_waitlists.cron", second={12, 42}),
             _cron(privacy.purge, "privacy.purge.cron", minute={47}, second={0}),
+            _cron(webhooks.deliver, "webhooks.deliver.cron", second={2, 17, 32, 47}),
             _cron(volunteering.reminders, "volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,

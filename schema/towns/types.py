@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
     from schema.surveys.types import SurveyConnection
     from schema.volunteering.types import OfferConnection, OfferFilterInput, OrganisationConnection
+    from schema.webhooks.types import WebhookSubscriptionType
     from service.surveys.models import SurveyStatus
     from service.volunteering.models import OrganisationStatus
 
@@ -65,6 +66,19 @@ class TownType(relay.Node):
     @classmethod
     def from_row(cls, row: Town | TownHeader) -> Self:
         return cls(id=str(row.id), slug=row.slug, name=row.name, is_pioneer=row.is_pioneer, row_id=row.id)
+
+    @strawberry.field(
+        description="The town's webhook subscriptions with their latest deliveries (the town's admins, region admins)."
+    )
+    async def webhook_subscriptions(
+        self, info: Info
+    ) -> list[Annotated[WebhookSubscriptionType, strawberry.lazy("schema.webhooks.types")]]:
+        from schema.webhooks.types import WebhookSubscriptionType  # noqa: PLC0415 - the types import each other
+        from service.webhooks.subscriptions import of_town  # noqa: PLC0415
+
+        async with info.context.uow.session() as session:
+            rows = await of_town(session, info.context.viewer, self.row_id)
+        return [WebhookSubscriptionType.from_row(row) for row in rows]
 
     @strawberry.field(description="The town's fields of action (Handlungsfelder), in the town's order.")
     async def strategy_areas(self, info: Info) -> list[StrategyAreaType]:

@@ -115,6 +115,20 @@ class LoggedEvent:
         }
 
 
+def logged(event: Event, town_slug: str) -> LoggedEvent:
+    """A row of the log as followers read it."""
+    return LoggedEvent(
+        sequence=event.sequence,
+        type=event.type,
+        town_id=event.town_id,
+        town_slug=town_slug,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        data=event.data,
+        created_at=event.created_at,
+    )
+
+
 @dataclass(frozen=True)
 class EventPage:
     items: Sequence[LoggedEvent]
@@ -163,19 +177,7 @@ async def events(
     if wanted is not None:
         statement = statement.where(Event.type.in_(wanted))
     rows = (await session.execute(statement.order_by(Event.sequence).limit(first + 1))).all()
-    items = [
-        LoggedEvent(
-            sequence=event.sequence,
-            type=event.type,
-            town_id=event.town_id,
-            town_slug=slug,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            data=event.data,
-            created_at=event.created_at,
-        )
-        for event, slug in rows[:first]
-    ]
+    items = [logged(event, slug) for event, slug in rows[:first]]
     return EventPage(items=items, has_next_page=len(rows) > first)
 
 

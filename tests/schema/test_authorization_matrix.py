@@ -635,9 +635,56 @@ async def organisation_with_draft(world: World, caller: Person | None) -> dict[s
     return {"id": body["data"]["node"]["organisation"]["id"]}
 
 
+WEBHOOK_URL = "https://hooks.example.org/mitmachen"
+
+
+async def webhook_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    return {"input": {"townId": world.soest.id, "url": WEBHOOK_URL, "eventTypes": ["idea.published"]}}
+
+
+async def webhook_subscription(world: World, caller: Person | None) -> dict[str, Any]:
+    """A fresh subscription of Soest, made by its admin."""
+    created = await world.ok(
+        "mutation M($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {"
+        " ... on WebhookSubscriptionCreated { subscription { id } } } }",
+        await webhook_variables(world, caller),
+        world.who("admin of Soest"),
+        "createWebhookSubscription",
+    )
+    return {"id": created["subscription"]["id"]}
+
+
+async def update_webhook_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    subscription = await webhook_subscription(world, caller)
+    return {"input": {"subscriptionId": subscription["id"], "eventTypes": ["idea.answered"]}}
+
+
+async def region_webhook_variables(world: World, caller: Person | None) -> dict[str, Any]:
+    return {"input": {"url": WEBHOOK_URL, "eventTypes": ["idea.published"]}}
+
+
+async def a_region_webhook(world: World, caller: Person | None) -> dict[str, Any]:
+    await world.ok(
+        "mutation M($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {"
+        " ... on WebhookSubscriptionCreated { subscription { id } } } }",
+        await region_webhook_variables(world, caller),
+        world.who("region admin"),
+        "createWebhookSubscription",
+    )
+    return {}
+
+
+async def soest_with_a_webhook(world: World, caller: Person | None) -> dict[str, Any]:
+    await webhook_subscription(world, caller)
+    return {"slug": "soest"}
+
+
 NODE_SURVEY = "query Q($id: ID!) {{ node(id: $id) {{ ... on Survey {{ {} }} }} }}"
 
 QUERIES: dict[str, Entry] = {
+    "regionWebhookSubscriptions": Entry(
+        "{ regionWebhookSubscriptions { url } }", a_region_webhook, allowed({"region admin"})
+    ),
     "towns": Entry("{ towns { slug } }", no_variables, allowed(EVERYONE)),
     "town": Entry("query Q($slug: String!) { town(slug: $slug) { id } }", soest_slug, allowed(EVERYONE)),
     "regionThemes": Entry("{ regionThemes { id } }", no_variables, allowed(EVERYONE)),
@@ -701,6 +748,12 @@ QUERIES: dict[str, Entry] = {
 
 # Nested fields that carry personal data, answers or moderation details, reached through the root fields above.
 NESTED: dict[str, Entry] = {
+    "Town.webhookSubscriptions": Entry(
+        "query Q($slug: String!) { town(slug: $slug) { webhookSubscriptions { url } } }",
+        soest_with_a_webhook,
+        allowed(ADMINS_OF_SOEST),
+        path=("town", "webhookSubscriptions"),
+    ),
     "Me.notifications": Entry(
         "{ me { notifications { edges { node { subject } } } } }",
         citizens_notification,
@@ -824,8 +877,32 @@ def refused_unless_seen(who: frozenset[str], seeing: frozenset[str], unknown: st
 # A survey draft exists only for the town's staff.
 draft_outcomes = refused_unless_seen(STAFF_OF_SOEST, frozenset(), "UNKNOWN_SURVEY")
 own_idea_outcomes = refused_unless_seen(AUTHOR, SERVING_SOEST, "UNKNOWN_IDEA")
+# A subscription exists only for the admins of its town.
+webhook_outcomes = refused_unless_seen(ADMINS_OF_SOEST, frozenset(), "UNKNOWN_WEBHOOK_SUBSCRIPTION")
 
 MUTATIONS: dict[str, Entry] = {
+    "createWebhookSubscription": Entry(
+        with_input("createWebhookSubscription", "CreateWebhookSubscriptionInput"),
+        webhook_variables,
+        allowed(ADMINS_OF_SOEST),
+    ),
+    "updateWebhookSubscription": Entry(
+        with_input("updateWebhookSubscription", "UpdateWebhookSubscriptionInput"),
+        update_webhook_variables,
+        webhook_outcomes,
+    ),
+    "pauseWebhookSubscription": Entry(
+        with_id("pauseWebhookSubscription", "subscriptionId"), webhook_subscription, webhook_outcomes
+    ),
+    "resumeWebhookSubscription": Entry(
+        with_id("resumeWebhookSubscription", "subscriptionId"), webhook_subscription, webhook_outcomes
+    ),
+    "rotateWebhookSecret": Entry(
+        with_id("rotateWebhookSecret", "subscriptionId"), webhook_subscription, webhook_outcomes
+    ),
+    "deleteWebhookSubscription": Entry(
+        with_id("deleteWebhookSubscription", "subscriptionId"), webhook_subscription, webhook_outcomes
+    ),
     "submitIdea": Entry(with_input("submitIdea", "SubmitIdeaInput"), submit_variables, allowed(LOGGED_IN)),
     "editIdea": Entry(with_input("editIdea", "EditIdeaInput"), edit_variables, own_idea_outcomes),
     "withdrawIdea": Entry(with_id("withdrawIdea", "ideaId"), own_pending_idea, own_idea_outcomes),
@@ -919,6 +996,11 @@ MUTATIONS: dict[str, Entry] = {
 # Root mutations again, in situations where other callers may: an organisation whose only manager deleted her
 # account is acted for by the town's staff.
 SITUATIONS: dict[str, Entry] = {
+    "createWebhookSubscription for the whole region": Entry(
+        with_input("createWebhookSubscription", "CreateWebhookSubscriptionInput"),
+        region_webhook_variables,
+        allowed({"region admin"}),
+    ),
     "confirmAttendance at an organisation without manager": Entry(
         with_input("confirmAttendance", "ConfirmAttendanceInput"),
         attendance_at_an_orphaned_organisation,
