@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound, PermissionDenied, UserError
+from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
 from service.events.log import MAX_TYPES, EventType
 from service.events.models import Event
 from service.towns.models import Town
@@ -91,13 +91,8 @@ def can_manage(viewer: Viewer, town_id: uuid.UUID | None) -> bool:
     return viewer.has_role(Role.ADMIN, town_id)
 
 
-def _authenticated(viewer: Viewer) -> None:
-    if not viewer.is_authenticated:
-        raise NotAuthenticated
-
-
 async def _check_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID | None) -> None:
-    _authenticated(viewer)
+    viewer.require_person()
     if not can_manage(viewer, town_id):
         raise PermissionDenied(
             "Webhooks einer Stadt verwalten nur deren Administratorinnen und Administratoren, "
@@ -109,7 +104,7 @@ async def _check_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID 
 
 async def _subscription(session: AsyncSession, viewer: Viewer, subscription_id: uuid.UUID) -> WebhookSubscription:
     """Locked for the change; one the caller may not manage does not exist for them."""
-    _authenticated(viewer)
+    viewer.require_person()
     found = await session.get(WebhookSubscription, subscription_id, with_for_update=True)
     if found is None or not can_manage(viewer, found.town_id):
         raise NotFound(
@@ -243,7 +238,7 @@ async def delete(session: AsyncSession, viewer: Viewer, *, subscription_id: uuid
 
 async def of_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID | None) -> Sequence[WebhookSubscription]:
     """A town's subscriptions, or (town None) the region-wide ones."""
-    _authenticated(viewer)
+    viewer.require_person()
     if not can_manage(viewer, town_id):
         raise PermissionDenied("Diese Webhooks sehen nur die Administratorinnen und Administratoren.")
     rows = await session.scalars(
