@@ -289,6 +289,8 @@ class Journey:
     issuer: str
     token: str
     database_url: str = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
+    # A production process needs a key for the digests of deleted identities (or a session secret to fall back on).
+    identity_secret: str = field(default_factory=lambda: base64.b64encode(os.urandom(48)).decode())
 
     def environment(self) -> dict[str, str]:
         return {
@@ -297,6 +299,7 @@ class Journey:
             "MITMACHEN_REDIS_URL": REDIS_URL,
             "MITMACHEN_OIDC_ISSUER": self.issuer,
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_IDENTITY_SECRET": self.identity_secret,
             "MITMACHEN_SWEEP_AFTER_SECONDS": "5",
             "MITMACHEN_JOB_TIMEOUT_SECONDS": "20",
         }
