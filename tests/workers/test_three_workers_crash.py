@@ -27,10 +27,13 @@ from tests.workers.processes import (
     api_on,
     eventually,
     explain,
-    outcomes,
     worker_process,
 )
-from tests.workers.test_worker_crash import CHECK_WAITING_FOR_LOCK, TITLES
+from tests.workers.test_worker_crash import (
+    CHECK_WAITING_FOR_LOCK,
+    TITLES,
+    assert_decided_once_and_the_abandoned_check_rerun,
+)
 from tests.workers.test_worker_metrics import scrape, value
 
 WORKERS = 3
@@ -120,22 +123,6 @@ async def test_three_workers_one_killed_mid_check_decide_every_submission_exactl
                 explain=lambda: explain(runtime, ideas, logs()),
             )
 
-        found = await outcomes(runtime, ideas)
-        decided = {idea: (outcome.decisions, outcome.audit_entries, outcome.checked) for idea, outcome in found.items()}
-        assert decided == dict.fromkeys(ideas, (1, 1, True))
-        assert [found[idea].lifecycle for idea in ideas] == [
-            "published",
-            "published",
-            "pending",  # held for a moderator, with its decision: not stuck
-            "published",
-            "published",
-            "published",
-        ]
-        runs = [
-            result
-            for result in await queue.redis.all_job_results()
-            if result.function == CHECK and result.args == ("idea", str(blocked))
-        ]
+        runs = await assert_decided_once_and_the_abandoned_check_rerun(runtime, queue, ideas, blocked)
         assert runs, "the abandoned check ran again"
-        assert sum(run.result != "unchanged" for run in runs) <= 1, runs
     print(f"abandoned check decided and retried {waited:.1f} s after the kill")  # noqa: T201 - measurement

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from arq.jobs import JobResult
 from sqlalchemy import text
 
 from mitmachen.embedded import EmbeddedValkey
@@ -97,6 +98,15 @@ async def _crash_and_recover(
             explain=lambda: explain(runtime, ideas, second.output()),
         )
 
+    await assert_decided_once_and_the_abandoned_check_rerun(runtime, queue, ideas, blocked)
+    print(f"crashed job decided {waited:.1f} s after the second worker started")  # noqa: T201 - measurement
+
+
+async def assert_decided_once_and_the_abandoned_check_rerun(
+    runtime: Runtime, queue: Runtime, ideas: list[uuid.UUID], blocked: uuid.UUID
+) -> list[JobResult]:
+    """Every idea decided exactly once (the one whose check was abandoned held for a moderator, not stuck), and
+    no further run of the abandoned idea's check decided again. Gives those runs."""
     found = await outcomes(runtime, ideas)
     assert {idea: (outcome.decisions, outcome.audit_entries, outcome.checked) for idea, outcome in found.items()} == (
         dict.fromkeys(ideas, (1, 1, True))
@@ -118,4 +128,4 @@ async def _crash_and_recover(
     # them runs first (and whether the retry has run yet on a slow machine) varies. Whatever ran: at most one run
     # decided, every other found nothing to do (the exactly-once decision itself is asserted above).
     assert sum(run.result != "unchanged" for run in runs) <= 1, runs
-    print(f"crashed job decided {waited:.1f} s after the second worker started")  # noqa: T201 - measurement
+    return runs
