@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from ipaddress import ip_address, ip_network
+from typing import Any
+from urllib.parse import urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from redis.exceptions import RedisError
@@ -24,7 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from mitmachen.authentication import Authenticator
+from mitmachen.authentication import SESSION_CSRF, Authenticator
 from mitmachen.data_export import data_export_routes
 from mitmachen.dev_idp import dev_identity_provider
 from mitmachen.dev_mail import dev_mail_routes
@@ -41,6 +43,8 @@ from service.config import Settings
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY
 from service.ratelimit import Limits, RateLimiter
+from web.app import web
+from web.config import WebConfig
 from workers.queue import queued_jobs
 
 logger = logging.getLogger("mitmachen.http")
@@ -221,9 +225,25 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             client_id=login.client_id,
             client_secret=login.client_secret,
         )
-    app = Starlette(routes=routes, lifespan=lifespan)
+
+    async def execute(request: Request, *args: Any, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+        view: GraphQLView = app.state.graphql  # the outer app's (`request.app` is the pages' own)
+        return await view.execute_in_process(request, *args, **kwargs)
+
+    pages = web(execute, web_config(settings, login))
+    app = Starlette(routes=[*routes, *pages.routes], lifespan=lifespan, exception_handlers=pages.exception_handlers)
     _add_middleware(app, settings, login=login is not None)
     return app
+
+
+def web_config(settings: Settings, login: LoginClient | None) -> WebConfig:
+    """The pages may send a form on to the provider's logout page (a redirect after the logout form)."""
+    origins = {urlsplit(issuer)._replace(path="", query="", fragment="").geturl() for issuer in settings.oidc_issuer}
+    return WebConfig(
+        login=login is not None,
+        session_csrf_key=SESSION_CSRF,
+        form_origins=tuple(sorted(origin for origin in origins if origin)),
+    )
 
 
 def _add_middleware(app: Starlette, settings: Settings, *, login: bool) -> None:
@@ -238,7 +258,7 @@ def _add_middleware(app: Starlette, settings: Settings, *, login: bool) -> None:
         )
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     add_cors(app, settings)
-    app.add_middleware(SecurityHeaders, production=settings.is_production, graphiql=settings.is_dev)
+    app.add_middleware(SecurityHeaders, production=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
     if settings.trusted_proxies:
         # The one place forwarded headers are believed: from the configured proxies only, never from loopback as

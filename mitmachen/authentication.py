@@ -27,8 +27,9 @@ class Authenticator:
         self.roles_claim = roles_claim
         self.identity_key = identity_key
 
-    async def __call__(self, request: Request, uow: UnitOfWork) -> Viewer:
-        """Raises `TokenRejected` for a bad bearer token and `CsrfRejected` for a cookie POST without the token."""
+    async def __call__(self, request: Request, uow: UnitOfWork, *, csrf_checked: bool = False) -> Viewer:
+        """Raises `TokenRejected` for a bad bearer token and `CsrfRejected` for a cookie POST without the token
+        (unless `csrf_checked`: a page's form handler has checked the token its form carries)."""
         header = request.headers.get("authorization")
         if header is not None:
             scheme, _, token = header.partition(" ")
@@ -45,8 +46,10 @@ class Authenticator:
         session_id_value = session_data.get(SESSION_ID)
         if not session_id_value:
             return ANONYMOUS
-        if request.method != "GET" and not hmac.compare_digest(
-            request.headers.get(CSRF_HEADER, ""), str(session_data.get(SESSION_CSRF, ""))
+        if (
+            request.method != "GET"
+            and not csrf_checked
+            and not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), str(session_data.get(SESSION_CSRF, "")))
         ):
             raise CsrfRejected
         try:

@@ -10,22 +10,15 @@ from service.config import Settings
 
 # The API answers JSON: nothing on its responses may load, run, frame or submit anything.
 API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-# GraphiQL (development only) is one inline script that loads its bundles from unpkg and talks to /graphql.
-GRAPHIQL_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
-    "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; "
-    "font-src 'self' data: https://unpkg.com; connect-src 'self'; worker-src 'self' blob:; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 HSTS = "max-age=31536000; includeSubDomains"
 
 
 class SecurityHeaders:
-    """Adds the headers a response does not set itself (the development login page sets its own policy)."""
+    """Adds the headers a response does not set itself (the pages and the development login set their own
+    content security policy)."""
 
-    def __init__(self, app: ASGIApp, *, production: bool, graphiql: bool) -> None:
+    def __init__(self, app: ASGIApp, *, production: bool) -> None:
         self.app = app
-        self.graphiql = graphiql
         self.headers: list[tuple[bytes, bytes]] = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
@@ -46,18 +39,11 @@ class SecurityHeaders:
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in self.headers if name not in present]
                 if b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", self._policy(headers).encode()))
+                    headers.append((b"content-security-policy", API_CSP.encode()))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    def _policy(self, headers: list[tuple[bytes, bytes]]) -> str:
-        if self.graphiql:
-            content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-            if content_type.startswith(b"text/html"):
-                return GRAPHIQL_CSP
-        return API_CSP
 
 
 CORS_HEADERS = ["authorization", "content-type", "accept", "x-csrf-token", "x-request-id"]

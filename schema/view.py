@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
-from functools import cached_property
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from typing import Any, Protocol
 
 import orjson
 from cross_web import HTTPException
@@ -51,7 +50,10 @@ def _wants_graphql_response(accept: str) -> bool:
     )
 
 
-Authenticate = Callable[[Request, UnitOfWork], Awaitable[Viewer]]
+class Authenticate(Protocol):
+    """Who calls: `csrf_checked` says the caller (a page's form handler) has already checked the form's token."""
+
+    def __call__(self, request: Request, uow: UnitOfWork, *, csrf_checked: bool = False) -> Awaitable[Viewer]: ...
 
 
 class CsrfRejected(Exception):
@@ -80,12 +82,6 @@ ADMISSION_TIMEOUT_SECONDS = 30.0
 # Cookie-authenticated POSTs carry the value of this cookie (set at login, readable by scripts) in this header.
 CSRF_COOKIE = "mitmachen_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-# strawberry's GraphiQL page sends Django's CSRF header from Django's cookie; ours are named as above.
-_GRAPHIQL_CSRF = (
-    ('Cookies.get("csrftoken")', f'Cookies.get("{CSRF_COOKIE}")'),
-    ('defaultHeaders["x-csrftoken"]', f'defaultHeaders["{CSRF_HEADER}"]'),
-)
-
 # The body with its variables: far deeper than any input of the schema (a survey's answers are four levels down),
 # far shallower than what would exhaust the recursion of the code that reads variables.
 MAX_JSON_DEPTH = 32
@@ -248,7 +244,8 @@ class GraphQLView(GraphQL[Context, None]):
         rate_limiter: RateLimiter,
         query_budget: QueryBudget | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
+        # The developer console is a page of its own (`/entwickler`, served from vendored files), not strawberry's.
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.settings = settings
         self.rate_limiter = rate_limiter
         self.session_factory = session_factory
@@ -257,15 +254,6 @@ class GraphQLView(GraphQL[Context, None]):
         self.query_budget = query_budget
         pool = settings.database_pool_size
         self.admission = Admission(pool, per_client=fair_share(pool) if settings.fair_admission else None)
-
-    @cached_property
-    def graphql_ide_html(self) -> str:
-        page = super().graphql_ide_html
-        for theirs, ours in _GRAPHIQL_CSRF:
-            if theirs not in page:
-                raise RuntimeError(f"GraphiQL page changed: {theirs} not found; adapt _GRAPHIQL_CSRF")
-            page = page.replace(theirs, ours)
-        return page
 
     async def handle(self, request: Request) -> Response:
         # The client is its address (behind a trusted proxy the forwarded one): known before anything is read,
@@ -278,10 +266,10 @@ class GraphQLView(GraphQL[Context, None]):
         finally:
             self.admission.leave(client)
 
-    async def _viewer(self, request: Request, uow: UnitOfWork) -> Viewer | Response:
+    async def _viewer(self, request: Request, uow: UnitOfWork, *, csrf_checked: bool = False) -> Viewer | Response:
         """The caller, or the response that refuses them (closing `uow` then)."""
         try:
-            return await self.authenticate(request, uow)
+            return await self.authenticate(request, uow, csrf_checked=csrf_checked)
         except TokenRejected as rejected:
             await uow.close()
             return _unauthenticated(rejected.reason)
@@ -300,17 +288,7 @@ class GraphQLView(GraphQL[Context, None]):
         viewer = await self._viewer(request, uow)
         if isinstance(viewer, Response):
             return viewer
-        context = Context(
-            request=request,
-            settings=self.settings,
-            uow=uow,
-            viewer=viewer,
-            loaders=Loaders(uow, viewer),
-            request_id=request_id_var.get() or "-",
-            rate_limiter=self.rate_limiter,
-            client_address=request.client.host if request.client else None,
-            query_budget=self.query_budget,
-        )
+        context = self._context(request, uow, viewer)
         request.state.graphql_context = context
         try:
             return await self.run(request, context=context)
@@ -324,6 +302,55 @@ class GraphQLView(GraphQL[Context, None]):
             with contextlib.suppress(AttributeError):
                 del request.state.graphql_sub_response
             await _discard(uow)
+
+    async def execute_in_process(
+        self,
+        request: Request,
+        document: str,
+        variables: Mapping[str, object] | None = None,
+        *,
+        csrf_checked: bool = False,
+    ) -> tuple[int, dict[str, Any]]:
+        """Runs `document` for the caller of `request` exactly as `/graphql` would: the same door, viewer, limits,
+        budgets, commit and errors; returns the HTTP status and the response body `/graphql` would send.
+
+        This is how the pages (`web/`) read and write: they are clients of this API, in the same process.
+        `csrf_checked`: the page has checked the CSRF token of its form (a form cannot send the header)."""
+        client = request.client.host if request.client else ""
+        if not await self.admission.enter(client):
+            return 503, orjson.loads(_busy().body)
+        uow = UnitOfWork(self.session_factory, self.job_sender)
+        try:
+            viewer = await self._viewer(request, uow, csrf_checked=csrf_checked)
+            if isinstance(viewer, Response):
+                return viewer.status_code, orjson.loads(viewer.body)
+            context = self._context(request, uow, viewer)
+            result = await self.schema.execute(document, variable_values=dict(variables or {}), context_value=context)
+            failure = await self._settle(context, result)
+            if failure is not None:
+                return failure
+            body: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                body["errors"] = [error.formatted for error in result.errors]
+            if result.extensions:
+                body["extensions"] = result.extensions
+            return 200, body
+        finally:
+            await _discard(uow)
+            self.admission.leave(client)
+
+    def _context(self, request: Request, uow: UnitOfWork, viewer: Viewer) -> Context:
+        return Context(
+            request=request,
+            settings=self.settings,
+            uow=uow,
+            viewer=viewer,
+            loaders=Loaders(uow, viewer),
+            request_id=request_id_var.get() or "-",
+            rate_limiter=self.rate_limiter,
+            client_address=request.client.host if request.client else None,
+            query_budget=self.query_budget,
+        )
 
     def parse_json(self, data: str | bytes) -> Any:
         # Used for the body and for the `variables` and `extensions` of a GET: each must be an object (a body may
@@ -368,34 +395,51 @@ class GraphQLView(GraphQL[Context, None]):
             request.state.graphql_sub_response = sub_response
         return sub_response
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        context: Context = request.state.graphql_context
+    async def _settle(self, context: Context, result: ExecutionResult) -> tuple[int, dict[str, Any]] | None:
+        """Commits the request's unit of work; None when that worked, else the status and body to answer with."""
         lost = next(
             (error.original_error for error in result.errors or () if database_unavailable(error.original_error)),
             None,
         )
         if lost is not None:
             # Nothing is committed: the mutations that ran before the connection was lost are rolled back with it.
-            return self._unavailable_result(request, lost)
+            return self._unavailable_answer(lost)
         try:
             await context.uow.commit()
         except PendingRollbackError:
             await context.uow.rollback()
             if context.operation_type != "query":
                 logger.exception("commit failed")
-                return _internal_error(context)
+                return 200, dict(_internal_error(context))
             # An error that nulls a parent makes graphql-core cancel the sibling resolvers; a query cancelled while
             # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
             # caller gets the answer with its errors, not an internal error.
             logger.warning("query transaction unusable after a cancelled resolver; rolled back")
         except SQLAlchemyError as error:
             if database_unavailable(error):
-                return self._unavailable_result(request, error)
+                return self._unavailable_answer(error)
             logger.exception("commit failed")
             await context.uow.rollback()
-            return _internal_error(context)
+            return 200, dict(_internal_error(context))
         except (OSError, TimeoutError) as error:
-            return self._unavailable_result(request, error)
+            return self._unavailable_answer(error)
+        return None
+
+    def _unavailable_answer(self, error: BaseException) -> tuple[int, dict[str, Any]]:
+        logger.warning("database unavailable: %s", type(error).__name__)
+        return 503, dict(_unavailable_payload())
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        context: Context = request.state.graphql_context
+        failure = await self._settle(context, result)
+        if failure is not None:
+            status, body = failure
+            if status == 503:
+                unavailable: Response = request.state.graphql_sub_response
+                unavailable.status_code = 503
+                unavailable.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
+                unavailable.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+            return body  # type: ignore[return-value]
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
             # The request failed before execution (syntax, validation, limits): there is no `data` entry, and
@@ -407,14 +451,6 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 sub_response.status_code = 400
         return processed
-
-    def _unavailable_result(self, request: Request, error: BaseException) -> GraphQLHTTPResponse:
-        logger.warning("database unavailable: %s", type(error).__name__)
-        sub_response: Response = request.state.graphql_sub_response
-        sub_response.status_code = 503
-        sub_response.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
-        sub_response.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
-        return _unavailable_payload()
 
 
 async def _discard(uow: UnitOfWork) -> None:

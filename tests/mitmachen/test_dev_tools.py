@@ -39,11 +39,13 @@ async def dev_http(settings: Settings, runtime: Runtime, tmp_path: Path) -> Asyn
 async def test_graphiql_sends_the_csrf_header_the_service_checks_from_the_cookie_the_login_sets(
     dev_http: httpx.AsyncClient,
 ) -> None:
-    page = (await dev_http.get("/graphql", headers={"Accept": "text/html"})).text
+    page = (await dev_http.get("/entwickler")).text
+    script = (await dev_http.get("/static/graphiql-start.js")).text
 
-    assert f'Cookies.get("{CSRF_COOKIE}")' in page
-    assert f'defaultHeaders["{CSRF_HEADER}"]' in page
-    assert "csrftoken" not in page
+    assert '<script src="/static/graphiql-start.js" defer></script>' in page
+    assert f'cookie("{CSRF_COOKIE}")' in script
+    assert f'"{CSRF_HEADER}": ' in script
+    assert "csrftoken" not in script
     assert CSRF_HEADER.lower() == "x-csrf-token"
     assert CSRF_COOKIE == "mitmachen_csrf"
 

@@ -79,13 +79,14 @@ async def test_strict_transport_security_only_in_production(app_client: AppClien
         production = await http.get("/healthz")
     async with app_client(environment=Environment.DEV) as http:
         dev = await http.get("/healthz")
-        graphiql = await http.get("/graphql", headers={"Accept": "text/html"})
+        graphiql = await http.get("/entwickler")
 
     assert production.headers["strict-transport-security"].startswith("max-age=31536000")
     assert "strict-transport-security" not in dev.headers
-    # GraphiQL (development only) may load its bundles; the API's answers may not load anything.
+    # The developer console loads its files from the service itself, nothing inline; the API's answers nothing.
     assert graphiql.headers["content-type"].startswith("text/html")
-    assert "script-src 'self' 'unsafe-inline' https://unpkg.com" in graphiql.headers["content-security-policy"]
+    assert "script-src 'self';" in graphiql.headers["content-security-policy"]
+    assert "unsafe-inline" not in graphiql.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in graphiql.headers["content-security-policy"]
     assert dev.headers["content-security-policy"].startswith("default-src 'none'")
 

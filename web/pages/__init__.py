@@ -1,0 +1,1 @@
+"""Page handlers, one module per area; each module's `routes(pages)` lists its routes."""

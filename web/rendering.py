@@ -1,0 +1,63 @@
+"""Pages as HTML: Jinja2 templates (escaping on), the layout's data, redirects after a post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from web.api import Api
+from web.config import WebConfig
+from web.forms import csrf_token
+from web.i18n import label, negotiate, translator
+
+TEMPLATES = Path(__file__).parent / "templates"
+FLASH = "flash"
+
+
+class Pages:
+    """What every page handler uses: the API client, the templates and the layout's data."""
+
+    def __init__(self, api: Api, config: WebConfig) -> None:
+        self.api = api
+        self.config = config
+        self.environment = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.environment.globals["label"] = label
+
+    def render(
+        self, request: Request, template: str, data: dict[str, Any] | None = None, *, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        language = negotiate(request)
+        session = request.scope.get("session")
+        flash = session.pop(FLASH, None) if session is not None else None
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        page = self.environment.get_template(template).render(
+            request=request,
+            lang=language,
+            _=translator(language),
+            csrf=csrf_token(request, self.config),
+            login_enabled=self.config.login,
+            me=(data or {}).get("me"),
+            data=data or {},
+            flash=flash,
+            here=path,
+            **context,
+        )
+        return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
+
+    @staticmethod
+    def redirect(request: Request, path: str, *, flash: str | None = None) -> RedirectResponse:
+        """After a successful post: see the result at `path` (POST, then redirect, then GET)."""
+        session = request.scope.get("session")
+        if flash and session is not None:
+            session[FLASH] = flash
+        return RedirectResponse(path, status_code=303)

@@ -1,0 +1,18 @@
+// Small enhancements where JavaScript runs; every page works without it.
+(function () {
+  "use strict";
+  // "My position": fills the typed coordinates from the browser's location, when the person allows it.
+  document.querySelectorAll("[data-fill-position]").forEach(function (button) {
+    if (!("geolocation" in navigator)) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        document.getElementById("feld-latitude").value = position.coords.latitude.toFixed(5);
+        document.getElementById("feld-longitude").value = position.coords.longitude.toFixed(5);
+      });
+    });
+  });
+  // The error summary takes the focus, so that screen readers announce it first.
+  var summary = document.getElementById("fehler");
+  if (summary) { summary.focus(); }
+})();
