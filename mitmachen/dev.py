@@ -79,9 +79,10 @@ def run_dev(settings: Settings, *, host: str, port: int) -> int:
         stack.callback(_stop_process, worker)
 
         print(  # noqa: T201 - the one line a developer needs
-            f"Mitmachen is running: GraphQL at http://{host}:{port}/graphql, "
-            f"log in at http://{host}:{port}/auth/login, e-mails at http://{host}:{port}/dev/mail "
-            "(Ctrl-C stops everything)"
+            f"Mitmachen is running at http://{host}:{port}/ (GraphQL at http://{host}:{port}/graphql, "
+            f"developer console at http://{host}:{port}/entwickler, e-mails at http://{host}:{port}/dev/mail; "
+            "Ctrl-C stops everything)",
+            flush=True,
         )
         uvicorn.run(
             create_app(settings), host=host, port=port, log_config=None, proxy_headers=False, server_header=False

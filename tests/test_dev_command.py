@@ -65,8 +65,19 @@ def _log_in_through_the_development_login(port: int, subject: str) -> httpx.Clie
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
     form = {name: html.unescape(value) for name, value in hidden.items()} | {"subject": subject}
     answer = browser.post(str(page.url), data=form, follow_redirects=True)
-    assert answer.status_code in {200, 404}, answer.text  # the redirect target "/" is the web client's
+    assert answer.status_code == 200, answer.text
+    assert answer.url.path == "/"  # the region's home page, where the login started
+    assert "Angemeldet als" in answer.text
     return browser
+
+
+def _announced_address(process: subprocess.Popen[str]) -> str:
+    """The first address in the line `dev` prints for people (the pages' address comes first)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("Mitmachen is running"):
+            return re.findall(r"http://[^ ,;()]+", line)[0]
+    raise AssertionError("dev did not say where it runs")
 
 
 def _interrupt(process: subprocess.Popen[str]) -> None:
@@ -80,6 +91,7 @@ def test_dev_runs_everything_from_nothing_and_stops_everything_on_ctrl_c(tmp_pat
     process = _start(data_dir, port)
     try:
         _wait_ready(port, process)
+        assert _announced_address(process) == f"http://127.0.0.1:{port}/"
         body = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
             json={"query": "{ towns { slug name strategyAreas { name } } }"},
