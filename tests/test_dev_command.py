@@ -76,7 +76,7 @@ def _announced_address(process: subprocess.Popen[str]) -> str:
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("Mitmachen is running"):
-            return re.findall(r"http://[^ ,;()]+", line)[0]
+            return str(re.findall(r"http://[^ ,;()]+", line)[0])
     raise AssertionError("dev did not say where it runs")
 
 

@@ -80,23 +80,23 @@ class Api:
 
     async def query(self, request: Request, name: str, variables: Mapping[str, object] | None = None) -> Result:
         """A page's data; fails the page on any error."""
-        result = await self._run(request, name, variables, csrf_checked=False)
+        result = await self._run(request, name, variables)
         result.raise_for_problems()
         return result
 
     async def mutate(self, request: Request, name: str, variables: Mapping[str, object] | None = None) -> Result:
-        """A form's action (its CSRF token checked by the caller). Errors that concern the input come back as
-        problems with their field; the others fail the page."""
-        result = await self._run(request, name, variables, csrf_checked=True)
+        """A form's action (after `checked_form`, or the API refuses it for want of the CSRF token). Errors that
+        concern the input come back as problems with their field; the others fail the page."""
+        result = await self._run(request, name, variables)
         result.raise_for_problems()
         payload = next(iter(result.data.values()), None) if result.data else None
         if isinstance(payload, dict) and "code" in payload and "message" in payload:
             result.problems.append(Problem(payload["message"], payload["code"], payload.get("field")))
         return result
 
-    async def _run(
-        self, request: Request, name: str, variables: Mapping[str, object] | None, *, csrf_checked: bool
-    ) -> Result:
+    async def _run(self, request: Request, name: str, variables: Mapping[str, object] | None) -> Result:
+        # A post is the person's own only once `checked_form` has seen the CSRF token of its form.
+        csrf_checked = bool(getattr(request.state, "csrf_checked", False))
         status, body = await self._execute(request, self.documents[name], variables, csrf_checked=csrf_checked)
         problems = _problems(body)
         if status >= 400:
