@@ -40,6 +40,7 @@ class QuestionKind(StrEnum):
     SCALE = "scale"
     RANKING = "ranking"
     NUMBER = "number"
+    RATING = "rating"
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
