@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from service.errors import ErrorCode, UserError
 from service.ideas.validation import clean_line, clean_text
+from service.spreadsheet import number_cell
 from service.surveys.models import Answer, QuestionKind
 
 OPTION_MAX = 200
@@ -232,3 +233,29 @@ def values(answers: Sequence[Answer], steps: Iterable[int] | None = None) -> dic
         "mean": round(statistics.fmean(numbers), 4) if numbers else None,
         "median": statistics.median(numbers) if numbers else None,
     }
+
+
+# What whole groups of kinds mean alike, to mix into a kind.
+
+
+class AnsweredAtAll:
+    """A `showIf` on such a question asks only whether it was answered (free text, ranking)."""
+
+    def check_condition(self, settings: Settings, condition: ShowIf, field: str) -> None:
+        answered_condition(condition, field)
+
+    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
+        return True
+
+
+class AnsweredWithValue:
+    """Answered with a number (scale, number, rating): a `showIf` names a range, the CSV cell is the number."""
+
+    def check_condition(self, settings: Settings, condition: ShowIf, field: str) -> None:
+        range_condition(condition, field)
+
+    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
+        return range_holds(condition, answer)
+
+    def csv_cell(self, settings: Settings, answer: Answer) -> str:
+        return "" if answer.number is None else number_cell(answer.number)

@@ -8,7 +8,7 @@ from typing import Any
 
 from service.spreadsheet import text_cell
 from service.surveys.kinds import base
-from service.surveys.kinds.base import AnswerInput, Asked, CleanAnswer
+from service.surveys.kinds.base import AnswerInput, Asked, CleanAnswer, Settings, ShowIf, option_condition, option_holds
 from service.surveys.models import Answer
 
 OPTIONS_MAX = 50
@@ -63,3 +63,24 @@ def cell(labels: Sequence[str], answer: Answer) -> str:
     if answer.other_text:
         chosen.append(f"Sonstiges: {answer.other_text}")
     return text_cell("; ".join(chosen))
+
+
+class ChoiceSettings(Settings):
+    options: list[str]
+    allow_other: bool = False
+
+
+class ChoiceAnswers:
+    """What single and multiple choice mean alike: conditions name options, results count them."""
+
+    def check_condition(self, settings: ChoiceSettings, condition: ShowIf, field: str) -> None:
+        option_condition(len(settings.options), condition, field)
+
+    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
+        return option_holds(condition, answer)
+
+    def aggregate(self, settings: ChoiceSettings, answers: Sequence[Answer]) -> dict[str, Any]:
+        return aggregate(settings.options, answers)
+
+    def csv_cell(self, settings: ChoiceSettings, answer: Answer) -> str:
+        return cell(settings.options, answer)

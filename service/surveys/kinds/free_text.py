@@ -7,13 +7,12 @@ from typing import Any, ClassVar
 
 from service.spreadsheet import text_cell
 from service.surveys.kinds.base import (
+    AnsweredAtAll,
     AnswerInput,
     Asked,
     CleanAnswer,
     Settings,
-    ShowIf,
     answer_text,
-    answered_condition,
     invalid,
     only,
     refuse,
@@ -29,7 +28,7 @@ class FreeTextSettings(Settings):
     max_length: int = FREE_TEXT_MAX
 
 
-class FreeText:
+class FreeText(AnsweredAtAll):
     kind = QuestionKind.FREE_TEXT
     settings_type = FreeTextSettings
 
@@ -37,12 +36,6 @@ class FreeText:
         if not 1 <= settings.max_length <= FREE_TEXT_MAX:
             raise invalid(f"Die Höchstlänge liegt zwischen 1 und {FREE_TEXT_MAX} Zeichen.", f"{field}.maxLength")
         return settings
-
-    def check_condition(self, settings: FreeTextSettings, condition: ShowIf, field: str) -> None:
-        answered_condition(condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return True
 
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: FreeTextSettings = question.settings

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from service.surveys.kinds import choice
 from service.surveys.kinds.base import (
     AnswerInput,
     Asked,
     CleanAnswer,
-    Settings,
-    ShowIf,
     invalid,
-    option_condition,
-    option_holds,
 )
-from service.surveys.models import Answer, QuestionKind
+from service.surveys.models import QuestionKind
 
 
-class MultipleChoiceSettings(Settings):
+class MultipleChoiceSettings(choice.ChoiceSettings):
     KIND: ClassVar[QuestionKind] = QuestionKind.MULTIPLE_CHOICE
 
-    options: list[str]
-    allow_other: bool = False
     min_selections: int = 1
     max_selections: int | None = None  # given: all options (and the own answer); stored: always a number
 
 
-class MultipleChoice:
+class MultipleChoice(choice.ChoiceAnswers):
     kind = QuestionKind.MULTIPLE_CHOICE
     settings_type = MultipleChoiceSettings
 
@@ -47,24 +40,12 @@ class MultipleChoice:
             options=options, allow_other=settings.allow_other, min_selections=least, max_selections=most
         )
 
-    def check_condition(self, settings: MultipleChoiceSettings, condition: ShowIf, field: str) -> None:
-        option_condition(len(settings.options), condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return option_holds(condition, answer)
-
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: MultipleChoiceSettings = question.settings
         most = len(settings.options) + 1 if settings.max_selections is None else settings.max_selections
         return choice.check(
             question, answer, settings.options, settings.allow_other, least=settings.min_selections, most=most
         )
-
-    def aggregate(self, settings: MultipleChoiceSettings, answers: Sequence[Answer]) -> dict[str, Any]:
-        return choice.aggregate(settings.options, answers)
-
-    def csv_cell(self, settings: MultipleChoiceSettings, answer: Answer) -> str:
-        return choice.cell(settings.options, answer)
 
 
 KIND = MultipleChoice()

@@ -6,17 +6,14 @@ import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from service.spreadsheet import number_cell
 from service.surveys.kinds.base import (
+    AnsweredWithValue,
     AnswerInput,
     Asked,
     CleanAnswer,
     Settings,
-    ShowIf,
     invalid,
     only,
-    range_condition,
-    range_holds,
     refuse,
     values,
 )
@@ -30,7 +27,7 @@ class NumberSettings(Settings):
     max: float | None = None
 
 
-class Number:
+class Number(AnsweredWithValue):
     kind = QuestionKind.NUMBER
     settings_type = NumberSettings
 
@@ -40,12 +37,6 @@ class Number:
         if settings.min is not None and settings.max is not None and settings.min > settings.max:
             raise invalid("Die Untergrenze liegt über der Obergrenze.", f"{field}.min")
         return settings
-
-    def check_condition(self, settings: NumberSettings, condition: ShowIf, field: str) -> None:
-        range_condition(condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return range_holds(condition, answer)
 
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: NumberSettings = question.settings
@@ -64,9 +55,6 @@ class Number:
 
     def aggregate(self, settings: NumberSettings, answers: Sequence[Answer]) -> dict[str, Any]:
         return values(answers)
-
-    def csv_cell(self, settings: NumberSettings, answer: Answer) -> str:
-        return "" if answer.number is None else number_cell(answer.number)
 
 
 KIND = Number()

@@ -9,7 +9,13 @@ from typing import Any, ClassVar
 
 from service.spreadsheet import text_cell
 from service.surveys.kinds import base
-from service.surveys.kinds.base import AnswerInput, Asked, CleanAnswer, Settings, ShowIf, answered_condition
+from service.surveys.kinds.base import (
+    AnsweredAtAll,
+    AnswerInput,
+    Asked,
+    CleanAnswer,
+    Settings,
+)
 from service.surveys.models import Answer, QuestionKind
 
 OPTIONS_MAX = 20
@@ -21,18 +27,12 @@ class RankingSettings(Settings):
     options: list[str]
 
 
-class Ranking:
+class Ranking(AnsweredAtAll):
     kind = QuestionKind.RANKING
     settings_type = RankingSettings
 
     def clean_settings(self, settings: RankingSettings, field: str) -> RankingSettings:
         return RankingSettings(options=base.options(settings.options, f"{field}.options", OPTIONS_MAX))
-
-    def check_condition(self, settings: RankingSettings, condition: ShowIf, field: str) -> None:
-        answered_condition(condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return True
 
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: RankingSettings = question.settings

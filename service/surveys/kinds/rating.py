@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from service.spreadsheet import number_cell
 from service.surveys.kinds.base import (
+    AnsweredWithValue,
     AnswerInput,
     Asked,
     CleanAnswer,
     Settings,
-    ShowIf,
     invalid,
-    range_condition,
-    range_holds,
     values,
     whole_number,
 )
@@ -29,7 +26,7 @@ class RatingSettings(Settings):
     stars: int = 5
 
 
-class Rating:
+class Rating(AnsweredWithValue):
     kind = QuestionKind.RATING
     settings_type = RatingSettings
 
@@ -38,21 +35,12 @@ class Rating:
             raise invalid(f"Eine Bewertung hat {STARS_MIN} bis {STARS_MAX} Sterne.", f"{field}.stars")
         return settings
 
-    def check_condition(self, settings: RatingSettings, condition: ShowIf, field: str) -> None:
-        range_condition(condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return range_holds(condition, answer)
-
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: RatingSettings = question.settings
         return whole_number(question, answer, 1, settings.stars)
 
     def aggregate(self, settings: RatingSettings, answers: Sequence[Answer]) -> dict[str, Any]:
         return values(answers, range(1, settings.stars + 1))
-
-    def csv_cell(self, settings: RatingSettings, answer: Answer) -> str:
-        return "" if answer.number is None else number_cell(answer.number)
 
 
 KIND = Rating()

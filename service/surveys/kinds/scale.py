@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from service.spreadsheet import number_cell
 from service.surveys.kinds.base import (
+    AnsweredWithValue,
     AnswerInput,
     Asked,
     CleanAnswer,
     Settings,
-    ShowIf,
     invalid,
     label,
-    range_condition,
-    range_holds,
     values,
     whole_number,
 )
@@ -33,7 +30,7 @@ class ScaleSettings(Settings):
     max_label: str = ""
 
 
-class Scale:
+class Scale(AnsweredWithValue):
     kind = QuestionKind.SCALE
     settings_type = ScaleSettings
 
@@ -48,21 +45,12 @@ class Scale:
             max_label=label(settings.max_label, f"{field}.maxLabel"),
         )
 
-    def check_condition(self, settings: ScaleSettings, condition: ShowIf, field: str) -> None:
-        range_condition(condition, field)
-
-    def condition_holds(self, condition: dict[str, Any], answer: CleanAnswer) -> bool:
-        return range_holds(condition, answer)
-
     def check_answer(self, question: Asked, answer: AnswerInput) -> CleanAnswer:
         settings: ScaleSettings = question.settings
         return whole_number(question, answer, settings.min, settings.max)
 
     def aggregate(self, settings: ScaleSettings, answers: Sequence[Answer]) -> dict[str, Any]:
         return values(answers, range(settings.min, settings.max + 1))
-
-    def csv_cell(self, settings: ScaleSettings, answer: Answer) -> str:
-        return "" if answer.number is None else number_cell(answer.number)
 
 
 KIND = Scale()
