@@ -54,7 +54,7 @@ class SetSurveyQuestionsInput:
 
 @strawberry.input(
     description="Choice questions: `optionIndexes` (and `otherText` if allowed); ranking: `optionIndexes`, every "
-    "option once, most preferred first; free text: `text`; scale and number: `value`."
+    "option once, most preferred first; free text: `text`; scale, number and rating: `value`."
 )
 class SurveyAnswerInput:
     question_id: strawberry.ID

@@ -21,8 +21,8 @@ from service.surveys.models import Question, QuestionKind
 
 strawberry.enum(QuestionKind, name="SurveyQuestionKind")
 
-LEGACY = "Use the type's settings field (e.g. `... on SurveyScaleQuestion { scale { min max } }`)."
-LEGACY_INPUT = "Use `settings`."
+LEGACY = "Read the settings field named like the kind (`scale { min max }`); removed in the next release."
+LEGACY_INPUT = "Give `settings`; removed in the next release."
 
 
 def question_gid(question_id: Any) -> strawberry.ID:
