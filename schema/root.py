@@ -43,6 +43,7 @@ from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
 from schema.surveys.mutations import SurveyMutations
 from schema.surveys.queries import SurveyQueries
+from schema.surveys.questions import QUESTION_TYPES
 from schema.tallies.mutations import TallyMutations
 from schema.tallies.queries import TallyQueries
 from schema.towns.queries import TownQueries
@@ -134,6 +135,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        types=[question_type for question_type, _ in QUESTION_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=ReleasingExecutionContext,
         extensions=[

@@ -10,11 +10,11 @@ from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
+from schema.surveys.questions import SurveyQuestionInput, question_spec
 from schema.surveys.types import SurveyType
 from service.surveys import responses, service
 from service.surveys.answers import AnswerInput
-from service.surveys.definition import QuestionSpec, ShowIf
-from service.surveys.models import Audience, QuestionKind, Survey
+from service.surveys.models import Audience, Survey
 from service.surveys.service import SurveyFields
 
 
@@ -46,40 +46,6 @@ class UpdateSurveyInput:
     results_public: bool | None = None
 
 
-@strawberry.input(
-    description="Show the question only if the earlier question at `questionIndex` (0-based, in this list) was "
-    "answered: choice questions with one of `anyOf`; scale and number within `atLeast`/`atMost`; free text and "
-    "ranking at all (give neither)."
-)
-class ShowIfInput:
-    question_index: int
-    any_of: list[int] = strawberry.field(default_factory=list)
-    at_least: float | None = None
-    at_most: float | None = None
-
-
-@strawberry.input(description="Give only the settings of the question's kind.")
-class SurveyQuestionInput:
-    kind: QuestionKind
-    prompt: str = strawberry.field(description="1 to 500 characters.")
-    help_text: str = ""
-    required: bool = False
-    options: list[str] = strawberry.field(
-        default_factory=list, description="Choice (2 to 50) and ranking (2 to 20) questions."
-    )
-    allow_other: bool = strawberry.field(default=False, description="Choice questions: an own answer as text.")
-    min_selections: int | None = strawberry.field(default=None, description="Multiple choice; default 1.")
-    max_selections: int | None = strawberry.field(default=None, description="Multiple choice; default all.")
-    max_length: int | None = strawberry.field(default=None, description="Free text, 1 to 5 000; default 5 000.")
-    scale_min: int | None = strawberry.field(default=None, description="Scale; default 1.")
-    scale_max: int | None = strawberry.field(default=None, description="Scale; default 5, at most 21 steps.")
-    min_label: str = ""
-    max_label: str = ""
-    number_min: float | None = None
-    number_max: float | None = None
-    show_if: ShowIfInput | None = None
-
-
 @strawberry.input
 class SetSurveyQuestionsInput:
     survey_id: strawberry.ID
@@ -88,7 +54,7 @@ class SetSurveyQuestionsInput:
 
 @strawberry.input(
     description="Choice questions: `optionIndexes` (and `otherText` if allowed); ranking: `optionIndexes`, every "
-    "option once, most preferred first; free text: `text`; scale and number: `value`."
+    "option once, most preferred first; free text: `text`; scale, number and rating: `value`."
 )
 class SurveyAnswerInput:
     question_id: strawberry.ID
@@ -148,35 +114,6 @@ PublishSurveyResult = Annotated[SurveyPublished | InvalidInput | NotFoundError, 
 CloseSurveyResult = Annotated[SurveyClosed | InvalidInput | NotFoundError, strawberry.union("CloseSurveyResult")]
 ArchiveSurveyResult = Annotated[SurveyArchived | InvalidInput | NotFoundError, strawberry.union("ArchiveSurveyResult")]
 AnswerSurveyResult = Annotated[SurveyAnswered | InvalidInput | NotFoundError, strawberry.union("AnswerSurveyResult")]
-
-
-def _question(value: SurveyQuestionInput) -> QuestionSpec:
-    condition = value.show_if
-    return QuestionSpec(
-        kind=value.kind,
-        prompt=value.prompt,
-        help_text=value.help_text,
-        required=value.required,
-        options=tuple(value.options),
-        allow_other=value.allow_other,
-        min_selections=value.min_selections,
-        max_selections=value.max_selections,
-        max_length=value.max_length,
-        scale_min=value.scale_min,
-        scale_max=value.scale_max,
-        min_label=value.min_label,
-        max_label=value.max_label,
-        number_min=value.number_min,
-        number_max=value.number_max,
-        show_if=ShowIf(
-            question_index=condition.question_index,
-            any_of=tuple(condition.any_of),
-            at_least=condition.at_least,
-            at_most=condition.at_most,
-        )
-        if condition
-        else None,
-    )
 
 
 def _answer(value: SurveyAnswerInput) -> AnswerInput:
@@ -247,7 +184,7 @@ class SurveyMutations:
                 session,
                 info.context.viewer,
                 survey_id=decode_id(input.survey_id, "Survey", field="surveyId"),
-                questions=[_question(question) for question in input.questions],
+                questions=[question_spec(question, index) for index, question in enumerate(input.questions)],
             )
             return SurveyQuestionsSet(survey=SurveyType.from_row(survey))
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
@@ -11,9 +10,11 @@ from strawberry import relay
 from strawberry.relay import to_base64
 
 from schema.context import Info
+from schema.surveys.questions import QuestionType, question_gid
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from service.errors import PermissionDenied
 from service.surveys import export
+from service.surveys.kinds import settings_of
 from service.surveys.models import Answer, Audience, Question, QuestionKind, Results, Survey, SurveyStatus
 from service.surveys.policies import can_manage, results_visible
 from service.surveys.responses import is_open
@@ -21,75 +22,6 @@ from service.surveys.results import public_view
 
 strawberry.enum(SurveyStatus, name="SurveyStatus", description="draft → published → closed → archived.")
 strawberry.enum(Audience, name="SurveyAudience", description="Who may answer.")
-strawberry.enum(QuestionKind, name="SurveyQuestionKind")
-
-
-def question_gid(question_id: uuid.UUID | str) -> strawberry.ID:
-    return strawberry.ID(to_base64("SurveyQuestion", str(question_id)))
-
-
-@strawberry.type(name="SurveyShowIf", description="The question is shown only if an earlier one was answered so.")
-class ShowIfType:
-    question_id: strawberry.ID
-    any_of: list[int] = strawberry.field(description="Choice questions: one of these options was chosen.")
-    at_least: float | None
-    at_most: float | None
-
-
-@strawberry.type(name="SurveyQuestion", description="One question; the fields that apply depend on `kind`.")
-class QuestionType:
-    id: strawberry.ID
-    position: int
-    kind: QuestionKind
-    prompt: str
-    help_text: str
-    required: bool
-    options: list[str] = strawberry.field(description="Choice and ranking questions; answers name them by index.")
-    allow_other: bool
-    min_selections: int | None
-    max_selections: int | None
-    max_length: int | None
-    scale_min: int | None
-    scale_max: int | None
-    min_label: str | None
-    max_label: str | None
-    number_min: float | None
-    number_max: float | None
-    show_if: ShowIfType | None
-
-    @classmethod
-    def from_row(cls, row: Question) -> Self:
-        settings = row.settings
-        kind = QuestionKind(row.kind)
-        scale, number = kind is QuestionKind.SCALE, kind is QuestionKind.NUMBER
-        condition = row.show_if
-        return cls(
-            id=question_gid(row.id),
-            position=row.position,
-            kind=kind,
-            prompt=row.prompt,
-            help_text=row.help_text,
-            required=row.required,
-            options=list(settings.get("options", [])),
-            allow_other=bool(settings.get("allow_other", False)),
-            min_selections=1 if kind is QuestionKind.SINGLE_CHOICE else settings.get("min_selections"),
-            max_selections=1 if kind is QuestionKind.SINGLE_CHOICE else settings.get("max_selections"),
-            max_length=settings.get("max_length"),
-            scale_min=settings["min"] if scale else None,
-            scale_max=settings["max"] if scale else None,
-            min_label=settings.get("min_label"),
-            max_label=settings.get("max_label"),
-            number_min=settings["min"] if number else None,
-            number_max=settings["max"] if number else None,
-            show_if=ShowIfType(
-                question_id=question_gid(condition["question_id"]),
-                any_of=list(condition["any_of"]),
-                at_least=condition["at_least"],
-                at_most=condition["at_most"],
-            )
-            if condition
-            else None,
-        )
 
 
 @strawberry.type(name="SurveyOwnAnswer", description="One of the logged-in person's own answers.")
@@ -165,7 +97,7 @@ class QuestionResultType:
 
     @classmethod
     def from_data(cls, data: dict[str, Any], question: Question | None) -> Self:
-        labels: list[str] = question.settings.get("options", []) if question else []
+        labels: list[str] = getattr(settings_of(question), "options", []) if question else []
 
         def label(index: int) -> str:
             return labels[index] if index < len(labels) else ""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -33,3 +34,20 @@ class IdMixin:
 
 class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+def enum_column(enum: type[StrEnum], *, check: str, length: int = 16) -> Enum:
+    """A string column holding one of the enum's values, kept so by a CHECK constraint `ck_<table>_<check>`.
+
+    Loaded values are the enum's members (which equal their strings); an unknown value is refused before it is
+    sent, and a stored value the enum does not know fails when read.
+    """
+    return Enum(
+        enum,
+        name=check,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )

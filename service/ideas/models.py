@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, CreatedAtMixin, IdMixin
+from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column
 
 
 class Lifecycle(StrEnum):
@@ -45,10 +45,6 @@ class ReportReason(StrEnum):
     PERSONAL_DATA = "personal_data"
 
 
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
-
-
 class Idea(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "ideas"
 
@@ -60,8 +56,10 @@ class Idea(IdMixin, CreatedAtMixin, Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     image_alt_texts: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
-    lifecycle: Mapped[str] = mapped_column(String(16), default=Lifecycle.PENDING.value)
-    official_status: Mapped[str | None] = mapped_column(String(16))
+    lifecycle: Mapped[str] = mapped_column(
+        enum_column(Lifecycle, check="known_lifecycle"), default=Lifecycle.PENDING.value
+    )
+    official_status: Mapped[str | None] = mapped_column(enum_column(OfficialStatus, check="known_status"))
     official_answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
@@ -84,8 +82,6 @@ class Idea(IdMixin, CreatedAtMixin, Base):
     )
 
     __table_args__ = (
-        CheckConstraint(_in("lifecycle", Lifecycle), name="known_lifecycle"),
-        CheckConstraint(f"official_status IS NULL OR {_in('official_status', OfficialStatus)}", name="known_status"),
         CheckConstraint("char_length(title) BETWEEN 5 AND 140", name="title_length"),
         CheckConstraint("char_length(body) <= 5000", name="body_length"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="whole_geo_point"),
@@ -129,14 +125,15 @@ class Comment(IdMixin, CreatedAtMixin, Base):
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
-    lifecycle: Mapped[str] = mapped_column(String(16), default=Lifecycle.PENDING.value)
+    lifecycle: Mapped[str] = mapped_column(
+        enum_column(Lifecycle, check="known_lifecycle"), default=Lifecycle.PENDING.value
+    )
     published_at: Mapped[datetime | None]
     checked_at: Mapped[datetime | None]
     held_at: Mapped[datetime | None]
     moderation_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
 
     __table_args__ = (
-        CheckConstraint(_in("lifecycle", Lifecycle), name="known_lifecycle"),
         CheckConstraint("char_length(body) BETWEEN 1 AND 2000", name="body_length"),
         Index(None, "idea_id", "created_at"),
         Index(None, "town_id", "lifecycle"),
@@ -154,14 +151,13 @@ class Report(IdMixin, CreatedAtMixin, Base):
     reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     idea_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(enum_column(ReportReason, check="known_reason"))
     text: Mapped[str] = mapped_column(String(1000), default="")
     resolved_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("reporter_id", "idea_id", "comment_id", postgresql_nulls_not_distinct=True),
         CheckConstraint("(idea_id IS NULL) <> (comment_id IS NULL)", name="one_subject"),
-        CheckConstraint(_in("reason", ReportReason), name="known_reason"),
         Index(None, "town_id", "resolved_at"),
         Index(None, "idea_id"),
         Index(None, "comment_id"),
@@ -175,12 +171,11 @@ class OfficialAnswer(IdMixin, CreatedAtMixin, Base):
 
     idea_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(enum_column(OfficialStatus, check="known_status"))
     answer: Mapped[str] = mapped_column(Text)
     answered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (
-        CheckConstraint(_in("status", OfficialStatus), name="known_status"),
         Index(None, "idea_id", "created_at"),
         Index(None, "town_id"),
     )

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, CreatedAtMixin, IdMixin
+from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column
 
 DEFAULT_REPORT_THRESHOLD = 3
 MAX_REPORT_THRESHOLD = 100
@@ -54,23 +54,18 @@ class AppealResolution(StrEnum):
     UPHELD = "upheld"
 
 
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
-
-
 class TownModerationSettings(Base):
     """A town's moderation policy; a town without a row uses the default (risk-based, three reporters)."""
 
     __tablename__ = "town_moderation_settings"
 
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"), primary_key=True)
-    policy: Mapped[str] = mapped_column(String(16))
+    policy: Mapped[str] = mapped_column(enum_column(ModerationPolicy, check="known_policy"))
     report_threshold: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (
-        CheckConstraint(_in("policy", ModerationPolicy), name="known_policy"),
         CheckConstraint(f"report_threshold BETWEEN 1 AND {MAX_REPORT_THRESHOLD}", name="report_threshold_range"),
     )
 
@@ -85,11 +80,11 @@ class ModerationDecision(IdMixin, CreatedAtMixin, Base):
 
     __tablename__ = "moderation_decisions"
 
-    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_type: Mapped[str] = mapped_column(enum_column(SubjectKind, check="known_subject_type"))
     subject_id: Mapped[uuid.UUID]
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
     automated: Mapped[bool]
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(enum_column(Outcome, check="known_outcome"))
     reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
     score: Mapped[float] = mapped_column(default=0.0)
     content_digest: Mapped[str | None] = mapped_column(String(64))
@@ -100,8 +95,6 @@ class ModerationDecision(IdMixin, CreatedAtMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("subject_type", "subject_id", "content_digest"),
-        CheckConstraint(_in("subject_type", SubjectKind), name="known_subject_type"),
-        CheckConstraint(_in("outcome", Outcome), name="known_outcome"),
         Index(None, "town_id", "created_at"),
     )
 
@@ -127,19 +120,17 @@ class ModerationAppeal(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "moderation_appeals"
 
     decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("moderation_decisions.id", ondelete="CASCADE"))
-    subject_type: Mapped[str] = mapped_column(String(16))
+    subject_type: Mapped[str] = mapped_column(enum_column(SubjectKind, check="known_subject_type"))
     subject_id: Mapped[uuid.UUID]
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolution: Mapped[str | None] = mapped_column(enum_column(AppealResolution, check="known_resolution"))
 
     __table_args__ = (
         UniqueConstraint("decision_id"),
-        CheckConstraint(_in("subject_type", SubjectKind), name="known_subject_type"),
-        CheckConstraint(f"resolution IS NULL OR {_in('resolution', AppealResolution)}", name="known_resolution"),
         CheckConstraint("(resolved_at IS NULL) = (resolution IS NULL)", name="resolved_with_resolution"),
         Index(None, "town_id", "resolved_at"),
         Index(None, "subject_type", "subject_id"),

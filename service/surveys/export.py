@@ -16,38 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service import spreadsheet
 from service.auth.viewer import Viewer
 from service.errors import PermissionDenied
-from service.spreadsheet import number_cell, text_cell
-from service.surveys.models import Answer, Question, QuestionKind, Response
+from service.spreadsheet import text_cell
+from service.surveys.kinds import kind_of, settings_of
+from service.surveys.models import Answer, Question, Response
 from service.surveys.policies import can_manage
 from service.surveys.service import visible_survey
 from service.users.models import User
 
-NUMERIC = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})
-
 PersonRef = Callable[[uuid.UUID], str]
 
 
-def _format(question: Question, answer: Answer | None) -> str:
-    if answer is None:
-        return ""
-    return _number(answer) if QuestionKind(question.kind) in NUMERIC else text_cell(_text(question, answer))
-
-
-def _number(answer: Answer) -> str:
-    return "" if answer.number is None else number_cell(answer.number)
-
-
-def _text(question: Question, answer: Answer) -> str:
-    options: list[str] = question.settings.get("options", [])
-    kind = QuestionKind(question.kind)
-    if kind is QuestionKind.RANKING:
-        return " > ".join(options[index] for index in answer.option_indexes or ())
-    if kind in {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}:
-        chosen = [options[index] for index in answer.option_indexes or ()]
-        if answer.other_text:
-            chosen.append(f"Sonstiges: {answer.other_text}")
-        return "; ".join(chosen)
-    return answer.text or ""
+def _formatter(question: Question) -> Callable[[Answer | None], str]:
+    kind, settings = kind_of(question.kind), settings_of(question)
+    return lambda answer: "" if answer is None else kind.csv_cell(settings, answer)
 
 
 async def responses_csv(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID, person_ref: PersonRef) -> str:
@@ -69,11 +50,12 @@ async def responses_csv(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     answers: defaultdict[uuid.UUID, dict[uuid.UUID, Answer]] = defaultdict(dict)
     for answer in await session.scalars(select(Answer).where(Answer.survey_id == survey.id)):
         answers[answer.response_id][answer.question_id] = answer
+    formatters = [(question, _formatter(question)) for question in questions]
     person_columns = [] if survey.is_anonymous else ["Person-ID", "Name"]
     rows = [["Nr.", *person_columns, "Tag", *(text_cell(f"F{q.position + 1}: {q.prompt}") for q in questions)]]
     for number, (response, name) in enumerate(responses, start=1):
         respondent = response.respondent_id
         person = [] if survey.is_anonymous else [person_ref(respondent) if respondent else "", text_cell(name or "")]
-        cells = [_format(question, answers[response.id].get(question.id)) for question in questions]
+        cells = [cell(answers[response.id].get(question.id)) for question, cell in formatters]
         rows.append([str(number), *person, response.submitted_on.isoformat(), *cells])
     return spreadsheet.write(rows)

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, CreatedAtMixin, IdMixin
+from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column
 
 
 class SurveyStatus(StrEnum):
@@ -40,10 +40,7 @@ class QuestionKind(StrEnum):
     SCALE = "scale"
     RANKING = "ranking"
     NUMBER = "number"
-
-
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
+    RATING = "rating"
 
 
 class Survey(IdMixin, CreatedAtMixin, Base):
@@ -54,8 +51,12 @@ class Survey(IdMixin, CreatedAtMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(140))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default=SurveyStatus.DRAFT.value)
-    audience: Mapped[str] = mapped_column(String(16), default=Audience.EVERYONE.value)
+    status: Mapped[str] = mapped_column(
+        enum_column(SurveyStatus, check="known_status"), default=SurveyStatus.DRAFT.value
+    )
+    audience: Mapped[str] = mapped_column(
+        enum_column(Audience, check="known_audience"), default=Audience.EVERYONE.value
+    )
     is_anonymous: Mapped[bool] = mapped_column(default=False)
     results_public: Mapped[bool] = mapped_column(default=False)
     opens_at: Mapped[datetime | None]
@@ -65,8 +66,6 @@ class Survey(IdMixin, CreatedAtMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     __table_args__ = (
-        CheckConstraint(_in("status", SurveyStatus), name="known_status"),
-        CheckConstraint(_in("audience", Audience), name="known_audience"),
         CheckConstraint("char_length(title) BETWEEN 5 AND 140", name="title_length"),
         CheckConstraint("char_length(description) <= 5000", name="description_length"),
         CheckConstraint("opens_at IS NULL OR opens_at < closes_at", name="opens_before_closing"),
@@ -84,7 +83,7 @@ class Question(IdMixin, Base):
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(enum_column(QuestionKind, check="known_kind"))
     prompt: Mapped[str] = mapped_column(String(500))
     help_text: Mapped[str] = mapped_column(String(1000), default="")
     required: Mapped[bool] = mapped_column(default=False)
@@ -93,7 +92,6 @@ class Question(IdMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("survey_id", "position"),
-        CheckConstraint(_in("kind", QuestionKind), name="known_kind"),
         CheckConstraint("position >= 0", name="position_not_negative"),
         Index(None, "town_id"),
     )

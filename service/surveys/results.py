@@ -6,7 +6,6 @@ Free-text answers (and the "other" texts of choice questions) are kept in the st
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -16,77 +15,16 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.surveys.models import Answer, Question, QuestionKind, Response, Results, Survey
+from service.surveys.kinds import kind_of, settings_of
+from service.surveys.models import Answer, Question, Response, Results, Survey
 
 STAFF_ONLY_KEYS = ("texts", "other_texts")
 
 
-def _share(count: int, total: int) -> float:
-    return round(count / total, 4) if total else 0.0
-
-
-def _choice(question: Question, answers: Sequence[Answer]) -> dict[str, Any]:
-    counts = Counter(index for answer in answers for index in answer.option_indexes or ())
-    others = sorted(answer.other_text for answer in answers if answer.other_text)
-    total = len(answers)
-    return {
-        "options": [
-            {"index": index, "count": counts[index], "share": _share(counts[index], total)}
-            for index in range(len(question.settings["options"]))
-        ],
-        "other_count": len(others),
-        "other_texts": others,
-    }
-
-
-def _values(answers: Sequence[Answer], question: Question) -> dict[str, Any]:
-    values = [answer.number for answer in answers if answer.number is not None]
-    counts = Counter(values)
-    if question.kind == QuestionKind.SCALE.value:
-        steps = range(question.settings["min"], question.settings["max"] + 1)
-        distribution = [{"value": float(step), "count": counts[float(step)]} for step in steps]
-    else:
-        distribution = [{"value": value, "count": counts[value]} for value in sorted(counts)]
-    return {
-        "distribution": distribution,
-        "mean": round(statistics.fmean(values), 4) if values else None,
-        "median": statistics.median(values) if values else None,
-    }
-
-
-def _ranking(question: Question, answers: Sequence[Answer]) -> dict[str, Any]:
-    """Borda count: with n options, first place earns n points, last place 1; plus the average place (1 = top)."""
-    size = len(question.settings["options"])
-    points: Counter[int] = Counter()
-    places: defaultdict[int, list[int]] = defaultdict(list)
-    for answer in answers:
-        for place, index in enumerate(answer.option_indexes or ()):
-            points[index] += size - place
-            places[index].append(place + 1)
-    return {
-        "rank_scores": [
-            {
-                "index": index,
-                "score": points[index],
-                "average_place": round(statistics.fmean(places[index]), 4) if places[index] else None,
-            }
-            for index in range(size)
-        ]
-    }
-
-
 def _question(question: Question, answers: Sequence[Answer]) -> dict[str, Any]:
-    kind = QuestionKind(question.kind)
-    result: dict[str, Any] = {"question_id": str(question.id), "kind": kind.value, "answered": len(answers)}
-    if kind in {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}:
-        result |= _choice(question, answers)
-    elif kind in {QuestionKind.SCALE, QuestionKind.NUMBER}:
-        result |= _values(answers, question)
-    elif kind is QuestionKind.RANKING:
-        result |= _ranking(question, answers)
-    else:
-        result["texts"] = sorted(answer.text for answer in answers if answer.text)
-    return result
+    kind = kind_of(question.kind)
+    result: dict[str, Any] = {"question_id": str(question.id), "kind": kind.kind.value, "answered": len(answers)}
+    return result | kind.aggregate(settings_of(question), answers)
 
 
 async def compute(session: AsyncSession, survey_id: uuid.UUID) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from service.events.surveys import status_changed
 from service.jobs import Job, request_job
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
+from service.surveys.kinds.base import dump
 from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
 from service.surveys.policies import can_manage, survey_visible_to
 from service.towns.models import Town
@@ -187,7 +188,7 @@ async def set_questions(
             prompt=question.prompt,
             help_text=question.help_text,
             required=question.required,
-            settings=question.settings,
+            settings=dump(question.settings),
             show_if=question.show_if,
         )
         for question in clean

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, IdMixin
+from service.db.base import Base, IdMixin, enum_column
 
 
 class Period(StrEnum):
@@ -44,10 +44,6 @@ class Metric(StrEnum):
     PARTICIPANTS = "participants"
 
 
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
-
-
 class ParticipationTally(Base):
     """One figure of one cell: a town (NULL: the region) x strategy area (NULL: all) x period x metric.
 
@@ -61,9 +57,9 @@ class ParticipationTally(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
     strategy_area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("strategy_areas.id", ondelete="CASCADE"))
-    period: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(enum_column(Period, check="known_period", length=8))
     period_start: Mapped[date] = mapped_column(Date)
-    metric: Mapped[str] = mapped_column(String(24))
+    metric: Mapped[str] = mapped_column(enum_column(Metric, check="known_metric", length=24))
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     people: Mapped[int]
     # Left out of open data: a small cell, or one from which a small cell could be derived.
@@ -79,8 +75,6 @@ class ParticipationTally(Base):
             name="uq_participation_tallies_cell",
             postgresql_nulls_not_distinct=True,
         ),
-        CheckConstraint(_in("period", Period), name="known_period"),
-        CheckConstraint(_in("metric", Metric), name="known_metric"),
         CheckConstraint("strategy_area_id IS NULL OR town_id IS NOT NULL", name="area_within_town"),
         Index(None, "period", "period_start"),
     )

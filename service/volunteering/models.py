@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Tex
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, CreatedAtMixin, IdMixin
+from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column
 
 DEFAULT_CONFIRMATION_HOURS = 24
 
@@ -87,7 +87,7 @@ class Offer(IdMixin, CreatedAtMixin, Base):
     contact: Mapped[str] = mapped_column(String(300), default="")
     # How long a person offered a freed place has to accept it.
     confirmation_hours: Mapped[int] = mapped_column(default=DEFAULT_CONFIRMATION_HOURS)
-    status: Mapped[str] = mapped_column(String(16), default=OfferStatus.DRAFT.value)
+    status: Mapped[str] = mapped_column(enum_column(OfferStatus, check="known_status"), default=OfferStatus.DRAFT.value)
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -102,7 +102,6 @@ class Offer(IdMixin, CreatedAtMixin, Base):
     )
 
     __table_args__ = (
-        CheckConstraint(_in("status", OfferStatus), name="known_status"),
         CheckConstraint("char_length(title) BETWEEN 5 AND 140", name="title_length"),
         CheckConstraint("char_length(description) <= 5000", name="description_length"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="whole_geo_point"),
@@ -153,7 +152,7 @@ class SignUp(IdMixin, CreatedAtMixin, Base):
     shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("volunteer_shifts.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(enum_column(SignUpStatus, check="known_status"))
     position: Mapped[int]
     # clock_timestamp() under the shift lock: the order in which sign-ups were accepted and committed.
     queued_at: Mapped[datetime] = mapped_column(server_default=func.clock_timestamp())
@@ -168,7 +167,6 @@ class SignUp(IdMixin, CreatedAtMixin, Base):
     attendance_confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (
-        CheckConstraint(_in("status", SignUpStatus), name="known_status"),
         CheckConstraint("status <> 'offered' OR offer_expires_at IS NOT NULL", name="offer_has_deadline"),
         CheckConstraint("attended_minutes IS NULL OR attended_minutes BETWEEN 0 AND 1440", name="minutes_range"),
         Index(

@@ -270,7 +270,7 @@ async def test_invalid_questions_are_refused_through_the_api(
     )
 
     assert result["data"]["setSurveyQuestions"]["code"] == "QUESTION_INVALID"
-    assert result["data"]["setSurveyQuestions"]["field"] == "questions.1.scaleMin"
+    assert result["data"]["setSurveyQuestions"]["field"] == "questions.1.min"
     assert await count_rows(runtime, "survey_questions") == 0
 
 

@@ -9,20 +9,25 @@ import pytest
 from service.errors import ErrorCode, UserError
 from service.surveys import answers, definition
 from service.surveys.answers import AnswerInput, CleanAnswer
-from service.surveys.definition import QuestionSpec, ShowIf
-from service.surveys.models import Question, QuestionKind
+from service.surveys.definition import QuestionSpec
+from service.surveys.kinds.base import ShowIf, dump
+from service.surveys.kinds.free_text import FreeTextSettings
+from service.surveys.kinds.multiple_choice import MultipleChoiceSettings
+from service.surveys.kinds.number import NumberSettings
+from service.surveys.kinds.ranking import RankingSettings
+from service.surveys.kinds.scale import ScaleSettings
+from service.surveys.kinds.single_choice import SingleChoiceSettings
+from service.surveys.models import Question
 
 SPECS = [
-    QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", required=True, options=("Auto", "Rad", "Bus"), allow_other=True),
-    QuestionSpec(
-        QuestionKind.MULTIPLE_CHOICE, "Was?", options=("A", "B", "C", "D"), min_selections=2, max_selections=3
-    ),
-    QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", max_length=10),
-    QuestionSpec(QuestionKind.SCALE, "Wie sehr?", scale_min=0, scale_max=10),
-    QuestionSpec(QuestionKind.RANKING, "Reihenfolge?", options=("X", "Y", "Z")),
-    QuestionSpec(QuestionKind.NUMBER, "Wie viele?", number_min=0, number_max=100),
-    QuestionSpec(QuestionKind.FREE_TEXT, "Warum Rad?", required=True, show_if=ShowIf(0, any_of=(1,))),
-    QuestionSpec(QuestionKind.NUMBER, "Wie weit?", show_if=ShowIf(3, at_least=8)),
+    QuestionSpec("Wie?", SingleChoiceSettings(options=["Auto", "Rad", "Bus"], allow_other=True), required=True),
+    QuestionSpec("Was?", MultipleChoiceSettings(options=["A", "B", "C", "D"], min_selections=2, max_selections=3)),
+    QuestionSpec("Warum?", FreeTextSettings(max_length=10)),
+    QuestionSpec("Wie sehr?", ScaleSettings(min=0, max=10)),
+    QuestionSpec("Reihenfolge?", RankingSettings(options=["X", "Y", "Z"])),
+    QuestionSpec("Wie viele?", NumberSettings(min=0, max=100)),
+    QuestionSpec("Warum Rad?", FreeTextSettings(), required=True, show_if=ShowIf(0, any_of=(1,))),
+    QuestionSpec("Wie weit?", NumberSettings(), show_if=ShowIf(3, at_least=8)),
 ]
 
 
@@ -36,7 +41,7 @@ def questions() -> list[Question]:
             prompt=clean.prompt,
             help_text=clean.help_text,
             required=clean.required,
-            settings=clean.settings,
+            settings=dump(clean.settings),
             show_if=clean.show_if,
         )
         for clean in definition.questions(SPECS)

@@ -8,7 +8,16 @@ import pytest
 
 from service.errors import ErrorCode, UserError
 from service.surveys import definition
-from service.surveys.definition import QuestionSpec, ShowIf
+from service.surveys.definition import QuestionSpec
+from service.surveys.kinds import parse_settings
+from service.surveys.kinds.base import ShowIf, dump
+from service.surveys.kinds.free_text import FreeTextSettings
+from service.surveys.kinds.multiple_choice import MultipleChoiceSettings
+from service.surveys.kinds.number import NumberSettings
+from service.surveys.kinds.ranking import RankingSettings
+from service.surveys.kinds.rating import RatingSettings
+from service.surveys.kinds.scale import ScaleSettings
+from service.surveys.kinds.single_choice import SingleChoiceSettings
 from service.surveys.models import QuestionKind
 
 CHOICES = ("Auto", "Fahrrad", "Bus")
@@ -23,65 +32,67 @@ def _refusal(specs: list[QuestionSpec]) -> UserError:
 def test_every_kind_with_defaults_is_accepted_and_positions_follow_the_list() -> None:
     clean = definition.questions(
         [
-            QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=CHOICES, allow_other=True),
-            QuestionSpec(QuestionKind.MULTIPLE_CHOICE, "Was?", options=CHOICES),
-            QuestionSpec(QuestionKind.FREE_TEXT, "Warum?"),
-            QuestionSpec(QuestionKind.SCALE, "Wie sehr?"),
-            QuestionSpec(QuestionKind.RANKING, "Reihenfolge?", options=CHOICES),
-            QuestionSpec(QuestionKind.NUMBER, "Wie viele?", number_min=0),
+            QuestionSpec("Wie?", SingleChoiceSettings(options=list(CHOICES), allow_other=True)),
+            QuestionSpec("Was?", MultipleChoiceSettings(options=list(CHOICES))),
+            QuestionSpec("Warum?", FreeTextSettings()),
+            QuestionSpec("Wie sehr?", ScaleSettings()),
+            QuestionSpec("Reihenfolge?", RankingSettings(options=list(CHOICES))),
+            QuestionSpec("Wie viele?", NumberSettings(min=0)),
+            QuestionSpec("Wie gefällt es Ihnen?", RatingSettings()),
         ]
     )
 
-    assert [question.position for question in clean] == [0, 1, 2, 3, 4, 5]
-    assert clean[0].settings == {"options": list(CHOICES), "allow_other": True}
-    assert clean[1].settings == {
-        "options": list(CHOICES),
-        "allow_other": False,
-        "min_selections": 1,
-        "max_selections": 3,
-    }
-    assert clean[2].settings == {"max_length": 5000}
-    assert clean[3].settings == {"min": 1, "max": 5, "min_label": "", "max_label": ""}
-    assert clean[4].settings == {"options": list(CHOICES)}
-    assert clean[5].settings == {"min": 0, "max": None}
+    assert [question.position for question in clean] == [0, 1, 2, 3, 4, 5, 6]
+    assert [question.kind for question in clean] == [
+        QuestionKind.SINGLE_CHOICE,
+        QuestionKind.MULTIPLE_CHOICE,
+        QuestionKind.FREE_TEXT,
+        QuestionKind.SCALE,
+        QuestionKind.RANKING,
+        QuestionKind.NUMBER,
+        QuestionKind.RATING,
+    ]
+    # Stored as before: the same keys in the same spelling.
+    assert [dump(question.settings) for question in clean] == [
+        {"options": list(CHOICES), "allow_other": True},
+        {"options": list(CHOICES), "allow_other": False, "min_selections": 1, "max_selections": 3},
+        {"max_length": 5000},
+        {"min": 1, "max": 5, "min_label": "", "max_label": ""},
+        {"options": list(CHOICES)},
+        {"min": 0, "max": None},
+        {"stars": 5},
+    ]
 
 
 @pytest.mark.parametrize(
     ("spec", "field"),
     [
-        (QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=("Nur eine",)), "questions.0.options"),
-        (QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=("A", "A")), "questions.0.options"),
-        (QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=("A", " ")), "questions.0.options"),
-        (QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=CHOICES, max_length=3), "questions.0.maxLength"),
+        (QuestionSpec("Wie?", SingleChoiceSettings(options=["Nur eine"])), "questions.0.options"),
+        (QuestionSpec("Wie?", SingleChoiceSettings(options=["A", "A"])), "questions.0.options"),
+        (QuestionSpec("Wie?", SingleChoiceSettings(options=["A", " "])), "questions.0.options"),
         (
-            QuestionSpec(QuestionKind.MULTIPLE_CHOICE, "Was?", options=CHOICES, min_selections=3, max_selections=2),
+            QuestionSpec("Was?", MultipleChoiceSettings(options=list(CHOICES), min_selections=3, max_selections=2)),
             "questions.0.minSelections",
         ),
         (
-            QuestionSpec(QuestionKind.MULTIPLE_CHOICE, "Was?", options=CHOICES, max_selections=4),
+            QuestionSpec("Was?", MultipleChoiceSettings(options=list(CHOICES), max_selections=4)),
             "questions.0.minSelections",
         ),
         (
-            QuestionSpec(QuestionKind.MULTIPLE_CHOICE, "Was?", options=CHOICES, min_selections=0),
+            QuestionSpec("Was?", MultipleChoiceSettings(options=list(CHOICES), min_selections=0)),
             "questions.0.minSelections",
         ),
-        (QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", max_length=0), "questions.0.maxLength"),
-        (QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", max_length=5001), "questions.0.maxLength"),
-        (QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", options=CHOICES), "questions.0.options"),
-        (QuestionSpec(QuestionKind.SCALE, "Wie sehr?", scale_min=5, scale_max=5), "questions.0.scaleMin"),
-        (QuestionSpec(QuestionKind.SCALE, "Wie sehr?", scale_min=0, scale_max=30), "questions.0.scaleMin"),
-        (QuestionSpec(QuestionKind.SCALE, "Wie sehr?", min_label="x" * 101), "questions.0.minLabel"),
-        (
-            QuestionSpec(QuestionKind.RANKING, "Reihenfolge?", options=tuple(str(n) for n in range(21))),
-            "questions.0.options",
-        ),
-        (
-            QuestionSpec(QuestionKind.RANKING, "Reihenfolge?", options=CHOICES, allow_other=True),
-            "questions.0.allowOther",
-        ),
-        (QuestionSpec(QuestionKind.NUMBER, "Wie viele?", number_min=10, number_max=1), "questions.0.numberMin"),
-        (QuestionSpec(QuestionKind.NUMBER, "Wie viele?", number_max=float("inf")), "questions.0.numberMin"),
-        (QuestionSpec(QuestionKind.NUMBER, "", number_max=3), "questions.0.prompt"),
+        (QuestionSpec("Warum?", FreeTextSettings(max_length=0)), "questions.0.maxLength"),
+        (QuestionSpec("Warum?", FreeTextSettings(max_length=5001)), "questions.0.maxLength"),
+        (QuestionSpec("Wie sehr?", ScaleSettings(min=5, max=5)), "questions.0.min"),
+        (QuestionSpec("Wie sehr?", ScaleSettings(min=0, max=30)), "questions.0.min"),
+        (QuestionSpec("Wie sehr?", ScaleSettings(min_label="x" * 101)), "questions.0.minLabel"),
+        (QuestionSpec("Reihenfolge?", RankingSettings(options=[str(n) for n in range(21)])), "questions.0.options"),
+        (QuestionSpec("Wie viele?", NumberSettings(min=10, max=1)), "questions.0.min"),
+        (QuestionSpec("Wie viele?", NumberSettings(max=float("inf"))), "questions.0.min"),
+        (QuestionSpec("", NumberSettings(max=3)), "questions.0.prompt"),
+        (QuestionSpec("Wie gefällt es?", RatingSettings(stars=2)), "questions.0.stars"),
+        (QuestionSpec("Wie gefällt es?", RatingSettings(stars=11)), "questions.0.stars"),
     ],
 )
 def test_settings_that_do_not_fit_the_kind_are_refused(spec: QuestionSpec, field: str) -> None:
@@ -92,11 +103,32 @@ def test_settings_that_do_not_fit_the_kind_are_refused(spec: QuestionSpec, field
     assert refused.message
 
 
+@pytest.mark.parametrize(
+    ("kind", "values", "field"),
+    [
+        (QuestionKind.SINGLE_CHOICE, {"options": list(CHOICES), "max_length": 3}, "questions.0.maxLength"),
+        (QuestionKind.FREE_TEXT, {"options": list(CHOICES)}, "questions.0.options"),
+        (QuestionKind.RANKING, {"options": list(CHOICES), "allow_other": True}, "questions.0.allowOther"),
+        (QuestionKind.RATING, {"min": 1}, "questions.0.min"),
+        (QuestionKind.RATING, {"stars": "viele"}, "questions.0.stars"),
+        (QuestionKind.RANKING, {}, "questions.0.options"),
+    ],
+)
+def test_plain_settings_of_another_kind_or_type_are_refused(
+    kind: QuestionKind, values: dict[str, object], field: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_settings(kind, values, "questions.0")
+
+    assert (refused.value.code, refused.value.field) == (ErrorCode.QUESTION_INVALID, field)
+    assert refused.value.message
+
+
 def test_a_condition_names_an_earlier_question_and_fitting_values() -> None:
-    first = QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=CHOICES)
-    scale = QuestionSpec(QuestionKind.SCALE, "Wie sehr?")
-    follow_up = QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", show_if=ShowIf(0, any_of=(1, 1)))
-    on_scale = QuestionSpec(QuestionKind.FREE_TEXT, "Was fehlt?", show_if=ShowIf(1, at_most=2))
+    first = QuestionSpec("Wie?", SingleChoiceSettings(options=list(CHOICES)))
+    scale = QuestionSpec("Wie sehr?", ScaleSettings())
+    follow_up = QuestionSpec("Warum?", FreeTextSettings(), show_if=ShowIf(0, any_of=(1, 1)))
+    on_scale = QuestionSpec("Was fehlt?", FreeTextSettings(), show_if=ShowIf(1, at_most=2))
 
     clean = definition.questions([first, scale, follow_up, on_scale])
 
@@ -117,8 +149,8 @@ def test_a_condition_names_an_earlier_question_and_fitting_values() -> None:
 def test_conditions_on_later_or_unfitting_answers_are_refused(condition: ShowIf) -> None:
     refused = _refusal(
         [
-            QuestionSpec(QuestionKind.SINGLE_CHOICE, "Wie?", options=CHOICES),
-            QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", show_if=condition),
+            QuestionSpec("Wie?", SingleChoiceSettings(options=list(CHOICES))),
+            QuestionSpec("Warum?", FreeTextSettings(), show_if=condition),
         ]
     )
 
@@ -128,8 +160,8 @@ def test_conditions_on_later_or_unfitting_answers_are_refused(condition: ShowIf)
 def test_a_range_condition_on_a_scale_must_not_be_empty() -> None:
     refused = _refusal(
         [
-            QuestionSpec(QuestionKind.SCALE, "Wie sehr?"),
-            QuestionSpec(QuestionKind.FREE_TEXT, "Warum?", show_if=ShowIf(0, at_least=4, at_most=2)),
+            QuestionSpec("Wie sehr?", ScaleSettings()),
+            QuestionSpec("Warum?", FreeTextSettings(), show_if=ShowIf(0, at_least=4, at_most=2)),
         ]
     )
 
