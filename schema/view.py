@@ -76,6 +76,11 @@ def _internal_error(context: Context) -> GraphQLHTTPResponse:
     return {"data": None, "errors": [error.formatted]}
 
 
+def _internal_errors(result: ExecutionResult) -> bool:
+    """Whether a field failed unexpectedly (masked as an internal error by then)."""
+    return any((error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in result.errors or ())
+
+
 ADMISSION_TIMEOUT_SECONDS = 30.0
 # Cookie-authenticated POSTs carry the value of this cookie (set at login, readable by scripts) in this header.
 CSRF_COOKIE = "mitmachen_csrf"
@@ -379,11 +384,10 @@ class GraphQLView(GraphQL[Context, None]):
             return self._unavailable_result(request, lost)
         try:
             await context.uow.commit()
-        except PendingRollbackError:
+        except PendingRollbackError as error:
             await context.uow.rollback()
             if context.operation_type != "query":
-                logger.exception("commit failed")
-                return _internal_error(context)
+                return self._unusable_mutation(request, result, error)
             # An error that nulls a parent makes graphql-core cancel the sibling resolvers; a query cancelled while
             # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
             # caller gets the answer with its errors, not an internal error.
@@ -407,6 +411,17 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 sub_response.status_code = 400
         return processed
+
+    def _unusable_mutation(
+        self, request: Request, result: ExecutionResult, error: PendingRollbackError
+    ) -> GraphQLHTTPResponse:
+        """A mutation's transaction that cannot commit. When one of its statements found the connection lost and
+        that error reached no field (say, a resolver cancelled while it waited), nothing is committed and trying
+        again is right: 503. After an internal error of a field, that error is the answer."""
+        if database_unavailable(error) and not _internal_errors(result):
+            return self._unavailable_result(request, error)
+        logger.exception("commit failed")
+        return _internal_error(request.state.graphql_context)
 
     def _unavailable_result(self, request: Request, error: BaseException) -> GraphQLHTTPResponse:
         logger.warning("database unavailable: %s", type(error).__name__)

@@ -40,11 +40,11 @@ mutation Comment($input: CommentOnIdeaInput!) {
 
 
 @contextmanager
-def _apis(settings: Settings, directory: Path, count: int = APIS, **extra: str) -> Iterator[list[ServeProcess]]:
+def _apis(settings: Settings, directory: Path, **extra: str) -> Iterator[list[ServeProcess]]:
     with ExitStack() as stack:
         yield [
             stack.enter_context(serve_process(settings, directory / f"serve{number}.log", **extra))
-            for number in range(count)
+            for number in range(APIS)
         ]
 
 
