@@ -30,6 +30,7 @@ from service.auth.viewer import Viewer
 from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
+from service.db.replicas import ReplicaSet
 from service.jobs import JobSender
 from service.logging import request_id_var
 from service.ratelimit import RateLimiter
@@ -252,6 +253,7 @@ class GraphQLView(GraphQL[Context, None]):
         authenticate: Authenticate,
         rate_limiter: RateLimiter,
         query_budget: QueryBudget | None = None,
+        replicas: ReplicaSet | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None, allow_queries_via_get=True)
         self.settings = settings
@@ -260,6 +262,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.job_sender = job_sender
         self.authenticate = authenticate
         self.query_budget = query_budget
+        self.replicas = replicas
         pool = settings.database_pool_size
         self.admission = Admission(pool, per_client=fair_share(pool) if settings.fair_admission else None)
 
@@ -305,6 +308,8 @@ class GraphQLView(GraphQL[Context, None]):
         viewer = await self._viewer(request, uow)
         if isinstance(viewer, Response):
             return viewer
+        if self.replicas is not None and not viewer.is_authenticated:
+            uow.may_read_from_replica(self.replicas.pick)
         context = Context(
             request=request,
             settings=self.settings,
