@@ -22,11 +22,9 @@ import pytest
 from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey, free_port
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from service.db.migrate import upgrade_with_engine
-from service.towns.demo import seed_towns
 from tests.conftest import GraphQLClient
 from tests.support.ideas import SUBMIT_IDEA, idea_gid, insert_idea_directly, row_id, submit_input, town_ref
-from tests.support.load import new_person_token, rows
+from tests.support.load import migrate_and_seed, new_person_token, rows
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.support.server import ServeProcess, serve_process
@@ -100,9 +98,7 @@ async def stage(settings: Settings, tmp_path: Path) -> AsyncIterator[Stage]:
         own = settings.model_copy(update={"database_url": postgres.url(), "redis_url": valkey.url()})
         runtime = Runtime.create(own)
         try:
-            await upgrade_with_engine(runtime.engine)
-            async with runtime.unit_of_work() as uow, uow.session() as session:
-                await seed_towns(session)
+            await migrate_and_seed(runtime)
             yield Stage(own, runtime, postgres, valkey)
         finally:
             await runtime.close()

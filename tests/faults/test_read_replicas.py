@@ -18,16 +18,14 @@ import asyncpg
 import httpx
 import pytest
 
-from mitmachen.app import create_app
 from mitmachen.embedded import EmbeddedPostgres, free_port
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from service.db.migrate import upgrade_with_engine
-from service.towns.demo import seed_towns
 from tests.support.ideas import insert_idea_directly
+from tests.support.load import migrate_and_seed
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
-from tests.workers.processes import eventually
+from tests.workers.processes import api_on, eventually
 
 MAX_LAG_SECONDS = 4.0
 TITLES = "{ ideas(first: 50) { edges { node { title } } } }"
@@ -61,9 +59,7 @@ async def stage(settings: Settings, tmp_path: Path) -> AsyncIterator[Stage]:
     try:
         seeding = Runtime.create(settings.model_copy(update={"database_url": primary.url()}))
         try:
-            await upgrade_with_engine(seeding.engine)
-            async with seeding.unit_of_work() as uow, uow.session() as session:
-                await seed_towns(session)
+            await migrate_and_seed(seeding)
         finally:
             await seeding.close()
         await asyncio.to_thread(replica.clone_from, primary)
@@ -75,16 +71,9 @@ async def stage(settings: Settings, tmp_path: Path) -> AsyncIterator[Stage]:
                 "database_replica_max_lag_seconds": MAX_LAG_SECONDS,
             }
         )
-        runtime = Runtime.create(own)
-        app = create_app(own, runtime)
-        try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http,
-            ):
-                yield Stage(primary, replica, runtime, http)
-        finally:
-            await runtime.close()
+        assert own.redis_url is not None
+        async with api_on(own, own.redis_url) as (runtime, graphql):
+            yield Stage(primary, replica, runtime, graphql.http)
     finally:
         await asyncio.to_thread(replica.stop)
         await asyncio.to_thread(primary.stop)
