@@ -174,6 +174,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             authenticate=authenticator,
             rate_limiter=RateLimiter(state["runtime"].redis, Limits.from_settings(settings)),
             query_budget=QueryBudget(state["runtime"].redis, budget_limits(settings)),
+            replicas=state["runtime"].replicas,
         )
         try:
             yield

@@ -145,6 +145,17 @@ class EmbeddedPostgres:
         )
         return self.url()
 
+    def clone_from(self, primary: EmbeddedPostgres) -> None:
+        """Make this server a streaming replica of the running `primary` (a base backup that starts as a standby);
+        `start()` then starts it. The primary's defaults allow it: `wal_level=replica`, replication from
+        127.0.0.1 in the `pg_hba.conf` that initdb writes."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._run(
+            "pg_basebackup",
+            *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres", "-D", str(self.data)),
+            *("--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast"),
+        )
+
     def stop(self) -> None:
         pid = self._running_pid()
         if pid is None:

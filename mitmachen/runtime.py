@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
+from service.db.replicas import ReplicaSet
 from service.unit_of_work import UnitOfWork
 from workers.queue import ArqJobSender, connect
 
@@ -20,6 +21,7 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     job_sender: ArqJobSender
+    replicas: ReplicaSet | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -31,6 +33,7 @@ class Runtime:
             session_factory=create_session_factory(engine),
             redis=redis,
             job_sender=ArqJobSender(redis),
+            replicas=ReplicaSet(settings) if settings.database_replica_urls else None,
         )
 
     def unit_of_work(self) -> UnitOfWork:
@@ -39,3 +42,5 @@ class Runtime:
     async def close(self) -> None:
         await self.redis.aclose()
         await self.engine.dispose()
+        if self.replicas is not None:
+            await self.replicas.close()

@@ -29,6 +29,7 @@ from service.auth.viewer import Viewer
 from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
+from service.db.replicas import ReplicaSet
 from service.jobs import JobSender
 from service.logging import request_id_var
 from service.ratelimit import RateLimiter
@@ -76,6 +77,11 @@ def _internal_error(context: Context) -> GraphQLHTTPResponse:
         "Interner Fehler.", extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": context.request_id}
     )
     return {"data": None, "errors": [error.formatted]}
+
+
+def _internal_errors(result: ExecutionResult) -> bool:
+    """Whether a field failed unexpectedly (masked as an internal error by then)."""
+    return any((error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in result.errors or ())
 
 
 ADMISSION_TIMEOUT_SECONDS = 30.0
@@ -243,6 +249,7 @@ class GraphQLView(GraphQL[Context, None]):
         authenticate: Authenticate,
         rate_limiter: RateLimiter,
         query_budget: QueryBudget | None = None,
+        replicas: ReplicaSet | None = None,
     ) -> None:
         # The developer console is a page of its own (`/entwickler`, served from vendored files), not strawberry's.
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
@@ -252,6 +259,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.job_sender = job_sender
         self.authenticate = authenticate
         self.query_budget = query_budget
+        self.replicas = replicas
         pool = settings.database_pool_size
         self.admission = Admission(pool, per_client=fair_share(pool) if settings.fair_admission else None)
 
@@ -340,6 +348,8 @@ class GraphQLView(GraphQL[Context, None]):
             self.admission.leave(client)
 
     def _context(self, request: Request, uow: UnitOfWork, viewer: Viewer) -> Context:
+        if self.replicas is not None and not viewer.is_authenticated:
+            uow.may_read_from_replica(self.replicas.pick)
         return Context(
             request=request,
             settings=self.settings,
@@ -406,11 +416,10 @@ class GraphQLView(GraphQL[Context, None]):
             return self._unavailable_answer(lost)
         try:
             await context.uow.commit()
-        except PendingRollbackError:
+        except PendingRollbackError as error:
             await context.uow.rollback()
             if context.operation_type != "query":
-                logger.exception("commit failed")
-                return 200, dict(_internal_error(context))
+                return self._unusable_mutation(context, result, error)
             # An error that nulls a parent makes graphql-core cancel the sibling resolvers; a query cancelled while
             # waiting for PostgreSQL leaves the transaction unusable. A query has nothing of its own to keep, so the
             # caller gets the answer with its errors, not an internal error.
@@ -451,6 +460,17 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 sub_response.status_code = 400
         return processed
+
+    def _unusable_mutation(
+        self, context: Context, result: ExecutionResult, error: PendingRollbackError
+    ) -> tuple[int, dict[str, Any]]:
+        """A mutation's transaction that cannot commit. When one of its statements found the connection lost and
+        that error reached no field (say, a resolver cancelled while it waited), nothing is committed and trying
+        again is right: 503. After an internal error of a field, that error is the answer."""
+        if database_unavailable(error) and not _internal_errors(result):
+            return self._unavailable_answer(error)
+        logger.exception("commit failed")
+        return 200, dict(_internal_error(context))
 
 
 async def _discard(uow: UnitOfWork) -> None:

@@ -32,6 +32,16 @@ def _split_list(value: object) -> object:
     return value
 
 
+def _postgres(value: str) -> str:
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a database URL (expected postgresql://user@host:port/database)") from None
+    if url.get_backend_name() != "postgresql":
+        raise ValueError("only PostgreSQL is supported (expected postgresql://…)")
+    return value
+
+
 # Who may read /metrics unless MITMACHEN_METRICS_ALLOW says otherwise: this machine and private networks (a
 # Prometheus in the cluster), never the internet.
 DEFAULT_METRICS_ALLOW = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
@@ -44,6 +54,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    # Streaming replicas for anonymous queries (service/db/replicas.py); one skipped while it lags more than this.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_replica_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
     oidc_issuer: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oidc_audience: str = "mitmachen"
     oidc_roles_claim: str | None = None
@@ -77,7 +90,9 @@ class Settings(BaseSettings):
     # At most a quarter of a process's GraphQL slots (rounded up) for one client address; false: arrival order only.
     fair_admission: bool = True
 
-    @field_validator("oidc_issuer", "cors_origins", "trusted_proxies", "metrics_allow", mode="before")
+    @field_validator(
+        "oidc_issuer", "cors_origins", "trusted_proxies", "metrics_allow", "database_replica_urls", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_list(value)
@@ -85,15 +100,12 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise ValueError("not a database URL (expected postgresql://user@host:port/database)") from None
-        if url.get_backend_name() != "postgresql":
-            raise ValueError("only PostgreSQL is supported (expected postgresql://…)")
-        return value
+        return None if value is None else _postgres(value)
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _postgres_urls(cls, value: list[str]) -> list[str]:
+        return [_postgres(item) for item in value]
 
     @field_validator("redis_url")
     @classmethod
@@ -176,6 +188,9 @@ class Settings(BaseSettings):
         if self.database_url is None:
             raise ConfigurationError("MITMACHEN_DATABASE_URL is not set (run `mitmachen dev` for a local setup)")
         return make_url(self.database_url).set(drivername="postgresql+asyncpg")
+
+    def async_replica_urls(self) -> list[URL]:
+        return [make_url(url).set(drivername="postgresql+asyncpg") for url in self.database_replica_urls]
 
     def require_redis_url(self) -> str:
         if self.redis_url is None:

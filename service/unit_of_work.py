@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
 
@@ -29,6 +29,13 @@ class UnitOfWork:
         self._lock = asyncio.Lock()
         self._reads_only = False
         self._autocommit = False
+        self._replica: Callable[[], Awaitable[async_sessionmaker[AsyncSession] | None]] | None = None
+
+    def may_read_from_replica(self, pick: Callable[[], Awaitable[async_sessionmaker[AsyncSession] | None]]) -> None:
+        """If this unit of work turns out to only read (`reads_only`) before its session opens, the session is
+        one of `pick()` (a replica's; None: the primary's). For callers who wrote nothing and need not see their
+        own writes: see service/db/replicas.py."""
+        self._replica = pick
 
     def reads_only(self) -> None:
         """From here on this unit of work only reads (a GraphQL query): a session opened later runs its
@@ -44,6 +51,9 @@ class UnitOfWork:
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
             if self._session is None and self._reads_only:
+                replica = await self._replica() if self._replica is not None else None
+                if replica is not None:
+                    self._session = replica()
                 session = self._open()
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 self._autocommit = True

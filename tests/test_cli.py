@@ -34,6 +34,8 @@ def _run(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
         ("MITMACHEN_REDIS_URL", "http://localhost"),
         ("MITMACHEN_DATABASE_POOL_SIZE", "many"),
         ("MITMACHEN_OIDC_ISSUER", "http://idp.example.org"),
+        ("MITMACHEN_DATABASE_REPLICA_URLS", "postgresql://r1/db,mysql://r2/db"),
+        ("MITMACHEN_DATABASE_REPLICA_MAX_LAG_SECONDS", "0"),
     ],
 )
 def test_invalid_configuration_stops_serve_with_one_line_naming_the_variable(variable: str, value: str) -> None:

@@ -4,6 +4,10 @@ On SIGTERM or SIGINT a worker takes no new job and sends no cron job from that m
 finish for up to its grace period, then cancels the rest: arq hands a cancelled job back to the queue (it keeps
 its place and another worker, or this one after a restart, runs it again; jobs are idempotent). An idle worker
 exits at once. A second signal cancels what still runs without waiting for the grace period.
+
+When Redis goes away the worker waits for it instead of exiting: arq's poll loop ends at the first failed Redis call,
+so the worker catches that in each poll, logs the outage once and tries again every second; the database holds the
+pending work, and the sweep re-sends what a lost wake-up missed once Redis is back.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from typing import Any
 from arq import Retry
 from arq.typing import WorkerCoroutine
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from service.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
 
 logger = logging.getLogger("mitmachen.worker")
+QUEUE_RETRY_SECONDS = 1.0
 
 
 @dataclass
@@ -77,6 +84,7 @@ class StoppingWorker(Worker):
         super().__init__(*args, job_completion_wait=shutdown_grace_seconds, **kwargs)
         self.state = state
         self._signals = 0
+        self._queue_away = False
 
     def handle_sig_wait_for_completion(self, signum: Signals) -> None:
         self._signals += 1
@@ -99,6 +107,20 @@ class StoppingWorker(Worker):
         if self.state.stopping:
             return
         await super().heart_beat()
+
+    async def _poll_iteration(self) -> None:
+        # arq's main loop calls this once per poll and ends (the process with it) when it raises.
+        try:
+            await super()._poll_iteration()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            if not self._queue_away:
+                logger.warning("queue unavailable (%s); the worker waits for it", type(error).__name__)
+            self._queue_away = True
+            await asyncio.sleep(QUEUE_RETRY_SECONDS)
+            return
+        if self._queue_away:
+            logger.info("queue available again")
+            self._queue_away = False
 
     async def run_until_stopped(self) -> None:
         """Run until the queue is empty (burst) or a signal stopped the worker."""

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import URL, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -55,9 +55,10 @@ def _refuse_closed(dbapi_connection: Any, *_: Any) -> None:
         raise DisconnectionError("the database server closed this pooled connection")
 
 
-def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncEngine:
+def create_engine(settings: Settings, *, pool_size: int | None = None, url: URL | None = None) -> AsyncEngine:
+    """The primary's engine, or with `url` a replica's (same pool size and checks)."""
     engine = create_async_engine(
-        settings.async_database_url(),
+        url or settings.async_database_url(),
         pool_size=pool_size or settings.database_pool_size,
         max_overflow=0,
         pool_recycle=1800,

@@ -1,13 +1,15 @@
 """PostgreSQL stopped and started again under load, with a real `mitmachen serve` process in front of it.
 
-The test runs its own embedded PostgreSQL (never the machine's shared one) on a free port, migrated and seeded, and
-the machine's Redis (database 14). A few clients submit ideas, support an idea and sign up for a shift, each call
-as a new person, while the database is stopped ("fast" shutdown) and started again in the middle.
+The test runs its own embedded PostgreSQL and Valkey (never the machine's shared ones) on free ports, migrated and
+seeded, with one API process and one worker. A few clients submit ideas, support an idea and sign up for a shift,
+each call as a new person, while the database is stopped ("fast" shutdown) and started again in the middle; in the
+second variant Redis is stopped for the same outage and started again with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,28 +18,27 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import make_url
 
-from mitmachen.embedded import EmbeddedPostgres, free_port
+from mitmachen.embedded import EmbeddedPostgres, EmbeddedValkey, free_port
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from service.db.migrate import upgrade_with_engine
-from service.towns.demo import seed_towns
 from tests.conftest import GraphQLClient
 from tests.support.ideas import SUBMIT_IDEA, idea_gid, insert_idea_directly, row_id, submit_input, town_ref
-from tests.support.load import new_person_token, rows
+from tests.support.load import migrate_and_seed, new_person_token, rows
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.support.server import ServeProcess, serve_process
 from tests.support.volunteering import SIGN_UP, open_shift
+from tests.workers.processes import all_decided, eventually, explain, outcomes, worker_process
 
-REDIS_DB = 14
 CLIENTS = 6
 RUN_SECONDS = 20.0
 QUICK_RESTARTS = 4
 STOP_AT = 9.0
 DOWN_SECONDS = 4.0
 RECOVERY_SECONDS = 5.0
+# Load goes on at least this long after the database is back, however long its start took on a busy machine.
+AFTER_BACK_SECONDS = RECOVERY_SECONDS + 3.0
 PAUSE_SECONDS = 0.01
 SUPPORT = "mutation Support($id: ID!) { supportIdea(ideaId: $id) { __typename ... on UserError { code } } }"
 SUCCESS = {"submitIdea": "IdeaSubmitted", "supportIdea": "IdeaSupported", "signUpForShift": "SignedUpForShift"}
@@ -84,40 +85,47 @@ class Stage:
     settings: Settings
     runtime: Runtime
     postgres: EmbeddedPostgres
+    valkey: EmbeddedValkey
 
 
 @pytest.fixture
 async def stage(settings: Settings, tmp_path: Path) -> AsyncIterator[Stage]:
     postgres = EmbeddedPostgres(tmp_path / "postgres", port=free_port())
+    valkey = EmbeddedValkey(tmp_path / "valkey", port=free_port())
     await asyncio.to_thread(postgres.start)
-    assert settings.redis_url is not None
-    own = settings.model_copy(
-        update={
-            "database_url": postgres.url(),
-            "redis_url": make_url(settings.redis_url).set(database=str(REDIS_DB)).render_as_string(False),
-        }
-    )
-    runtime = Runtime.create(own)
     try:
-        await runtime.redis.flushdb()
-        await upgrade_with_engine(runtime.engine)
-        async with runtime.unit_of_work() as uow, uow.session() as session:
-            await seed_towns(session)
-        yield Stage(own, runtime, postgres)
+        await asyncio.to_thread(valkey.start)
+        own = settings.model_copy(update={"database_url": postgres.url(), "redis_url": valkey.url()})
+        runtime = Runtime.create(own)
+        try:
+            await migrate_and_seed(runtime)
+            yield Stage(own, runtime, postgres, valkey)
+        finally:
+            await runtime.close()
     finally:
-        await runtime.redis.flushdb()
-        await runtime.close()
+        await asyncio.to_thread(valkey.stop)
         await asyncio.to_thread(postgres.stop)
 
 
+def _running(start: float, outage: asyncio.Task[tuple[float, float]]) -> bool:
+    elapsed = time.monotonic() - start
+    return elapsed < RUN_SECONDS or not outage.done() or elapsed < outage.result()[1] + AFTER_BACK_SECONDS
+
+
 async def _client(
-    number: int, served: ServeProcess, provider: OidcProvider, targets: dict[str, Any], start: float
+    number: int,
+    served: ServeProcess,
+    provider: OidcProvider,
+    targets: dict[str, Any],
+    start: float,
+    *,
+    outage: asyncio.Task[tuple[float, float]],
 ) -> list[Call]:
     calls: list[Call] = []
     actions = ("submitIdea", "feed", "supportIdea", "feed", "signUpForShift")
     async with httpx.AsyncClient(base_url=served.url, trust_env=False, timeout=15.0) as http:
         count = 0
-        while time.monotonic() - start < RUN_SECONDS:
+        while _running(start, outage):
             action = actions[(count + number) % len(actions)]
             subject = f"load-{number}-{count}"
             count += 1
@@ -154,28 +162,36 @@ async def _client(
     return calls
 
 
-async def _outage(postgres: EmbeddedPostgres, start: float) -> tuple[float, float]:
-    """A few quick restarts (requests in flight meet the shutdown), then one outage of some seconds; returns when
-    that one began and ended."""
+async def _outage(stage: Stage, start: float, *, redis_too: bool) -> tuple[float, float]:
+    """A few quick restarts (requests in flight meet the shutdown), then one outage of some seconds (of Redis too
+    when `redis_too`); returns when that one began and when both were back."""
     await asyncio.sleep(1.5)
     for _ in range(QUICK_RESTARTS):
-        await asyncio.to_thread(postgres.stop)
+        await asyncio.to_thread(stage.postgres.stop)
         await asyncio.sleep(0.3)
-        await asyncio.to_thread(postgres.start)
+        await asyncio.to_thread(stage.postgres.start)
         await asyncio.sleep(0.5)
     await asyncio.sleep(max(0.0, STOP_AT - (time.monotonic() - start)))
     stopped = time.monotonic() - start
-    await asyncio.to_thread(postgres.stop)
+    await asyncio.to_thread(stage.postgres.stop)
+    if redis_too:
+        await asyncio.to_thread(stage.valkey.stop)
     await asyncio.sleep(DOWN_SECONDS)
-    await asyncio.to_thread(postgres.start)
+    if redis_too:
+        await asyncio.to_thread(stage.valkey.start)
+    await asyncio.to_thread(stage.postgres.start)
     return stopped, time.monotonic() - start
 
 
+@pytest.mark.parametrize("redis_too", [False, True], ids=["database", "database-and-redis"])
 async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanwhile(
-    stage: Stage, oidc_provider: OidcProvider, tmp_path: Path
+    redis_too: bool, stage: Stage, oidc_provider: OidcProvider, tmp_path: Path
 ) -> None:
     # The default pool (10 connections, 10 requests at once), as a new installation runs.
-    with serve_process(stage.settings, tmp_path / "serve.log", MITMACHEN_DATABASE_POOL_SIZE="10") as served:
+    with (
+        serve_process(stage.settings, tmp_path / "serve.log", MITMACHEN_DATABASE_POOL_SIZE="10") as served,
+        worker_process(stage.settings, stage.valkey.url(), tmp_path / "worker.log") as worker,
+    ):
         async with httpx.AsyncClient(base_url=served.url, trust_env=False, timeout=15.0) as http:
             graphql = GraphQLClient(http)
             town = await town_ref(graphql, "soest")
@@ -185,12 +201,28 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
         targets = {"town": town, "idea": idea_gid(idea), "shift": setup.shift_id}
 
         start = time.monotonic()
-        outage = asyncio.create_task(_outage(stage.postgres, start))
+        outage = asyncio.create_task(_outage(stage, start, redis_too=redis_too))
         per_client = await asyncio.gather(
-            *(_client(number, served, oidc_provider, targets, start) for number in range(CLIENTS))
+            *(_client(number, served, oidc_provider, targets, start, outage=outage) for number in range(CLIENTS))
         )
         stopped, back = await outage
         log = served.output()
+
+        # The worker carries on by itself: every submission that was accepted is decided, once.
+        submitted = [
+            idea_id
+            for (idea_id,) in await rows(
+                stage.runtime,
+                "SELECT i.id FROM ideas i JOIN users u ON u.id = i.author_id WHERE u.subject LIKE 'load-%'",
+            )
+        ]
+        decided_within = await eventually(
+            functools.partial(all_decided, stage.runtime, submitted),
+            within=30,
+            what="every submitted idea decided",
+            explain=functools.partial(explain, stage.runtime, submitted, worker.output()),
+        )
+        decisions = {outcome.decisions for outcome in (await outcomes(stage.runtime, submitted)).values()}
 
     calls = sorted((call for calls in per_client for call in calls), key=lambda call: call.sent)
     odd = [call for call in calls if not call.succeeded and not call.unavailable]
@@ -229,6 +261,7 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
     )
 
     assert ok["submitIdea"] <= {subject for subject, _ in ideas}
+    assert decisions == {1}
     assert all(number == 1 for _, number in ideas)
     assert ok["supportIdea"] <= {subject for (subject,) in supports}
     assert support_count == len(supports)
@@ -239,5 +272,6 @@ async def test_a_database_restart_under_load_loses_nothing_and_answers_503_meanw
         f"\n{len(calls)} calls, {sum(len(subjects) for subjects in ok.values())} succeeded, "
         f"{sum(call.unavailable for call in calls)} answered 503; database down {stopped:.1f}-{back:.1f} s, "
         f"first success after it was back: "
-        f"{min(call.answered for call in calls if call.sent > back and call.succeeded) - back:.2f} s"
+        f"{min(call.answered for call in calls if call.sent > back and call.succeeded) - back:.2f} s; "
+        f"every submission decided {decided_within:.1f} s after the load ended"
     )

@@ -1,31 +1,26 @@
 """Three `mitmachen serve` processes behind haproxy (round robin, health checks on `/healthz`), one killed mid-run.
 
-haproxy is Debian's (`/usr/sbin/haproxy`; `.ci/run` installs it): without it this test fails, it does not skip.
-Every call is a new person supporting one idea or signing up for one shift, so each is counted exactly once or not
-at all; a call in flight on the killed process may get 502 (it may or may not have been committed), every other
-call must succeed.
+haproxy is Debian's (see `tests/support/balancer.py`). Every call is a new person supporting one idea or signing up
+for one shift, so each is counted exactly once or not at all; a call in flight on the killed process may get 502 (it
+may or may not have been committed), every other call must succeed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
-from mitmachen.embedded import free_port, port_answers
 from mitmachen.runtime import Runtime
 from service.config import Settings
 from tests.conftest import GraphQLClient
+from tests.support.balancer import haproxy
 from tests.support.ideas import idea_gid, insert_idea_directly, row_id
 from tests.support.load import new_person_token, rows
 from tests.support.oidc_provider import OidcProvider
@@ -33,7 +28,6 @@ from tests.support.people import person
 from tests.support.server import ServeProcess, serve_process
 from tests.support.volunteering import SIGN_UP, open_shift
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 APIS = 3
 CLIENTS = 6
 RUN_SECONDS = 10.0
@@ -55,53 +49,6 @@ class Call:
     @property
     def succeeded(self) -> bool:
         return self.status == 200 and self.typename == SUCCESS[self.action]
-
-
-def _config(port: int, servers: list[ServeProcess]) -> str:
-    lines = [
-        "global",
-        "    maxconn 512",
-        "defaults",
-        "    mode http",
-        "    timeout connect 2s",
-        "    timeout client 30s",
-        "    timeout server 30s",
-        # A connection refused by a dead process is tried on another one (nothing was sent yet).
-        "    retries 2",
-        "    option redispatch",
-        "frontend api",
-        f"    bind 127.0.0.1:{port}",
-        "    default_backend apis",
-        "backend apis",
-        "    balance roundrobin",
-        "    option httpchk GET /healthz",
-    ]
-    for number, served in enumerate(servers):
-        address = urlsplit(served.url).netloc
-        lines.append(f"    server api{number} {address} check inter 500ms fall 2 rise 1")
-    return "\n".join(lines) + "\n"
-
-
-@contextmanager
-def haproxy(directory: Path, servers: list[ServeProcess]) -> Iterator[str]:
-    assert os.path.exists(HAPROXY), "haproxy is not installed (Debian package haproxy; .ci/run installs it)"
-    port = free_port()
-    config = directory / "haproxy.cfg"
-    config.write_text(_config(port, servers))
-    with (directory / "haproxy.log").open("ab") as sink:
-        process = subprocess.Popen(  # noqa: S603 - the system's haproxy with a config written here
-            [HAPROXY, "-db", "-f", str(config)], stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 10
-        while not port_answers(port):
-            assert process.poll() is None, (directory / "haproxy.log").read_text()
-            assert time.monotonic() < deadline, "haproxy did not listen within 10 s"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def _client(number: int, url: str, provider: OidcProvider, targets: dict[str, str], start: float) -> list[Call]:
