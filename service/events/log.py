@@ -23,6 +23,7 @@ from service.errors import InvalidArgument
 from service.events.models import Event
 from service.pagination import check_page_size, decode_cursor, encode_cursor
 from service.towns.models import Town
+from service.webhooks.wakeup import wake_for
 
 PAYLOAD_VERSION = 1
 KEPT_FOR = timedelta(days=30)
@@ -68,7 +69,8 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Write an event in the session's transaction (gone with it if it rolls back). A tombstone also empties the
-    data of the subject's earlier events."""
+    data of the subject's earlier events. When an active webhook subscription takes it, a delivery run is asked
+    for after commit."""
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     if event_type in TOMBSTONES:
         await session.execute(update(Event).where(Event.subject_id == subject_id).values(data={}))
@@ -76,6 +78,7 @@ async def record(
         Event(type=event_type.value, town_id=town_id, subject_type=subject_type, subject_id=subject_id, data=data or {})
     )
     await session.flush()
+    await wake_for(session, town_id, event_type.value)
 
 
 async def forget_subjects(session: AsyncSession, subject_ids: Any) -> None:
