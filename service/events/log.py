@@ -72,7 +72,8 @@ async def record(
 ) -> None:
     """Write an event in the session's transaction (gone with it if it rolls back). A tombstone also empties the
     data of the subject's earlier events. When an active webhook subscription takes it, a delivery run is asked
-    for after commit."""
+    for after commit (looked up before the lock is taken, which every writer of events waits for)."""
+    await wake_for(session, town_id, event_type.value)
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     if event_type in TOMBSTONES:
         await session.execute(update(Event).where(Event.subject_id == subject_id).values(data={}))
@@ -80,7 +81,6 @@ async def record(
         Event(type=event_type.value, town_id=town_id, subject_type=subject_type, subject_id=subject_id, data=data or {})
     )
     await session.flush()
-    await wake_for(session, town_id, event_type.value)
 
 
 async def forget_subjects(session: AsyncSession, subject_ids: Any) -> None:
