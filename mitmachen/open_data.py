@@ -1,4 +1,5 @@
-"""Open data over HTTP: `/open-data/{scope}.csv`, `.json` and `.meta.json` for the region and every town.
+"""Open data over HTTP: `/open-data/{scope}.csv`, `.json` and `.meta.json` for the region and every town, and the
+region's public events as JSON Lines, `/open-data/events.jsonl`.
 
 `scope` is `suedwestfalen` for the region roll-up or a town's slug. Public, read-only, suppressed like the files
 of `mitmachen tally --export`. 503 with `Retry-After` while the database does not answer.
@@ -8,14 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mitmachen.unavailable import unavailable_gives_503
+from service.errors import InvalidArgument
+from service.events.log import open_data_page
 from service.tallies import report
 from service.towns.models import Town
 
@@ -41,7 +46,45 @@ def open_data_routes(session_factory: Callable[[], async_sessionmaker[AsyncSessi
             files = await report.open_data_files(session, slug=slug, name=name, file_name=scope)
         return Response(files[kind], media_type=_MEDIA_TYPES[kind], headers=_cache())
 
-    return [Route("/open-data/{name}", serve, methods=["GET"])]
+    @unavailable_gives_503()
+    async def events(request: Request) -> Response:
+        """One page of up to 1 000 events, oldest first, one payload (as webhooks send it) per line. `after`: the
+        `sequence` of the last line read; `town`: a town's slug; `types`: comma-separated event types. The next
+        page is named in a `Link: <…>; rel="next"` header while there is one."""
+        query = request.query_params
+        unknown = sorted(set(query) - {"after", "town", "types"})
+        if unknown:
+            return _bad_request(f"Unbekannter Parameter: {', '.join(unknown)[:100]}. Erlaubt: after, town, types.")
+        slug = query.get("town")
+        types = query["types"].split(",") if "types" in query else None
+        async with session_factory()() as session:
+            town_id = None
+            if slug is not None:
+                town_id = await session.scalar(select(Town.id).where(Town.slug == slug)) if _SCOPE.match(slug) else None
+                if town_id is None:
+                    return PlainTextResponse("Diese Stadt gibt es nicht.", status_code=404)
+            try:
+                page = await open_data_page(session, after=query.get("after"), town_id=town_id, types=types)
+            except InvalidArgument as error:
+                return _bad_request(str(error))
+        body = b"".join(orjson.dumps(event.payload()) + b"\n" for event in page.items)
+        # A minute: new events show soon, and a tombstone empties earlier lines of a page.
+        headers = {"Cache-Control": "public, max-age=60"}
+        if page.has_next_page:
+            following = {key: value for key, value in query.items() if key != "after"}
+            following["after"] = str(page.items[-1].sequence)
+            headers["Link"] = f'</open-data/events.jsonl?{urlencode(following)}>; rel="next"'
+        return Response(body, media_type="application/jsonl", headers=headers)
+
+    # Listed first: `events.jsonl` is not a `{scope}.{kind}` of the tallies.
+    return [
+        Route("/open-data/events.jsonl", events, methods=["GET"]),
+        Route("/open-data/{name}", serve, methods=["GET"]),
+    ]
+
+
+def _bad_request(message: str) -> Response:
+    return JSONResponse({"code": "BAD_USER_INPUT", "message": message}, status_code=400)
 
 
 def _split(name: str) -> tuple[str, str]:

@@ -33,8 +33,16 @@ JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
 )
 
 
+# Jobs whose wake-ups share a job id: no result is kept, so that the id is free again as soon as a run ends (arq
+# refuses an id while its job or result exists).
+NO_RESULT = frozenset({"webhooks.deliver"})
+
+
 def functions() -> list[Function]:
-    return [func(measured(name, coroutine), name=name, max_tries=5) for name, coroutine in JOBS]
+    return [
+        func(measured(name, coroutine), name=name, max_tries=5, keep_result=0 if name in NO_RESULT else None)
+        for name, coroutine in JOBS
+    ]
 
 
 # Every worker schedules every cron job; a firing is one job id (`<name>:<due time in ms>`), which arq enqueues only

@@ -23,10 +23,13 @@ from service.errors import InvalidArgument
 from service.events.models import Event
 from service.pagination import check_page_size, decode_cursor, encode_cursor
 from service.towns.models import Town
+from service.webhooks.wakeup import wake_for
 
 PAYLOAD_VERSION = 1
 KEPT_FOR = timedelta(days=30)
 CURSOR_KIND = "event"
+# Lines per page of the open-data file (`/open-data/events.jsonl`).
+OPEN_DATA_PAGE = 1000
 MAX_TYPES = 20
 # Every writer takes this transaction-level advisory lock before it inserts, so events commit in the order of
 # their sequence: a follower that has read up to sequence N never later finds an event below N.
@@ -68,7 +71,9 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Write an event in the session's transaction (gone with it if it rolls back). A tombstone also empties the
-    data of the subject's earlier events."""
+    data of the subject's earlier events. When an active webhook subscription takes it, a delivery run is asked
+    for after commit (looked up before the lock is taken, which every writer of events waits for)."""
+    await wake_for(session, town_id, event_type.value)
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     if event_type in TOMBSTONES:
         await session.execute(update(Event).where(Event.subject_id == subject_id).values(data={}))
@@ -166,12 +171,35 @@ async def events(
 ) -> EventPage:
     """Events of the last 30 days, oldest first (ascending sequence), for anyone: they hold only public facts."""
     check_page_size(first)
-    wanted = _types(types)
+    return await _page(
+        session, first, after=None if after is None else _after(after), town_id=town_id, wanted=_types(types)
+    )
+
+
+async def open_data_page(
+    session: AsyncSession,
+    *,
+    after: str | None,
+    town_id: uuid.UUID | None = None,
+    types: Sequence[str] | None = None,
+    limit: int = OPEN_DATA_PAGE,
+) -> EventPage:
+    """The same events for the open-data file, paged by the plain `sequence` of the last line read (`after`)."""
+    if after is not None and (not after.isdigit() or len(after) > 19):
+        raise InvalidArgument("`after` muss die Folgenummer (sequence) eines Ereignisses sein, z. B. after=4711.")
+    return await _page(
+        session, limit, after=None if after is None else int(after), town_id=town_id, wanted=_types(types)
+    )
+
+
+async def _page(
+    session: AsyncSession, first: int, *, after: int | None, town_id: uuid.UUID | None, wanted: list[str] | None
+) -> EventPage:
     statement = (
         select(Event, Town.slug).join(Town, Town.id == Event.town_id).where(Event.created_at > func.now() - KEPT_FOR)
     )
     if after is not None:
-        statement = statement.where(Event.sequence > _after(after))
+        statement = statement.where(Event.sequence > after)
     if town_id is not None:
         statement = statement.where(Event.town_id == town_id)
     if wanted is not None:

@@ -9,6 +9,7 @@ the delivery is given up, the subscription disabled and the town's admins notifi
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import ColumnElement, delete, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
@@ -71,10 +72,18 @@ def signatures(subscription: WebhookSubscription, message_id: str, timestamp: in
     return " ".join(found)
 
 
-async def collect(session: AsyncSession) -> int:
+def _of_town(town_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """Subscriptions that take a town's events: the town's own and the region-wide ones; None: all."""
+    if town_id is None:
+        return true()
+    return (WebhookSubscription.town_id == town_id) | WebhookSubscription.town_id.is_(None)
+
+
+async def collect(session: AsyncSession, town_id: uuid.UUID | None = None) -> int:
     """Give each subscription (paused and disabled ones too, so resuming sends what came meanwhile) a delivery per
     new event of its town and types. Events commit in sequence order, so nothing below the end read is missed.
-    Finished deliveries older than 30 days are deleted."""
+    Finished deliveries older than 30 days are deleted. `town_id`: only the subscriptions taking that town's
+    events."""
     await session.execute(
         delete(WebhookDelivery).where(
             WebhookDelivery.status != DeliveryStatus.PENDING.value,
@@ -86,7 +95,7 @@ async def collect(session: AsyncSession) -> int:
     subscriptions = (
         await session.scalars(
             select(WebhookSubscription)
-            .where(WebhookSubscription.last_sequence < (end or 0))
+            .where(WebhookSubscription.last_sequence < (end or 0), _of_town(town_id))
             .with_for_update(skip_locked=True)
         )
     ).all()
@@ -134,11 +143,19 @@ class Answer:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+@functools.cache
+def _public_tls() -> ssl.SSLContext:
+    """The certificate check against the public authorities, made once: loading them for every request cost about
+    100 ms of CPU, more than all the rest of an attempt."""
+    return httpx.create_ssl_context()
+
+
 async def post(
-    url: str, headers: dict[str, str], body: str, *, allow_loopback: bool, verify: ssl.SSLContext | bool = True
+    url: str, headers: dict[str, str], body: str, *, allow_loopback: bool, verify: ssl.SSLContext | None = None
 ) -> Answer:
     """POST to the address the host was checked to have (the Host header and the TLS name, checked against the
-    certificate, stay the URL's), no redirects followed, 10 s timeout, at most 1 kB of the answer kept."""
+    certificate, stay the URL's), no redirects followed, 10 s timeout, at most 1 kB of the answer kept. `verify`:
+    the authorities to check the certificate against (default: the public ones)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -152,7 +169,7 @@ async def post(
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
         async with httpx.AsyncClient(
-            follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False, verify=verify
+            follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False, verify=verify or _public_tls()
         ) as client:
             request = client.build_request(
                 "POST",
@@ -279,13 +296,14 @@ async def send_next(
     return True
 
 
-async def due_subscriptions(session: AsyncSession) -> Sequence[uuid.UUID]:
-    """Active subscriptions with a pending delivery."""
+async def due_subscriptions(session: AsyncSession, town_id: uuid.UUID | None = None) -> Sequence[uuid.UUID]:
+    """Active subscriptions with a pending delivery (`town_id`: of those taking that town's events)."""
     return (
         await session.scalars(
             select(WebhookSubscription.id)
             .where(
                 WebhookSubscription.status == SubscriptionStatus.ACTIVE.value,
+                _of_town(town_id),
                 select(WebhookDelivery.id)
                 .where(
                     WebhookDelivery.subscription_id == WebhookSubscription.id,

@@ -1,8 +1,12 @@
-"""`webhooks.deliver`: collect new events for the webhook subscriptions and send what is due, in order."""
+"""`webhooks.deliver`: collect new events for the webhook subscriptions and send what is due, in order.
+
+Sent by the cron every 15 seconds for all towns, and as a wake-up for one town right after an event of a town with
+active subscriptions committed (`service/webhooks/wakeup.py`)."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,20 +18,32 @@ from workers.context import runtime_of, unit_of_work
 RUN_SECONDS = 60.0
 
 
-async def deliver(ctx: dict[str, Any], *, schedule: tuple[timedelta, ...] = RETRY_SCHEDULE) -> str:
-    """Each attempt is committed on its own, so a worker that dies loses at most one (sent again: at least once)."""
+async def deliver(
+    ctx: dict[str, Any], town_id: str | None = None, *, schedule: tuple[timedelta, ...] = RETRY_SCHEDULE
+) -> str:
+    """Each attempt is committed on its own, so a worker that dies loses at most one (sent again: at least once).
+
+    The run collects again after sending and ends only when nothing new came and nothing more is due: a wake-up
+    refused while this run was going (its job id was taken) finds its event collected here. `town_id`: only the
+    subscriptions taking that town's events (the town's own and the region-wide ones)."""
     allow_loopback = runtime_of(ctx).settings.environment in (Environment.DEV, Environment.TEST)
-    async with unit_of_work(ctx) as uow, uow.session() as session:
-        collected = await collect(session)
-    async with unit_of_work(ctx) as uow, uow.session() as session:
-        due = await due_subscriptions(session)
+    town = uuid.UUID(town_id) if town_id else None
     started = time.monotonic()
-    attempts = 0
-    for subscription_id in due:
-        while time.monotonic() - started < RUN_SECONDS:
-            async with unit_of_work(ctx) as uow, uow.session() as session:
-                sent = await send_next(session, subscription_id, allow_loopback=allow_loopback, schedule=schedule)
-            if not sent:
-                break
-            attempts += 1
-    return f"{collected} collected, {attempts} attempts"
+    collected = attempts = 0
+    while True:
+        async with unit_of_work(ctx) as uow, uow.session() as session:
+            new = await collect(session, town)
+        async with unit_of_work(ctx) as uow, uow.session() as session:
+            due = await due_subscriptions(session, town)
+        made = 0
+        for subscription_id in due:
+            while time.monotonic() - started < RUN_SECONDS:
+                async with unit_of_work(ctx) as uow, uow.session() as session:
+                    sent = await send_next(session, subscription_id, allow_loopback=allow_loopback, schedule=schedule)
+                if not sent:
+                    break
+                made += 1
+        collected += new
+        attempts += made
+        if (new == 0 and made == 0) or time.monotonic() - started >= RUN_SECONDS:
+            return f"{collected} collected, {attempts} attempts"

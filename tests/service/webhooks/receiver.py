@@ -27,6 +27,9 @@ class Receiver:
     answer: bytes = b""
     location: str | None = None
     received: list[Received] = field(default_factory=list)
+    # Set when a request has arrived; while `hold` is given and not set, requests wait for it before the answer.
+    arrived: threading.Event = field(default_factory=threading.Event)
+    hold: threading.Event | None = None
 
     def url(self, path: str = "/hook") -> str:
         literal = f"[{self.host}]" if ":" in self.host else self.host
@@ -42,12 +45,18 @@ def receiver(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iter
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             state.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(state.status)
-            self.send_header("content-length", str(len(state.answer)))
-            if state.location:
-                self.send_header("location", state.location)
-            self.end_headers()
-            self.wfile.write(state.answer)
+            state.arrived.set()
+            if state.hold is not None:
+                state.hold.wait(60)
+            try:
+                self.send_response(state.status)
+                self.send_header("content-length", str(len(state.answer)))
+                if state.location:
+                    self.send_header("location", state.location)
+                self.end_headers()
+                self.wfile.write(state.answer)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender died while the request was held
 
         def log_message(self, format: str, *args: object) -> None:
             pass

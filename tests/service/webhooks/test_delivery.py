@@ -8,7 +8,6 @@ import asyncio
 import json
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from standardwebhooks.webhooks import Webhook
@@ -21,74 +20,35 @@ from service.notifications.models import Notification
 from service.towns.models import Town
 from service.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookDelivery, WebhookSubscription
 from tests.conftest import GraphQLClient
-from tests.service.webhooks.receiver import Received, receiver
-from tests.support.ideas import town_ref
+from tests.service.webhooks.receiver import receiver
 from tests.support.oidc_provider import OidcProvider
-from tests.support.people import Person, person
+from tests.support.people import person
+from tests.support.webhooks import arrival_order, subscribe, town_admin, write_events
 from workers.jobs.webhooks import deliver
 
-CREATE = """mutation C($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
-  __typename ... on UserError { code message } ... on WebhookSubscriptionCreated { secret subscription { id } } } }"""
 ROTATE = """mutation R($id: ID!) { rotateWebhookSecret(subscriptionId: $id) {
   __typename ... on WebhookSecretRotated { secret } } }"""
 SHORT = (timedelta(0),) * 3
-
-
-async def _admin(runtime: Runtime, provider: OidcProvider, town: str) -> Person:
-    return await person(runtime, provider, f"admin-{town}", roles_held=((Role.ADMIN, town),))
-
-
-async def _subscribe(
-    graphql: GraphQLClient, admin: Person, town: str | None, url: str, types: list[str] | None = None
-) -> dict[str, Any]:
-    """`town` None: the whole region."""
-    where = {"townId": (await town_ref(graphql, town)).id} if town else {}
-    body = await graphql(
-        CREATE, {"input": {**where, "url": url, "eventTypes": types or ["idea.published"]}}, headers=admin.headers
-    )
-    created: dict[str, Any] = body["data"]["createWebhookSubscription"]
-    assert created["__typename"] == "WebhookSubscriptionCreated", created
-    return created
-
-
-async def _events(runtime: Runtime, town: str, count: int, event_type: EventType = EventType.IDEA_PUBLISHED) -> None:
-    """`count` events, each committed in a transaction of its own, as changes write them."""
-    for number in range(count):
-        async with runtime.unit_of_work() as uow, uow.session() as session:
-            town_id = await session.scalar(select(Town.id).where(Town.slug == town))
-            assert town_id is not None
-            await record(
-                session,
-                event_type,
-                town_id=town_id,
-                subject_type="Idea",
-                subject_id=uuid.uuid4(),
-                data={"title": f"Idee {number}"},
-            )
 
 
 async def _run(runtime: Runtime, schedule: tuple[timedelta, ...] = SHORT) -> str:
     return await deliver({"runtime": runtime}, schedule=schedule)
 
 
-def _sequences(received: list[Received]) -> list[int]:
-    return [int(json.loads(item.body)["sequence"]) for item in received]
-
-
 async def test_a_burst_arrives_once_each_in_order_and_signed(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        created = await _subscribe(graphql, admin, "soest", hook.url())
-        await _events(runtime, "soest", 25)
-        await _events(runtime, "soest", 3, EventType.SURVEY_CLOSED)  # not subscribed
+        created = await subscribe(graphql, admin, "soest", hook.url())
+        await write_events(runtime, "soest", 25)
+        await write_events(runtime, "soest", 3, EventType.SURVEY_CLOSED)  # not subscribed
         await _run(runtime)
         await _run(runtime)  # nothing more
     assert len(hook.received) == 25
     ids = [item.headers["webhook-id"] for item in hook.received]
     assert len(set(ids)) == 25
-    sequences = _sequences(hook.received)
+    sequences = arrival_order(hook.received)
     assert sequences == sorted(sequences)
     assert ids == [f"evt_{sequence}" for sequence in sequences]
     verifier = Webhook(created["secret"])
@@ -102,13 +62,13 @@ async def test_a_burst_arrives_once_each_in_order_and_signed(
 async def test_after_a_rotation_both_secrets_verify(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        created = await _subscribe(graphql, admin, "soest", hook.url())
+        created = await subscribe(graphql, admin, "soest", hook.url())
         rotated = (await graphql(ROTATE, {"id": created["subscription"]["id"]}, headers=admin.headers))["data"][
             "rotateWebhookSecret"
         ]
-        await _events(runtime, "soest", 1)
+        await write_events(runtime, "soest", 1)
         await _run(runtime)
     (item,) = hook.received
     assert len(item.headers["webhook-signature"].split(" ")) == 2
@@ -119,10 +79,10 @@ async def test_after_a_rotation_both_secrets_verify(
 async def test_a_receiver_that_was_down_gets_everything_afterwards_in_order(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        await _subscribe(graphql, admin, "soest", hook.url())
-        await _events(runtime, "soest", 5)
+        await subscribe(graphql, admin, "soest", hook.url())
+        await write_events(runtime, "soest", 5)
         hook.status = 503
         hook.answer = b"x" * 5000
         # A long wait after the first failure: the other events must wait behind the first.
@@ -141,7 +101,7 @@ async def test_a_receiver_that_was_down_gets_everything_afterwards_in_order(
             await session.execute(update(WebhookDelivery).values(next_attempt_at=None))
         await _run(runtime)
     arrived: dict[str, int] = {}
-    for item, sequence in zip(hook.received, _sequences(hook.received), strict=True):
+    for item, sequence in zip(hook.received, arrival_order(hook.received), strict=True):
         arrived.setdefault(item.headers["webhook-id"], sequence)
     assert len(arrived) == 5
     assert list(arrived.values()) == sorted(arrived.values())
@@ -151,14 +111,14 @@ async def test_a_receiver_that_was_down_gets_everything_afterwards_in_order(
 async def test_a_receiver_that_stays_down_disables_the_subscription_and_tells_the_admins(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
         hook.status = 500
-        await _subscribe(graphql, admin, "soest", hook.url())
-        await _events(runtime, "soest", 2)
+        await subscribe(graphql, admin, "soest", hook.url())
+        await write_events(runtime, "soest", 2)
         await _run(runtime)
         assert len(hook.received) == len(SHORT) + 1  # the first event only: the second waits behind it
-        await _events(runtime, "soest", 1)
+        await write_events(runtime, "soest", 1)
         await _run(runtime)
         assert len(hook.received) == len(SHORT) + 1  # disabled: nothing more is sent
     async with runtime.unit_of_work() as uow, uow.session() as session:
@@ -175,14 +135,14 @@ async def test_a_receiver_that_stays_down_disables_the_subscription_and_tells_th
 async def test_a_subscription_never_receives_another_towns_events(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    soest_admin = await _admin(runtime, oidc_provider, "soest")
-    olpe_admin = await _admin(runtime, oidc_provider, "olpe")
+    soest_admin = await town_admin(runtime, oidc_provider, "soest")
+    olpe_admin = await town_admin(runtime, oidc_provider, "olpe")
     with receiver() as hook:
-        await _subscribe(graphql, soest_admin, "soest", hook.url("/soest"))
-        await _subscribe(graphql, olpe_admin, "olpe", hook.url("/olpe"))
-        await _events(runtime, "olpe", 3)
-        await _events(runtime, "soest", 2)
-        await _events(runtime, "olpe", 1)
+        await subscribe(graphql, soest_admin, "soest", hook.url("/soest"))
+        await subscribe(graphql, olpe_admin, "olpe", hook.url("/olpe"))
+        await write_events(runtime, "olpe", 3)
+        await write_events(runtime, "soest", 2)
+        await write_events(runtime, "olpe", 1)
         await _run(runtime)
     towns = [(item.path, json.loads(item.body)["town"]["slug"]) for item in hook.received]
     assert sorted(towns) == [("/olpe", "olpe")] * 4 + [("/soest", "soest")] * 2
@@ -193,9 +153,9 @@ async def test_a_region_wide_subscription_receives_every_towns_events(
 ) -> None:
     region_admin = await person(runtime, oidc_provider, "region-admin", roles_held=((Role.REGION_ADMIN, None),))
     with receiver() as hook:
-        await _subscribe(graphql, region_admin, None, hook.url())
-        await _events(runtime, "olpe", 2)
-        await _events(runtime, "soest", 1)
+        await subscribe(graphql, region_admin, None, hook.url())
+        await write_events(runtime, "olpe", 2)
+        await write_events(runtime, "soest", 1)
         await _run(runtime)
     assert [json.loads(item.body)["town"]["slug"] for item in hook.received] == ["olpe", "olpe", "soest"]
 
@@ -207,17 +167,17 @@ RESUME = """mutation R($id: ID!) { resumeWebhookSubscription(subscriptionId: $id
 async def test_a_paused_subscription_sends_nothing_and_on_resume_everything_in_order(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        created = await _subscribe(graphql, admin, "soest", hook.url())
+        created = await subscribe(graphql, admin, "soest", hook.url())
         subscription = {"id": created["subscription"]["id"]}
         await graphql(PAUSE, subscription, headers=admin.headers)
-        await _events(runtime, "soest", 4)
+        await write_events(runtime, "soest", 4)
         await _run(runtime)
         assert hook.received == []
         await graphql(RESUME, subscription, headers=admin.headers)
         await _run(runtime)
-    sequences = _sequences(hook.received)
+    sequences = arrival_order(hook.received)
     assert len(sequences) == 4
     assert sequences == sorted(sequences)
 
@@ -225,13 +185,13 @@ async def test_a_paused_subscription_sends_nothing_and_on_resume_everything_in_o
 async def test_runs_at_the_same_time_send_each_event_once_in_order(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        await _subscribe(graphql, admin, "soest", hook.url())
-        await _events(runtime, "soest", 20)
+        await subscribe(graphql, admin, "soest", hook.url())
+        await write_events(runtime, "soest", 20)
         await asyncio.gather(*(_run(runtime) for _ in range(3)))
         await _run(runtime)
-    sequences = _sequences(hook.received)
+    sequences = arrival_order(hook.received)
     assert len(sequences) == 20
     assert len(set(sequences)) == 20
     assert sequences == sorted(sequences)
@@ -240,13 +200,13 @@ async def test_runs_at_the_same_time_send_each_event_once_in_order(
 async def test_finished_deliveries_are_deleted_after_30_days(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        await _subscribe(graphql, admin, "soest", hook.url())
-        await _events(runtime, "soest", 3)
+        await subscribe(graphql, admin, "soest", hook.url())
+        await write_events(runtime, "soest", 3)
         await _run(runtime)
         hook.status = 500
-        await _events(runtime, "soest", 1)
+        await write_events(runtime, "soest", 1)
         await _run(runtime, (timedelta(hours=1),))
     async with runtime.unit_of_work() as uow, uow.session() as session:
         await session.execute(update(WebhookDelivery).values(created_at=func.now() - timedelta(days=31)))
@@ -259,10 +219,10 @@ async def test_finished_deliveries_are_deleted_after_30_days(
 async def test_a_tombstone_written_before_sending_empties_what_is_sent_and_nothing_is_kept(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     subject_id = uuid.uuid4()
     with receiver() as hook:
-        await _subscribe(graphql, admin, "soest", hook.url(), ["idea.published", "idea.removed"])
+        await subscribe(graphql, admin, "soest", hook.url(), ["idea.published", "idea.removed"])
         async with runtime.unit_of_work() as uow, uow.session() as session:
             town_id = await session.scalar(select(Town.id).where(Town.slug == "soest"))
             assert town_id is not None
@@ -280,11 +240,11 @@ async def test_a_tombstone_written_before_sending_empties_what_is_sent_and_nothi
 async def test_an_event_purged_before_it_could_be_sent_is_given_up(
     runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
-    admin = await _admin(runtime, oidc_provider, "soest")
+    admin = await town_admin(runtime, oidc_provider, "soest")
     with receiver() as hook:
-        created = await _subscribe(graphql, admin, "soest", hook.url())
+        created = await subscribe(graphql, admin, "soest", hook.url())
         await graphql(PAUSE, {"id": created["subscription"]["id"]}, headers=admin.headers)
-        await _events(runtime, "soest", 2)
+        await write_events(runtime, "soest", 2)
         await _run(runtime)
         async with runtime.unit_of_work() as uow, uow.session() as session:
             first = await session.scalar(select(func.min(Event.sequence)))
@@ -295,3 +255,46 @@ async def test_an_event_purged_before_it_could_be_sent_is_given_up(
     async with runtime.unit_of_work() as uow, uow.session() as session:
         statuses = (await session.scalars(select(WebhookDelivery.status).order_by(WebhookDelivery.sequence))).all()
     assert statuses == [DeliveryStatus.FAILED.value, DeliveryStatus.SUCCEEDED.value]
+
+
+async def test_a_burst_of_a_thousand_events_arrives_once_each_in_order_per_subscription(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    """Four writers commit 1 000 events while delivery runs go on at the same time; each of two subscriptions gets
+    every event exactly once (by `webhook-id`), in sequence order, signed with its own secret."""
+    admin = await town_admin(runtime, oidc_provider, "soest")
+    writing = True
+
+    async def deliver_meanwhile() -> None:
+        while writing:
+            await _run(runtime)
+            await asyncio.sleep(0.05)
+
+    with receiver() as hook:
+        secrets = {path: (await subscribe(graphql, admin, "soest", hook.url(path)))["secret"] for path in ("/a", "/b")}
+        delivering = asyncio.create_task(deliver_meanwhile())
+        await asyncio.gather(*(write_events(runtime, "soest", 250) for _ in range(4)))
+        await write_events(runtime, "olpe", 5)  # another town's: not sent
+        writing = False
+        await delivering
+        while await _run(runtime) != "0 collected, 0 attempts":  # a run stops after a minute; the next goes on
+            pass
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        written = set(
+            (
+                await session.scalars(
+                    select(Event.sequence).join(Town, Town.id == Event.town_id).where(Town.slug == "soest")
+                )
+            ).all()
+        )
+    for path, secret in secrets.items():
+        got = [item for item in hook.received if item.path == path]
+        ids = [item.headers["webhook-id"] for item in got]
+        assert len(ids) == 1000
+        assert len(set(ids)) == 1000
+        order = arrival_order(got)
+        assert order == sorted(order)
+        assert ids == [f"evt_{sequence}" for sequence in order]
+        assert set(order) == written
+        verifier = Webhook(secret)
+        assert all(verifier.verify(item.body, item.headers)["town"]["slug"] == "soest" for item in got)
