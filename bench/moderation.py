@@ -65,6 +65,8 @@ LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 AUDIENCE = "https://api.bench.invalid"
 SEED = 20260505
+# Production settings require the key of identity digests; any 32 characters do for a benchmark.
+IDENTITY_SECRET = "bench-identity-secret-0123456789abcdef"
 
 SUBMIT = """
 mutation Submit($input: SubmitIdeaInput!) {
@@ -239,11 +241,15 @@ def free_port() -> int:
     return pick()
 
 
-async def start(name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> asyncio.subprocess.Process:
+async def start(
+    name: str, argv: list[str], env: dict[str, str], log_dir: Path, *, code: Path = ROOT
+) -> asyncio.subprocess.Process:
+    """Runs `argv` in `code` (the project's tree by default; another tree, e.g. an earlier commit unpacked with
+    `git archive`, to compare with it): `python -m mitmachen` imports the project from there."""
     log = log_dir / f"{name}.log"
     with log.open("wb") as output:
         return await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=ROOT, stdout=output, stderr=asyncio.subprocess.STDOUT
+            *argv, env=env, cwd=code, stdout=output, stderr=asyncio.subprocess.STDOUT
         )
 
 
@@ -454,6 +460,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_REDIS_URL": redis_url,
             "MITMACHEN_OIDC_ISSUER": issuer.url,
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-moderation-"))

@@ -53,6 +53,7 @@ sys.path.insert(0, str(SCRIPT.parent))
 from moderation import (  # noqa: E402 - after the path is set
     AUDIENCE,
     DEFAULT_REDIS,
+    IDENTITY_SECRET,
     LOCAL_SERVER,
     ME,
     ROOT,
@@ -293,6 +294,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_REDIS_URL": redis_url,
             "MITMACHEN_OIDC_ISSUER": issuer.url,
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
             # Every simulated person calls from 127.0.0.1; in production they come from a thousand addresses. The
             # per-address limit is raised so that it does not refuse them, and every call is still counted in Redis.
