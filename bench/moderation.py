@@ -66,7 +66,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 AUDIENCE = "https://api.bench.invalid"
 SEED = 20260505
 # Production settings require the key of identity digests; any 32 characters do for a benchmark.
-IDENTITY_SECRET = "bench-identity-secret-0123456789abcdef"
+IDENTITY_SECRET = "bench-identity-secret-0123456789abcdef"  # noqa: S105 - a benchmark's own, not a secret
 
 SUBMIT = """
 mutation Submit($input: SubmitIdeaInput!) {
@@ -464,9 +464,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_LOG_LEVEL": "WARNING",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-moderation-"))
-        api = await start("api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir)
+        api = await start(
+            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=args.code
+        )
         processes.append(api)
-        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir)
+        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir, code=args.code)
         processes.append(worker)
         url = f"http://127.0.0.1:{port}"
         await wait_for_api(url, api, log_dir / "api.log")
@@ -543,6 +545,9 @@ def main() -> int:
     parser.add_argument("--authors", type=int, default=1000)
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last decisions")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results (JSON)")
     args = parser.parse_args()
     result = asyncio.run(run(args))

@@ -301,7 +301,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_RATE_LIMIT_PER_ADDRESS": "1000000",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-signups-"))
-        api = await start("api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir)
+        api = await start(
+            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=args.code
+        )
         url = f"http://127.0.0.1:{port}"
         await wait_for_api(url, api, log_dir / "api.log")
         first = [issuer.token(f"volunteer-{n}", f"Helferin {n}") for n in range(args.people)]
@@ -349,6 +351,9 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=10)
     parser.add_argument("--shifts", type=int, default=100)
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     result = asyncio.run(run(args))

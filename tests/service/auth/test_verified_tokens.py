@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from joserfc import jwt
 
-from service.auth import tokens
 from service.auth.tokens import CLOCK_SKEW_SECONDS, AccessTokenValidator, Identity, TokenRejected, VerifiedTokens
 from tests.support.oidc_provider import OidcProvider
 
@@ -24,13 +24,13 @@ def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the tokens whose signature is checked (joserfc's decode, noted and then run as usual); called
     once the test's tokens are made, since the provider's client checks its own ID tokens with it."""
     checked: list[str] = []
-    decode = tokens.jwt.decode
+    decode = jwt.decode
 
     def counting(value: str, *args: Any, **kwargs: Any) -> Any:
         checked.append(value)
         return decode(value, *args, **kwargs)
 
-    monkeypatch.setattr(tokens.jwt, "decode", counting)
+    monkeypatch.setattr(jwt, "decode", counting)
     return checked
 
 
