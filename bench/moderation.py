@@ -462,6 +462,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
             "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
+            # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
+            "MITMACHEN_FAIR_ADMISSION": "false",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-moderation-"))
         api = await start(

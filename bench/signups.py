@@ -296,6 +296,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
             "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
+            # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
+            "MITMACHEN_FAIR_ADMISSION": "false",
             # Every simulated person calls from 127.0.0.1; in production they come from a thousand addresses. The
             # per-address limit is raised so that it does not refuse them, and every call is still counted in Redis.
             "MITMACHEN_RATE_LIMIT_PER_ADDRESS": "1000000",
