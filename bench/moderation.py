@@ -265,7 +265,7 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 
 async def wait_for_api(url: str, process: asyncio.subprocess.Process, log: Path) -> None:
     async with httpx.AsyncClient(trust_env=False) as client:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.returncode is None:
             with contextlib.suppress(httpx.TransportError):
                 if (await client.get(f"{url}/healthz")).status_code == httpx.codes.OK:
@@ -278,7 +278,7 @@ async def wait_for_api(url: str, process: asyncio.subprocess.Process, log: Path)
 async def wait_for_worker(dsn: str, process: asyncio.subprocess.Process, log: Path) -> None:
     connection = await asyncpg.connect(dsn)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.returncode is None:
             if await connection.fetchval("SELECT count(*) FROM worker_heartbeats"):
                 return
