@@ -16,7 +16,9 @@ from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 
 CHOOSE = 'mutation { chooseHomeTown(townSlug: "%s") { __typename } }'
-BOTH = 'mutation { a: chooseHomeTown(townSlug: "soest") { __typename } b: chooseHomeTown(townSlug: "%s") { __typename } }'
+BOTH = (
+    'mutation { a: chooseHomeTown(townSlug: "soest") { __typename } b: chooseHomeTown(townSlug: "%s") { __typename } }'
+)
 
 
 @contextmanager
