@@ -65,6 +65,8 @@ LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 AUDIENCE = "https://api.bench.invalid"
 SEED = 20260505
+# Production settings require the key of identity digests; any 32 characters do for a benchmark.
+IDENTITY_SECRET = "bench-identity-secret-0123456789abcdef"  # noqa: S105 - a benchmark's own, not a secret
 
 SUBMIT = """
 mutation Submit($input: SubmitIdeaInput!) {
@@ -239,11 +241,15 @@ def free_port() -> int:
     return pick()
 
 
-async def start(name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> asyncio.subprocess.Process:
+async def start(
+    name: str, argv: list[str], env: dict[str, str], log_dir: Path, *, code: Path = ROOT
+) -> asyncio.subprocess.Process:
+    """Runs `argv` in `code` (the project's tree by default; another tree, e.g. an earlier commit unpacked with
+    `git archive`, to compare with it): `python -m mitmachen` imports the project from there."""
     log = log_dir / f"{name}.log"
     with log.open("wb") as output:
         return await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=ROOT, stdout=output, stderr=asyncio.subprocess.STDOUT
+            *argv, env=env, cwd=code, stdout=output, stderr=asyncio.subprocess.STDOUT
         )
 
 
@@ -259,7 +265,7 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 
 async def wait_for_api(url: str, process: asyncio.subprocess.Process, log: Path) -> None:
     async with httpx.AsyncClient(trust_env=False) as client:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.returncode is None:
             with contextlib.suppress(httpx.TransportError):
                 if (await client.get(f"{url}/healthz")).status_code == httpx.codes.OK:
@@ -272,7 +278,7 @@ async def wait_for_api(url: str, process: asyncio.subprocess.Process, log: Path)
 async def wait_for_worker(dsn: str, process: asyncio.subprocess.Process, log: Path) -> None:
     connection = await asyncpg.connect(dsn)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.returncode is None:
             if await connection.fetchval("SELECT count(*) FROM worker_heartbeats"):
                 return
@@ -454,12 +460,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_REDIS_URL": redis_url,
             "MITMACHEN_OIDC_ISSUER": issuer.url,
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
+            # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
+            "MITMACHEN_FAIR_ADMISSION": "false",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-moderation-"))
-        api = await start("api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir)
+        api = await start(
+            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=args.code
+        )
         processes.append(api)
-        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir)
+        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir, code=args.code)
         processes.append(worker)
         url = f"http://127.0.0.1:{port}"
         await wait_for_api(url, api, log_dir / "api.log")
@@ -536,6 +547,9 @@ def main() -> int:
     parser.add_argument("--authors", type=int, default=1000)
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last decisions")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results (JSON)")
     args = parser.parse_args()
     result = asyncio.run(run(args))

@@ -53,6 +53,7 @@ sys.path.insert(0, str(SCRIPT.parent))
 from moderation import (  # noqa: E402 - after the path is set
     AUDIENCE,
     DEFAULT_REDIS,
+    IDENTITY_SECRET,
     LOCAL_SERVER,
     ME,
     ROOT,
@@ -293,13 +294,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "MITMACHEN_REDIS_URL": redis_url,
             "MITMACHEN_OIDC_ISSUER": issuer.url,
             "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+            "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
             "MITMACHEN_LOG_LEVEL": "WARNING",
+            # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
+            "MITMACHEN_FAIR_ADMISSION": "false",
             # Every simulated person calls from 127.0.0.1; in production they come from a thousand addresses. The
             # per-address limit is raised so that it does not refuse them, and every call is still counted in Redis.
             "MITMACHEN_RATE_LIMIT_PER_ADDRESS": "1000000",
         }
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-signups-"))
-        api = await start("api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir)
+        api = await start(
+            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=args.code
+        )
         url = f"http://127.0.0.1:{port}"
         await wait_for_api(url, api, log_dir / "api.log")
         first = [issuer.token(f"volunteer-{n}", f"Helferin {n}") for n in range(args.people)]
@@ -347,6 +353,9 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=10)
     parser.add_argument("--shifts", type=int, default=100)
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     result = asyncio.run(run(args))

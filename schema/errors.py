@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
+from graphql import FieldNode
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID, GlobalIDValueError
 
@@ -42,9 +43,14 @@ T = TypeVar("T")
 
 
 async def run_mutation(info: Info, action: Callable[[AsyncSession], Awaitable[T]]) -> T | InvalidInput | NotFoundError:
-    """Run one service call in a savepoint: a user error or a refusal rolls back exactly this mutation."""
+    """Run one service call in a savepoint: a user error or a refusal rolls back exactly this mutation.
+
+    The only field of a document needs no savepoint: its transaction holds nothing else to keep (two round trips
+    fewer; see `UnitOfWork.savepoint`)."""
+    selections = info.operation.selection_set.selections
+    alone = len(selections) == 1 and isinstance(selections[0], FieldNode)
     try:
-        async with info.context.uow.savepoint() as session:
+        async with info.context.uow.savepoint(alone=alone) as session:
             return await action(session)
     except UserError as error:
         return as_data(error)

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     sweep_after_seconds: int = Field(default=60, ge=1)
     # A job may run this long; a job whose worker died is run again by another worker this much later (+10 s).
     job_timeout_seconds: int = Field(default=120, ge=1, le=3600)
+    # An idle worker asks Redis for due jobs this often (arq's poll delay; arq's own default is 0.5 s).
+    worker_poll_seconds: float = Field(default=0.05, ge=0.01, le=5)
     # A worker serves its own /metrics on this port (all interfaces); unset: no listener.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     smtp_url: str | None = None

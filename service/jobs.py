@@ -18,11 +18,24 @@ _PENDING = "mitmachen.jobs"
 
 @dataclass(frozen=True)
 class Job:
-    """A job name in `domain.verb` form and the ids it works on. `key` makes repeated sends collapse into one."""
+    """A job name in `domain.verb` form and the ids it works on. `key` makes repeated sends collapse into one.
+
+    With `window_seconds`, the key is that of the window of time the wake-up is sent in (after the commit), and the
+    job runs when that window ends: every send of a window is one job, which starts after all of them, and a send
+    in a later window is a job of its own, never refused because an earlier one is running or was kept.
+    """
 
     name: str
     args: tuple[str, ...] = ()
     key: str | None = None
+    window_seconds: float | None = None
+
+    def windowed(self, now: float) -> tuple[str | None, float | None]:
+        """(job id, start time as epoch seconds) for a wake-up sent at `now`; (key, None) without a window."""
+        if self.window_seconds is None or self.key is None:
+            return self.key, None
+        window = int(now // self.window_seconds)
+        return f"{self.key}:{window}", (window + 1) * self.window_seconds
 
 
 class JobSender(Protocol):

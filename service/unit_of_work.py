@@ -65,11 +65,25 @@ class UnitOfWork:
         return self._session
 
     @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[AsyncSession]:
-        """Run a block in a savepoint; jobs requested inside it are dropped when it rolls back."""
+    async def savepoint(self, *, alone: bool = False) -> AsyncIterator[AsyncSession]:
+        """Run a block in a savepoint; jobs requested inside it are dropped when it rolls back.
+
+        `alone`: the block is the only change of this unit of work that must survive its failure (the one mutation
+        of a document): it runs in the transaction itself, without the SAVEPOINT and RELEASE round trips, and a
+        failure rolls back the whole transaction and drops every job. What ran before it is then undone too: when
+        a person is signed in, the first-login row or a fresher "last seen" time, which the next request writes.
+        """
         async with self.session() as session:
             jobs = pending_jobs(session)
             jobs_before = len(jobs)
+            if alone:
+                try:
+                    yield session
+                except BaseException:
+                    jobs.clear()
+                    await session.rollback()
+                    raise
+                return
             try:
                 async with session.begin_nested():
                     yield session

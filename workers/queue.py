@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import BlockingConnectionPool, Connection, SSLConnection
@@ -59,9 +61,11 @@ class ArqJobSender:
 
     async def send(self, jobs: Sequence[Job]) -> None:
         for job in jobs:
+            job_id, starts = job.windowed(time.time())
+            defer_until = None if starts is None else datetime.fromtimestamp(starts, UTC)
             try:
                 async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                    await self._redis.enqueue_job(job.name, *job.args, _job_id=job.key)
+                    await self._redis.enqueue_job(job.name, *job.args, _job_id=job_id, _defer_until=defer_until)
             except (RedisError, OSError, TimeoutError) as error:
                 JOBS_ENQUEUE_FAILED.labels(job=job.name).inc()
                 logger.warning("could not send job %s (the sweep will resend it): %s", job.name, error)

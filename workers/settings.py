@@ -95,4 +95,6 @@ def create_worker(
         # cancelled and retried later, as after a crash.
         keep_result=60,
         health_check_interval=30,
+        # A new job waits at most this long for an idle worker to look (one ZRANGEBYSCORE per look).
+        poll_delay=settings.worker_poll_seconds,
     )

@@ -3,13 +3,19 @@
 Each issuer's discovery document and key set are fetched over HTTP and cached. A token signed with a key id
 we do not know triggers one refresh of that issuer's key set (at most once per `refresh_interval`), so key
 rotation works without a restart while a flood of made-up key ids cannot make us hammer the provider.
+
+A token that passed every check is remembered (by its SHA-256, with its claims) until it expires, so a person's
+next requests with the same token skip the signature check; the cache is bounded, least recently used out first.
+What happens after validation (a deleted account refused, roles read from the database) runs on every request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +32,7 @@ ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash")
 MAX_TOKEN_BYTES = 8192
 CLOCK_SKEW_SECONDS = 30
 DISCOVERY_TIMEOUT_SECONDS = 5.0
+VERIFIED_TOKENS_KEPT = 10_000
 
 
 class TokenRejected(Exception):
@@ -41,6 +48,42 @@ class Identity:
     issuer: str
     subject: str
     claims: dict[str, Any]
+
+
+class VerifiedTokens:
+    """Identities of tokens that passed validation, keyed by the token's SHA-256, each until its `exp` (plus the
+    clock skew the check allows); at most `size` of them, the least recently used dropped first."""
+
+    def __init__(self, size: int = VERIFIED_TOKENS_KEPT) -> None:
+        self.size = size
+        self._entries: OrderedDict[bytes, tuple[float, Identity]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, key: bytes, *, now: float) -> Identity | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        valid_until, identity = entry
+        if now >= valid_until:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return identity
+
+    def put(self, key: bytes, identity: Identity) -> None:
+        expires = identity.claims.get("exp")
+        if self.size <= 0 or not isinstance(expires, int | float):
+            return
+        self._entries[key] = (float(expires) + CLOCK_SKEW_SECONDS, identity)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 @dataclass
@@ -60,6 +103,7 @@ class AccessTokenValidator:
         browser_clients: Iterable[str] = (),
         http: httpx.AsyncClient | None = None,
         refresh_interval: float = 30.0,
+        verified_tokens: int = VERIFIED_TOKENS_KEPT,
     ) -> None:
         self.issuers = frozenset(issuer.rstrip("/") for issuer in issuers)
         self.audience = audience
@@ -69,6 +113,7 @@ class AccessTokenValidator:
         self.refresh_interval = refresh_interval
         self._http = http or httpx.AsyncClient(timeout=DISCOVERY_TIMEOUT_SECONDS, follow_redirects=False)
         self._keys: dict[str, _IssuerKeys] = {issuer: _IssuerKeys() for issuer in self.issuers}
+        self.verified = VerifiedTokens(verified_tokens)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -76,6 +121,15 @@ class AccessTokenValidator:
     async def validate(self, token: str) -> Identity:
         if len(token) > MAX_TOKEN_BYTES:
             raise TokenRejected("token too large")
+        key = VerifiedTokens.key(token)
+        known = self.verified.get(key, now=time.time())
+        if known is not None:
+            return known
+        identity = await self._verify(token)
+        self.verified.put(key, identity)
+        return identity
+
+    async def _verify(self, token: str) -> Identity:
         try:
             unverified = extract_compact(token.encode("ascii"))
             header = unverified.headers()

@@ -19,6 +19,8 @@ from service.surveys.kinds import kind_of, settings_of
 from service.surveys.models import Answer, Question, Response, Results, Survey
 
 STAFF_ONLY_KEYS = ("texts", "other_texts")
+# First half of the two-part advisory lock key of a survey's recomputation (the survey's id is the second).
+_LOCK_SPACE = "mitmachen.survey_results"
 
 
 def _question(question: Question, answers: Sequence[Answer]) -> dict[str, Any]:
@@ -57,7 +59,12 @@ async def compute(session: AsyncSession, survey_id: uuid.UUID) -> dict[str, Any]
 
 
 async def recompute(session: AsyncSession, survey_id: uuid.UUID) -> int | None:
-    """Store fresh results; idempotent (running twice stores the same document). Returns the response count."""
+    """Store fresh results; idempotent (running twice stores the same document). Returns the response count.
+
+    One recomputation per survey at a time: each first takes the survey's lock (held to its commit), and reads the
+    responses only then, so a later one sees everything an earlier one saw and stores after it, never before.
+    """
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(_LOCK_SPACE), func.hashtext(str(survey_id)))))
     data = await compute(session, survey_id)
     if data is None:
         return None

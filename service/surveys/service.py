@@ -40,9 +40,15 @@ class SurveyFields:
     results_public: bool | None = None
 
 
+# Answers (and a close) sent within one such window are one recomputation, started when the window ends.
+RESULTS_WINDOW_SECONDS = 1.0
+
+
 def results_job(survey_id: uuid.UUID) -> Job:
-    """`key` collapses a burst of answers into one recomputation while the first one waits in the queue."""
-    return Job("surveys.results", (str(survey_id),), key=f"surveys.results:{survey_id}")
+    """One recomputation per survey and window of `RESULTS_WINDOW_SECONDS`, run after the window's last answer."""
+    return Job(
+        "surveys.results", (str(survey_id),), key=f"surveys.results:{survey_id}", window_seconds=RESULTS_WINDOW_SECONDS
+    )
 
 
 def unknown_survey() -> NotFound:
