@@ -14,6 +14,21 @@ from web.config import WebConfig
 CSRF_FIELD = "csrf"
 
 
+class LazyToken:
+    """`{{ csrf }}` in a template: the token is made (and the session cookie set) only where a page renders a form
+    that posts, so a visitor who only reads gets no session at all."""
+
+    def __init__(self, request: Request, config: WebConfig) -> None:
+        self.request = request
+        self.config = config
+
+    def __html__(self) -> str:
+        return csrf_token(self.request, self.config)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
 def csrf_token(request: Request, config: WebConfig) -> str:
     """The session's token (made at login); a visitor who is not logged in gets one for the session too."""
     session = request.scope.get("session")

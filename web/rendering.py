@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from web.api import Api
 from web.config import WebConfig
-from web.forms import csrf_token
+from web.forms import LazyToken
 from web.i18n import label, negotiate, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,7 +44,7 @@ class Pages:
             request=request,
             lang=language,
             _=translator(language),
-            csrf=csrf_token(request, self.config),
+            csrf=LazyToken(request, self.config),
             login_enabled=self.config.login,
             me=(data or {}).get("me"),
             data=data or {},
