@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, new_page
-from tests.support.web_surveys import STAFF, person, published_survey, results_of
+from tests.support.web_surveys import STAFF, api, person, published_survey, results_of
 
 TOWN_TIME = ZoneInfo("Europe/Berlin")
 
@@ -95,6 +95,25 @@ async def build_survey(staff: Page, base_url: str, title: str) -> str:
         await staff.get_by_role("button", name=f"Frage {number} nach oben").click()
         await expect(staff.get_by_role("status").first).to_contain_text("Die Reihenfolge ist geändert.")
     await axe_clean(staff)
+
+    # Editing shows what is stored; a question another one depends on is not deleted; a spare one is.
+    await staff.get_by_role("link", name="Frage 3 bearbeiten").click()
+    await expect(staff.get_by_label("Nur stellen nach Frage")).to_have_value("0")
+    await expect(staff.get_by_role("group", name="Wenn bei Frage 1 gewählt:").get_by_label("Fahrrad")).to_be_checked()
+    await axe_clean(staff)
+    await staff.get_by_label("Hinweis zur Frage").fill("Zum Beispiel Abstellplätze.")
+    await staff.get_by_role("button", name="Frage speichern").click()
+    await expect(staff.get_by_role("status").first).to_contain_text("Die Frage ist gespeichert.")
+    await staff.get_by_role("button", name="Frage 1 löschen").click()
+    await expect(staff.get_by_role("alert")).to_contain_text("Eine andere Frage wird nur nach dieser gestellt.")
+    await add_question(staff, "Zahl", "Eine Frage zu viel", {})
+    await staff.get_by_role("button", name="Frage 7 löschen").click()
+    await expect(staff.get_by_role("status").first).to_contain_text("Die Frage ist gelöscht.")
+    await expect(staff.get_by_text("Eine Frage zu viel")).to_have_count(0)
+    await staff.get_by_label("Beschreibung").fill("Wie bewegen Sie sich in Soest?")
+    await staff.get_by_role("button", name="Einstellungen speichern").click()
+    await expect(staff.get_by_role("status").first).to_contain_text("Die Einstellungen sind gespeichert.")
+    await expect(staff.get_by_label("Beschreibung")).to_have_value("Wie bewegen Sie sich in Soest?")
     return survey_id
 
 
@@ -229,6 +248,10 @@ async def test_staff_build_a_survey_citizens_answer_and_the_charts_show_the_apis
     await expect(visitor.get_by_text("Mehr Bügel")).to_have_count(0)
     await axe_clean(visitor)
     await visitor.context.close()
+
+    await staff.goto(web.url + f"/konsole/umfragen/{survey_id}")
+    await staff.get_by_role("button", name="Archivieren").click()
+    await expect(staff.get_by_role("status").first).to_contain_text("Die Umfrage ist archiviert.")
     await staff.context.close()
 
 
@@ -239,16 +262,16 @@ async def test_staff_build_a_survey_citizens_answer_and_the_charts_show_the_apis
         ("Clara Citizen (Soest)", 403),
         ("Mia Moderation (Soest)", 403),
         ("Sven Staff (Olpe)", 403),
+        ("Anton Admin (Arnsberg)", 403),
         ("Regina Region", 200),
         (STAFF, 200),
     ],
 )
-async def test_the_survey_console_appears_only_to_the_towns_staff(
+async def test_the_survey_console_appears_only_to_the_towns_staff_and_others_change_nothing(
     web: DevService, browser: Browser, name: str | None, status: int | str
 ) -> None:
     staff, _ = await person(browser, web.url, STAFF)
     survey_id = await published_survey(staff, web.url)
-    await staff.context.close()
     if name is None:
         page, _ = await new_page(browser)
     else:
@@ -257,10 +280,26 @@ async def test_the_survey_console_appears_only_to_the_towns_staff(
         f"/konsole/umfragen/{survey_id}",
         f"/konsole/umfragen/{survey_id}/ergebnisse",
         f"/konsole/umfragen/{survey_id}/antworten.csv",
+        f"/konsole/umfragen/{survey_id}/fragen/0",
     ):
         response = await page.request.get(web.url + path, max_redirects=0)
         if status == "login":
             assert (response.status, response.headers["location"].split("?")[0]) == (303, "/auth/login"), path
         else:
             assert response.status == status, path
+
+    # Closing by posting the builder's form with one's own valid token: only those who run the town's surveys can.
+    await page.goto(web.url + f"/umfragen/{survey_id}")
+    token = await page.locator("input[name=csrf]").first.get_attribute("value") if name else ""
+    posted = await page.request.post(
+        web.url + f"/konsole/umfragen/{survey_id}/status",
+        form={"csrf": token or "", "aktion": "beenden"},
+        max_redirects=0,
+    )
+    after = (await api(staff, web.url, "query S($id: ID!) { survey(id: $id) { status } }", {"id": survey_id}))["survey"]
+    if status == 200:
+        assert (posted.status, after["status"]) == (303, "CLOSED")
+    else:
+        assert (posted.status, after["status"]) == (403, "PUBLISHED")
     await page.context.close()
+    await staff.context.close()
