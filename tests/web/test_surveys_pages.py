@@ -124,6 +124,10 @@ async def test_visitors_are_asked_to_log_in_to_answer(web: DevService, browser: 
     await page.goto(web.url + f"/umfragen/{survey_id}")
     await expect(page.get_by_role("link", name="Zum Antworten anmelden")).to_be_visible()
     await axe_clean(page)
+    # A made-up id is the visitor's mistake, not the service's.
+    response = await page.goto(web.url + "/umfragen/keine-umfrage")
+    assert response is not None
+    assert response.status == 400
     await page.goto(web.url + "/orte/soest/umfragen")
     await expect(page.get_by_role("heading", name="Laufende Umfragen")).to_be_visible()
     await axe_clean(page)
