@@ -133,3 +133,9 @@ async def test_visitors_are_asked_to_log_in_to_answer(web: DevService, browser: 
     await axe_clean(page)
     assert requests.foreign(web.url) == []
     await page.context.close()
+
+    english, _ = await new_page(browser, locale="en-GB")
+    await english.goto(web.url + f"/umfragen/{survey_id}")
+    await expect(english.get_by_role("link", name="Log in to answer")).to_be_visible()
+    await expect(english.get_by_text("This survey is not anonymous")).to_be_visible()
+    await english.context.close()
