@@ -45,6 +45,7 @@ class PageFailure(Exception):
 
 
 _STATUS_BY_CODE = {
+    "BAD_USER_INPUT": 400,
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,

@@ -50,3 +50,15 @@ def test_every_text_of_the_pages_has_its_english() -> None:
         texts |= {match.group(2) for match in _TEXT.finditer(path.read_text())}
     texts |= {german for labels in LABELS.values() for german in labels.values()}
     assert sorted(text for text in texts if text not in ENGLISH) == []
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def test_every_english_text_keeps_the_placeholders_of_its_german() -> None:
+    """Texts like "Frage {nummer} bearbeiten" are filled with `.format(nummer=…)` in either language."""
+    assert [
+        german
+        for german, english in ENGLISH.items()
+        if set(_PLACEHOLDER.findall(german)) != set(_PLACEHOLDER.findall(english))
+    ] == []
