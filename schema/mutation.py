@@ -54,12 +54,16 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """Marks a `uuid.UUID` argument as the global id of one node type: `Annotated[uuid.UUID, Node("Idea")]`."""
+    """Marks a `uuid.UUID` argument as the global id of one node type: `Annotated[uuid.UUID, Node("Idea")]`.
+
+    `field` names another input field in the error than the one the id is in (e.g. the list it stands in).
+    """
 
     type_name: str
+    field: str | None = None
 
     def decode(self, value: str, field: str) -> uuid.UUID:
-        invalid = UserError(ErrorCode.INVALID_INPUT, "Diese ID ist ungültig.", field=field)
+        invalid = UserError(ErrorCode.INVALID_INPUT, "Diese ID ist ungültig.", field=self.field or field)
         try:
             global_id = GlobalID.from_id(value)
             node_id = uuid.UUID(global_id.node_id)
