@@ -28,16 +28,15 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin, get_typ
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.permission import BasePermission
-from strawberry.relay import GlobalID, GlobalIDValueError
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from schema.context import Info
-from schema.errors import InvalidInput, NotFoundError, as_data
+from schema.errors import InvalidInput, NotFoundError, as_data, decode_id
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +62,7 @@ class Node:
     field: str | None = None
 
     def decode(self, value: str, field: str) -> uuid.UUID:
-        invalid = UserError(ErrorCode.INVALID_INPUT, "Diese ID ist ungültig.", field=self.field or field)
-        try:
-            global_id = GlobalID.from_id(value)
-            node_id = uuid.UUID(global_id.node_id)
-        except (GlobalIDValueError, ValueError):
-            raise invalid from None
-        if global_id.type_name != self.type_name:
-            raise invalid
-        return node_id
+        return decode_id(value, self.type_name, field=self.field or field)
 
 
 # Decodes one argument value in place of its global ids; `field` names the input field for the error.

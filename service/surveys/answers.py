@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 from service.ideas.validation import clean_text
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Question, QuestionKind
 
 OTHER_TEXT_MAX = 200
@@ -44,7 +45,7 @@ class CleanAnswer:
 
 
 def _refuse(question: Question, message: str) -> UserError:
-    return UserError(ErrorCode.ANSWER_INVALID, f"Frage {question.position + 1}: {message}", field="answers")
+    return UserError(SurveyErrorCode.ANSWER_INVALID, f"Frage {question.position + 1}: {message}", field="answers")
 
 
 def _clean(question: Question, value: str) -> str:
@@ -164,9 +165,9 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
     known = {question.id for question in questions}
     for answer in answers:
         if answer.question_id not in known:
-            raise UserError(ErrorCode.ANSWER_INVALID, "Diese Frage gehört nicht zu der Umfrage.", field="answers")
+            raise UserError(SurveyErrorCode.ANSWER_INVALID, "Diese Frage gehört nicht zu der Umfrage.", field="answers")
         if answer.question_id in by_question:
-            raise UserError(ErrorCode.ANSWER_INVALID, "Jede Frage wird nur einmal beantwortet.", field="answers")
+            raise UserError(SurveyErrorCode.ANSWER_INVALID, "Jede Frage wird nur einmal beantwortet.", field="answers")
         by_question[answer.question_id] = answer
     clean: dict[uuid.UUID, CleanAnswer] = {}
     for question in sorted(questions, key=lambda row: row.position):
@@ -176,7 +177,7 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
         if given is None or given.is_empty:
             if shown and question.required:
                 raise UserError(
-                    ErrorCode.ANSWER_REQUIRED,
+                    SurveyErrorCode.ANSWER_REQUIRED,
                     f"Frage {question.position + 1} ist eine Pflichtfrage.",
                     field="answers",
                 )
@@ -185,5 +186,5 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
             raise _refuse(question, "Diese Frage wird nach Ihren bisherigen Antworten nicht gestellt.")
         clean[question.id] = CHECKS[QuestionKind(question.kind)](question, given)
     if not clean:
-        raise UserError(ErrorCode.ANSWER_REQUIRED, "Bitte mindestens eine Frage beantworten.", field="answers")
+        raise UserError(SurveyErrorCode.ANSWER_REQUIRED, "Bitte mindestens eine Frage beantworten.", field="answers")
     return list(clean.values())

@@ -6,10 +6,11 @@ import uuid
 
 import pytest
 
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 from service.surveys import answers, definition
 from service.surveys.answers import AnswerInput, CleanAnswer
 from service.surveys.definition import QuestionSpec, ShowIf
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Question, QuestionKind
 
 SPECS = [
@@ -118,7 +119,7 @@ def test_answers_outside_a_kinds_rules_are_refused(
     given = [_answer(questions[0], option_indexes=(0,))] if index else []
     refused = _refusal(questions, [*given, _answer(questions[index], **parts)])
 
-    assert refused.code is ErrorCode.ANSWER_INVALID
+    assert refused.code is SurveyErrorCode.ANSWER_INVALID
     assert refused.field == "answers"
     assert refused.message.startswith(f"Frage {index + 1}: ")
 
@@ -126,13 +127,13 @@ def test_answers_outside_a_kinds_rules_are_refused(
 def test_a_required_question_must_be_answered(questions: list[Question]) -> None:
     refused = _refusal(questions, [_answer(questions[2], text="Gut")])
 
-    assert (refused.code, refused.message) == (ErrorCode.ANSWER_REQUIRED, "Frage 1 ist eine Pflichtfrage.")
+    assert (refused.code, refused.message) == (SurveyErrorCode.ANSWER_REQUIRED, "Frage 1 ist eine Pflichtfrage.")
 
 
 def test_a_shown_required_follow_up_must_be_answered(questions: list[Question]) -> None:
     refused = _refusal(questions, [_answer(questions[0], option_indexes=(1,))])
 
-    assert (refused.code, refused.message) == (ErrorCode.ANSWER_REQUIRED, "Frage 7 ist eine Pflichtfrage.")
+    assert (refused.code, refused.message) == (SurveyErrorCode.ANSWER_REQUIRED, "Frage 7 ist eine Pflichtfrage.")
 
 
 def test_a_hidden_required_follow_up_is_not_needed_and_may_not_be_answered(questions: list[Question]) -> None:
@@ -140,7 +141,7 @@ def test_a_hidden_required_follow_up_is_not_needed_and_may_not_be_answered(quest
     refused = _refusal(questions, [_answer(questions[0], option_indexes=(0,)), _answer(questions[6], text="Radwege")])
 
     assert without == [CleanAnswer(questions[0].id, option_indexes=[0])]
-    assert refused.code is ErrorCode.ANSWER_INVALID
+    assert refused.code is SurveyErrorCode.ANSWER_INVALID
     assert refused.message.startswith("Frage 7: ")
 
 
@@ -159,7 +160,7 @@ def test_unknown_and_repeated_questions_are_refused(questions: list[Question]) -
         questions, [_answer(questions[0], option_indexes=(0,)), _answer(questions[0], option_indexes=(1,))]
     )
 
-    assert unknown.code is repeated.code is ErrorCode.ANSWER_INVALID
+    assert unknown.code is repeated.code is SurveyErrorCode.ANSWER_INVALID
     assert unknown.message == "Diese Frage gehört nicht zu der Umfrage."
     assert repeated.message == "Jede Frage wird nur einmal beantwortet."
 
@@ -169,4 +170,4 @@ def test_an_empty_response_is_refused_even_without_required_questions(questions:
 
     refused = _refusal(optional, [])
 
-    assert refused.code is ErrorCode.ANSWER_REQUIRED
+    assert refused.code is SurveyErrorCode.ANSWER_REQUIRED

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import ErrorCode, UserError
+from service.errors import CommonErrorCode, UserError
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec, ShowIf
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import QuestionKind
 
 CHOICES = ("Auto", "Fahrrad", "Bus")
@@ -87,7 +88,7 @@ def test_every_kind_with_defaults_is_accepted_and_positions_follow_the_list() ->
 def test_settings_that_do_not_fit_the_kind_are_refused(spec: QuestionSpec, field: str) -> None:
     refused = _refusal([spec])
 
-    assert refused.code is ErrorCode.QUESTION_INVALID
+    assert refused.code is SurveyErrorCode.QUESTION_INVALID
     assert refused.field == field
     assert refused.message
 
@@ -122,7 +123,7 @@ def test_conditions_on_later_or_unfitting_answers_are_refused(condition: ShowIf)
         ]
     )
 
-    assert (refused.code, refused.field) == (ErrorCode.QUESTION_INVALID, "questions.1.showIf")
+    assert (refused.code, refused.field) == (SurveyErrorCode.QUESTION_INVALID, "questions.1.showIf")
 
 
 def test_a_range_condition_on_a_scale_must_not_be_empty() -> None:
@@ -145,6 +146,9 @@ def test_survey_window_and_title_rules() -> None:
     with pytest.raises(UserError) as short_title:
         definition.title(" Umf ")
 
-    assert (reversed_window.value.code, reversed_window.value.field) == (ErrorCode.SURVEY_DATES_INVALID, "opensAt")
-    assert naive.value.code is ErrorCode.SURVEY_DATES_INVALID
-    assert short_title.value.code is ErrorCode.TITLE_LENGTH
+    assert (reversed_window.value.code, reversed_window.value.field) == (
+        SurveyErrorCode.SURVEY_DATES_INVALID,
+        "opensAt",
+    )
+    assert naive.value.code is SurveyErrorCode.SURVEY_DATES_INVALID
+    assert short_title.value.code is CommonErrorCode.TITLE_LENGTH
