@@ -171,7 +171,8 @@ def mutation(
             except UserError as error:
                 return as_data(error)
 
-        name = result or to_camel_case(resolve.__name__)[:1].upper() + to_camel_case(resolve.__name__)[1:] + "Result"
+        camel = to_camel_case(resolve.__name__)
+        name = result or f"{camel[:1].upper()}{camel[1:]}Result"
         resolver.__name__ = resolve.__name__
         resolver.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [
