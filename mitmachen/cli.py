@@ -103,8 +103,9 @@ def _dev(args: argparse.Namespace) -> int:
 
 def _grant(args: argparse.Namespace) -> int:
     from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
+    from service.auth.errors import RoleErrorCode  # noqa: PLC0415
     from service.auth.viewer import Role  # noqa: PLC0415
-    from service.errors import ErrorCode, UserError  # noqa: PLC0415
+    from service.errors import UserError  # noqa: PLC0415
 
     settings = _beside_dev()
     try:
@@ -124,9 +125,9 @@ def _grant(args: argparse.Namespace) -> int:
         return 1
     except UserError as error:
         # The role service speaks of the API's fields; here they are options.
-        explained = {
-            ErrorCode.ROLE_NEEDS_TOWN: f"--town is required: {args.role} is held in one town",
-            ErrorCode.ROLE_IS_REGION_WIDE: f"{args.role} is region-wide: leave out --town",
+        explained: dict[str, str] = {
+            RoleErrorCode.ROLE_NEEDS_TOWN: f"--town is required: {args.role} is held in one town",
+            RoleErrorCode.ROLE_IS_REGION_WIDE: f"{args.role} is region-wide: leave out --town",
         }
         print(f"mitmachen grant: {explained.get(error.code, error.message)}", file=sys.stderr)  # noqa: T201
         return 2

@@ -1,25 +1,46 @@
-"""User errors as data: every mutation returns a union of its success type and these."""
+"""User errors as data: every mutation returns a union of its success type and these (see `schema/mutation.py`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from enum import StrEnum
+from typing import cast
 
 import strawberry
-from graphql import FieldNode
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID, GlobalIDValueError
 
-from schema.context import Info
-from service.errors import ErrorCode, NotFound, UserError
+from service.auth.errors import RoleErrorCode
+from service.errors import CommonErrorCode, NotFound, UserError
+from service.ideas.errors import IdeaErrorCode
+from service.moderation.errors import ModerationErrorCode
+from service.privacy.errors import PrivacyErrorCode
+from service.surveys.errors import SurveyErrorCode
+from service.towns.errors import TownErrorCode
+from service.volunteering.errors import VolunteeringErrorCode
+from service.webhooks.errors import WebhookErrorCode
 
-strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a request was refused.")
+# Every domain's codes in one GraphQL enum, so clients keep switching on one `code`; a value means one thing
+# wherever it is raised (a test checks that no two domains define the same value).
+DOMAIN_CODES: tuple[type[StrEnum], ...] = (
+    CommonErrorCode,
+    TownErrorCode,
+    RoleErrorCode,
+    IdeaErrorCode,
+    ModerationErrorCode,
+    SurveyErrorCode,
+    VolunteeringErrorCode,
+    PrivacyErrorCode,
+    WebhookErrorCode,
+)
+_ALL_CODES = cast(
+    "type[StrEnum]", StrEnum("UserErrorCode", [(code.name, code.value) for codes in DOMAIN_CODES for code in codes])
+)
+UserErrorCode = strawberry.enum(_ALL_CODES, description="Why a request was refused.")
 
 
 @strawberry.interface(name="UserError", description="A refused request the caller can correct.")
 class UserErrorType:
-    code: ErrorCode
+    code: str = strawberry.field(graphql_type=UserErrorCode)
     message: str = strawberry.field(description="German, for people.")
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
 
@@ -39,26 +60,9 @@ def as_data(error: UserError) -> InvalidInput | NotFoundError:
     return kind(code=error.code, message=error.message, field=error.field)
 
 
-T = TypeVar("T")
-
-
-async def run_mutation(info: Info, action: Callable[[AsyncSession], Awaitable[T]]) -> T | InvalidInput | NotFoundError:
-    """Run one service call in a savepoint: a user error or a refusal rolls back exactly this mutation.
-
-    The only field of a document needs no savepoint: its transaction holds nothing else to keep (two round trips
-    fewer; see `UnitOfWork.savepoint`)."""
-    selections = info.operation.selection_set.selections
-    alone = len(selections) == 1 and isinstance(selections[0], FieldNode)
-    try:
-        async with info.context.uow.savepoint(alone=alone) as session:
-            return await action(session)
-    except UserError as error:
-        return as_data(error)
-
-
 def decode_id(value: strawberry.ID | str, type_name: str, *, field: str) -> uuid.UUID:
     """A global id of the expected type, or an InvalidInput naming the field."""
-    invalid = UserError(ErrorCode.INVALID_INPUT, "Diese ID ist ungültig.", field=field)
+    invalid = UserError(CommonErrorCode.INVALID_INPUT, "Diese ID ist ungültig.", field=field)
     try:
         global_id = GlobalID.from_id(value)
         node_id = uuid.UUID(global_id.node_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.base import StrawberryObjectDefinition
 
 from schema.budget import QueryBudgetCharge
@@ -38,7 +40,7 @@ from schema.ideas.queries import IdeaQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.queries import ModerationQueries
 from schema.notifications.mutations import NotificationMutations
-from schema.permissions import Public
+from schema.permissions import Public, show_guards
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
 from schema.surveys.mutations import SurveyMutations
@@ -120,6 +122,9 @@ class Mutation(
     pass
 
 
+show_guards(Query, Mutation)
+
+
 # Built once: the rule classes are part of the validation cache's key. One list, so one extension adds them all.
 _LIMIT_RULES: list[type[ASTValidationRule]] = [
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
@@ -137,6 +142,8 @@ def build_schema() -> Schema:
         mutation=Mutation,
         types=[question_type for question_type, _ in QUESTION_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
+        # A mutation's id arguments are `uuid.UUID`s in Python (decoded by `@mutation`), `ID`s in the schema.
+        scalar_overrides={uuid.UUID: DEFAULT_SCALAR_REGISTRY[strawberry.ID]},
         execution_context_class=ReleasingExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import graphql
 import strawberry
+from graphql import print_ast
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -56,6 +58,25 @@ def test_the_walk_sees_every_root_field_of_the_api() -> None:
         *(f"Query.{name}" for name in executable.query_type.fields),
         *(f"Mutation.{name}" for name in executable.mutation_type.fields),
     ]
+
+
+def test_the_schema_names_the_guard_of_every_root_field() -> None:
+    printed = graphql.build_schema(build_schema().as_str())
+    assert printed.query_type is not None
+    assert printed.mutation_type is not None
+
+    guards = {
+        f"{root.name}.{name}": [
+            (directive.name.value, print_ast(directive.arguments[0].value))
+            for directive in (field.ast_node.directives if field.ast_node else ())
+        ]
+        for root in (printed.query_type, printed.mutation_type)
+        for name, field in root.fields.items()
+    }
+
+    assert guards["Query.node"] == [("requires", '"PUBLIC"')]
+    assert guards["Mutation.submitIdea"] == [("requires", '"AUTHENTICATED"')]
+    assert {name for name, named in guards.items() if len(named) != 1 or named[0][0] != "requires"} == set()
 
 
 class NotAGuard(BasePermission):

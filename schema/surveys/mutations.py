@@ -1,15 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.context import Info
-from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
-from schema.permissions import Authenticated
-from schema.ratelimit import RateLimited
+from schema.ids import StrategyAreaId, SurveyId, TownId
+from schema.mutation import Call, Node, mutation
 from schema.surveys.questions import SurveyQuestionInput, question_spec
 from schema.surveys.types import SurveyType
 from service.surveys import responses, service
@@ -20,26 +18,26 @@ from service.surveys.service import SurveyFields
 
 @strawberry.input
 class DraftSurveyInput:
-    town_id: strawberry.ID
+    town_id: TownId
     title: str = strawberry.field(description="5 to 140 characters.")
     closes_at: datetime = strawberry.field(description="With a time zone; answers are taken until then.")
     description: str = strawberry.field(default="", description="At most 5 000 characters.")
-    strategy_area_id: strawberry.ID | None = None
+    strategy_area_id: StrategyAreaId | None = None
     opens_at: datetime | None = strawberry.field(default=None, description="Null: open as soon as published.")
     audience: Audience = Audience.EVERYONE
     is_anonymous: bool = False
     results_public: bool = False
 
 
-@strawberry.input(description="Only the fields given change; drafts only.")
+@strawberry.input(
+    description="Only the fields given change; drafts only. `strategyAreaId` or `opensAt` null removes it."
+)
 class UpdateSurveyInput:
-    survey_id: strawberry.ID
+    survey_id: SurveyId
     title: str | None = None
     description: str | None = None
-    strategy_area_id: strawberry.ID | None = None
-    remove_strategy_area: bool = False
-    opens_at: datetime | None = None
-    remove_opens_at: bool = False
+    strategy_area_id: StrategyAreaId | None = strawberry.UNSET
+    opens_at: datetime | None = strawberry.UNSET
     closes_at: datetime | None = None
     audience: Audience | None = None
     is_anonymous: bool | None = None
@@ -48,7 +46,7 @@ class UpdateSurveyInput:
 
 @strawberry.input
 class SetSurveyQuestionsInput:
-    survey_id: strawberry.ID
+    survey_id: SurveyId
     questions: list[SurveyQuestionInput]
 
 
@@ -57,7 +55,7 @@ class SetSurveyQuestionsInput:
     "option once, most preferred first; free text: `text`; scale, number and rating: `value`."
 )
 class SurveyAnswerInput:
-    question_id: strawberry.ID
+    question_id: Annotated[uuid.UUID, Node("SurveyQuestion", field="answers")]
     option_indexes: list[int] | None = None
     other_text: str | None = None
     text: str | None = None
@@ -66,7 +64,7 @@ class SurveyAnswerInput:
 
 @strawberry.input
 class AnswerSurveyInput:
-    survey_id: strawberry.ID
+    survey_id: SurveyId
     answers: list[SurveyAnswerInput]
 
 
@@ -105,139 +103,66 @@ class SurveyAnswered:
     survey: SurveyType
 
 
-DraftSurveyResult = Annotated[SurveyDrafted | InvalidInput | NotFoundError, strawberry.union("DraftSurveyResult")]
-UpdateSurveyResult = Annotated[SurveyUpdated | InvalidInput | NotFoundError, strawberry.union("UpdateSurveyResult")]
-SetSurveyQuestionsResult = Annotated[
-    SurveyQuestionsSet | InvalidInput | NotFoundError, strawberry.union("SetSurveyQuestionsResult")
-]
-PublishSurveyResult = Annotated[SurveyPublished | InvalidInput | NotFoundError, strawberry.union("PublishSurveyResult")]
-CloseSurveyResult = Annotated[SurveyClosed | InvalidInput | NotFoundError, strawberry.union("CloseSurveyResult")]
-ArchiveSurveyResult = Annotated[SurveyArchived | InvalidInput | NotFoundError, strawberry.union("ArchiveSurveyResult")]
-AnswerSurveyResult = Annotated[SurveyAnswered | InvalidInput | NotFoundError, strawberry.union("AnswerSurveyResult")]
-
-
 def _answer(value: SurveyAnswerInput) -> AnswerInput:
-    return AnswerInput(
-        question_id=decode_id(value.question_id, "SurveyQuestion", field="answers"),
-        option_indexes=tuple(value.option_indexes) if value.option_indexes is not None else None,
-        other_text=value.other_text,
-        text=value.text,
-        value=value.value,
-    )
+    indexes = value.option_indexes
+    return AnswerInput(**(vars(value) | {"option_indexes": tuple(indexes) if indexes is not None else None}))
 
 
 @strawberry.type
 class SurveyMutations:
-    @strawberry.mutation(description="Draft a survey (staff of the town).", permission_classes=[Authenticated])
-    async def draft_survey(self, info: Info, input: DraftSurveyInput) -> DraftSurveyResult:
-        async def action(session: AsyncSession) -> SurveyDrafted:
-            area = input.strategy_area_id
-            survey = await service.draft_survey(
-                session,
-                info.context.viewer,
-                town_id=decode_id(input.town_id, "Town", field="townId"),
-                title=input.title,
-                description=input.description,
-                strategy_area_id=decode_id(area, "StrategyArea", field="strategyAreaId") if area else None,
-                opens_at=input.opens_at,
-                closes_at=input.closes_at,
-                audience=input.audience,
-                is_anonymous=input.is_anonymous,
-                results_public=input.results_public,
-            )
-            return SurveyDrafted(survey=SurveyType.from_row(survey))
+    @mutation("Draft a survey (staff of the town).")
+    async def draft_survey(call: Call, input: DraftSurveyInput) -> SurveyDrafted:
+        return SurveyDrafted(survey=_type(await service.draft_survey(call.session, call.viewer, **vars(input))))
 
-        return await run_mutation(info, action)
+    @mutation("Change a draft (staff of the town).")
+    async def update_survey(call: Call, input: UpdateSurveyInput) -> SurveyUpdated:
+        survey = await service.update_survey(
+            call.session, call.viewer, survey_id=input.survey_id, fields=_fields(input)
+        )
+        return SurveyUpdated(survey=_type(survey))
 
-    @strawberry.mutation(description="Change a draft (staff of the town).", permission_classes=[Authenticated])
-    async def update_survey(self, info: Info, input: UpdateSurveyInput) -> UpdateSurveyResult:
-        async def action(session: AsyncSession) -> SurveyUpdated:
-            area = input.strategy_area_id
-            survey = await service.update_survey(
-                session,
-                info.context.viewer,
-                survey_id=decode_id(input.survey_id, "Survey", field="surveyId"),
-                fields=SurveyFields(
-                    title=input.title,
-                    description=input.description,
-                    strategy_area_id=decode_id(area, "StrategyArea", field="strategyAreaId") if area else None,
-                    clear_strategy_area=input.remove_strategy_area,
-                    opens_at=input.opens_at,
-                    clear_opens_at=input.remove_opens_at,
-                    closes_at=input.closes_at,
-                    audience=input.audience,
-                    is_anonymous=input.is_anonymous,
-                    results_public=input.results_public,
-                ),
-            )
-            return SurveyUpdated(survey=SurveyType.from_row(survey))
+    @mutation("Replace all questions (staff of the town); refused once the first response exists.")
+    async def set_survey_questions(call: Call, input: SetSurveyQuestionsInput) -> SurveyQuestionsSet:
+        questions = [question_spec(question, index) for index, question in enumerate(input.questions)]
+        survey = await service.set_questions(call.session, call.viewer, survey_id=input.survey_id, questions=questions)
+        return SurveyQuestionsSet(survey=_type(survey))
 
-        return await run_mutation(info, action)
+    @mutation("Publish a draft (staff of the town).")
+    async def publish_survey(call: Call, survey_id: SurveyId) -> SurveyPublished:
+        return SurveyPublished(
+            survey=_type(await service.publish_survey(call.session, call.viewer, survey_id=survey_id))
+        )
 
-    @strawberry.mutation(
-        description="Replace all questions (staff of the town); refused once the first response exists.",
-        permission_classes=[Authenticated],
+    @mutation("Close a running survey now (staff of the town).")
+    async def close_survey(call: Call, survey_id: SurveyId) -> SurveyClosed:
+        return SurveyClosed(survey=_type(await service.close_survey(call.session, call.viewer, survey_id=survey_id)))
+
+    @mutation("Archive a draft or a closed survey (staff of the town).")
+    async def archive_survey(call: Call, survey_id: SurveyId) -> SurveyArchived:
+        return SurveyArchived(
+            survey=_type(await service.archive_survey(call.session, call.viewer, survey_id=survey_id))
+        )
+
+    @mutation("Answer an open survey (once per person).", rate_limit="survey.answer")
+    async def answer_survey(call: Call, input: AnswerSurveyInput) -> SurveyAnswered:
+        answers = [_answer(answer) for answer in input.answers]
+        survey = await responses.answer_survey(call.session, call.viewer, survey_id=input.survey_id, answers=answers)
+        return SurveyAnswered(survey=_type(survey))
+
+
+def _fields(value: UpdateSurveyInput) -> SurveyFields:
+    """Left out (UNSET) leaves a field as it is; `null` removes the strategy area or the opening time."""
+    area, opens_at = value.strategy_area_id, value.opens_at
+    rest = {
+        name: item for name, item in vars(value).items() if name not in {"survey_id", "strategy_area_id", "opens_at"}
+    }
+    return SurveyFields(
+        **rest,
+        strategy_area_id=None if area is strawberry.UNSET else area,
+        clear_strategy_area=area is None,
+        opens_at=None if opens_at is strawberry.UNSET else opens_at,
+        clear_opens_at=opens_at is None,
     )
-    async def set_survey_questions(self, info: Info, input: SetSurveyQuestionsInput) -> SetSurveyQuestionsResult:
-        async def action(session: AsyncSession) -> SurveyQuestionsSet:
-            survey = await service.set_questions(
-                session,
-                info.context.viewer,
-                survey_id=decode_id(input.survey_id, "Survey", field="surveyId"),
-                questions=[question_spec(question, index) for index, question in enumerate(input.questions)],
-            )
-            return SurveyQuestionsSet(survey=SurveyType.from_row(survey))
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(description="Publish a draft (staff of the town).", permission_classes=[Authenticated])
-    async def publish_survey(self, info: Info, survey_id: strawberry.ID) -> PublishSurveyResult:
-        async def action(session: AsyncSession) -> SurveyPublished:
-            key = decode_id(survey_id, "Survey", field="surveyId")
-            return SurveyPublished(
-                survey=_type(await service.publish_survey(session, info.context.viewer, survey_id=key))
-            )
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(
-        description="Close a running survey now (staff of the town).", permission_classes=[Authenticated]
-    )
-    async def close_survey(self, info: Info, survey_id: strawberry.ID) -> CloseSurveyResult:
-        async def action(session: AsyncSession) -> SurveyClosed:
-            key = decode_id(survey_id, "Survey", field="surveyId")
-            return SurveyClosed(survey=_type(await service.close_survey(session, info.context.viewer, survey_id=key)))
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(
-        description="Archive a draft or a closed survey (staff of the town).", permission_classes=[Authenticated]
-    )
-    async def archive_survey(self, info: Info, survey_id: strawberry.ID) -> ArchiveSurveyResult:
-        async def action(session: AsyncSession) -> SurveyArchived:
-            key = decode_id(survey_id, "Survey", field="surveyId")
-            return SurveyArchived(
-                survey=_type(await service.archive_survey(session, info.context.viewer, survey_id=key))
-            )
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(
-        description="Answer an open survey (once per person).",
-        permission_classes=[Authenticated],
-        extensions=[RateLimited("survey.answer")],
-    )
-    async def answer_survey(self, info: Info, input: AnswerSurveyInput) -> AnswerSurveyResult:
-        async def action(session: AsyncSession) -> SurveyAnswered:
-            survey = await responses.answer_survey(
-                session,
-                info.context.viewer,
-                survey_id=decode_id(input.survey_id, "Survey", field="surveyId"),
-                answers=[_answer(answer) for answer in input.answers],
-            )
-            return SurveyAnswered(survey=SurveyType.from_row(survey))
-
-        return await run_mutation(info, action)
 
 
 def _type(row: Survey) -> SurveyType:

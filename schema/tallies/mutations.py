@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.context import Info
-from schema.errors import InvalidInput, NotFoundError, run_mutation
-from schema.permissions import Authenticated
+from schema.mutation import Call, mutation
 from service.tallies import service
 
 
@@ -17,20 +13,8 @@ class TallyRecomputeRequested:
     last_computed_at: datetime | None = strawberry.field(description="When the figures now shown were computed.")
 
 
-RecomputeTalliesResult = Annotated[
-    TallyRecomputeRequested | InvalidInput | NotFoundError, strawberry.union("RecomputeTalliesResult")
-]
-
-
 @strawberry.type
 class TallyMutations:
-    @strawberry.mutation(
-        description="Recompute every participation tally now rather than at the next hourly run (staff).",
-        permission_classes=[Authenticated],
-    )
-    async def recompute_tallies(self, info: Info) -> RecomputeTalliesResult:
-        async def action(session: AsyncSession) -> TallyRecomputeRequested:
-            last = await service.request_recompute(session, info.context.viewer)
-            return TallyRecomputeRequested(last_computed_at=last)
-
-        return await run_mutation(info, action)
+    @mutation("Recompute every participation tally now rather than at the next hourly run (staff).")
+    async def recompute_tallies(call: Call) -> TallyRecomputeRequested:
+        return TallyRecomputeRequested(last_computed_at=await service.request_recompute(call.session, call.viewer))

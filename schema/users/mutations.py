@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.context import Info
-from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
-from schema.permissions import Authenticated
+from schema.ids import TownId, UserId
+from schema.mutation import Call, mutation
 from schema.towns.types import TownType
 from schema.users.types import MeType, UserType
 from service.auth import roles
@@ -28,9 +23,9 @@ class HomeTownChosen:
     "(ROLE_NEEDS_ORGANISATION): an organisation's managers add each other with addOrganisationManager."
 )
 class RoleInput:
-    user_id: strawberry.ID
+    user_id: UserId
     role: Role
-    town_id: strawberry.ID | None = None
+    town_id: TownId | None = None
 
 
 @strawberry.type(description="The person holds the role (granting it again changes nothing).")
@@ -48,60 +43,30 @@ class RoleRevoked:
     was_held: bool = strawberry.field(description="False when the person did not hold the role to begin with.")
 
 
-ChooseHomeTownResult = Annotated[
-    HomeTownChosen | InvalidInput | NotFoundError, strawberry.union("ChooseHomeTownResult")
-]
-GrantRoleResult = Annotated[RoleGranted | InvalidInput | NotFoundError, strawberry.union("GrantRoleResult")]
-RevokeRoleResult = Annotated[RoleRevoked | InvalidInput | NotFoundError, strawberry.union("RevokeRoleResult")]
-
-
-def _target(role_input: RoleInput) -> tuple[uuid.UUID, uuid.UUID | None]:
-    user_id = decode_id(role_input.user_id, "User", field="userId")
-    town_id = decode_id(role_input.town_id, "Town", field="townId") if role_input.town_id else None
-    return user_id, town_id
-
-
-async def _rows(
-    session: AsyncSession, user_id: uuid.UUID, town_id: uuid.UUID | None
-) -> tuple[UserType, TownType | None]:
+async def _rows(call: Call, role: RoleInput) -> tuple[UserType, TownType | None]:
     """The person and town the role service just checked; the session's identity map answers without SQL."""
-    user = await session.get(User, user_id)
-    town = await session.get(Town, town_id) if town_id else None
+    user = await call.session.get(User, role.user_id)
+    town = await call.session.get(Town, role.town_id) if role.town_id else None
     assert user is not None  # noqa: S101 - checked by the role service in this transaction
     return UserType.from_row(user), TownType.from_row(town) if town else None
 
 
 @strawberry.type
 class UserMutations:
-    @strawberry.mutation(description="Choose the town one lives in.", permission_classes=[Authenticated])
-    async def choose_home_town(self, info: Info, town_slug: str) -> ChooseHomeTownResult:
-        async def action(session: AsyncSession) -> HomeTownChosen:
-            user = await service.choose_home_town(session, info.context.viewer, town_slug=town_slug)
-            return HomeTownChosen(me=MeType.from_row(user))
+    @mutation("Choose the town one lives in.")
+    async def choose_home_town(call: Call, town_slug: str) -> HomeTownChosen:
+        return HomeTownChosen(
+            me=MeType.from_row(await service.choose_home_town(call.session, call.viewer, town_slug=town_slug))
+        )
 
-        return await run_mutation(info, action)
+    @mutation("Give a person a role. Town admins grant roles of their town; region admins any role.")
+    async def grant_role(call: Call, input: RoleInput) -> RoleGranted:
+        await roles.grant_role(call.session, call.viewer, **vars(input))
+        user, town = await _rows(call, input)
+        return RoleGranted(user=user, role=input.role, town=town)
 
-    @strawberry.mutation(
-        description="Give a person a role. Town admins grant roles of their town; region admins any role.",
-        permission_classes=[Authenticated],
-    )
-    async def grant_role(self, info: Info, input: RoleInput) -> GrantRoleResult:
-        async def action(session: AsyncSession) -> RoleGranted:
-            user_id, town_id = _target(input)
-            await roles.grant_role(session, info.context.viewer, user_id=user_id, role=input.role, town_id=town_id)
-            user, town = await _rows(session, user_id, town_id)
-            return RoleGranted(user=user, role=input.role, town=town)
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(description="Take a role away from a person.", permission_classes=[Authenticated])
-    async def revoke_role(self, info: Info, input: RoleInput) -> RevokeRoleResult:
-        async def action(session: AsyncSession) -> RoleRevoked:
-            user_id, town_id = _target(input)
-            was_held = await roles.revoke_role(
-                session, info.context.viewer, user_id=user_id, role=input.role, town_id=town_id
-            )
-            user, town = await _rows(session, user_id, town_id)
-            return RoleRevoked(user=user, role=input.role, town=town, was_held=was_held)
-
-        return await run_mutation(info, action)
+    @mutation("Take a role away from a person.")
+    async def revoke_role(call: Call, input: RoleInput) -> RoleRevoked:
+        was_held = await roles.revoke_role(call.session, call.viewer, **vars(input))
+        user, town = await _rows(call, input)
+        return RoleRevoked(user=user, role=input.role, town=town, was_held=was_held)

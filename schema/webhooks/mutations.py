@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
 
-from schema.context import Info
-from schema.errors import InvalidInput, NotFoundError, decode_id, run_mutation
-from schema.permissions import Authenticated
+from schema.ids import TownId, WebhookSubscriptionId
+from schema.mutation import Call, mutation
 from schema.webhooks.types import WebhookSubscriptionType
 from service.config import Environment
 from service.webhooks import subscriptions
@@ -16,7 +14,7 @@ from service.webhooks import subscriptions
 
 @strawberry.input(description="Send a town's (or, without town, the whole region's) events of these types to a URL.")
 class CreateWebhookSubscriptionInput:
-    town_id: strawberry.ID | None = strawberry.field(
+    town_id: TownId | None = strawberry.field(
         default=None, description="Left out: every town's events (region admins only)."
     )
     url: str = strawberry.field(description="https; plain http only to loopback in dev and test.")
@@ -25,7 +23,7 @@ class CreateWebhookSubscriptionInput:
 
 @strawberry.input(description="Change the URL or the event types (what is left out stays).")
 class UpdateWebhookSubscriptionInput:
-    subscription_id: strawberry.ID
+    subscription_id: WebhookSubscriptionId
     url: str | None = None
     event_types: list[str] | None = None
 
@@ -52,109 +50,65 @@ class WebhookSubscriptionDeleted:
     subscription_id: strawberry.ID
 
 
-CreateResult = Annotated[
-    WebhookSubscriptionCreated | InvalidInput | NotFoundError, strawberry.union("CreateWebhookSubscriptionResult")
-]
-ChangeResult = Annotated[
-    WebhookSubscriptionChanged | InvalidInput | NotFoundError, strawberry.union("ChangeWebhookSubscriptionResult")
-]
-RotateResult = Annotated[
-    WebhookSecretRotated | InvalidInput | NotFoundError, strawberry.union("RotateWebhookSecretResult")
-]
-DeleteResult = Annotated[
-    WebhookSubscriptionDeleted | InvalidInput | NotFoundError, strawberry.union("DeleteWebhookSubscriptionResult")
-]
+def _loopback_allowed(call: Call) -> bool:
+    return call.info.context.settings.environment in (Environment.DEV, Environment.TEST)
 
 
-def _loopback_allowed(info: Info) -> bool:
-    return info.context.settings.environment in (Environment.DEV, Environment.TEST)
+async def _set_status(call: Call, subscription_id: uuid.UUID, *, active: bool) -> WebhookSubscriptionChanged:
+    changed = await subscriptions.set_status(call.session, call.viewer, subscription_id=subscription_id, active=active)
+    return WebhookSubscriptionChanged(subscription=WebhookSubscriptionType.from_row(changed))
 
 
-def _id(value: strawberry.ID) -> uuid.UUID:
-    return decode_id(value, "WebhookSubscription", field="subscriptionId")
-
-
-async def _set_status(info: Info, subscription_id: strawberry.ID, *, active: bool) -> ChangeResult:
-    async def action(session: AsyncSession) -> WebhookSubscriptionChanged:
-        changed = await subscriptions.set_status(
-            session, info.context.viewer, subscription_id=_id(subscription_id), active=active
-        )
-        return WebhookSubscriptionChanged(subscription=WebhookSubscriptionType.from_row(changed))
-
-    return await run_mutation(info, action)
+_CHANGED = "ChangeWebhookSubscriptionResult"
 
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(
-        description="Subscribe an https endpoint to a town's events (the town's admins, region admins).",
-        permission_classes=[Authenticated],
-    )
-    async def create_webhook_subscription(self, info: Info, input: CreateWebhookSubscriptionInput) -> CreateResult:
-        async def action(session: AsyncSession) -> WebhookSubscriptionCreated:
-            created = await subscriptions.create(
-                session,
-                info.context.viewer,
-                town_id=decode_id(input.town_id, "Town", field="townId") if input.town_id else None,
-                url=input.url,
-                event_types=input.event_types,
-                allow_loopback=_loopback_allowed(info),
-            )
-            await session.refresh(created.subscription)
-            return WebhookSubscriptionCreated(
-                subscription=WebhookSubscriptionType.from_row(created.subscription), secret=created.secret
-            )
+    @mutation("Subscribe an https endpoint to a town's events (the town's admins, region admins).")
+    async def create_webhook_subscription(
+        call: Call, input: CreateWebhookSubscriptionInput
+    ) -> WebhookSubscriptionCreated:
+        created = await subscriptions.create(
+            call.session, call.viewer, **vars(input), allow_loopback=_loopback_allowed(call)
+        )
+        await call.session.refresh(created.subscription)
+        return WebhookSubscriptionCreated(
+            subscription=WebhookSubscriptionType.from_row(created.subscription), secret=created.secret
+        )
 
-        return await run_mutation(info, action)
+    @mutation("Change a subscription's URL or event types.", result=_CHANGED)
+    async def update_webhook_subscription(
+        call: Call, input: UpdateWebhookSubscriptionInput
+    ) -> WebhookSubscriptionChanged:
+        changed = await subscriptions.update(
+            call.session, call.viewer, **vars(input), allow_loopback=_loopback_allowed(call)
+        )
+        return WebhookSubscriptionChanged(subscription=WebhookSubscriptionType.from_row(changed))
 
-    @strawberry.mutation(description="Change a subscription's URL or event types.", permission_classes=[Authenticated])
-    async def update_webhook_subscription(self, info: Info, input: UpdateWebhookSubscriptionInput) -> ChangeResult:
-        async def action(session: AsyncSession) -> WebhookSubscriptionChanged:
-            changed = await subscriptions.update(
-                session,
-                info.context.viewer,
-                subscription_id=_id(input.subscription_id),
-                url=input.url,
-                event_types=input.event_types,
-                allow_loopback=_loopback_allowed(info),
-            )
-            return WebhookSubscriptionChanged(subscription=WebhookSubscriptionType.from_row(changed))
+    @mutation("Stop sending for now; events keep being collected and go out on resume.", result=_CHANGED)
+    async def pause_webhook_subscription(
+        call: Call, subscription_id: WebhookSubscriptionId
+    ) -> WebhookSubscriptionChanged:
+        return await _set_status(call, subscription_id, active=False)
 
-        return await run_mutation(info, action)
+    @mutation("Send again (also after it was disabled for failed deliveries).", result=_CHANGED)
+    async def resume_webhook_subscription(
+        call: Call, subscription_id: WebhookSubscriptionId
+    ) -> WebhookSubscriptionChanged:
+        return await _set_status(call, subscription_id, active=True)
 
-    @strawberry.mutation(
-        description="Stop sending for now; events keep being collected and go out on resume.",
-        permission_classes=[Authenticated],
-    )
-    async def pause_webhook_subscription(self, info: Info, subscription_id: strawberry.ID) -> ChangeResult:
-        return await _set_status(info, subscription_id, active=False)
+    @mutation("A new secret; for 24 hours both the old and the new one sign each message.")
+    async def rotate_webhook_secret(call: Call, subscription_id: WebhookSubscriptionId) -> WebhookSecretRotated:
+        rotated = await subscriptions.rotate_secret(call.session, call.viewer, subscription_id=subscription_id)
+        return WebhookSecretRotated(
+            subscription=WebhookSubscriptionType.from_row(rotated.subscription), secret=rotated.secret
+        )
 
-    @strawberry.mutation(
-        description="Send again (also after it was disabled for failed deliveries).",
-        permission_classes=[Authenticated],
-    )
-    async def resume_webhook_subscription(self, info: Info, subscription_id: strawberry.ID) -> ChangeResult:
-        return await _set_status(info, subscription_id, active=True)
-
-    @strawberry.mutation(
-        description="A new secret; for 24 hours both the old and the new one sign each message.",
-        permission_classes=[Authenticated],
-    )
-    async def rotate_webhook_secret(self, info: Info, subscription_id: strawberry.ID) -> RotateResult:
-        async def action(session: AsyncSession) -> WebhookSecretRotated:
-            rotated = await subscriptions.rotate_secret(
-                session, info.context.viewer, subscription_id=_id(subscription_id)
-            )
-            return WebhookSecretRotated(
-                subscription=WebhookSubscriptionType.from_row(rotated.subscription), secret=rotated.secret
-            )
-
-        return await run_mutation(info, action)
-
-    @strawberry.mutation(description="Delete a subscription.", permission_classes=[Authenticated])
-    async def delete_webhook_subscription(self, info: Info, subscription_id: strawberry.ID) -> DeleteResult:
-        async def action(session: AsyncSession) -> WebhookSubscriptionDeleted:
-            await subscriptions.delete(session, info.context.viewer, subscription_id=_id(subscription_id))
-            return WebhookSubscriptionDeleted(subscription_id=subscription_id)
-
-        return await run_mutation(info, action)
+    @mutation("Delete a subscription.")
+    async def delete_webhook_subscription(
+        call: Call, subscription_id: WebhookSubscriptionId
+    ) -> WebhookSubscriptionDeleted:
+        await subscriptions.delete(call.session, call.viewer, subscription_id=subscription_id)
+        return WebhookSubscriptionDeleted(
+            subscription_id=strawberry.ID(to_base64("WebhookSubscription", subscription_id))
+        )

@@ -9,10 +9,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
+from service.auth.errors import RoleErrorCode
 from service.auth.models import RoleGrant
 from service.auth.policies import REGION_WIDE_ROLES, can_manage_roles
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
+from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 from service.users.models import User
 
@@ -22,14 +24,14 @@ def check_scope(role: Role, *, in_town: bool) -> None:
     if role is Role.ORGANISATION_MANAGER:
         # The role belongs to one organisation; its managers add and remove each other.
         raise UserError(
-            ErrorCode.ROLE_NEEDS_ORGANISATION,
+            RoleErrorCode.ROLE_NEEDS_ORGANISATION,
             "Verantwortliche einer Organisation fügen deren Verantwortliche hinzu (addOrganisationManager).",
             field="role",
         )
     if not in_town and role not in REGION_WIDE_ROLES:
-        raise UserError(ErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
+        raise UserError(RoleErrorCode.ROLE_NEEDS_TOWN, "Diese Rolle gilt immer für eine Stadt.", field="townId")
     if in_town and role in REGION_WIDE_ROLES:
-        raise UserError(ErrorCode.ROLE_IS_REGION_WIDE, "Diese Rolle gilt für die ganze Region.", field="townId")
+        raise UserError(RoleErrorCode.ROLE_IS_REGION_WIDE, "Diese Rolle gilt für die ganze Region.", field="townId")
 
 
 async def _check(
@@ -42,10 +44,10 @@ async def _check(
             raise PermissionDenied("Rollen in dieser Stadt vergeben nur deren Administratorinnen und Administratoren.")
     check_scope(role, in_town=town_id is not None)
     if town_id is not None and await session.get(Town, town_id) is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     user = await session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound(ErrorCode.UNKNOWN_USER, "Diese Person ist nicht bekannt.", field="userId")
+        raise NotFound(RoleErrorCode.UNKNOWN_USER, "Diese Person ist nicht bekannt.", field="userId")
 
 
 def _describe(role: Role, town_id: uuid.UUID | None) -> dict[str, str | None]:

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events.ideas import idea_answered, lifecycle_changed
 from service.ideas import validation
+from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
 from service.jobs import Job, request_job
@@ -32,7 +33,7 @@ async def visible_idea(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID
     statement = select(Idea).where(Idea.id == idea_id, idea_visible_to(viewer))
     idea = await session.scalar(statement.with_for_update() if lock else statement)
     if idea is None:
-        raise NotFound(ErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="ideaId")
+        raise NotFound(IdeaErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="ideaId")
     return idea
 
 
@@ -90,7 +91,7 @@ async def edit_idea(
     if idea.author_id != author_id:
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie bearbeiten.")
     if idea.lifecycle != Lifecycle.PENDING.value:
-        raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Veröffentlichte Ideen können nicht mehr bearbeitet werden.")
+        raise UserError(IdeaErrorCode.IDEA_NOT_EDITABLE, "Veröffentlichte Ideen können nicht mehr bearbeitet werden.")
     town = await existing_town(session, idea.town_id)
     if title is not None:
         idea.title = validation.title(title)
@@ -118,7 +119,7 @@ async def withdraw_idea(session: AsyncSession, viewer: Viewer, *, idea_id: uuid.
     if idea.author_id != author_id:
         raise PermissionDenied("Nur wer die Idee eingereicht hat, kann sie zurückziehen.")
     if idea.lifecycle not in {Lifecycle.PENDING.value, Lifecycle.PUBLISHED.value, Lifecycle.WITHDRAWN.value}:
-        raise UserError(ErrorCode.IDEA_NOT_EDITABLE, "Diese Idee kann nicht zurückgezogen werden.")
+        raise UserError(IdeaErrorCode.IDEA_NOT_EDITABLE, "Diese Idee kann nicht zurückgezogen werden.")
     await lifecycle_changed(session, idea, Lifecycle(idea.lifecycle), Lifecycle.WITHDRAWN)
     idea.lifecycle = Lifecycle.WITHDRAWN.value
     await session.flush()
@@ -129,9 +130,9 @@ async def _supportable(session: AsyncSession, viewer: Viewer, idea_id: uuid.UUID
     user_id = viewer.require_person()
     idea = await visible_idea(session, viewer, idea_id)
     if idea.author_id == user_id:
-        raise UserError(ErrorCode.OWN_IDEA, "Die eigene Idee kann man nicht unterstützen.")
+        raise UserError(IdeaErrorCode.OWN_IDEA, "Die eigene Idee kann man nicht unterstützen.")
     if idea.lifecycle != Lifecycle.PUBLISHED.value:
-        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Diese Idee kann gerade nicht unterstützt werden.")
+        raise UserError(IdeaErrorCode.IDEA_NOT_OPEN, "Diese Idee kann gerade nicht unterstützt werden.")
     return user_id, idea
 
 
@@ -170,7 +171,7 @@ async def comment_on_idea(
     text = validation.comment(body)
     idea = await visible_idea(session, viewer, idea_id)
     if idea.lifecycle != Lifecycle.PUBLISHED.value:
-        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Zu dieser Idee kann man nicht kommentieren.")
+        raise UserError(IdeaErrorCode.IDEA_NOT_OPEN, "Zu dieser Idee kann man nicht kommentieren.")
     if reply_to is not None:
         await _answerable(session, viewer, idea, reply_to)
     comment = Comment(
@@ -198,21 +199,21 @@ async def _answerable(session: AsyncSession, viewer: Viewer, idea: Idea, reply_t
     parent, visible = (found[0], bool(found[1])) if found is not None else (None, False)
     if parent is not None and parent.lifecycle == Lifecycle.PENDING.value:
         raise UserError(
-            ErrorCode.COMMENT_NOT_PUBLISHED,
+            IdeaErrorCode.COMMENT_NOT_PUBLISHED,
             "Dieser Kommentar ist noch nicht veröffentlicht; antworten kann man erst, wenn die Moderation ihn "
             "freigegeben hat.",
             field="replyTo",
         )
     if parent is None or not visible:
-        raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="replyTo")
+        raise NotFound(IdeaErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="replyTo")
     if parent.lifecycle != Lifecycle.PUBLISHED.value:
         raise UserError(
-            ErrorCode.COMMENT_NOT_OPEN,
+            IdeaErrorCode.COMMENT_NOT_OPEN,
             "Dieser Kommentar ist nicht öffentlich sichtbar; auf ihn kann man nicht antworten.",
             field="replyTo",
         )
     if parent.parent_id is not None:
-        raise UserError(ErrorCode.REPLY_NOT_ALLOWED, "Auf Antworten kann man nicht antworten.", field="replyTo")
+        raise UserError(IdeaErrorCode.REPLY_NOT_ALLOWED, "Auf Antworten kann man nicht antworten.", field="replyTo")
 
 
 async def report_content(
@@ -227,7 +228,9 @@ async def report_content(
     reporter_id = viewer.require_person()
     clean = validation.report_text(text)
     if (idea_id is None) == (comment_id is None):
-        raise UserError(ErrorCode.INVALID_INPUT, "Bitte genau eine Idee oder einen Kommentar melden.", field="ideaId")
+        raise UserError(
+            CommonErrorCode.INVALID_INPUT, "Bitte genau eine Idee oder einen Kommentar melden.", field="ideaId"
+        )
     reported: Idea | Comment | None
     if idea_id is not None:
         reported = await visible_idea(session, viewer, idea_id)
@@ -238,10 +241,10 @@ async def report_content(
             .where(Comment.id == comment_id, comment_visible_to(viewer), idea_visible_to(viewer))
         )
         if reported is None:
-            raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="commentId")
+            raise NotFound(IdeaErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="commentId")
     if reported.author_id == reporter_id:
         raise UserError(
-            ErrorCode.OWN_CONTRIBUTION,
+            IdeaErrorCode.OWN_CONTRIBUTION,
             "Eigene Beiträge kann man nicht melden. Eine Idee können Sie bearbeiten, solange sie in Prüfung ist, "
             "oder zurückziehen.",
             field="ideaId" if idea_id is not None else "commentId",
@@ -249,7 +252,7 @@ async def report_content(
     town_id = reported.town_id
     if await held(session, viewer.identity_digest, idea_id=idea_id, comment_id=comment_id):
         # The same person reported it under an account they deleted since (while the report is open).
-        raise UserError(ErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.")
+        raise UserError(IdeaErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.")
     report = Report(
         id=uuid.uuid4(),
         town_id=town_id,
@@ -263,7 +266,7 @@ async def report_content(
         async with session.begin_nested():
             session.add(report)
     except IntegrityError:
-        raise UserError(ErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.") from None
+        raise UserError(IdeaErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.") from None
     request_job(session, Job("moderation.reports", ("idea" if idea_id else "comment", str(idea_id or comment_id))))
     return report
 
@@ -278,7 +281,7 @@ async def answer_idea(
         raise PermissionDenied("Offizielle Antworten gibt die Verwaltung der Stadt.")
     text = validation.answer(answer)
     if idea.lifecycle != Lifecycle.PUBLISHED.value:
-        raise UserError(ErrorCode.IDEA_NOT_OPEN, "Nur veröffentlichte Ideen bekommen eine offizielle Antwort.")
+        raise UserError(IdeaErrorCode.IDEA_NOT_OPEN, "Nur veröffentlichte Ideen bekommen eine offizielle Antwort.")
     session.add(
         OfficialAnswer(
             idea_id=idea.id, town_id=idea.town_id, status=status.value, answer=text, answered_by_id=viewer.user_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from service.errors import ErrorCode, UserError
+from service.errors import CommonErrorCode, UserError
+from service.ideas.errors import IdeaErrorCode
 
 TITLE_MIN, TITLE_MAX = 5, 140
 BODY_MAX = 5000
@@ -19,7 +20,7 @@ def clean_text(value: str, *, field: str) -> str:
     """Normalised (NFC), trimmed text; control characters other than line breaks and tabs are refused."""
     text = unicodedata.normalize("NFC", value).strip()
     if any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in text):
-        raise UserError(ErrorCode.TEXT_INVALID, "Der Text enthält unzulässige Steuerzeichen.", field=field)
+        raise UserError(CommonErrorCode.TEXT_INVALID, "Der Text enthält unzulässige Steuerzeichen.", field=field)
     return text
 
 
@@ -42,7 +43,9 @@ def title(value: str) -> str:
     text = clean_line(value, field="title")
     if not TITLE_MIN <= len(text) <= TITLE_MAX:
         raise UserError(
-            ErrorCode.TITLE_LENGTH, f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.", field="title"
+            CommonErrorCode.TITLE_LENGTH,
+            f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.",
+            field="title",
         )
     return text
 
@@ -51,18 +54,18 @@ def body(value: str) -> str:
     text = clean_text(value, field="body")
     if len(text) > BODY_MAX:
         raise UserError(
-            ErrorCode.BODY_TOO_LONG, f"Die Beschreibung darf höchstens {BODY_MAX} Zeichen haben.", field="body"
+            CommonErrorCode.BODY_TOO_LONG, f"Die Beschreibung darf höchstens {BODY_MAX} Zeichen haben.", field="body"
         )
     return text
 
 
 def alt_texts(values: list[str]) -> list[str]:
     if len(values) > IMAGES_MAX:
-        raise UserError(ErrorCode.TOO_MANY_IMAGES, f"Höchstens {IMAGES_MAX} Bilder je Idee.", field="imageAltTexts")
+        raise UserError(IdeaErrorCode.TOO_MANY_IMAGES, f"Höchstens {IMAGES_MAX} Bilder je Idee.", field="imageAltTexts")
     texts = [clean_line(value, field="imageAltTexts") for value in values]
     if any(not 1 <= len(text) <= ALT_TEXT_MAX for text in texts):
         raise UserError(
-            ErrorCode.ALT_TEXT_LENGTH,
+            IdeaErrorCode.ALT_TEXT_LENGTH,
             f"Jeder Alternativtext braucht 1 bis {ALT_TEXT_MAX} Zeichen.",
             field="imageAltTexts",
         )
@@ -72,14 +75,14 @@ def alt_texts(values: list[str]) -> list[str]:
 def comment(value: str) -> str:
     text = clean_text(value, field="body")
     if not 1 <= len(text) <= COMMENT_MAX:
-        raise UserError(ErrorCode.COMMENT_LENGTH, f"Ein Kommentar hat 1 bis {COMMENT_MAX} Zeichen.", field="body")
+        raise UserError(IdeaErrorCode.COMMENT_LENGTH, f"Ein Kommentar hat 1 bis {COMMENT_MAX} Zeichen.", field="body")
     return text
 
 
 def answer(value: str) -> str:
     text = clean_text(value, field="answer")
     if not 1 <= len(text) <= ANSWER_MAX:
-        raise UserError(ErrorCode.ANSWER_LENGTH, f"Die Antwort hat 1 bis {ANSWER_MAX} Zeichen.", field="answer")
+        raise UserError(IdeaErrorCode.ANSWER_LENGTH, f"Die Antwort hat 1 bis {ANSWER_MAX} Zeichen.", field="answer")
     return text
 
 
@@ -87,6 +90,6 @@ def report_text(value: str) -> str:
     text = clean_text(value, field="text")
     if len(text) > REPORT_TEXT_MAX:
         raise UserError(
-            ErrorCode.REPORT_TEXT_TOO_LONG, f"Die Begründung hat höchstens {REPORT_TEXT_MAX} Zeichen.", field="text"
+            IdeaErrorCode.REPORT_TEXT_TOO_LONG, f"Die Begründung hat höchstens {REPORT_TEXT_MAX} Zeichen.", field="text"
         )
     return text

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
+from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
 from service.ideas.policies import official_town_ids
 from service.ideas.validation import clean_text
+from service.moderation.errors import ModerationErrorCode
 from service.moderation.models import AppealResolution, ModerationAppeal, Outcome, SubjectKind
 from service.moderation.status import latest_decisions
 from service.moderation.subjects import Subject, load_subject
@@ -38,7 +40,7 @@ def _text(value: str) -> str:
     text = clean_text(value, field="text")
     if not 1 <= len(text) <= MAX_APPEAL_LENGTH:
         raise UserError(
-            ErrorCode.APPEAL_TEXT_LENGTH,
+            ModerationErrorCode.APPEAL_TEXT_LENGTH,
             f"Bitte schreiben Sie, warum die Moderation noch einmal prüfen soll (1 bis {MAX_APPEAL_LENGTH} Zeichen).",
             field="text",
         )
@@ -60,12 +62,12 @@ async def appeal_decision(
         raise PermissionDenied("Einspruch gegen eine Entscheidung legt nur ein, wer den Beitrag geschrieben hat.")
     if subject is None or subject.author_id != author_id:
         if kind is SubjectKind.IDEA:
-            raise NotFound(ErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="subjectId")
-        raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="subjectId")
+            raise NotFound(IdeaErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="subjectId")
+        raise NotFound(IdeaErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="subjectId")
     decision = (await latest_decisions(session, [(kind, subject_id)])).get((kind, subject_id))
     if decision is not None and decision.outcome == Outcome.UPHOLD.value:
         raise UserError(
-            ErrorCode.ALREADY_APPEALED,
+            ModerationErrorCode.ALREADY_APPEALED,
             "Ihr Einspruch wurde bereits geprüft; die Moderation bleibt bei ihrer Entscheidung.",
             field="subjectId",
         )
@@ -75,7 +77,7 @@ async def appeal_decision(
         or subject.lifecycle not in {Lifecycle.REJECTED, Lifecycle.HIDDEN}
     ):
         raise UserError(
-            ErrorCode.NOTHING_TO_APPEAL,
+            ModerationErrorCode.NOTHING_TO_APPEAL,
             "Einspruch einlegen kann man gegen eine Ablehnung oder Ausblendung; für diesen Beitrag gilt keine.",
             field="subjectId",
         )
@@ -95,7 +97,7 @@ async def appeal_decision(
     )
     if appeal_id is None:
         raise UserError(
-            ErrorCode.ALREADY_APPEALED,
+            ModerationErrorCode.ALREADY_APPEALED,
             "Gegen diese Entscheidung haben Sie bereits Einspruch eingelegt; je Entscheidung ist das einmal möglich.",
             field="subjectId",
         )

@@ -8,10 +8,12 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
+from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
 from service.ideas.validation import clean_text
 from service.moderation.appeals import open_appeal, resolve_appeal
+from service.moderation.errors import ModerationErrorCode
 from service.moderation.journal import Entry, state, store
 from service.moderation.models import AppealResolution, Outcome, SubjectKind
 from service.moderation.notices import tell_author
@@ -92,7 +94,7 @@ def _reason(value: str) -> str:
     text = clean_text(value, field="reason")
     if not 1 <= len(text) <= MAX_REASON_LENGTH:
         raise UserError(
-            ErrorCode.MODERATION_REASON_LENGTH,
+            ModerationErrorCode.MODERATION_REASON_LENGTH,
             f"Bitte begründen Sie die Entscheidung (1 bis {MAX_REASON_LENGTH} Zeichen).",
             field="reason",
         )
@@ -103,8 +105,8 @@ async def _subject(session: AsyncSession, viewer: Viewer, kind: SubjectKind, sub
     subject = await load_subject(session, kind, subject_id, lock=True)
     if subject is None:
         if kind is SubjectKind.IDEA:
-            raise NotFound(ErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="subjectId")
-        raise NotFound(ErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="subjectId")
+            raise NotFound(IdeaErrorCode.UNKNOWN_IDEA, "Diese Idee gibt es nicht (mehr).", field="subjectId")
+        raise NotFound(IdeaErrorCode.UNKNOWN_COMMENT, "Diesen Kommentar gibt es nicht.", field="subjectId")
     if not can_moderate(viewer, subject.town_id):
         raise PermissionDenied("Beiträge dieser Stadt moderieren nur deren Moderatorinnen und Moderatoren.")
     return subject
@@ -114,7 +116,7 @@ def _check_transition(subject: Subject, decision: Decision) -> Lifecycle:
     sources, target = TRANSITIONS[decision]
     if subject.lifecycle not in sources:
         raise UserError(
-            ErrorCode.DECISION_NOT_APPLICABLE,
+            ModerationErrorCode.DECISION_NOT_APPLICABLE,
             f"Der Beitrag ist {LIFECYCLE_NAMES[subject.lifecycle]} und kann nicht {DECISION_NAMES[decision]} werden.",
             field="decision",
         )
@@ -154,11 +156,13 @@ async def moderate_submission(
     appeal = await open_appeal(session, subject)
     if decision is Decision.DISMISS_REPORTS and not legacy_dismissal and not await open_reporters(session, subject):
         raise UserError(
-            ErrorCode.DECISION_NOT_APPLICABLE, "Zu diesem Beitrag gibt es keine offenen Meldungen.", field="decision"
+            ModerationErrorCode.DECISION_NOT_APPLICABLE,
+            "Zu diesem Beitrag gibt es keine offenen Meldungen.",
+            field="decision",
         )
     if decision is Decision.UPHOLD and appeal is None:
         raise UserError(
-            ErrorCode.DECISION_NOT_APPLICABLE,
+            ModerationErrorCode.DECISION_NOT_APPLICABLE,
             "Bestätigen lässt sich eine Entscheidung nur auf einen Einspruch hin; zu diesem Beitrag liegt keiner vor.",
             field="decision",
         )

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
+from service.moderation.errors import ModerationErrorCode
 from service.moderation.models import (
     DEFAULT_POLICY,
     DEFAULT_REPORT_THRESHOLD,
@@ -20,6 +21,7 @@ from service.moderation.models import (
     TownModerationSettings,
 )
 from service.moderation.policies import can_set_policy
+from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 
 
@@ -49,7 +51,7 @@ async def _lock_town(session: AsyncSession, town_id: uuid.UUID) -> Town:
     """Serialises changes to one town's settings; `FOR NO KEY UPDATE` lets new rows still reference the town."""
     town = await session.scalar(select(Town).where(Town.id == town_id).with_for_update(key_share=True))
     if town is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     return town
 
 
@@ -69,7 +71,7 @@ async def set_moderation_policy(
         )
     if not 1 <= report_threshold <= MAX_REPORT_THRESHOLD:
         raise UserError(
-            ErrorCode.REPORT_THRESHOLD_RANGE,
+            ModerationErrorCode.REPORT_THRESHOLD_RANGE,
             f"Die Zahl der Meldungen muss zwischen 1 und {MAX_REPORT_THRESHOLD} liegen.",
             field="reportThreshold",
         )

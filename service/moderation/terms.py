@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
 from service.ideas.validation import clean_line
+from service.moderation.errors import ModerationErrorCode
 from service.moderation.lexicon import parse_term
 from service.moderation.models import ModerationTerm
 from service.moderation.policies import can_moderate, moderates_somewhere
+from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 
 MAX_TERM_LENGTH = 100
@@ -41,7 +43,7 @@ def normalise_term(value: str) -> str:
     parsed = parse_term(text) if 1 <= len(text) <= MAX_TERM_LENGTH else None
     if text.startswith("#") or parsed is None or sum(len(word) for word in parsed.words) < MIN_TERM_LETTERS:
         raise UserError(
-            ErrorCode.MODERATION_TERM_INVALID,
+            ModerationErrorCode.MODERATION_TERM_INVALID,
             f"Ein Begriff hat mindestens {MIN_TERM_LETTERS} Buchstaben und höchstens {MAX_TERM_LENGTH} Zeichen; "
             "ein vorangestelltes ! lehnt Beiträge mit ihm sofort ab, ein * am Anfang oder Ende erfasst "
             "Zusammensetzungen.",
@@ -65,7 +67,7 @@ async def add_term(session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID,
     text = normalise_term(term)
     # Serialises changes to one town's list (`FOR NO KEY UPDATE` still lets new rows reference the town).
     if await session.scalar(select(Town.id).where(Town.id == town_id).with_for_update(key_share=True)) is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     existing = await session.scalar(
         select(ModerationTerm).where(ModerationTerm.town_id == town_id, ModerationTerm.term == text)
     )
@@ -74,7 +76,7 @@ async def add_term(session: AsyncSession, viewer: Viewer, *, town_id: uuid.UUID,
     count = await session.scalar(select(func.count()).where(ModerationTerm.town_id == town_id)) or 0
     if count >= MAX_TERMS_PER_TOWN:
         raise UserError(
-            ErrorCode.MODERATION_TERM_LIMIT,
+            ModerationErrorCode.MODERATION_TERM_LIMIT,
             f"Eine Stadt kann höchstens {MAX_TERMS_PER_TOWN} eigene Begriffe führen.",
             field="term",
         )
@@ -101,7 +103,9 @@ async def remove_term(session: AsyncSession, viewer: Viewer, *, term_id: uuid.UU
         raise PermissionDenied(_REFUSED)
     found = await session.scalar(select(ModerationTerm).where(ModerationTerm.id == term_id).with_for_update())
     if found is None:
-        raise NotFound(ErrorCode.UNKNOWN_MODERATION_TERM, "Diesen Begriff gibt es nicht (mehr).", field="termId")
+        raise NotFound(
+            ModerationErrorCode.UNKNOWN_MODERATION_TERM, "Diesen Begriff gibt es nicht (mehr).", field="termId"
+        )
     _authorise(viewer, found.town_id)
     await session.execute(delete(ModerationTerm).where(ModerationTerm.id == term_id))
     record(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, UserError
+from service.errors import CommonErrorCode, NotFound, UserError
 from service.notifications.models import Notification
 from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.users.models import User
@@ -72,17 +72,17 @@ async def mark_read(session: AsyncSession, viewer: Viewer, *, ids: Sequence[uuid
     unread. An id that is not one of the viewer's own notifications refuses the whole call."""
     user_id = viewer.require_person()
     if everything == (ids is not None):
-        raise UserError(ErrorCode.INVALID_INPUT, "Entweder `ids` oder `all: true` angeben.", field="ids")
+        raise UserError(CommonErrorCode.INVALID_INPUT, "Entweder `ids` oder `all: true` angeben.", field="ids")
     mine = Notification.user_id == user_id
     if ids is not None:
         wanted = set(ids)
         if not 1 <= len(wanted) <= MAX_MARKED:
             raise UserError(
-                ErrorCode.INVALID_INPUT, f"Zwischen 1 und {MAX_MARKED} Benachrichtigungen angeben.", field="ids"
+                CommonErrorCode.INVALID_INPUT, f"Zwischen 1 und {MAX_MARKED} Benachrichtigungen angeben.", field="ids"
             )
         found = set(await session.scalars(select(Notification.id).where(mine, Notification.id.in_(wanted))))
         if found != wanted:
-            raise NotFound(ErrorCode.NOT_FOUND, "Diese Benachrichtigung gibt es nicht.", field="ids")
+            raise NotFound(CommonErrorCode.NOT_FOUND, "Diese Benachrichtigung gibt es nicht.", field="ids")
         mine = mine & Notification.id.in_(wanted)
     result = await session.execute(
         update(Notification).where(mine, Notification.read_at.is_(None)).values(read_at=func.now())

@@ -24,9 +24,10 @@ from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.sessions import WebSession
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotAuthenticated, UserError
+from service.errors import NotAuthenticated, UserError
 from service.ideas.models import Idea, Support
 from service.notifications.models import Notification
+from service.privacy.errors import PrivacyErrorCode
 from service.privacy.identities import remember_deleted
 from service.privacy.models import DataExport
 from service.users.models import User
@@ -39,7 +40,7 @@ async def delete_account(session: AsyncSession, viewer: Viewer, *, confirm: bool
     user_id = viewer.require_person()
     if not confirm:
         raise UserError(
-            ErrorCode.CONFIRMATION_REQUIRED,
+            PrivacyErrorCode.CONFIRMATION_REQUIRED,
             "Bitte bestätigen Sie, dass Ihr Konto gelöscht werden soll.",
             field="confirm",
         )

@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import asked, kind_of
 from service.surveys.kinds.base import AnswerInput, CleanAnswer, refuse
 from service.surveys.models import Question
@@ -30,9 +31,9 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
     known = {question.id: question for question in questions}
     for answer in answers:
         if answer.question_id not in known:
-            raise UserError(ErrorCode.ANSWER_INVALID, "Diese Frage gehört nicht zu der Umfrage.", field="answers")
+            raise UserError(SurveyErrorCode.ANSWER_INVALID, "Diese Frage gehört nicht zu der Umfrage.", field="answers")
         if answer.question_id in by_question:
-            raise UserError(ErrorCode.ANSWER_INVALID, "Jede Frage wird nur einmal beantwortet.", field="answers")
+            raise UserError(SurveyErrorCode.ANSWER_INVALID, "Jede Frage wird nur einmal beantwortet.", field="answers")
         by_question[answer.question_id] = answer
     clean: dict[uuid.UUID, CleanAnswer] = {}
     for question in sorted(questions, key=lambda row: row.position):
@@ -46,7 +47,7 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
         if given is None or given.is_empty:
             if shown and question.required:
                 raise UserError(
-                    ErrorCode.ANSWER_REQUIRED,
+                    SurveyErrorCode.ANSWER_REQUIRED,
                     f"Frage {question.position + 1} ist eine Pflichtfrage.",
                     field="answers",
                 )
@@ -56,5 +57,5 @@ def check(questions: Sequence[Question], answers: Sequence[AnswerInput]) -> list
             raise refuse(rules, "Diese Frage wird nach Ihren bisherigen Antworten nicht gestellt.")
         clean[question.id] = kind_of(question.kind).check_answer(rules, given)
     if not clean:
-        raise UserError(ErrorCode.ANSWER_REQUIRED, "Bitte mindestens eine Frage beantworten.", field="answers")
+        raise UserError(SurveyErrorCode.ANSWER_REQUIRED, "Bitte mindestens eine Frage beantworten.", field="answers")
     return list(clean.values())

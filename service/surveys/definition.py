@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.errors import ErrorCode, UserError
+from service.errors import CommonErrorCode, UserError
 from service.ideas.validation import clean_line, clean_text
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import kind_of
 from service.surveys.kinds.base import Settings, ShowIf, invalid, text
 from service.surveys.models import QuestionKind
@@ -50,7 +51,9 @@ def title(value: str) -> str:
     text = clean_line(value, field="title")
     if not TITLE_MIN <= len(text) <= TITLE_MAX:
         raise UserError(
-            ErrorCode.TITLE_LENGTH, f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.", field="title"
+            CommonErrorCode.TITLE_LENGTH,
+            f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.",
+            field="title",
         )
     return text
 
@@ -59,7 +62,7 @@ def description(value: str) -> str:
     text = clean_text(value, field="description")
     if len(text) > DESCRIPTION_MAX:
         raise UserError(
-            ErrorCode.BODY_TOO_LONG,
+            CommonErrorCode.BODY_TOO_LONG,
             f"Die Beschreibung darf höchstens {DESCRIPTION_MAX} Zeichen haben.",
             field="description",
         )
@@ -68,16 +71,18 @@ def description(value: str) -> str:
 
 def window(opens_at: datetime | None, closes_at: datetime) -> None:
     if closes_at.tzinfo is None or (opens_at is not None and opens_at.tzinfo is None):
-        raise UserError(ErrorCode.SURVEY_DATES_INVALID, "Zeitpunkte brauchen eine Zeitzone.", field="closesAt")
+        raise UserError(SurveyErrorCode.SURVEY_DATES_INVALID, "Zeitpunkte brauchen eine Zeitzone.", field="closesAt")
     if opens_at is not None and opens_at >= closes_at:
-        raise UserError(ErrorCode.SURVEY_DATES_INVALID, "Die Umfrage muss vor ihrem Ende beginnen.", field="opensAt")
+        raise UserError(
+            SurveyErrorCode.SURVEY_DATES_INVALID, "Die Umfrage muss vor ihrem Ende beginnen.", field="opensAt"
+        )
 
 
 def closes_in_future(closes_at: datetime, now: datetime) -> None:
     """A closing time already past would make a survey nobody can answer: refused while drafting, not at publish."""
     if closes_at <= now:
         raise UserError(
-            ErrorCode.SURVEY_DATES_INVALID, "Das Ende der Umfrage liegt in der Vergangenheit.", field="closesAt"
+            SurveyErrorCode.SURVEY_DATES_INVALID, "Das Ende der Umfrage liegt in der Vergangenheit.", field="closesAt"
         )
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 from service.jobs import request_job
 from service.privacy.identities import held
 from service.surveys import answers as answer_rules
 from service.surveys.answers import AnswerInput
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, Audience, Participation, Question, Response, Survey, SurveyStatus
 from service.surveys.service import results_job, visible_survey
 
@@ -47,10 +48,12 @@ async def answer_survey(
     user_id = viewer.require_person()
     survey = await visible_survey(session, viewer, survey_id, share=True)
     if not is_open(survey, datetime.now(UTC)):
-        raise UserError(ErrorCode.SURVEY_NOT_OPEN, "Diese Umfrage nimmt gerade keine Antworten an.", field="surveyId")
+        raise UserError(
+            SurveyErrorCode.SURVEY_NOT_OPEN, "Diese Umfrage nimmt gerade keine Antworten an.", field="surveyId"
+        )
     if survey.audience == Audience.RESIDENTS.value and viewer.home_town_id != survey.town_id:
         raise UserError(
-            ErrorCode.NOT_IN_AUDIENCE,
+            SurveyErrorCode.NOT_IN_AUDIENCE,
             "Diese Umfrage richtet sich an die Einwohnerinnen und Einwohner der Stadt.",
             field="surveyId",
         )
@@ -58,7 +61,7 @@ async def answer_survey(
     clean = answer_rules.check(questions, answers)
     if await held(session, viewer.identity_digest, survey_id=survey.id):
         # The same person took part under an account they deleted since (while the survey runs).
-        raise UserError(ErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
+        raise UserError(SurveyErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
     took_part = await session.scalar(
         insert(Participation)
         .values(survey_id=survey.id, user_id=user_id, town_id=survey.town_id)
@@ -66,7 +69,7 @@ async def answer_survey(
         .returning(Participation.user_id)
     )
     if took_part is None:
-        raise UserError(ErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
+        raise UserError(SurveyErrorCode.ALREADY_ANSWERED, "Sie haben an dieser Umfrage schon teilgenommen.")
     response_id = uuid.uuid4()
     session.add(
         Response(

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
 from service.events.surveys import status_changed
 from service.jobs import Job, request_job
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds.base import dump
 from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
 from service.surveys.policies import can_manage, survey_visible_to
@@ -52,7 +53,7 @@ def results_job(survey_id: uuid.UUID) -> Job:
 
 
 def unknown_survey() -> NotFound:
-    return NotFound(ErrorCode.UNKNOWN_SURVEY, "Diese Umfrage gibt es nicht (mehr).", field="surveyId")
+    return NotFound(SurveyErrorCode.UNKNOWN_SURVEY, "Diese Umfrage gibt es nicht (mehr).", field="surveyId")
 
 
 async def visible_survey(
@@ -125,7 +126,9 @@ async def draft_survey(
 
 def _require_draft(survey: Survey) -> None:
     if survey.status != SurveyStatus.DRAFT.value:
-        raise UserError(ErrorCode.SURVEY_NOT_EDITABLE, "Nur Entwürfe können so geändert werden.", field="surveyId")
+        raise UserError(
+            SurveyErrorCode.SURVEY_NOT_EDITABLE, "Nur Entwürfe können so geändert werden.", field="surveyId"
+        )
 
 
 async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID, fields: SurveyFields) -> Survey:
@@ -173,16 +176,16 @@ async def set_questions(
     survey row and this takes the exclusive one, so the check and the first answer cannot interleave."""
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status not in {SurveyStatus.DRAFT.value, SurveyStatus.PUBLISHED.value}:
-        raise UserError(ErrorCode.SURVEY_NOT_EDITABLE, "Diese Umfrage ist beendet.", field="surveyId")
+        raise UserError(SurveyErrorCode.SURVEY_NOT_EDITABLE, "Diese Umfrage ist beendet.", field="surveyId")
     clean = definition.questions(questions)
     if await has_responses(session, survey.id):
         raise UserError(
-            ErrorCode.SURVEY_HAS_RESPONSES,
+            SurveyErrorCode.SURVEY_HAS_RESPONSES,
             "Es gibt schon Antworten: die Fragen können nicht mehr geändert werden.",
             field="questions",
         )
     if survey.status == SurveyStatus.PUBLISHED.value and not clean:
-        raise UserError(ErrorCode.QUESTION_INVALID, "Eine laufende Umfrage braucht Fragen.", field="questions")
+        raise UserError(SurveyErrorCode.QUESTION_INVALID, "Eine laufende Umfrage braucht Fragen.", field="questions")
     await session.execute(delete(Question).where(Question.survey_id == survey.id))
     session.add_all(
         Question(
@@ -224,10 +227,12 @@ async def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSe
 async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status != SurveyStatus.DRAFT.value:
-        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe können veröffentlicht werden.")
+        raise UserError(SurveyErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe können veröffentlicht werden.")
     definition.closes_in_future(survey.closes_at, datetime.now(UTC))
     if not await session.scalar(select(exists().where(Question.survey_id == survey.id))):
-        raise UserError(ErrorCode.QUESTION_INVALID, "Eine Umfrage braucht mindestens eine Frage.", field="questions")
+        raise UserError(
+            SurveyErrorCode.QUESTION_INVALID, "Eine Umfrage braucht mindestens eine Frage.", field="questions"
+        )
     await _status_change(survey, viewer, session, SurveyStatus.PUBLISHED)
     survey.published_at = func.now()
     await session.flush()
@@ -246,7 +251,7 @@ async def close_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid
     """Waits for answers in flight (they hold a shared lock on the survey), then no further answer is taken."""
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status != SurveyStatus.PUBLISHED.value:
-        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur laufende Umfragen können beendet werden.")
+        raise UserError(SurveyErrorCode.SURVEY_STATUS_CHANGE, "Nur laufende Umfragen können beendet werden.")
     await _close(session, survey, viewer)
     await session.refresh(survey)
     return survey
@@ -255,7 +260,9 @@ async def close_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid
 async def archive_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:
     survey = await managed_survey(session, viewer, survey_id)
     if survey.status not in {SurveyStatus.DRAFT.value, SurveyStatus.CLOSED.value}:
-        raise UserError(ErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe und beendete Umfragen können archiviert werden.")
+        raise UserError(
+            SurveyErrorCode.SURVEY_STATUS_CHANGE, "Nur Entwürfe und beendete Umfragen können archiviert werden."
+        )
     await _status_change(survey, viewer, session, SurveyStatus.ARCHIVED)
     await session.flush()
     await session.refresh(survey)

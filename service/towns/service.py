@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, UserError
+from service.errors import NotFound, UserError
 from service.towns import repository
+from service.towns.errors import TownErrorCode
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import TownHeader
 
@@ -38,7 +39,7 @@ async def existing_town(session: AsyncSession, town_id: uuid.UUID) -> Town:
     """The town a contribution is made in, or a NotFound naming `townId`."""
     town = await session.get(Town, town_id)
     if town is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
     return town
 
 
@@ -50,7 +51,7 @@ async def town_strategy_area(
     allowed = {town.id, None} if region_themes else {town.id}
     if area is None or area.town_id not in allowed:
         raise NotFound(
-            ErrorCode.UNKNOWN_STRATEGY_AREA,
+            TownErrorCode.UNKNOWN_STRATEGY_AREA,
             f"Dieses Handlungsfeld gibt es in {town.name} nicht.",
             field="strategyAreaId",
         )
@@ -68,4 +69,4 @@ def check_location(town: Town, location: GeoPoint | None) -> None:
         and town.min_longitude <= location.longitude <= town.max_longitude
     )
     if not inside:
-        raise UserError(ErrorCode.LOCATION_OUTSIDE_TOWN, f"Der Ort liegt nicht in {town.name}.", field="location")
+        raise UserError(TownErrorCode.LOCATION_OUTSIDE_TOWN, f"Der Ort liegt nicht in {town.name}.", field="location")

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.models import RoleGrant
 from service.auth.tokens import Identity, TokenRejected
 from service.auth.viewer import Grant, Role, Viewer
-from service.errors import ErrorCode, NotAuthenticated, NotFound
+from service.errors import NotAuthenticated, NotFound
 from service.ideas.validation import one_line
 from service.privacy.identities import deleted_since, identity_digest
+from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 from service.users import repository
 from service.users.models import User
@@ -172,7 +173,7 @@ async def choose_home_town(session: AsyncSession, viewer: Viewer, *, town_slug: 
     user = await get_user(session, viewer)
     town_id = await session.scalar(select(Town.id).where(Town.slug == town_slug))
     if town_id is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townSlug")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townSlug")
     user.home_town_id = town_id
     await session.flush()
     return user

@@ -16,12 +16,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
+from service.auth.errors import RoleErrorCode
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.ideas.validation import clean_text
 from service.notifications.service import notify
 from service.users.models import User
+from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import Offer, OfferStatus, Organisation
 from service.volunteering.policies import acts_for, can_verify, manages
 from service.volunteering.service import visible_organisation
@@ -74,7 +76,7 @@ def may_see_managers(viewer: Viewer, *, organisation_id: uuid.UUID, town_id: uui
 async def _person_by_email(session: AsyncSession, email: str) -> User:
     text = clean_text(email, field="email").strip()
     if not 3 <= len(text) <= EMAIL_MAX or "@" not in text:
-        raise UserError(ErrorCode.INVALID_INPUT, "Bitte eine E-Mail-Adresse angeben.", field="email")
+        raise UserError(CommonErrorCode.INVALID_INPUT, "Bitte eine E-Mail-Adresse angeben.", field="email")
     found = (
         await session.scalars(
             select(User).where(func.lower(User.email) == text.lower(), User.deleted_at.is_(None)).limit(2)
@@ -82,14 +84,14 @@ async def _person_by_email(session: AsyncSession, email: str) -> User:
     ).all()
     if not found:
         raise NotFound(
-            ErrorCode.UNKNOWN_USER,
+            RoleErrorCode.UNKNOWN_USER,
             "Unter dieser E-Mail-Adresse ist kein Konto bekannt. Die Person meldet sich einmal an, dann lässt sie "
             "sich hinzufügen.",
             field="email",
         )
     if len(found) > 1:
         raise UserError(
-            ErrorCode.EMAIL_AMBIGUOUS,
+            VolunteeringErrorCode.EMAIL_AMBIGUOUS,
             "Mehrere Konten haben diese E-Mail-Adresse; bitte wenden Sie sich an die Verwaltung der Stadt.",
             field="email",
         )
@@ -165,10 +167,10 @@ async def remove_manager(
         raise PermissionDenied("Verantwortliche tragen nur die Verantwortlichen der Organisation aus.")
     managers = await manager_ids(session, organisation.id)
     if user_id not in managers:
-        raise NotFound(ErrorCode.UNKNOWN_USER, "Diese Person verwaltet die Organisation nicht.", field="userId")
+        raise NotFound(RoleErrorCode.UNKNOWN_USER, "Diese Person verwaltet die Organisation nicht.", field="userId")
     if len(managers) == 1 and await _has_open_offers(session, organisation.id):
         raise UserError(
-            ErrorCode.LAST_MANAGER,
+            VolunteeringErrorCode.LAST_MANAGER,
             "Die letzte verantwortliche Person bleibt, solange die Organisation offene Angebote hat. Schließen Sie "
             "die Angebote oder fügen Sie zuerst jemand anderen hinzu.",
             field="userId",

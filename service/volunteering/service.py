@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
 from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
+from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp
 from service.volunteering.policies import acts_for, can_verify, offer_visible_to, organisation_visible_to
 
@@ -37,7 +38,9 @@ async def visible_organisation(
     statement = select(Organisation).where(Organisation.id == organisation_id, organisation_visible_to(viewer))
     found = await session.scalar(statement.with_for_update() if lock else statement)
     if found is None:
-        raise NotFound(ErrorCode.UNKNOWN_ORGANISATION, "Diese Organisation gibt es nicht.", field="organisationId")
+        raise NotFound(
+            VolunteeringErrorCode.UNKNOWN_ORGANISATION, "Diese Organisation gibt es nicht.", field="organisationId"
+        )
     return found
 
 
@@ -126,7 +129,7 @@ async def visible_offer(session: AsyncSession, viewer: Viewer, offer_id: uuid.UU
     statement = select(Offer).where(Offer.id == offer_id, offer_visible_to(viewer))
     found = await session.scalar(statement.with_for_update() if lock else statement)
     if found is None:
-        raise NotFound(ErrorCode.UNKNOWN_OFFER, "Dieses Angebot gibt es nicht (mehr).", field="offerId")
+        raise NotFound(VolunteeringErrorCode.UNKNOWN_OFFER, "Dieses Angebot gibt es nicht (mehr).", field="offerId")
     return found
 
 
@@ -198,7 +201,7 @@ async def draft_offer(
     if not await acts_for(session, viewer, organisation_id=organisation.id, town_id=organisation.town_id):
         raise PermissionDenied("Angebote erstellen nur die Verantwortlichen der Organisation.")
     if fields.title is None or fields.description is None:
-        raise UserError(ErrorCode.INVALID_INPUT, "Titel und Beschreibung sind nötig.", field="title")
+        raise UserError(CommonErrorCode.INVALID_INPUT, "Titel und Beschreibung sind nötig.", field="title")
     offer = Offer(
         id=uuid.uuid4(),
         organisation_id=organisation.id,
@@ -220,7 +223,9 @@ async def draft_offer(
 async def update_offer(session: AsyncSession, viewer: Viewer, *, offer_id: uuid.UUID, fields: OfferFields) -> Offer:
     offer = await managed_offer(session, viewer, offer_id, lock=True)
     if offer.status == OfferStatus.CLOSED.value:
-        raise UserError(ErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote können nicht bearbeitet werden.")
+        raise UserError(
+            VolunteeringErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote können nicht bearbeitet werden."
+        )
     await _apply(session, offer, fields)
     if offer.status == OfferStatus.PUBLISHED.value:
         _refuse_abuse(offer)
@@ -235,7 +240,9 @@ def _refuse_abuse(offer: Offer) -> None:
     text = "\n".join([offer.title, offer.description, offer.accessibility_notes, *offer.skills])
     if abusive_language(text).severe:
         raise UserError(
-            ErrorCode.OFFER_TEXT_REFUSED, "Der Text enthält Formulierungen, die hier nicht erlaubt sind.", field="title"
+            VolunteeringErrorCode.OFFER_TEXT_REFUSED,
+            "Der Text enthält Formulierungen, die hier nicht erlaubt sind.",
+            field="title",
         )
 
 
@@ -246,12 +253,12 @@ async def publish_offer(session: AsyncSession, viewer: Viewer, *, offer_id: uuid
         return offer
     if offer.status != OfferStatus.DRAFT.value:
         raise UserError(
-            ErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote können nicht wieder veröffentlicht werden."
+            VolunteeringErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote können nicht wieder veröffentlicht werden."
         )
     organisation = await session.get(Organisation, offer.organisation_id)
     if organisation is None or organisation.verified_at is None:
         raise UserError(
-            ErrorCode.ORGANISATION_NOT_VERIFIED,
+            VolunteeringErrorCode.ORGANISATION_NOT_VERIFIED,
             "Angebote veröffentlichen nur Organisationen, die die Stadt bestätigt hat.",
         )
     _refuse_abuse(offer)
@@ -288,7 +295,7 @@ async def visible_shift(session: AsyncSession, viewer: Viewer, shift_id: uuid.UU
     )
     found = await session.scalar(statement.with_for_update(of=Shift) if lock else statement)
     if found is None:
-        raise NotFound(ErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
+        raise NotFound(VolunteeringErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
     return found
 
 
@@ -311,7 +318,9 @@ async def add_shift(
 ) -> Shift:
     offer = await managed_offer(session, viewer, offer_id)
     if offer.status == OfferStatus.CLOSED.value:
-        raise UserError(ErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote bekommen keine neuen Einsätze.")
+        raise UserError(
+            VolunteeringErrorCode.OFFER_NOT_EDITABLE, "Geschlossene Angebote bekommen keine neuen Einsätze."
+        )
     validation.shift_times(starts_at, ends_at, now=await now(session))
     shift = Shift(
         id=uuid.uuid4(),

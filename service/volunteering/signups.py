@@ -20,10 +20,11 @@ from sqlalchemy import ColumnElement, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
 from service.notifications.service import notify
 from service.volunteering import validation
+from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
@@ -79,9 +80,11 @@ async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shif
 
 def _check_open(shift: Shift, current: datetime) -> None:
     if shift.cancelled_at is not None:
-        raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
+        raise UserError(VolunteeringErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
     if shift.starts_at <= current:
-        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Die Anmeldung ist geschlossen: der Einsatz hat begonnen.")
+        raise UserError(
+            VolunteeringErrorCode.SIGN_UP_CLOSED, "Die Anmeldung ist geschlossen: der Einsatz hat begonnen."
+        )
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,10 @@ async def sign_up_for_shift(
         )
     ).first()
     if row is None:
-        raise NotFound(ErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
+        raise NotFound(VolunteeringErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
     shift, offer_status, current, _locked = row
     if offer_status != OfferStatus.PUBLISHED.value:
-        raise UserError(ErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
+        raise UserError(VolunteeringErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
     _check_open(shift, current)
     sign_up: SignUp | None = await session.scalar(
         select(SignUp)
@@ -150,13 +153,14 @@ async def _refusal(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> N
     """Why a sign-up inserted nothing; the person's lock is held, so what this sees is what the insert saw."""
     conflicts = await _conflicting_shift_ids(session, user_id, shift)
     if shift.id in conflicts:
-        raise UserError(ErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
+        raise UserError(VolunteeringErrorCode.ALREADY_SIGNED_UP, "Sie sind für diesen Einsatz bereits angemeldet.")
     if conflicts:
         raise UserError(
-            ErrorCode.OVERLAPPING_SHIFT, "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet."
+            VolunteeringErrorCode.OVERLAPPING_SHIFT,
+            "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet.",
         )
     # Cancelled or moved to the past while this request waited for the shift lock.
-    raise UserError(ErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
+    raise UserError(VolunteeringErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
 
 
 # One statement under the shift lock: lock the shift row unless the person is on an overlapping shift (this one
@@ -207,7 +211,7 @@ async def own_sign_up(session: AsyncSession, viewer: Viewer, sign_up_id: uuid.UU
     """The viewer's own sign-up with its shift locked (the shift lock first, as everywhere)."""
     user_id = viewer.require_person()
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
-    missing = NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+    missing = NotFound(VolunteeringErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
     if shift_id is None:
         raise missing
     shift = await visible_shift(session, viewer, shift_id, lock=True)
@@ -222,7 +226,7 @@ async def _locked_sign_up(session: AsyncSession, sign_up_id: uuid.UUID) -> SignU
         select(SignUp).where(SignUp.id == sign_up_id).with_for_update().execution_options(populate_existing=True)
     )
     if sign_up is None:
-        raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+        raise NotFound(VolunteeringErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
     return sign_up
 
 
@@ -230,9 +234,9 @@ async def cancel_sign_up(session: AsyncSession, viewer: Viewer, *, sign_up_id: u
     """A person cancels their own sign-up before the shift starts; a freed place goes to the waitlist."""
     sign_up, shift = await own_sign_up(session, viewer, sign_up_id)
     if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED, SignUpStatus.OFFERED}:
-        raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Anmeldung ist nicht mehr aktiv.")
+        raise UserError(VolunteeringErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Anmeldung ist nicht mehr aktiv.")
     if shift.starts_at <= await now(session):
-        raise UserError(ErrorCode.SIGN_UP_CLOSED, "Der Einsatz hat schon begonnen.")
+        raise UserError(VolunteeringErrorCode.SIGN_UP_CLOSED, "Der Einsatz hat schon begonnen.")
     await _cancel(session, sign_up, shift)
     await session.refresh(sign_up)
     return sign_up
@@ -342,9 +346,9 @@ async def confirm_offered_place(session: AsyncSession, viewer: Viewer, *, sign_u
     if sign_up.status == SignUpStatus.CONFIRMED.value:
         return sign_up
     if sign_up.status != SignUpStatus.OFFERED.value or sign_up.offer_expires_at is None:
-        raise UserError(ErrorCode.PLACE_NOT_OFFERED, "Für diese Anmeldung ist kein Platz angeboten.")
+        raise UserError(VolunteeringErrorCode.PLACE_NOT_OFFERED, "Für diese Anmeldung ist kein Platz angeboten.")
     if sign_up.offer_expires_at <= await now(session):
-        raise UserError(ErrorCode.PLACE_OFFER_EXPIRED, "Die Frist zum Bestätigen ist abgelaufen.")
+        raise UserError(VolunteeringErrorCode.PLACE_OFFER_EXPIRED, "Die Frist zum Bestätigen ist abgelaufen.")
     sign_up.status = SignUpStatus.CONFIRMED.value
     sign_up.confirmed_at = func.now()
     sign_up.offer_expires_at = None
@@ -437,14 +441,14 @@ async def update_shift(
     """
     shift, offer = await managed_shift(session, viewer, shift_id)
     if shift.cancelled_at is not None:
-        raise UserError(ErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
+        raise UserError(VolunteeringErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
     new_start, new_end = starts_at or shift.starts_at, ends_at or shift.ends_at
     times_changed = (new_start, new_end) != (shift.starts_at, shift.ends_at)
     if times_changed:
         current = await now(session)
         if shift.starts_at <= current:
             raise UserError(
-                ErrorCode.SHIFT_STARTED,
+                VolunteeringErrorCode.SHIFT_STARTED,
                 "Der Einsatz hat schon begonnen; seine Zeiten lassen sich nicht mehr ändern.",
                 field="startsAt",
             )
@@ -454,7 +458,7 @@ async def update_shift(
         validation.capacity(capacity)
         if capacity < shift.places_taken:
             raise UserError(
-                ErrorCode.CAPACITY_BELOW_TAKEN,
+                VolunteeringErrorCode.CAPACITY_BELOW_TAKEN,
                 f"Es sind schon {shift.places_taken} Plätze vergeben.",
                 field="capacity",
             )
@@ -518,7 +522,9 @@ async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.
     if shift.cancelled_at is not None:
         return shift
     if shift.starts_at <= await now(session):
-        raise UserError(ErrorCode.SHIFT_STARTED, "Der Einsatz hat schon begonnen und kann nicht mehr abgesagt werden.")
+        raise UserError(
+            VolunteeringErrorCode.SHIFT_STARTED, "Der Einsatz hat schon begonnen und kann nicht mehr abgesagt werden."
+        )
     await _tell_everyone_on(
         session,
         shift,
@@ -554,13 +560,13 @@ async def confirm_attendance(
     the shift's length unless said otherwise, at most the shift's length plus an hour."""
     shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
     if shift_id is None:
-        raise NotFound(ErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
+        raise NotFound(VolunteeringErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
     shift, _offer = await managed_shift(session, viewer, shift_id, refusal=ATTENDANCE_REFUSAL)
     sign_up = await _locked_sign_up(session, sign_up_id)
     if shift.ends_at > await now(session):
-        raise UserError(ErrorCode.SHIFT_NOT_OVER, "Die Teilnahme wird nach dem Einsatz bestätigt.")
+        raise UserError(VolunteeringErrorCode.SHIFT_NOT_OVER, "Die Teilnahme wird nach dem Einsatz bestätigt.")
     if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.ABSENT}:
-        raise UserError(ErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
+        raise UserError(VolunteeringErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
     if attended:
         shift_minutes = round((shift.ends_at - shift.starts_at).total_seconds() / 60)
         sign_up.attended_minutes = validation.attended_minutes(

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Role, Viewer
-from service.errors import ErrorCode, NotFound, PermissionDenied, UserError
+from service.errors import NotFound, PermissionDenied, UserError
 from service.events.log import MAX_TYPES, EventType
 from service.events.models import Event
+from service.towns.errors import TownErrorCode
 from service.towns.models import Town
+from service.webhooks.errors import WebhookErrorCode
 from service.webhooks.models import SubscriptionStatus, WebhookDelivery, WebhookSubscription
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix, no secret
@@ -47,7 +49,7 @@ def is_loopback_host(host: str) -> bool:
 def check_url(url: str, *, allow_loopback: bool) -> str:
     """https only; plain http only to a loopback host, and only when `allow_loopback` (dev and test)."""
     refused = UserError(
-        ErrorCode.WEBHOOK_URL_INVALID,
+        WebhookErrorCode.WEBHOOK_URL_INVALID,
         "Bitte eine https-Adresse ohne Zugangsdaten angeben (höchstens 2000 Zeichen).",
         field="url",
     )
@@ -73,13 +75,13 @@ def check_types(types: Sequence[str]) -> list[str]:
     unknown = sorted({value for value in types if value not in known})
     if unknown:
         raise UserError(
-            ErrorCode.UNKNOWN_EVENT_TYPE,
+            WebhookErrorCode.UNKNOWN_EVENT_TYPE,
             f"Unbekannte Ereignisart: {', '.join(unknown)[:200]}. Bekannt sind: {', '.join(sorted(known))}.",
             field="eventTypes",
         )
     if not 1 <= len(types) <= MAX_TYPES:
         raise UserError(
-            ErrorCode.UNKNOWN_EVENT_TYPE, f"Bitte 1 bis {MAX_TYPES} Ereignisarten angeben.", field="eventTypes"
+            WebhookErrorCode.UNKNOWN_EVENT_TYPE, f"Bitte 1 bis {MAX_TYPES} Ereignisarten angeben.", field="eventTypes"
         )
     return sorted(set(types))
 
@@ -99,7 +101,7 @@ async def _check_town(session: AsyncSession, viewer: Viewer, town_id: uuid.UUID 
             "Webhooks der ganzen Region die der Region."
         )
     if town_id is not None and await session.get(Town, town_id) is None:
-        raise NotFound(ErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
+        raise NotFound(TownErrorCode.UNKNOWN_TOWN, "Diese Stadt gibt es hier nicht.", field="townId")
 
 
 async def _subscription(session: AsyncSession, viewer: Viewer, subscription_id: uuid.UUID) -> WebhookSubscription:
@@ -108,7 +110,9 @@ async def _subscription(session: AsyncSession, viewer: Viewer, subscription_id: 
     found = await session.get(WebhookSubscription, subscription_id, with_for_update=True)
     if found is None or not can_manage(viewer, found.town_id):
         raise NotFound(
-            ErrorCode.UNKNOWN_WEBHOOK_SUBSCRIPTION, "Dieses Webhook-Abonnement gibt es nicht.", field="subscriptionId"
+            WebhookErrorCode.UNKNOWN_WEBHOOK_SUBSCRIPTION,
+            "Dieses Webhook-Abonnement gibt es nicht.",
+            field="subscriptionId",
         )
     return found
 

@@ -18,9 +18,10 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 from service.ideas.validation import clean_line, clean_text
 from service.spreadsheet import number_cell
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, QuestionKind
 
 OPTION_MAX = 200
@@ -122,7 +123,7 @@ def camel(name: str) -> str:
 
 
 def invalid(message: str, field: str) -> UserError:
-    return UserError(ErrorCode.QUESTION_INVALID, message, field=field)
+    return UserError(SurveyErrorCode.QUESTION_INVALID, message, field=field)
 
 
 def text(value: str, *, field: str, maximum: int, minimum: int = 0, what: str, line: bool = False) -> str:
@@ -186,7 +187,7 @@ def answered_condition(condition: ShowIf, field: str) -> None:
 
 
 def refuse(question: Asked, message: str) -> UserError:
-    return UserError(ErrorCode.ANSWER_INVALID, f"Frage {question.position + 1}: {message}", field="answers")
+    return UserError(SurveyErrorCode.ANSWER_INVALID, f"Frage {question.position + 1}: {message}", field="answers")
 
 
 def answer_text(question: Asked, value: str) -> str:

@@ -299,7 +299,7 @@ async def test_author_edits_a_pending_idea_and_it_is_checked_again(
                 "ideaId": idea_id,
                 "title": "Mehr Bänke am Wall und am Teich",
                 "strategyAreaId": soest.area_ids[2],
-                "removeLocation": True,
+                "location": None,
             }
         },
         headers=clara.headers,
@@ -317,6 +317,23 @@ async def test_author_edits_a_pending_idea_and_it_is_checked_again(
         },
     }
     assert [name for name, _ in await queued_jobs(runtime)] == ["moderation.check", "moderation.check"]
+
+
+async def test_an_edit_that_leaves_out_the_location_keeps_it_and_null_removes_it(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    clara = await person(runtime, oidc_provider, "clara")
+    soest = await town_ref(graphql, "soest")
+    idea_id = await submit(graphql, clara, soest, location={"latitude": 51.57, "longitude": 8.1})
+
+    kept = await graphql(
+        EDIT_IDEA, {"input": {"ideaId": idea_id, "title": "Mehr Bänke am Teich"}}, headers=clara.headers
+    )
+    removed = await graphql(EDIT_IDEA, {"input": {"ideaId": idea_id, "location": None}}, headers=clara.headers)
+
+    assert kept["data"]["editIdea"]["idea"]["location"] == {"latitude": 51.57, "longitude": 8.1}
+    assert removed["data"]["editIdea"]["idea"]["location"] is None
+    assert removed["data"]["editIdea"]["idea"]["title"] == "Mehr Bänke am Teich"
 
 
 async def test_edit_that_breaks_a_limit_changes_nothing(

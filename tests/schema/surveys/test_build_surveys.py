@@ -325,7 +325,7 @@ async def test_a_draft_changes_only_the_fields_given(
 
     changed = await graphql(
         update,
-        {"input": {"surveyId": survey_id, "title": "Neuer Titel", "audience": "RESIDENTS", "removeOpensAt": True}},
+        {"input": {"surveyId": survey_id, "title": "Neuer Titel", "audience": "RESIDENTS", "opensAt": None}},
         headers=staff.headers,
     )
 

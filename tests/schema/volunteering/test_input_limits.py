@@ -223,6 +223,33 @@ async def test_draft_offer_refuses_each_broken_limit(
     assert await count_rows(runtime, "volunteer_offers") == 0
 
 
+async def test_update_offer_keeps_what_is_left_out_and_removes_what_is_null(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    organisation = await registered_organisation(graphql, runtime, oidc_provider)
+    offer_id = await published_offer(graphql, organisation, minimumAge=16)
+    headers = organisation.manager.headers
+
+    kept = await graphql(
+        UPDATE_OFFER, {"input": {"offerId": offer_id, "fields": {"skills": ["Kochen"]}}}, headers=headers
+    )
+    removed = await graphql(
+        UPDATE_OFFER, {"input": {"offerId": offer_id, "fields": {"minimumAge": None}}}, headers=headers
+    )
+
+    assert (kept["data"]["updateOffer"]["offer"]["minimumAge"], kept["data"]["updateOffer"]["offer"]["skills"]) == (
+        16,
+        ["Kochen"],
+    )
+    assert (
+        removed["data"]["updateOffer"]["offer"]["minimumAge"],
+        removed["data"]["updateOffer"]["offer"]["skills"],
+    ) == (
+        None,
+        ["Kochen"],
+    )
+
+
 @pytest.mark.parametrize("case", AREA_CASES, ids=lambda case: case[0])
 async def test_draft_offer_refuses_a_strategy_area_not_of_the_town(
     case: tuple[str, str, str, str], runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from mitmachen.runtime import Runtime
 from service.audit.models import AuditEntry
 from service.auth.viewer import Role
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
+from service.webhooks.errors import WebhookErrorCode
 from service.webhooks.models import WebhookSubscription
 from service.webhooks.subscriptions import check_url
 from tests.conftest import GraphQLClient
@@ -191,7 +192,7 @@ def test_plain_http_is_allowed_only_to_loopback_and_only_in_dev_and_test() -> No
         assert check_url(url, allow_loopback=True) == url
         with pytest.raises(UserError) as refused:
             check_url(url, allow_loopback=False)
-        assert refused.value.code is ErrorCode.WEBHOOK_URL_INVALID
+        assert refused.value.code is WebhookErrorCode.WEBHOOK_URL_INVALID
     for url in ("http://10.0.0.1/hook", "http://example.org/hook", "http://127.0.0.1.example.org/hook"):
         with pytest.raises(UserError):
             check_url(url, allow_loopback=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 import pytest
 
-from service.errors import ErrorCode, UserError
+from service.errors import CommonErrorCode, UserError
 from service.ideas import validation
+from service.ideas.errors import IdeaErrorCode
 
 
 def test_text_is_normalised_and_trimmed() -> None:
@@ -21,23 +23,23 @@ def test_control_characters_are_refused_wherever_they_are(char: str) -> None:
     with pytest.raises(UserError) as refused:
         validation.comment(f"Hallo{char}Welt")
 
-    assert refused.value.code is ErrorCode.TEXT_INVALID
+    assert refused.value.code is CommonErrorCode.TEXT_INVALID
     assert refused.value.field == "body"
 
 
 @pytest.mark.parametrize(
     ("check", "value", "code"),
     [
-        (validation.title, "Bank", ErrorCode.TITLE_LENGTH),
-        (validation.title, "T" * 141, ErrorCode.TITLE_LENGTH),
-        (validation.body, "B" * 5001, ErrorCode.BODY_TOO_LONG),
-        (validation.comment, " ", ErrorCode.COMMENT_LENGTH),
-        (validation.comment, "C" * 2001, ErrorCode.COMMENT_LENGTH),
-        (validation.answer, "", ErrorCode.ANSWER_LENGTH),
-        (validation.report_text, "R" * 1001, ErrorCode.REPORT_TEXT_TOO_LONG),
+        (validation.title, "Bank", CommonErrorCode.TITLE_LENGTH),
+        (validation.title, "T" * 141, CommonErrorCode.TITLE_LENGTH),
+        (validation.body, "B" * 5001, CommonErrorCode.BODY_TOO_LONG),
+        (validation.comment, " ", IdeaErrorCode.COMMENT_LENGTH),
+        (validation.comment, "C" * 2001, IdeaErrorCode.COMMENT_LENGTH),
+        (validation.answer, "", IdeaErrorCode.ANSWER_LENGTH),
+        (validation.report_text, "R" * 1001, IdeaErrorCode.REPORT_TEXT_TOO_LONG),
     ],
 )
-def test_lengths_outside_the_limits(check: Callable[[str], str], value: str, code: ErrorCode) -> None:
+def test_lengths_outside_the_limits(check: Callable[[str], str], value: str, code: StrEnum) -> None:
     with pytest.raises(UserError) as refused:
         check(value)
 
@@ -63,5 +65,5 @@ def test_image_alt_texts() -> None:
     with pytest.raises(UserError) as too_long:
         validation.alt_texts(["A" * 301])
 
-    assert too_many.value.code is ErrorCode.TOO_MANY_IMAGES
-    assert empty.value.code is too_long.value.code is ErrorCode.ALT_TEXT_LENGTH
+    assert too_many.value.code is IdeaErrorCode.TOO_MANY_IMAGES
+    assert empty.value.code is too_long.value.code is IdeaErrorCode.ALT_TEXT_LENGTH

@@ -6,10 +6,11 @@ import uuid
 
 import pytest
 
-from service.errors import ErrorCode, UserError
+from service.errors import UserError
 from service.surveys import answers, definition
 from service.surveys.answers import AnswerInput, CleanAnswer
 from service.surveys.definition import QuestionSpec
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds.base import ShowIf, dump
 from service.surveys.kinds.free_text import FreeTextSettings
 from service.surveys.kinds.multiple_choice import MultipleChoiceSettings
@@ -123,7 +124,7 @@ def test_answers_outside_a_kinds_rules_are_refused(
     given = [_answer(questions[0], option_indexes=(0,))] if index else []
     refused = _refusal(questions, [*given, _answer(questions[index], **parts)])
 
-    assert refused.code is ErrorCode.ANSWER_INVALID
+    assert refused.code is SurveyErrorCode.ANSWER_INVALID
     assert refused.field == "answers"
     assert refused.message.startswith(f"Frage {index + 1}: ")
 
@@ -131,13 +132,13 @@ def test_answers_outside_a_kinds_rules_are_refused(
 def test_a_required_question_must_be_answered(questions: list[Question]) -> None:
     refused = _refusal(questions, [_answer(questions[2], text="Gut")])
 
-    assert (refused.code, refused.message) == (ErrorCode.ANSWER_REQUIRED, "Frage 1 ist eine Pflichtfrage.")
+    assert (refused.code, refused.message) == (SurveyErrorCode.ANSWER_REQUIRED, "Frage 1 ist eine Pflichtfrage.")
 
 
 def test_a_shown_required_follow_up_must_be_answered(questions: list[Question]) -> None:
     refused = _refusal(questions, [_answer(questions[0], option_indexes=(1,))])
 
-    assert (refused.code, refused.message) == (ErrorCode.ANSWER_REQUIRED, "Frage 7 ist eine Pflichtfrage.")
+    assert (refused.code, refused.message) == (SurveyErrorCode.ANSWER_REQUIRED, "Frage 7 ist eine Pflichtfrage.")
 
 
 def test_a_hidden_required_follow_up_is_not_needed_and_may_not_be_answered(questions: list[Question]) -> None:
@@ -145,7 +146,7 @@ def test_a_hidden_required_follow_up_is_not_needed_and_may_not_be_answered(quest
     refused = _refusal(questions, [_answer(questions[0], option_indexes=(0,)), _answer(questions[6], text="Radwege")])
 
     assert without == [CleanAnswer(questions[0].id, option_indexes=[0])]
-    assert refused.code is ErrorCode.ANSWER_INVALID
+    assert refused.code is SurveyErrorCode.ANSWER_INVALID
     assert refused.message.startswith("Frage 7: ")
 
 
@@ -164,7 +165,7 @@ def test_unknown_and_repeated_questions_are_refused(questions: list[Question]) -
         questions, [_answer(questions[0], option_indexes=(0,)), _answer(questions[0], option_indexes=(1,))]
     )
 
-    assert unknown.code is repeated.code is ErrorCode.ANSWER_INVALID
+    assert unknown.code is repeated.code is SurveyErrorCode.ANSWER_INVALID
     assert unknown.message == "Diese Frage gehört nicht zu der Umfrage."
     assert repeated.message == "Jede Frage wird nur einmal beantwortet."
 
@@ -174,4 +175,4 @@ def test_an_empty_response_is_refused_even_without_required_questions(questions:
 
     refused = _refusal(optional, [])
 
-    assert refused.code is ErrorCode.ANSWER_REQUIRED
+    assert refused.code is SurveyErrorCode.ANSWER_REQUIRED

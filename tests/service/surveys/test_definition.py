@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import ErrorCode, UserError
+from service.errors import CommonErrorCode, UserError
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
+from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import parse_settings
 from service.surveys.kinds.base import ShowIf, dump
 from service.surveys.kinds.free_text import FreeTextSettings
@@ -98,7 +99,7 @@ def test_every_kind_with_defaults_is_accepted_and_positions_follow_the_list() ->
 def test_settings_that_do_not_fit_the_kind_are_refused(spec: QuestionSpec, field: str) -> None:
     refused = _refusal([spec])
 
-    assert refused.code is ErrorCode.QUESTION_INVALID
+    assert refused.code is SurveyErrorCode.QUESTION_INVALID
     assert refused.field == field
     assert refused.message
 
@@ -120,7 +121,7 @@ def test_plain_settings_of_another_kind_or_type_are_refused(
     with pytest.raises(UserError) as refused:
         parse_settings(kind, values, "questions.0")
 
-    assert (refused.value.code, refused.value.field) == (ErrorCode.QUESTION_INVALID, field)
+    assert (refused.value.code, refused.value.field) == (SurveyErrorCode.QUESTION_INVALID, field)
     assert refused.value.message
 
 
@@ -154,7 +155,7 @@ def test_conditions_on_later_or_unfitting_answers_are_refused(condition: ShowIf)
         ]
     )
 
-    assert (refused.code, refused.field) == (ErrorCode.QUESTION_INVALID, "questions.1.showIf")
+    assert (refused.code, refused.field) == (SurveyErrorCode.QUESTION_INVALID, "questions.1.showIf")
 
 
 def test_a_range_condition_on_a_scale_must_not_be_empty() -> None:
@@ -177,6 +178,9 @@ def test_survey_window_and_title_rules() -> None:
     with pytest.raises(UserError) as short_title:
         definition.title(" Umf ")
 
-    assert (reversed_window.value.code, reversed_window.value.field) == (ErrorCode.SURVEY_DATES_INVALID, "opensAt")
-    assert naive.value.code is ErrorCode.SURVEY_DATES_INVALID
-    assert short_title.value.code is ErrorCode.TITLE_LENGTH
+    assert (reversed_window.value.code, reversed_window.value.field) == (
+        SurveyErrorCode.SURVEY_DATES_INVALID,
+        "opensAt",
+    )
+    assert naive.value.code is SurveyErrorCode.SURVEY_DATES_INVALID
+    assert short_title.value.code is CommonErrorCode.TITLE_LENGTH

@@ -1,0 +1,199 @@
+"""`@mutation`: the one way a mutation is written.
+
+A resolver takes a `Call` (the session of its savepoint and the viewer) and its arguments, makes one service call
+and returns its success type:
+
+    @mutation("Withdraw one's own idea.")
+    async def withdraw_idea(call: Call, idea_id: IdeaId) -> IdeaWithdrawn:
+        return IdeaWithdrawn(idea=IdeaType.from_row(await service.withdraw_idea(call.session, call.viewer, ...)))
+
+The kernel does the rest. It names the guard (`Authenticated` unless told) and the rate limit; it builds the result
+union `<Name>Result = Success | InvalidInput | NotFound`; it decodes every global id among the arguments (also
+inside input objects and lists) before the call, by the node type its annotation names (`IdeaId`, see
+`schema/ids.py`), so an id of another type or no id at all is an `InvalidInput` naming the field; it runs the call
+in a savepoint, so a refusal rolls back exactly this mutation; and it returns a `UserError` as the union member
+it stands for.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+import strawberry
+from graphql import FieldNode
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.permission import BasePermission
+from strawberry.types.base import has_object_definition
+from strawberry.utils.str_converters import to_camel_case
+
+from schema.context import Info
+from schema.errors import InvalidInput, NotFoundError, as_data, decode_id
+from schema.permissions import Authenticated
+from schema.ratelimit import RateLimited
+from service.auth.viewer import Viewer
+from service.errors import UserError
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a mutation resolver works with: the session of its savepoint, the viewer, the request's context."""
+
+    info: Info
+    session: AsyncSession
+
+    @property
+    def viewer(self) -> Viewer:
+        return self.info.context.viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Marks a `uuid.UUID` argument as the global id of one node type: `Annotated[uuid.UUID, Node("Idea")]`.
+
+    `field` names another input field in the error than the one the id is in (e.g. the list it stands in).
+    """
+
+    type_name: str
+    field: str | None = None
+
+    def decode(self, value: str, field: str) -> uuid.UUID:
+        return decode_id(value, self.type_name, field=self.field or field)
+
+
+# Decodes one argument value in place of its global ids; `field` names the input field for the error.
+Decoder = Callable[[Any, str], Any]
+
+
+def _skipping_absent(decode: Decoder) -> Decoder:
+    def run(value: Any, field: str) -> Any:
+        return value if value is None or value is strawberry.UNSET else decode(value, field)
+
+    return run
+
+
+def _decoder(hint: Any) -> Decoder | None:
+    """How to decode the global ids in a value of this type, or None when it holds none.
+
+    A bare `uuid.UUID` is refused when the schema is built: every id names its node type.
+    """
+    if hint is uuid.UUID:
+        raise TypeError("a uuid.UUID argument names its node type: Annotated[uuid.UUID, Node(...)]")
+    origin = get_origin(hint)
+    if origin is Annotated:
+        return _annotated_decoder(*get_args(hint))
+    if origin in (Union, types.UnionType):
+        decoders = [found for part in get_args(hint) if (found := _decoder(part)) is not None]
+        return decoders[0] if decoders else None
+    if origin is list:
+        item = _decoder(get_args(hint)[0])
+        if item is None:
+            return None
+        return _skipping_absent(lambda values, field: [item(value, field) for value in values])
+    if isinstance(hint, type) and has_object_definition(hint) and hint.__strawberry_definition__.is_input:
+        return _input_decoder(hint)
+    return None
+
+
+def _annotated_decoder(base: Any, *metadata: Any) -> Decoder | None:
+    node = next((item for item in metadata if isinstance(item, Node)), None)
+    if node is None:
+        return _decoder(base)
+    if base is not uuid.UUID:
+        raise TypeError(f"Node({node.type_name!r}) marks a uuid.UUID, not {base!r}")
+    return _skipping_absent(node.decode)
+
+
+@cache
+def _input_decoder(input_type: type) -> Decoder | None:
+    hints = get_type_hints(input_type, include_extras=True)
+    fields = [
+        (field.python_name, to_camel_case(field.python_name), decoder)
+        for field in input_type.__strawberry_definition__.fields  # type: ignore[attr-defined]
+        if (decoder := _decoder(hints[field.python_name])) is not None
+    ]
+    if not fields:
+        return None
+
+    def decode(value: Any, _field: str) -> Any:
+        for name, graphql_name, decoder in fields:
+            setattr(value, name, decoder(getattr(value, name), graphql_name))
+        return value
+
+    return _skipping_absent(decode)
+
+
+_unions: dict[str, Any] = {}
+
+
+def _result(name: str, success: type) -> Any:
+    """`<name> = success | InvalidInput | NotFound`, built once per name (several fields may share one)."""
+    if name not in _unions:
+        _unions[name] = Annotated[success | InvalidInput | NotFoundError, strawberry.union(name)]
+    return _unions[name]
+
+
+S = TypeVar("S")
+
+
+def mutation(
+    description: str,
+    *,
+    result: str | None = None,
+    guard: type[BasePermission] = Authenticated,
+    rate_limit: str | None = None,
+) -> Callable[[Callable[..., Awaitable[S]]], Any]:
+    """A root mutation field from a resolver `(call: Call, **arguments) -> Success`.
+
+    `result` names the result union (default: the field's name and `Result`); `rate_limit` is the action the call
+    counts against (`schema/ratelimit.py`).
+    """
+
+    def build(resolve: Callable[..., Awaitable[S]]) -> Any:
+        hints = get_type_hints(resolve, include_extras=True)
+        _call, *parameters = inspect.signature(resolve).parameters.values()
+        decoders = {
+            parameter.name: (to_camel_case(parameter.name), decoder)
+            for parameter in parameters
+            if (decoder := _decoder(hints[parameter.name])) is not None
+        }
+
+        async def resolver(info: Info, **arguments: Any) -> Any:
+            try:
+                for name, (field, decoder) in decoders.items():
+                    arguments[name] = decoder(arguments[name], field)
+                async with info.context.uow.savepoint(alone=_alone(info)) as session:
+                    return await resolve(Call(info, session), **arguments)
+            except UserError as error:
+                return as_data(error)
+
+        camel = to_camel_case(resolve.__name__)
+        name = result or f"{camel[:1].upper()}{camel[1:]}Result"
+        resolver.__name__ = resolve.__name__
+        resolver.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info),
+                *(parameter.replace(annotation=hints[parameter.name]) for parameter in parameters),
+            ],
+            return_annotation=_result(name, hints["return"]),
+        )
+        return strawberry.mutation(
+            resolver=resolver,
+            description=description,
+            permission_classes=[guard],
+            extensions=[RateLimited(rate_limit)] if rate_limit else [],
+        )
+
+    return build
+
+
+def _alone(info: Info) -> bool:
+    """The only field of its document: no savepoint needed (its transaction holds nothing else to keep; two round
+    trips fewer, see `UnitOfWork.savepoint`)."""
+    selections = info.operation.selection_set.selections
+    return len(selections) == 1 and isinstance(selections[0], FieldNode)

@@ -1,0 +1,23 @@
+"""Codes of the user errors of ideas, comments, supports, reports and official answers (in GraphQL: `UserErrorCode`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IdeaErrorCode(StrEnum):
+    UNKNOWN_IDEA = "UNKNOWN_IDEA"
+    UNKNOWN_COMMENT = "UNKNOWN_COMMENT"
+    IDEA_NOT_EDITABLE = "IDEA_NOT_EDITABLE"
+    IDEA_NOT_OPEN = "IDEA_NOT_OPEN"
+    OWN_IDEA = "OWN_IDEA"
+    ALT_TEXT_LENGTH = "ALT_TEXT_LENGTH"
+    TOO_MANY_IMAGES = "TOO_MANY_IMAGES"
+    COMMENT_LENGTH = "COMMENT_LENGTH"
+    REPLY_NOT_ALLOWED = "REPLY_NOT_ALLOWED"
+    COMMENT_NOT_PUBLISHED = "COMMENT_NOT_PUBLISHED"
+    COMMENT_NOT_OPEN = "COMMENT_NOT_OPEN"
+    OWN_CONTRIBUTION = "OWN_CONTRIBUTION"
+    REPORT_TEXT_TOO_LONG = "REPORT_TEXT_TOO_LONG"
+    ALREADY_REPORTED = "ALREADY_REPORTED"
+    ANSWER_LENGTH = "ANSWER_LENGTH"

@@ -1,0 +1,17 @@
+"""Codes of the user errors of moderation policies, decisions, appeals and word lists (in GraphQL: `UserErrorCode`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ModerationErrorCode(StrEnum):
+    REPORT_THRESHOLD_RANGE = "REPORT_THRESHOLD_RANGE"
+    MODERATION_REASON_LENGTH = "MODERATION_REASON_LENGTH"
+    DECISION_NOT_APPLICABLE = "DECISION_NOT_APPLICABLE"
+    MODERATION_TERM_INVALID = "MODERATION_TERM_INVALID"
+    MODERATION_TERM_LIMIT = "MODERATION_TERM_LIMIT"
+    UNKNOWN_MODERATION_TERM = "UNKNOWN_MODERATION_TERM"
+    NOTHING_TO_APPEAL = "NOTHING_TO_APPEAL"
+    ALREADY_APPEALED = "ALREADY_APPEALED"
+    APPEAL_TEXT_LENGTH = "APPEAL_TEXT_LENGTH"

@@ -1,0 +1,19 @@
+"""Codes of the user errors of surveys, their questions and answers (in GraphQL: `UserErrorCode`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SurveyErrorCode(StrEnum):
+    UNKNOWN_SURVEY = "UNKNOWN_SURVEY"
+    SURVEY_DATES_INVALID = "SURVEY_DATES_INVALID"
+    QUESTION_INVALID = "QUESTION_INVALID"
+    SURVEY_NOT_EDITABLE = "SURVEY_NOT_EDITABLE"
+    SURVEY_HAS_RESPONSES = "SURVEY_HAS_RESPONSES"
+    SURVEY_STATUS_CHANGE = "SURVEY_STATUS_CHANGE"
+    SURVEY_NOT_OPEN = "SURVEY_NOT_OPEN"
+    NOT_IN_AUDIENCE = "NOT_IN_AUDIENCE"
+    ALREADY_ANSWERED = "ALREADY_ANSWERED"
+    ANSWER_INVALID = "ANSWER_INVALID"
+    ANSWER_REQUIRED = "ANSWER_REQUIRED"
