@@ -30,6 +30,8 @@ class Pages:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates are files of the package: read and compiled once, not checked for changes on every page.
+            auto_reload=False,
         )
         self.environment.globals["label"] = label
 
