@@ -79,8 +79,10 @@ class Api:
         self.documents = documents
 
     async def query(self, request: Request, name: str, variables: Mapping[str, object] | None = None) -> Result:
-        """A page's data; fails the page on any error."""
-        result = await self._run(request, name, variables, csrf_checked=False)
+        """A page's data; fails the page on any error. In a form's post, once its CSRF token was checked
+        (`checked_form`), the query runs as the logged-in person too."""
+        checked = bool(getattr(request.state, "csrf_checked", False))
+        result = await self._run(request, name, variables, csrf_checked=checked)
         result.raise_for_problems()
         return result
 

@@ -33,6 +33,8 @@ async def checked_form(request: Request, config: WebConfig) -> FormData:
     expected = (request.scope.get("session") or {}).get(config.session_csrf_key)
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
         raise PageFailure(403, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.")
+    # The page may now read through the API in this request too (to show the form again with its errors).
+    request.state.csrf_checked = True
     return form
 
 
