@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.api import Api, Execute, PageFailure
 from web.config import WebConfig
 from web.documents import Documents
-from web.pages import answers, common, console, ideas, moderation, survey_console, surveys, towns
+from web.pages import answers, common, console, engagement, ideas, moderation, survey_console, surveys, towns, vereine
 from web.rendering import Pages
 
 STATIC = Path(__file__).parent / "static"
@@ -99,7 +99,19 @@ def web(execute: Execute, config: WebConfig) -> Web:
         Mount("/static", app=StaticFiles(directory=STATIC), name="static", middleware=middleware),
         *(
             Route(each.path, each.endpoint, methods=each.methods, middleware=middleware)
-            for module in (common, towns, ideas, console, moderation, answers, surveys, survey_console)
+            # Fixed console paths (`/konsole/umfragen`, `/konsole/vereine`) before the town's (`/konsole/<slug>/…`).
+            for module in (
+                common,
+                towns,
+                ideas,
+                surveys,
+                engagement,
+                survey_console,
+                vereine,
+                console,
+                moderation,
+                answers,
+            )
             for each in module.routes(pages)
         ),
     ]
