@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.api import Api, Execute, PageFailure
 from web.config import WebConfig
 from web.documents import Documents
-from web.pages import common, ideas, towns
+from web.pages import common, idea_page, ideas, my_page, towns
 from web.rendering import Pages
 
 STATIC = Path(__file__).parent / "static"
@@ -99,7 +99,13 @@ def web(execute: Execute, config: WebConfig) -> Web:
         Mount("/static", app=StaticFiles(directory=STATIC), name="static", middleware=middleware),
         *(
             Route(each.path, each.endpoint, methods=each.methods, middleware=middleware)
-            for each in [*common.routes(pages), *towns.routes(pages), *ideas.routes(pages)]
+            for each in [
+                *common.routes(pages),
+                *towns.routes(pages),
+                *ideas.routes(pages),
+                *idea_page.routes(pages),
+                *my_page.routes(pages),
+            ]
         ),
     ]
     return Web(routes, {PageFailure: failure, HTTPException: not_found})
