@@ -79,8 +79,9 @@ class Api:
         self.documents = documents
 
     async def query(self, request: Request, name: str, variables: Mapping[str, object] | None = None) -> Result:
-        """A page's data; fails the page on any error."""
-        result = await self._run(request, name, variables, csrf_checked=False)
+        """A page's data; fails the page on any error. A query only reads, so it runs also while a form's post is
+        answered (a form shown again with its errors): the CSRF check guards changes, which go through `mutate`."""
+        result = await self._run(request, name, variables, csrf_checked=request.method != "GET")
         result.raise_for_problems()
         return result
 
