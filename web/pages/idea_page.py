@@ -56,6 +56,7 @@ def routes(pages: Pages) -> list[Route]:
             reasons=REPORT_REASONS,
             problems=problems or [],
             values=values or {},
+            announce=None,
         )
 
     async def idea(request: Request) -> Response:
