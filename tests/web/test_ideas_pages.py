@@ -6,15 +6,25 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
 
-PUBLISHED_WITHIN_SECONDS = 60
-# Two different ideas for the two runs: a near-duplicate of the first would wait for a moderator.
-IDEAS = {
-    True: ("Fahrradstellplätze am Bahnhof", "Am Bahnhof fehlen überdachte Stellplätze für Fahrräder"),
-    False: ("Trinkbrunnen in der Fußgängerzone", "Im Sommer braucht die Innenstadt frisches Wasser zum Trinken"),
+CHECKED_WITHIN_SECONDS = 60
+# Different words in the two runs: a near-duplicate or a repetition of the first would wait for a moderator.
+TEXTS = {
+    True: {
+        "title": "Fahrradstellplätze am Bahnhof",
+        "body": "Am Bahnhof fehlen überdachte Stellplätze für Fahrräder",
+        "comment": "Gute Idee, am besten mit Licht",
+        "reply": "Und mit Ladestation für E-Bikes",
+    },
+    False: {
+        "title": "Trinkbrunnen in der Fußgängerzone",
+        "body": "Im Sommer braucht die Innenstadt frisches Wasser zum Trinken",
+        "comment": "Das würde vielen Familien an heißen Tagen helfen",
+        "reply": "Vielleicht auch einer am Spielplatz im Park",
+    },
 }
 
 
@@ -24,15 +34,14 @@ async def axe_clean(page: Page, javascript: bool) -> None:
         assert await accessibility_violations(page) == [], page.url
 
 
-async def wait_until_published(page: Page) -> None:
-    """The worker checks the idea: reload until the page no longer shows it waiting."""
-    status = page.get_by_text("Stand der Prüfung")
-    for _ in range(PUBLISHED_WITHIN_SECONDS * 2):
-        if await status.count() == 0:
+async def wait_until_shown(page: Page, locator: Locator) -> None:
+    """The worker checks what people submit: reload until `locator` shows what it did."""
+    for _ in range(CHECKED_WITHIN_SECONDS * 2):
+        if await locator.count():
             return
         await page.wait_for_timeout(500)
         await page.reload()
-    await expect(status).to_have_count(0)
+    await expect(locator.first).to_be_visible()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -44,8 +53,8 @@ async def test_submit_publish_support_comment_reply_and_report(
     await author.goto(web.url + "/")
     await log_in(author, web.url, "Clara Citizen (Soest)")
     await author.goto(web.url + "/ideen/neu?ort=soest")
-    topic, text = IDEAS[javascript]
-    body = f"{text} ({marker})."
+    texts = TEXTS[javascript]
+    body = f"{texts['body']} ({marker})."
     await author.get_by_label("Titel", exact=True).fill("Ab")
     await author.get_by_label("Beschreibung", exact=True).fill(body)
     await author.get_by_role("button", name="Idee einreichen").click()
@@ -57,14 +66,15 @@ async def test_submit_publish_support_comment_reply_and_report(
     await expect(author.get_by_label("Beschreibung", exact=True)).to_have_value(body)
     await axe_clean(author, javascript)
 
-    title = f"{topic} {marker}"
+    title = f"{texts['title']} {marker}"
     await author.get_by_label("Titel", exact=True).fill(title)
     await author.get_by_role("button", name="Idee einreichen").click()
     await expect(author.get_by_role("heading", level=1)).to_have_text(title)
     await expect(author.get_by_role("status").first).to_contain_text("Danke! Ihre Idee ist eingereicht")
     await axe_clean(author, javascript)
     idea_url = author.url
-    await wait_until_published(author)
+    await wait_until_shown(author, author.get_by_role("button", name="Kommentar senden"))
+    await expect(author.get_by_text("Stand der Prüfung")).to_have_count(0)
     await expect(author.get_by_text("Idee zurückziehen", exact=True)).to_be_visible()
     await axe_clean(author, javascript)
 
@@ -94,14 +104,16 @@ async def test_submit_publish_support_comment_reply_and_report(
     await expect(visitor.get_by_role("alert").filter(has_text="Es gibt ein Problem")).to_be_visible()
     await expect(visitor.locator("#fehler-kommentar")).to_be_visible()
     await axe_clean(visitor, javascript)
-    comment = f"Gute Idee, am besten mit Licht ({marker})."
+    comment = f"{texts['comment']} ({marker})."
     await visitor.get_by_label("Ihr Kommentar").fill(comment)
     await visitor.get_by_role("button", name="Kommentar senden").click()
     await expect(visitor.get_by_role("status").first).to_contain_text("Danke für Ihren Kommentar.")
     await expect(visitor.locator(".comment").filter(has_text=comment)).to_be_visible()
 
+    # The comment is checked by the worker too: replies are possible once it is published.
+    await wait_until_shown(visitor, visitor.locator("summary", has_text="Antworten"))
     await visitor.locator("summary", has_text="Antworten").click()
-    reply = f"Und mit Ladestation für E-Bikes ({marker})."
+    reply = f"{texts['reply']} ({marker})."
     await visitor.get_by_label("Ihre Antwort").fill(reply)
     await visitor.get_by_role("button", name="Antwort senden").click()
     await expect(visitor.locator(".comment--reply")).to_contain_text(reply)
