@@ -128,9 +128,7 @@ async def list_open_surveys(session: AsyncSession, *, first: int, after: str | N
     return await _page(session, statement, first=first, after=after)
 
 
-async def _page(
-    session: AsyncSession, statement: Select[Survey], *, first: int, after: str | None
-) -> SurveyPage:
+async def _page(session: AsyncSession, statement: Select[Survey], *, first: int, after: str | None) -> SurveyPage:
     if after is not None:
         statement = statement.where(tuple_(Survey.created_at, Survey.id) < tuple_(*_decode_cursor(after)))
     rows = (

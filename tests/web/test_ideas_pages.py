@@ -136,22 +136,49 @@ async def test_submit_publish_support_comment_reply_and_report(
     await visitor.context.close()
 
 
-async def test_the_author_withdraws_and_the_idea_leaves_the_public(web: DevService, browser: Browser) -> None:
+async def submit(page: Page, base_url: str, title: str, body: str) -> None:
+    await page.goto(base_url + "/ideen/neu?ort=soest")
+    await page.get_by_label("Titel", exact=True).fill(title)
+    await page.get_by_label("Beschreibung", exact=True).fill(body)
+    await page.get_by_role("button", name="Idee einreichen").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, browser: Browser) -> None:
     marker = uuid.uuid4().hex[:8]
     page, requests = await new_page(browser, javascript=False)
     await page.goto(web.url + "/")
     await log_in(page, web.url, "Clara Citizen (Soest)")
-    await page.goto(web.url + "/ideen/neu?ort=soest")
-    await page.get_by_label("Titel", exact=True).fill(f"Sitzbänke im Stadtpark {marker}")
-    await page.get_by_label("Beschreibung", exact=True).fill(f"Mehr Bänke entlang der Wege im Park ({marker}).")
-    await page.get_by_role("button", name="Idee einreichen").click()
+    title, body = f"Sitzbänke im Stadtpark {marker}", f"Mehr Bänke entlang der Wege im Stadtpark ({marker})."
+    await submit(page, web.url, title, body)
+    await wait_until_shown(page, page.get_by_role("button", name="Kommentar senden"))
+    # The same idea again is a near-duplicate: it waits for a moderator, and its author may still change it.
+    await submit(page, web.url, title, body)
+    await wait_until_shown(page, page.get_by_text("Eine sehr ähnliche Idee gibt es"))
+    await expect(page.get_by_text("Stand der Prüfung: Wird geprüft")).to_be_visible()
+    idea_url = page.url
+
+    await page.get_by_role("link", name="Idee bearbeiten").click()
+    await expect(page.get_by_label("Titel", exact=True)).to_have_value(title)
+    await page.get_by_label("Titel", exact=True).fill("")
+    await page.get_by_role("button", name="Änderungen speichern").click()
+    await expect(page.get_by_role("alert").filter(has_text="Es gibt ein Problem")).to_be_visible()
+    await expect(page.locator("#fehler-title")).to_be_visible()
+    await expect(page.get_by_label("Beschreibung", exact=True)).to_have_value(body)
+    checked, _ = await new_page(browser)
+    await checked.context.add_cookies(await page.context.cookies())
+    await checked.goto(idea_url + "/bearbeiten")
+    assert await accessibility_violations(checked) == []
+    await checked.context.close()
+    await page.get_by_label("Titel", exact=True).fill(f"Bänke und Schatten im Stadtpark {marker}")
+    await page.get_by_role("button", name="Änderungen speichern").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Ihre Änderungen sind gespeichert.")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Bänke und Schatten im Stadtpark {marker}")
+
     await page.locator("summary", has_text="Idee zurückziehen").click()
     await page.get_by_role("button", name="Ja, Idee zurückziehen").click()
     await expect(page.get_by_role("status").first).to_contain_text("Sie haben Ihre Idee zurückgezogen.")
     await expect(page.get_by_text("Stand der Prüfung: Zurückgezogen")).to_be_visible()
-    anonymous, _ = await new_page(browser)
-    await anonymous.goto(page.url)
-    await expect(anonymous.get_by_role("heading", level=1)).not_to_contain_text(marker)
+    await expect(page.get_by_role("link", name="Idee bearbeiten")).to_have_count(0)
     assert requests.foreign(web.url) == []
     await page.context.close()
-    await anonymous.context.close()

@@ -30,6 +30,7 @@ async def test_home_town_export_download_notifications_and_deletion_refused(
     await page.get_by_role("button", name="Als meinen Ort wählen").click()
     await expect(page).to_have_url(web.url + "/")
     await expect(page.get_by_role("banner")).to_contain_text("Ihr Ort: Olpe")
+    await axe_clean(page, javascript)
 
     await page.get_by_role("link", name="Mein Bereich").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mein Bereich")
