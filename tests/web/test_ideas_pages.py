@@ -165,8 +165,8 @@ async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, b
     await expect(page.get_by_role("alert").filter(has_text="Es gibt ein Problem")).to_be_visible()
     await expect(page.locator("#fehler-title")).to_be_visible()
     await expect(page.get_by_label("Beschreibung", exact=True)).to_have_value(body)
-    checked, _ = await new_page(browser)
-    await checked.context.add_cookies(await page.context.cookies())
+    # axe needs JavaScript: the same person's edit form in a context with it.
+    checked, _ = await new_page(browser, storage_state=await page.context.storage_state())
     await checked.goto(idea_url + "/bearbeiten")
     assert await accessibility_violations(checked) == []
     await checked.context.close()
