@@ -182,3 +182,30 @@ async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, b
     await expect(page.get_by_role("link", name="Idee bearbeiten")).to_have_count(0)
     assert requests.foreign(web.url) == []
     await page.context.close()
+
+
+async def test_the_author_asks_for_a_review_of_a_rejection(web: DevService, browser: Browser) -> None:
+    marker = uuid.uuid4().hex[:8]
+    page, requests = await new_page(browser, javascript=False)
+    await page.goto(web.url + "/")
+    await log_in(page, web.url, "Clara Citizen (Soest)")
+    # A threat is severe abuse: the automated check rejects it at once.
+    await submit(page, web.url, f"Lärm an der Baustelle {marker}", f"Wenn das so weitergeht, bring dich um ({marker}).")
+    await wait_until_shown(page, page.get_by_text("Stand der Prüfung: Abgewiesen"))
+    await page.get_by_role("button", name="Überprüfung erbitten").click()
+    await expect(page.get_by_role("alert").filter(has_text="Es gibt ein Problem")).to_be_visible()
+    await expect(page.locator("#fehler-einspruch")).to_be_visible()
+    # axe needs JavaScript: the same state, the rejected idea and the refused empty request, in a context with it.
+    checked, _ = await new_page(browser, storage_state=await page.context.storage_state())
+    await checked.goto(page.url.removesuffix("/ueberpruefen-lassen"))
+    assert await accessibility_violations(checked) == []
+    await checked.get_by_role("button", name="Überprüfung erbitten").click()
+    await expect(checked.locator("#fehler-einspruch")).to_be_visible()
+    assert await accessibility_violations(checked) == []
+    await checked.context.close()
+    reason = page.get_by_label("Warum sollte die Moderation noch einmal hinsehen?")
+    await reason.fill("Das war ein Zitat, keine Drohung.")
+    await page.get_by_role("button", name="Überprüfung erbitten").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Ihre Bitte um Überprüfung ist bei der Moderation.")
+    assert requests.foreign(web.url) == []
+    await page.context.close()
