@@ -20,7 +20,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.api import Api, Execute, PageFailure
 from web.config import WebConfig
 from web.documents import Documents
-from web.pages import answers, common, console, engagement, ideas, moderation, survey_console, surveys, towns, vereine
+from web.pages import (
+    answers,
+    common,
+    console,
+    engagement,
+    idea_page,
+    ideas,
+    moderation,
+    my_page,
+    survey_console,
+    surveys,
+    towns,
+    vereine,
+)
 from web.rendering import Pages
 
 STATIC = Path(__file__).parent / "static"
@@ -104,6 +117,8 @@ def web(execute: Execute, config: WebConfig) -> Web:
                 common,
                 towns,
                 ideas,
+                idea_page,
+                my_page,
                 surveys,
                 engagement,
                 survey_console,

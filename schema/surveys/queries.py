@@ -11,7 +11,7 @@ from schema.permissions import Public
 from schema.surveys.types import SurveyConnection, SurveyEdge, SurveyType
 from service.errors import InvalidArgument, UserError
 from service.surveys.models import SurveyStatus
-from service.surveys.repository import list_surveys
+from service.surveys.repository import list_open_surveys, list_surveys
 
 
 async def survey_list(
@@ -26,6 +26,16 @@ async def survey_list(
 
 @strawberry.type
 class SurveyQueries:
+    @strawberry.field(
+        description="Open surveys of the whole region (published, opened and not yet closed), newest first "
+        "(`first` at most 100).",
+        permission_classes=[Public],
+    )
+    async def surveys(self, info: Info, first: int = 20, after: str | None = None) -> SurveyConnection:
+        async with info.context.uow.session() as session:
+            page = await list_open_surveys(session, first=first, after=after)
+        return connection_from_page(SurveyConnection, SurveyEdge, page, SurveyType.from_row, after=after)
+
     @strawberry.field(
         description="One survey by its global id; null when it does not exist or the caller may not see it.",
         permission_classes=[Public],

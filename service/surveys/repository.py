@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -112,6 +112,23 @@ async def list_surveys(
     statement = select(Survey).where(Survey.town_id == town_id, survey_visible_to(viewer))
     if status is not None:
         statement = statement.where(Survey.status == status.value)
+    return await _page(session, statement, first=first, after=after)
+
+
+async def list_open_surveys(session: AsyncSession, *, first: int, after: str | None) -> SurveyPage:
+    """The region's open surveys (published, opened, not yet closed), newest first, keyset-paginated: open ones
+    are public, so this is the same for every viewer."""
+    check_page_size(first)
+    now = func.now()
+    statement = select(Survey).where(
+        Survey.status == SurveyStatus.PUBLISHED.value,
+        or_(Survey.opens_at.is_(None), Survey.opens_at <= now),
+        Survey.closes_at > now,
+    )
+    return await _page(session, statement, first=first, after=after)
+
+
+async def _page(session: AsyncSession, statement: Select[Survey], *, first: int, after: str | None) -> SurveyPage:
     if after is not None:
         statement = statement.where(tuple_(Survey.created_at, Survey.id) < tuple_(*_decode_cursor(after)))
     rows = (

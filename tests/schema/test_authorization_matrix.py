@@ -717,6 +717,7 @@ QUERIES: dict[str, Entry] = {
         "query Q($id: ID!) { survey(id: $id) { id } }", draft_survey, allowed(STAFF_OF_SOEST, others="null")
     ),
     "offers": Entry("{ offers { edges { node { id } } } }", no_variables, allowed(EVERYONE)),
+    "surveys": Entry("{ surveys { edges { node { id } } } }", no_variables, allowed(EVERYONE)),
     "events": Entry(
         "query Q($townId: ID!) { events(town: $townId) { edges { node { type payload } } } }",
         soest_town,

@@ -1,4 +1,4 @@
-"""An idea's page and the form to submit one."""
+"""The form to submit an idea (its fields are shared with the form to edit one)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from web.forms import checked_form, text
 from web.rendering import Pages
 
 
-def _location(form: FormData) -> tuple[dict[str, float] | None, list[Problem]]:
+def typed_location(form: FormData) -> tuple[dict[str, float] | None, list[Problem]]:
     """Typed coordinates (both or neither), as the API expects them."""
     latitude, longitude = text(form, "latitude").replace(",", "."), text(form, "longitude").replace(",", ".")
     if not latitude and not longitude:
@@ -27,14 +27,19 @@ def _location(form: FormData) -> tuple[dict[str, float] | None, list[Problem]]:
         ]
 
 
-def routes(pages: Pages) -> list[Route]:
-    async def idea(request: Request) -> Response:
-        result = await pages.api.query(request, "idea", {"id": request.path_params["id"]})
-        node = result.data.get("node")
-        if node is None or node.get("__typename") != "Idea":
-            raise PageFailure(404, "Diese Idee gibt es nicht oder sie ist nicht öffentlich.")
-        return pages.render(request, "idea.html", result.data, idea=node)
+IDEA_FIELDS = ("strategyAreaId", "title", "body", "latitude", "longitude", "imageAltTexts")
 
+
+def idea_values(form: FormData) -> dict[str, str]:
+    """The idea's fields as typed, to fill the form again after an error."""
+    return {name: text(form, name) for name in IDEA_FIELDS}
+
+
+def alt_texts(values: dict[str, str]) -> list[str] | None:
+    return [line.strip() for line in values["imageAltTexts"].splitlines() if line.strip()] or None
+
+
+def routes(pages: Pages) -> list[Route]:
     async def submit_form(
         request: Request, values: dict[str, str] | None = None, problems: list[Problem] | None = None
     ) -> Response:
@@ -60,9 +65,8 @@ def routes(pages: Pages) -> list[Route]:
 
     async def submit(request: Request) -> Response:
         form = await checked_form(request, pages.config)
-        values = {name: text(form, name) for name in ("town", "townId", "strategyAreaId", "title", "body")}
-        values |= {name: text(form, name) for name in ("latitude", "longitude", "imageAltTexts")}
-        location, problems = _location(form)
+        values = {"town": text(form, "town"), "townId": text(form, "townId")} | idea_values(form)
+        location, problems = typed_location(form)
         if problems:
             return await submit_form(request, values, problems)
         variables: dict[str, Any] = {
@@ -72,8 +76,7 @@ def routes(pages: Pages) -> list[Route]:
                 "title": values["title"],
                 "body": values["body"],
                 "location": location,
-                "imageAltTexts": [line.strip() for line in values["imageAltTexts"].splitlines() if line.strip()]
-                or None,
+                "imageAltTexts": alt_texts(values),
             }
         }
         result = await pages.api.mutate(request, "submit_idea", variables)
@@ -87,5 +90,4 @@ def routes(pages: Pages) -> list[Route]:
     return [
         Route("/ideen/neu", show_submit, methods=["GET"]),
         Route("/ideen/neu", submit, methods=["POST"]),
-        Route("/ideen/{id}", idea, methods=["GET"]),
     ]

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from web.api import PageFailure, Problem
 from web.forms import checked_form, optional, text
 from web.local_time import typed_instant
-from web.pages.ideas import _location as typed_location
+from web.pages.ideas import typed_location
 from web.rendering import Pages
 
 STAFF_ROLES = ("STAFF", "ADMIN")

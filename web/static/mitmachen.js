@@ -16,3 +16,8 @@
   var summary = document.getElementById("fehler");
   if (summary) { summary.focus(); }
 })();
+// Support updated in place (htmx): the focus stays on the new button.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var button = event.detail.target && document.querySelector("#" + event.detail.target.id + " [data-focus-after-swap]");
+  if (button) { button.focus(); }
+});
