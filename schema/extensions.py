@@ -30,6 +30,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from schema.shape import shape_errors
+from schema.strawberry_internals import graphql_core_schema
 from service.db.availability import database_unavailable
 from service.errors import ExpectedError
 from service.observability import GRAPHQL_OPERATIONS
@@ -186,7 +187,7 @@ class ValidationByQueryText(SchemaExtension):
         # Strawberry validates only a document it parsed from the request's query text.
         assert context.graphql_document is not None  # noqa: S101
         assert context.query is not None  # noqa: S101
-        schema = context.schema._schema
+        schema = graphql_core_schema(context.schema)
         key = (schema, context.query, context.validation_rules)
         errors = _VALIDATED.get(key)
         if errors is None:
@@ -235,7 +236,7 @@ def _selected_operation(context: ExecutionContext) -> OperationDefinitionNode | 
 def _root_field(context: ExecutionContext, operation: OperationDefinitionNode | None) -> str:
     if operation is None:
         return "other"
-    root = context.schema._schema.get_root_type(operation.operation)
+    root = graphql_core_schema(context.schema).get_root_type(operation.operation)
     for selection in operation.selection_set.selections:
         if isinstance(selection, FieldNode) and root is not None and selection.name.value in root.fields:
             return selection.name.value

@@ -7,13 +7,19 @@ process dies between commit and send), a periodic sweep finds the work in the da
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _PENDING = "mitmachen.jobs"
+A = TypeVar("A")
+_NAME = re.compile(r"^[a-z]+\.[a-z]+(_[a-z]+)*$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,62 @@ class Job:
             return self.key, None
         window = int(now // self.window_seconds)
         return f"{self.key}:{window}", (window + 1) * self.window_seconds
+
+
+@dataclass(frozen=True)
+class NoArguments:
+    """The arguments of a job that works on everything due (cron jobs)."""
+
+
+NO_ARGUMENTS = NoArguments()
+
+
+@dataclass(frozen=True, eq=False)
+class JobType(Generic[A]):
+    """A job's name and the types of its arguments: the only place they are encoded for the queue and decoded.
+
+    `arguments` is a frozen dataclass; on the queue its fields are positional strings in field order (UUIDs and
+    enumerations as their text, a trailing `None` left out), so job ids and queued jobs read as before. `key` makes
+    repeated sends collapse: the job id is `<name>:<key>`; `window_seconds` see `Job`.
+    """
+
+    name: str
+    arguments: type[A]
+    key: Callable[[A], str] | None = None
+    window_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"job name {self.name!r} is not of the form domain.verb")
+        if self.name in DECLARED:
+            raise ValueError(f"job name {self.name!r} is declared twice")
+        DECLARED[self.name] = self
+
+    @cached_property
+    def _adapter(self) -> TypeAdapter[A]:
+        return TypeAdapter(self.arguments)
+
+    def __call__(self, arguments: A, *, collapse: bool = True) -> Job:
+        """The wake-up for these arguments; `collapse=False` sends it without the key (a new run even while an
+        earlier one is queued, as after an edit that needs checking again)."""
+        values = [getattr(arguments, field.name) for field in dataclasses.fields(self.arguments)]  # type: ignore[arg-type]
+        while values and values[-1] is None:
+            values.pop()
+        if None in values:
+            raise ValueError(f"{self.name}: only trailing arguments may be left out")
+        key = f"{self.name}:{self.key(arguments)}" if self.key and collapse else None
+        return Job(self.name, tuple(str(value) for value in values), key=key, window_seconds=self.window_seconds)
+
+    def decode(self, args: Sequence[Any]) -> A:
+        """The arguments of a queued job; raises `ValueError` (pydantic's `ValidationError` too) if unusable."""
+        names = [field.name for field in dataclasses.fields(self.arguments)]  # type: ignore[arg-type]
+        if len(args) > len(names):
+            raise ValueError(f"{self.name} takes at most {len(names)} arguments, not {len(args)}")
+        return self._adapter.validate_python(dict(zip(names, args, strict=False)))
+
+
+# Every job type by name, as modules declare them (`service/<domain>/jobs.py`).
+DECLARED: dict[str, JobType[Any]] = {}
 
 
 class JobSender(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from strawberry.relay import GlobalID
 
 from mitmachen.runtime import Runtime
 from service.config import Settings
+from service.privacy.jobs import ExportRef
 from tests.conftest import GraphQLClient
 from tests.support.ideas import idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
@@ -81,7 +83,12 @@ async def test_the_export_token_never_appears_in_the_log(
 ) -> None:
     anna = await citizen(runtime, oidc_provider, "anna", "Anna Achterberg")
     requested = (await graphql(EXPORT, headers=anna.headers))["data"]["exportMyData"]
-    assert await build_export({"runtime": runtime}, GlobalID.from_id(requested["export"]["id"]).node_id) == "built"
+    assert (
+        await build_export(
+            {"runtime": runtime}, ExportRef(uuid.UUID(GlobalID.from_id(requested["export"]["id"]).node_id))
+        )
+        == "built"
+    )
     async with runtime.engine.connect() as connection:
         body = (await connection.exec_driver_sql("SELECT body FROM notifications")).scalar_one()
     found = re.search(r"/me/export/([A-Za-z0-9_-]+)", body)

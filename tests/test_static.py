@@ -46,7 +46,8 @@ def test_committed_sdl_matches_the_code() -> None:
 
 
 FORBIDDEN_IMPORTS = {
-    "service": {"schema", "workers", "mitmachen"},
+    # The domain knows nothing of the web, GraphQL or the queue: those are the adapters around it.
+    "service": {"schema", "workers", "mitmachen", "strawberry", "starlette", "arq"},
     "schema": {"workers", "mitmachen"},
     "workers": {"schema", "mitmachen"},
 }
@@ -103,3 +104,25 @@ async def test_migrations_create_exactly_the_check_constraints_of_the_models(run
 
     assert modelled
     assert sorted(migrated - modelled) == sorted(modelled - migrated) == []
+
+
+def test_forwarded_headers_are_read_only_by_uvicorns_proxy_middleware() -> None:
+    """One mechanism believes a proxy's client address (`ProxyHeadersMiddleware` from `MITMACHEN_TRUSTED_PROXIES`,
+    see `mitmachen/app.py`): no module names a forwarded header to parse it itself."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {node.value!r}"
+        for package in ("service", "schema", "mitmachen", "workers")
+        for path in (ROOT / package).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str | bytes)
+        and any(name in _text(node.value).lower() for name in _FORWARDED_HEADERS)
+    ]
+    assert offenders == []
+
+
+_FORWARDED_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded:")
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value

@@ -6,42 +6,52 @@ from typing import Any
 
 from arq import cron
 from arq.cron import CronJob
-from arq.typing import WorkerCoroutine
 from arq.worker import Function, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
+from service.jobs import JobType
+from service.moderation import jobs as moderation_jobs
+from service.notifications import jobs as notification_jobs
+from service.privacy import jobs as privacy_jobs
+from service.surveys import jobs as survey_jobs
+from service.system import jobs as system_jobs
+from service.tallies import jobs as tally_jobs
+from service.volunteering import jobs as volunteering_jobs
+from service.webhooks import jobs as webhook_jobs
 from workers.jobs import moderation, notifications, privacy, surveys, system, tallies, volunteering, webhooks
 from workers.queue import redis_settings
+from workers.registry import Handler, handler
 from workers.running import StoppingWorker, WorkerState, measured
 
-JOBS: tuple[tuple[str, WorkerCoroutine], ...] = (
-    ("system.heartbeat", system.heartbeat),
-    ("system.sweep", system.sweep),
-    ("moderation.check", moderation.check),
-    ("moderation.reports", moderation.reports),
-    ("notifications.deliver", notifications.deliver),
-    ("tallies.recompute", tallies.recompute),
-    ("surveys.results", surveys.results),
-    ("surveys.close_due", surveys.close_due),
-    ("volunteering.expire_offers", volunteering.expire_offers),
-    ("volunteering.reminders", volunteering.reminders),
-    ("volunteering.end_waitlists", volunteering.end_waitlists),
-    ("privacy.export", privacy.export),
-    ("privacy.purge", privacy.purge),
-    ("webhooks.deliver", webhooks.deliver),
+# The worker's function table: every declared job type with its handler (a test checks that none is missing).
+JOBS: tuple[Handler[Any], ...] = (
+    handler(system_jobs.HEARTBEAT, system.heartbeat),
+    handler(system_jobs.SWEEP, system.sweep),
+    handler(moderation_jobs.CHECK, moderation.check),
+    handler(moderation_jobs.HIDE_REPORTED, moderation.hide_reported),
+    handler(notification_jobs.DELIVER, notifications.deliver),
+    handler(tally_jobs.RECOMPUTE, tallies.recompute),
+    handler(survey_jobs.COMPUTE_RESULTS, surveys.compute_results),
+    handler(survey_jobs.CLOSE_DUE, surveys.close_due),
+    handler(volunteering_jobs.EXPIRE_OFFERS, volunteering.expire_offers),
+    handler(volunteering_jobs.SEND_REMINDERS, volunteering.send_reminders),
+    handler(volunteering_jobs.END_WAITLISTS, volunteering.end_waitlists),
+    handler(privacy_jobs.EXPORT, privacy.export),
+    handler(privacy_jobs.PURGE, privacy.purge),
+    handler(webhook_jobs.DELIVER, webhooks.deliver),
 )
-
+_BY_NAME = {job.name: job for job in JOBS}
 
 # Jobs whose wake-ups share a job id: no result is kept, so that the id is free again as soon as a run ends (arq
 # refuses an id while its job or result exists).
-NO_RESULT = frozenset({"webhooks.deliver"})
+NO_RESULT = frozenset({webhook_jobs.DELIVER.name})
 
 
 def functions() -> list[Function]:
     return [
-        func(measured(name, coroutine), name=name, max_tries=5, keep_result=0 if name in NO_RESULT else None)
-        for name, coroutine in JOBS
+        func(measured(job.name, job.run), name=job.name, max_tries=5, keep_result=0 if job.name in NO_RESULT else None)
+        for job in JOBS
     ]
 
 
@@ -52,8 +62,10 @@ def functions() -> list[Function]:
 CRON_RESULT_SECONDS = 3600
 
 
-def _cron(coroutine: WorkerCoroutine, name: str, **when: Any) -> CronJob:
-    return cron(measured(name, coroutine), name=name, keep_result=CRON_RESULT_SECONDS, **when)
+def _cron(job: JobType[Any], **when: Any) -> CronJob:
+    """A firing is named `<job name>.cron`; the job runs with no arguments."""
+    name = f"{job.name}.cron"
+    return cron(measured(name, _BY_NAME[job.name].run), name=name, keep_result=CRON_RESULT_SECONDS, **when)
 
 
 def create_worker(
@@ -72,15 +84,15 @@ def create_worker(
     return StoppingWorker(
         functions=functions(),
         cron_jobs=[
-            _cron(system.heartbeat, "system.heartbeat.cron", second={0}, run_at_startup=True),
-            _cron(system.sweep, "system.sweep.cron", second={5, 20, 35, 50}),
-            _cron(tallies.recompute, "tallies.recompute.cron", minute={17}, second={0}),
-            _cron(surveys.close_due, "surveys.close_due.cron", second={30}),
-            _cron(volunteering.expire_offers, "volunteering.expire_offers.cron", second={10, 40}),
-            _cron(volunteering.end_waitlists, "volunteering.end_waitlists.cron", second={12, 42}),
-            _cron(privacy.purge, "privacy.purge.cron", minute={47}, second={0}),
-            _cron(webhooks.deliver, "webhooks.deliver.cron", second={2, 17, 32, 47}),
-            _cron(volunteering.reminders, "volunteering.reminders.cron", minute=set(range(0, 60, 5)), second={25}),
+            _cron(system_jobs.HEARTBEAT, second={0}, run_at_startup=True),
+            _cron(system_jobs.SWEEP, second={5, 20, 35, 50}),
+            _cron(tally_jobs.RECOMPUTE, minute={17}, second={0}),
+            _cron(survey_jobs.CLOSE_DUE, second={30}),
+            _cron(volunteering_jobs.EXPIRE_OFFERS, second={10, 40}),
+            _cron(volunteering_jobs.END_WAITLISTS, second={12, 42}),
+            _cron(privacy_jobs.PURGE, minute={47}, second={0}),
+            _cron(webhook_jobs.DELIVER, second={2, 17, 32, 47}),
+            _cron(volunteering_jobs.SEND_REMINDERS, minute=set(range(0, 60, 5)), second={25}),
         ],
         redis_settings=connection,
         ctx={"runtime": runtime, "worker_state": state},

@@ -16,7 +16,9 @@ from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
-from service.jobs import Job, request_job
+from service.jobs import request_job
+from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
+from service.moderation.models import SubjectKind
 from service.notifications.service import notify
 from service.privacy.identities import held
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
@@ -69,7 +71,7 @@ async def submit_idea(
     )
     session.add(idea)
     await session.flush()
-    request_job(session, Job("moderation.check", ("idea", str(idea.id))))
+    request_job(session, CHECK(Subject(SubjectKind.IDEA, idea.id), collapse=False))
     return idea
 
 
@@ -109,7 +111,7 @@ async def edit_idea(
     idea.updated_at = func.now()
     await session.flush()
     await session.refresh(idea)
-    request_job(session, Job("moderation.check", ("idea", str(idea.id))))
+    request_job(session, CHECK(Subject(SubjectKind.IDEA, idea.id), collapse=False))
     return idea
 
 
@@ -179,7 +181,7 @@ async def comment_on_idea(
     )
     session.add(comment)
     await session.flush()
-    request_job(session, Job("moderation.check", ("comment", str(comment.id))))
+    request_job(session, CHECK(Subject(SubjectKind.COMMENT, comment.id), collapse=False))
     return comment
 
 
@@ -267,7 +269,7 @@ async def report_content(
             session.add(report)
     except IntegrityError:
         raise UserError(IdeaErrorCode.ALREADY_REPORTED, "Sie haben diesen Beitrag bereits gemeldet.") from None
-    request_job(session, Job("moderation.reports", ("idea" if idea_id else "comment", str(idea_id or comment_id))))
+    request_job(session, HIDE_REPORTED(Subject.of(idea_id, comment_id), collapse=False))
     return report
 
 

@@ -1,4 +1,4 @@
-"""Hiding a published contribution once enough different people reported it (job `moderation.reports`)."""
+"""Hiding a published contribution once enough different people reported it (job `moderation.hide_reported`)."""
 
 from __future__ import annotations
 

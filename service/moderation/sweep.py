@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -10,18 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.models import Comment, Idea, Lifecycle, Report
 from service.jobs import Job
+from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import DEFAULT_REPORT_THRESHOLD, SubjectKind, TownModerationSettings
 
 BATCH = 500
 
 
-def check_job(kind: SubjectKind, subject_id: object) -> Job:
-    """`key` collapses repeated sweeps into one queued job while the first one waits."""
-    return Job("moderation.check", (kind.value, str(subject_id)), key=f"moderation.check:{kind.value}:{subject_id}")
-
-
-def reports_job(kind: SubjectKind, subject_id: object) -> Job:
-    return Job("moderation.reports", (kind.value, str(subject_id)), key=f"moderation.reports:{kind.value}:{subject_id}")
+def check_job(kind: SubjectKind, subject_id: uuid.UUID) -> Job:
+    """The key collapses repeated sweeps into one queued job while the first one waits."""
+    return CHECK(Subject(kind, subject_id))
 
 
 async def unchecked_submissions(session: AsyncSession, older_than: timedelta) -> Sequence[Job]:
@@ -65,7 +63,4 @@ async def unhandled_reports(session: AsyncSession, older_than: timedelta) -> Seq
         .having(and_(func.count(func.distinct(Report.reporter_id)) >= threshold, func.max(Report.created_at) < cutoff))
         .limit(BATCH)
     )
-    return [
-        reports_job(SubjectKind.IDEA, idea_id) if idea_id else reports_job(SubjectKind.COMMENT, comment_id)
-        for idea_id, comment_id in found
-    ]
+    return [HIDE_REPORTED(Subject.of(idea_id, comment_id)) for idea_id, comment_id in found]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.validation import one_line
 from service.jobs import Job
+from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 from service.users.models import User
 
@@ -124,4 +125,4 @@ async def unsent(session: AsyncSession, older_than: timedelta) -> Sequence[Job]:
             Notification.created_at < func.now() - older_than,
         )
     )
-    return [Job("notifications.deliver", (str(notification_id),)) for notification_id in ids]
+    return [DELIVER(NotificationRef(notification_id)) for notification_id in ids]

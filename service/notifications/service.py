@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.validation import one_line
-from service.jobs import Job, request_job
+from service.jobs import request_job
+from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 
 SUBJECT_MAX = 200
@@ -19,5 +20,5 @@ def notify(session: AsyncSession, *, user_id: uuid.UUID, kind: str, subject: str
         id=uuid.uuid4(), user_id=user_id, kind=kind, subject=one_line(subject)[:SUBJECT_MAX], body=body
     )
     session.add(notification)
-    request_job(session, Job("notifications.deliver", (str(notification.id),)))
+    request_job(session, DELIVER(NotificationRef(notification.id)))
     return notification

@@ -21,6 +21,7 @@ from service.auth.viewer import Viewer
 from service.jobs import Job, request_job
 from service.notifications.service import notify
 from service.privacy.document import build_document
+from service.privacy.jobs import EXPORT, ExportRef
 from service.privacy.models import DataExport
 
 LINK_LIFETIME = timedelta(hours=24)
@@ -44,7 +45,7 @@ async def request_export(session: AsyncSession, viewer: Viewer) -> DataExport:
     session.add(export)
     await session.flush()
     await session.refresh(export)
-    request_job(session, Job("privacy.export", (str(export.id),)))
+    request_job(session, EXPORT(ExportRef(export.id)))
     return export
 
 
@@ -127,7 +128,7 @@ async def unbuilt(session: AsyncSession, older_than: timedelta) -> Sequence[Job]
     ids = await session.scalars(
         select(DataExport.id).where(DataExport.ready_at.is_(None), DataExport.created_at < func.now() - older_than)
     )
-    return [Job("privacy.export", (str(export_id),)) for export_id in ids]
+    return [EXPORT(ExportRef(export_id)) for export_id in ids]
 
 
 async def drop_expired_documents(session: AsyncSession) -> int:

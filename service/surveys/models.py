@@ -158,7 +158,7 @@ class Answer(Base):
 
 
 class Results(Base):
-    """Results computed by the `surveys.results` job from the responses; `response_count` says from how many."""
+    """Results computed by the `surveys.compute_results` job from the responses; `response_count` says from how many."""
 
     __tablename__ = "survey_results"
 

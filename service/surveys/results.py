@@ -1,4 +1,4 @@
-"""Results of a survey, computed from the responses by the `surveys.results` job and stored as one document.
+"""Results of a survey, computed from the responses by the `surveys.compute_results` job and stored as one document.
 
 Free-text answers (and the "other" texts of choice questions) are kept in the stored document for staff only;
 `public_view` removes them, so that nothing unmoderated is ever shown to the public.

@@ -18,6 +18,7 @@ from service.jobs import Job, request_job
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
+from service.surveys.jobs import COMPUTE_RESULTS, SurveyRef
 from service.surveys.kinds.base import dump
 from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
 from service.surveys.policies import can_manage, survey_visible_to
@@ -41,15 +42,9 @@ class SurveyFields:
     results_public: bool | None = None
 
 
-# Answers (and a close) sent within one such window are one recomputation, started when the window ends.
-RESULTS_WINDOW_SECONDS = 1.0
-
-
 def results_job(survey_id: uuid.UUID) -> Job:
     """One recomputation per survey and window of `RESULTS_WINDOW_SECONDS`, run after the window's last answer."""
-    return Job(
-        "surveys.results", (str(survey_id),), key=f"surveys.results:{survey_id}", window_seconds=RESULTS_WINDOW_SECONDS
-    )
+    return COMPUTE_RESULTS(SurveyRef(survey_id))
 
 
 def unknown_survey() -> NotFound:

@@ -8,17 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import PermissionDenied
-from service.jobs import Job, request_job
+from service.jobs import request_job
+from service.tallies.jobs import RECOMPUTE, Recompute
 from service.tallies.report import can_request_recompute, last_run
-
-RECOMPUTE_JOB = "tallies.recompute"
 
 
 async def request_recompute(session: AsyncSession, viewer: Viewer) -> datetime | None:
     """Queue a recompute; requests while one is queued collapse into it (one job key)."""
     if not can_request_recompute(viewer):
         raise PermissionDenied("Nur Mitarbeitende dürfen eine Neuberechnung anstoßen.")
-    requested_by = (str(viewer.user_id),) if viewer.user_id else ()
-    request_job(session, Job(RECOMPUTE_JOB, requested_by, key=RECOMPUTE_JOB))
+    request_job(session, RECOMPUTE(Recompute(viewer.user_id)))
     run = await last_run(session)
     return run.finished_at if run else None

@@ -7,18 +7,12 @@ import uuid
 from sqlalchemy import any_, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.jobs import Job, request_job
+from service.jobs import request_job
+from service.webhooks.jobs import DELIVER, Delivery
 from service.webhooks.models import SubscriptionStatus, WebhookSubscription
 
-JOB = "webhooks.deliver"
 # Per session: the (town, event type) pairs already looked up, and whether an active subscription wants them.
 _CHECKED = "mitmachen.webhooks.checked"
-
-
-def deliver_job(town_id: uuid.UUID) -> Job:
-    """One wake-up per town: arq enqueues a job id only while no job of that id is queued or running, so a burst
-    of events sends one job (the job collects again before it ends; the cron catches what slips past)."""
-    return Job(JOB, (str(town_id),), key=f"{JOB}:{town_id}")
 
 
 async def wake_for(session: AsyncSession, town_id: uuid.UUID, event_type: str) -> None:
@@ -38,4 +32,4 @@ async def wake_for(session: AsyncSession, town_id: uuid.UUID, event_type: str) -
             )
         )
     if checked[(town_id, event_type)]:
-        request_job(session, deliver_job(town_id))
+        request_job(session, DELIVER(Delivery(town_id)))

@@ -27,6 +27,7 @@ from service.auth.viewer import Role
 from service.ideas.models import Lifecycle
 from service.moderation.models import ModerationTerm
 from service.notifications.service import notify
+from service.surveys.jobs import SurveyRef
 from tests.conftest import GraphQLClient
 from tests.support.ideas import (
     TownRef,
@@ -53,7 +54,7 @@ from tests.support.surveys import (
 from tests.support.surveys import in_days as survey_in_days
 from tests.support.volunteering import ADD_SHIFT, DRAFT, PUBLISH, REGISTER, SIGN_UP, VERIFY, move_shift_directly
 from tests.support.volunteering import in_days as shift_in_days
-from workers.jobs.surveys import results as results_job
+from workers.jobs.surveys import compute_results as results_job
 
 Roles = tuple[tuple[Role, str | None], ...]
 
@@ -188,7 +189,7 @@ class World:
         assert answered["__typename"] == "SurveyAnswered", answered
         if close:
             await self.ok(CLOSE_SURVEY, {"id": survey_id}, self.who("staff of Soest"), "closeSurvey")
-        assert await results_job({"runtime": self.runtime}, str(row_id(survey_id))) == 1
+        assert await results_job({"runtime": self.runtime}, SurveyRef(row_id(survey_id))) == 1
         return survey_id
 
     # Volunteering: organisations of the organisation manager, verified by the staff of Soest.

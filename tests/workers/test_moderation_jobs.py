@@ -109,11 +109,11 @@ async def test_reports_hide_an_idea_through_the_worker_once(settings: Settings, 
     idea_id = await factories.idea_row(runtime, author, lifecycle=Lifecycle.PUBLISHED)
     for number in range(3):
         await factories.report(runtime, await factories.user(runtime, f"Meldende {number}"), idea_id=idea_id)
-        await runtime.redis.enqueue_job("moderation.reports", "idea", str(idea_id))
+        await runtime.redis.enqueue_job("moderation.hide_reported", "idea", str(idea_id))
 
     await _run_worker(settings, runtime)
 
-    assert await _moderation_results_all_succeeded(runtime) == ["moderation.reports"] * 3
+    assert await _moderation_results_all_succeeded(runtime) == ["moderation.hide_reported"] * 3
     assert (await factories.load_idea(runtime, idea_id)).lifecycle == Lifecycle.HIDDEN.value
     assert await _decision_counts(runtime, [idea_id]) == {idea_id: (1, 1)}
 

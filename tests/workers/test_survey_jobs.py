@@ -11,15 +11,16 @@ from sqlalchemy import select
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
 from service.config import Settings
+from service.surveys.jobs import RESULTS_WINDOW_SECONDS, SurveyRef
 from service.surveys.models import Results, Survey
 from service.surveys.results import recompute
-from service.surveys.service import RESULTS_WINDOW_SECONDS
 from tests.conftest import GraphQLClient
 from tests.support.ideas import queued_jobs, row_id
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.support.surveys import answer, move_closing_time, published_survey, standard_answers
-from workers.jobs.surveys import close_due, results
+from workers.jobs.surveys import close_due
+from workers.jobs.surveys import compute_results as results
 from workers.jobs.system import sweep
 from workers.settings import create_worker
 
@@ -57,7 +58,7 @@ async def test_due_surveys_are_closed_once_and_their_results_computed(
     closed_again = await close_due({"runtime": runtime})
 
     assert (closed, closed_again) == (1, 0)
-    assert queued == [("surveys.results", (str(row_id(due_id)),))]
+    assert queued == [("surveys.compute_results", (str(row_id(due_id)),))]
     assert await _state(runtime, due_id) == ("closed", 1)
     assert await _state(runtime, running_id) == ("published", None)
 
@@ -76,7 +77,7 @@ async def test_the_sweep_resends_a_lost_results_job(
 
     assert sent >= 1
     assert await _state(runtime, survey_id) == ("published", 1)
-    assert ("surveys.results", (str(row_id(survey_id)),)) not in await queued_jobs(runtime)
+    assert ("surveys.compute_results", (str(row_id(survey_id)),)) not in await queued_jobs(runtime)
     assert sent_after == 0
 
 
@@ -97,7 +98,9 @@ async def test_results_are_recomputed_after_the_last_answer_of_a_burst(
     for citizen in citizens[1:]:
         await answer(graphql, citizen, survey_id, standard_answers(question_ids))
     ended = time.time()
-    queued = [job for job in await queued_jobs(runtime) if job == ("surveys.results", (str(row_id(survey_id)),))]
+    queued = [
+        job for job in await queued_jobs(runtime) if job == ("surveys.compute_results", (str(row_id(survey_id)),))
+    ]
     await _run_worker(settings, runtime)
 
     assert counted_first == 1
@@ -116,7 +119,7 @@ async def test_a_recomputation_waits_for_the_one_running_and_then_counts_what_it
 
     async with runtime.unit_of_work() as first, first.session() as running:
         assert await recompute(running, key) == 1
-        second = asyncio.create_task(results({"runtime": runtime}, str(key)))
+        second = asyncio.create_task(results({"runtime": runtime}, SurveyRef(key)))
         await asyncio.sleep(0.5)
         waited = not second.done()
         await answer(graphql, await person(runtime, oidc_provider, "omar"), survey_id, standard_answers(question_ids))

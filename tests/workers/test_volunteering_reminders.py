@@ -1,4 +1,4 @@
-"""`volunteering.reminders`: one e-mail per confirmed sign-up within a day before its shift, never twice, none for
+"""`volunteering.send_reminders`: one e-mail per confirmed sign-up within a day before its shift, never twice, none for
 sign-ups that hold no confirmed place; the mail reaches a real SMTP server through the outbox."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ async def _volunteer(runtime: Runtime, provider: OidcProvider, subject: str) -> 
 
 async def _remind(runtime: Runtime, settings: Settings, inbox: Inbox) -> None:
     """The reminder job, then the deliveries it asked for (a second burst catches wake-ups sent meanwhile)."""
-    await runtime.redis.enqueue_job("volunteering.reminders")
+    await runtime.redis.enqueue_job("volunteering.send_reminders")
     await run_worker(runtime, settings, inbox)
     await run_worker(runtime, settings, inbox)
 

@@ -39,8 +39,8 @@ async def test_a_worker_counts_its_jobs_by_outcome_and_their_queue_wait_on_its_o
     async with api_on(settings, valkey.url()) as (queue, graphql):
         town = await town_ref(graphql, "soest")
         idea = row_id(await submit(graphql, citizen, town, title="Mehr Bänke am Wall", body="Sitzplätze fehlen."))
-        # A job that fails (no such notification id can be read), and one that is a second try.
-        await queue.redis.enqueue_job("notifications.deliver", "not-a-uuid", _job_id="failing")
+        # A job that fails (its requester is no user: the tally run cannot be recorded), and one that is a second try.
+        await queue.redis.enqueue_job("tallies.recompute", str(uuid.uuid4()), _job_id="failing")
         await queue.redis.enqueue_job("notifications.deliver", str(uuid.uuid4()), _job_id="second-try", _job_try=2)
         log = valkey.directory / "worker.log"
         with worker_process(settings, valkey.url(), log, MITMACHEN_WORKER_METRICS_PORT=str(port)) as worker:
@@ -49,7 +49,7 @@ async def test_a_worker_counts_its_jobs_by_outcome_and_their_queue_wait_on_its_o
             async def counted() -> bool:
                 assert worker.process.poll() is None, worker.output()
                 samples = scrape(port)
-                failed = value(samples, "mitmachen_jobs_run_total", job="notifications.deliver", outcome="failed")
+                failed = value(samples, "mitmachen_jobs_run_total", job="tallies.recompute", outcome="failed")
                 cron = value(samples, "mitmachen_jobs_run_total", job="system.heartbeat.cron", outcome="succeeded")
                 return failed >= 1 and cron >= 1
 
@@ -58,7 +58,7 @@ async def test_a_worker_counts_its_jobs_by_outcome_and_their_queue_wait_on_its_o
 
     check = {"job": "moderation.check"}
     assert value(samples, "mitmachen_jobs_run_total", **check, outcome="succeeded") == 1
-    assert value(samples, "mitmachen_jobs_run_total", job="notifications.deliver", outcome="failed") == 1
+    assert value(samples, "mitmachen_jobs_run_total", job="tallies.recompute", outcome="failed") == 1
     assert value(samples, "mitmachen_jobs_run_total", job="notifications.deliver", outcome="succeeded") >= 1
     assert value(samples, "mitmachen_jobs_retried_total", job="notifications.deliver") == 1
     assert value(samples, "mitmachen_jobs_retried_total", **check) == 0

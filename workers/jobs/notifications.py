@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from service.notifications.delivery import count_attempt
 from service.notifications.delivery import deliver as deliver_notification
+from service.notifications.jobs import NotificationRef
 from workers.context import runtime_of, unit_of_work
 
 
-async def deliver(ctx: dict[str, Any], notification_id: str) -> str:
+async def deliver(ctx: dict[str, Any], notification: NotificationRef) -> str:
     settings = runtime_of(ctx).settings
-    key = uuid.UUID(notification_id)
+    key = notification.notification_id
     # The attempt is committed first, so that neither a failure nor a killed worker can make it uncounted.
     async with unit_of_work(ctx) as uow, uow.session() as session:
         if not await count_attempt(session, notification_id=key):

@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from service.events.log import purge as purge_events
+from service.jobs import NO_ARGUMENTS, NoArguments
 from service.privacy.exports import build_export, drop_expired_documents
 from service.privacy.identities import purge_identities
+from service.privacy.jobs import ExportRef
 from workers.context import runtime_of, unit_of_work
 
 logger = logging.getLogger("mitmachen.worker")
 
 
-async def export(ctx: dict[str, Any], export_id: str) -> str:
-    """`privacy.export` (export id): idempotent; an export built once is never built (or mailed) again."""
-    try:
-        key = uuid.UUID(export_id)
-    except ValueError:
-        logger.warning("privacy.export with unusable argument %r: ignored", export_id)
-        return "unusable argument"
+async def export(ctx: dict[str, Any], export: ExportRef) -> str:
+    """`privacy.export`: idempotent; an export built once is never built (or mailed) again."""
     public_url = runtime_of(ctx).settings.public_url
     async with unit_of_work(ctx) as uow, uow.session() as session:
-        return await build_export(session, export_id=key, public_url=public_url)
+        return await build_export(session, export_id=export.export_id, public_url=public_url)
 
 
-async def purge(ctx: dict[str, Any]) -> int:
+async def purge(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> int:
     """`privacy.purge` (cron): delete the documents of expired export links (returns how many) and events older
     than 30 days."""
     async with unit_of_work(ctx) as uow, uow.session() as session:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
+from service.jobs import NO_ARGUMENTS, NoArguments
+from service.surveys.jobs import SurveyRef
 from service.surveys.results import recompute
 from service.surveys.service import close_due_surveys
 from workers.context import unit_of_work
@@ -13,18 +14,13 @@ from workers.context import unit_of_work
 logger = logging.getLogger("mitmachen.worker")
 
 
-async def results(ctx: dict[str, Any], survey_id: str) -> int | None:
-    """`surveys.results` (survey id): recompute from the responses; idempotent. Returns the response count."""
-    try:
-        key = uuid.UUID(survey_id)
-    except ValueError:
-        logger.warning("surveys.results with unusable argument %r: ignored", survey_id)
-        return None
+async def compute_results(ctx: dict[str, Any], survey: SurveyRef) -> int | None:
+    """`surveys.compute_results`: recompute from the responses; idempotent. Returns the response count."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
-        return await recompute(session, key)
+        return await recompute(session, survey.survey_id)
 
 
-async def close_due(ctx: dict[str, Any]) -> int:
+async def close_due(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> int:
     """`surveys.close_due` (cron): close every published survey past its closing time; returns how many."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
         closed = await close_due_surveys(session)

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.jobs import Job
+from service.jobs import NO_ARGUMENTS, Job, NoArguments
 from service.moderation import sweep as moderation_sweep
 from service.notifications import delivery as notification_delivery
 from service.privacy import exports as privacy_exports
@@ -39,7 +39,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def heartbeat(ctx: dict[str, Any]) -> str:
+async def heartbeat(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> str:
     """Record that this worker is alive; idempotent (one row per worker, overwritten)."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
         values = {"worker_name": worker_name(), "seen_at": func.now()}
@@ -51,7 +51,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
     return worker_name()
 
 
-async def sweep(ctx: dict[str, Any]) -> int:
+async def sweep(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> int:
     """Resend wake-ups for everything pending longer than the threshold; returns how many were sent.
 
     Each sweeper runs in a savepoint of its own: one that fails (a bug, a statement PostgreSQL refuses) is logged

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from service.tallies.compute import recompute as recompute_tallies
+from service.tallies.jobs import Recompute
 from workers.context import unit_of_work
 
 logger = logging.getLogger("mitmachen.worker")
 
 
-async def recompute(ctx: dict[str, Any], requested_by: str | None = None) -> str:
+async def recompute(ctx: dict[str, Any], request: Recompute) -> str:
     async with unit_of_work(ctx) as uow, uow.session() as session:
-        result = await recompute_tallies(session, requested_by=uuid.UUID(requested_by) if requested_by else None)
+        result = await recompute_tallies(session, requested_by=request.requested_by)
     logger.info("tallies recomputed: %d rows, %d written, %d deleted", result.rows, result.changed, result.deleted)
     return result.digest

@@ -6,12 +6,12 @@ active subscriptions committed (`service/webhooks/wakeup.py`)."""
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from service.config import Environment
 from service.webhooks.delivery import RETRY_SCHEDULE, collect, due_subscriptions, send_next
+from service.webhooks.jobs import ALL_TOWNS, Delivery
 from workers.context import runtime_of, unit_of_work
 
 # One run sends for at most this long; the next run (every 15 seconds) goes on.
@@ -19,15 +19,15 @@ RUN_SECONDS = 60.0
 
 
 async def deliver(
-    ctx: dict[str, Any], town_id: str | None = None, *, schedule: tuple[timedelta, ...] = RETRY_SCHEDULE
+    ctx: dict[str, Any], delivery: Delivery = ALL_TOWNS, *, schedule: tuple[timedelta, ...] = RETRY_SCHEDULE
 ) -> str:
     """Each attempt is committed on its own, so a worker that dies loses at most one (sent again: at least once).
 
     The run collects again after sending and ends only when nothing new came and nothing more is due: a wake-up
-    refused while this run was going (its job id was taken) finds its event collected here. `town_id`: only the
+    refused while this run was going (its job id was taken) finds its event collected here. `delivery.town_id`: only the
     subscriptions taking that town's events (the town's own and the region-wide ones)."""
     allow_loopback = runtime_of(ctx).settings.environment in (Environment.DEV, Environment.TEST)
-    town = uuid.UUID(town_id) if town_id else None
+    town = delivery.town_id
     started = time.monotonic()
     collected = attempts = 0
     while True:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from mitmachen.app import create_app
 from mitmachen.runtime import Runtime
 from service.config import Settings
 from service.db.availability import database_unavailable
+from service.privacy.jobs import ExportRef
 from tests.conftest import GraphQLClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
@@ -173,7 +175,10 @@ OPEN_DATA = ["/open-data/suedwestfalen.csv", "/open-data/soest.json", "/open-dat
 async def _export_link(graphql: GraphQLClient, runtime: Runtime, who: Citizen) -> str:
     result = (await graphql(EXPORT, headers=who.headers))["data"]["exportMyData"]
     assert result["__typename"] == "DataExportRequested", result
-    assert await build_export({"runtime": runtime}, GlobalID.from_id(result["export"]["id"]).node_id) == "built"
+    assert (
+        await build_export({"runtime": runtime}, ExportRef(uuid.UUID(GlobalID.from_id(result["export"]["id"]).node_id)))
+        == "built"
+    )
     async with runtime.engine.connect() as connection:
         body = (
             await connection.execute(

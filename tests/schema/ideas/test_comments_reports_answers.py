@@ -200,7 +200,7 @@ async def test_reporting_an_idea_once_and_twice(
     second = await graphql(REPORT_CONTENT, {"input": {**report, "reason": "OFFENSIVE"}}, headers=omar.headers)
 
     assert first["data"]["reportContent"] == {"__typename": "ContentReported", "reported": True}
-    assert queued_after_first == [("moderation.reports", ("idea", str(row_id(idea_id))))]
+    assert queued_after_first == [("moderation.hide_reported", ("idea", str(row_id(idea_id))))]
     assert second["data"]["reportContent"] == {
         "__typename": "InvalidInput",
         "code": "ALREADY_REPORTED",
@@ -233,7 +233,7 @@ async def test_reporting_a_comment(runtime: Runtime, graphql: GraphQLClient, oid
 
     assert first["data"]["reportContent"] == {"__typename": "ContentReported", "reported": True}
     assert second["data"]["reportContent"]["code"] == "ALREADY_REPORTED"
-    assert await queued_jobs(runtime) == [("moderation.reports", ("comment", str(row_id(comment_id))))]
+    assert await queued_jobs(runtime) == [("moderation.hide_reported", ("comment", str(row_id(comment_id))))]
     assert await count_rows(runtime, "reports", "comment_id = :id", id=row_id(comment_id)) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from strawberry.relay import GlobalID
 from mitmachen.runtime import Runtime
 from service.notifications.models import Notification
 from service.notifications.service import notify
+from service.privacy.jobs import ExportRef
 from tests.conftest import GraphQLClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.privacy import EXPORT, Citizen, citizen
@@ -55,7 +57,12 @@ async def test_the_export_link_appears_in_the_notifications_of_its_addressee_onl
     clara = await citizen(runtime, oidc_provider, "clara-notes", "Clara")
     omar = await citizen(runtime, oidc_provider, "omar-notes", "Omar")
     requested = (await graphql(EXPORT, headers=clara.headers))["data"]["exportMyData"]
-    assert await build_export({"runtime": runtime}, GlobalID.from_id(requested["export"]["id"]).node_id) == "built"
+    assert (
+        await build_export(
+            {"runtime": runtime}, ExportRef(uuid.UUID(GlobalID.from_id(requested["export"]["id"]).node_id))
+        )
+        == "built"
+    )
 
     hers = await _mine(graphql, clara)
     his = await _mine(graphql, omar)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from sqlalchemy import text
@@ -10,6 +11,7 @@ from strawberry.relay import to_base64
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
+from service.privacy.jobs import ExportRef
 from service.tallies.compute import recompute
 from tests.conftest import GraphQLClient
 from tests.support.ideas import count_rows, queued_jobs, row_id
@@ -41,7 +43,7 @@ async def test_name_email_and_subject_appear_nowhere_afterwards_and_public_ideas
     requested = await graphql(EXPORT, headers=anna.headers)
     assert requested["data"]["exportMyData"]["__typename"] == "DataExportRequested"
     export_id = str(row_id(requested["data"]["exportMyData"]["export"]["id"]))
-    assert await build_export({"runtime": runtime}, export_id) == "built"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.UUID(export_id))) == "built"
     needles = [anna.name, anna.email, anna.subject]
     # The scan finds the person before deletion (users, the export document): it can fail.
     before = {table for table, _, _ in await places_holding(runtime, needles)}

@@ -16,6 +16,7 @@ from strawberry.relay import GlobalID
 from mitmachen.runtime import Runtime
 from service.jobs import Job
 from service.privacy.exports import unbuilt
+from service.privacy.jobs import ExportRef
 from tests.conftest import GraphQLClient
 from tests.support.ideas import count_rows, queued_jobs, row_id
 from tests.support.oidc_provider import OidcProvider
@@ -52,7 +53,7 @@ async def _link_mailed_to(runtime: Runtime, who: Citizen) -> str:
 
 async def _ready_link(graphql: GraphQLClient, runtime: Runtime, who: Citizen) -> str:
     export_id = await _requested(graphql, who)
-    assert await build_export({"runtime": runtime}, export_id) == "built"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.UUID(export_id))) == "built"
     return await _link_mailed_to(runtime, who)
 
 
@@ -160,11 +161,11 @@ async def test_building_twice_mails_one_link_and_asking_twice_while_pending_make
     assert await _requested(graphql, anna) == export_id
     assert await queued_jobs(runtime) == [("privacy.export", (export_id,))]
 
-    assert await build_export({"runtime": runtime}, export_id) == "built"
-    assert await build_export({"runtime": runtime}, export_id) == "already built"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.UUID(export_id))) == "built"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.UUID(export_id))) == "already built"
 
     assert await count_rows(runtime, "notifications", "kind = 'privacy.export_ready'") == 1
-    assert await build_export({"runtime": runtime}, str(uuid.uuid4())) == "unknown"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.uuid4())) == "unknown"
 
 
 async def test_anonymous_callers_cannot_ask_for_an_export(graphql: GraphQLClient, runtime: Runtime) -> None:
@@ -197,6 +198,6 @@ async def test_the_sweep_asks_again_for_exports_not_built(
         jobs = await unbuilt(session, timedelta(minutes=1))
 
     assert jobs == [Job("privacy.export", (export_id,))]
-    assert await build_export({"runtime": runtime}, export_id) == "built"
+    assert await build_export({"runtime": runtime}, ExportRef(uuid.UUID(export_id))) == "built"
     async with runtime.unit_of_work() as uow, uow.session() as session:
         assert await unbuilt(session, timedelta(minutes=1)) == []

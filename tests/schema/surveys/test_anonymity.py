@@ -13,12 +13,13 @@ from sqlalchemy import text
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
+from service.surveys.jobs import SurveyRef
 from tests.conftest import GraphQLClient
 from tests.support.ideas import queued_jobs, row_id
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 from tests.support.surveys import answer, published_survey
-from workers.jobs.surveys import results as results_job
+from workers.jobs.surveys import compute_results as results_job
 
 RESPONDENTS = 12
 QUESTIONS = [
@@ -78,7 +79,7 @@ async def _anonymous_survey(
         assert answered["__typename"] == "SurveyAnswered", answered
     await runtime.redis.flushdb()
     # The worker's job function computes the results, as the worker would.
-    assert await results_job({"runtime": runtime}, str(row_id(survey_id))) == RESPONDENTS
+    assert await results_job({"runtime": runtime}, SurveyRef(row_id(survey_id))) == RESPONDENTS
     return survey_id, question_ids, people
 
 

@@ -63,7 +63,7 @@ async def test_a_citizen_answers_once_and_sees_their_own_answers(
         "message": "Sie haben an dieser Umfrage schon teilgenommen.",
     }
     assert await _stored(runtime) == (1, 1, 7)
-    assert ("surveys.results", (str(row_id(survey_id)),)) in await queued_jobs(runtime)
+    assert ("surveys.compute_results", (str(row_id(survey_id)),)) in await queued_jobs(runtime)
     mine = (await graphql(MY_PARTICIPATION, {"id": survey_id}, headers=clara.headers))["data"]["survey"]
     assert mine["responseCount"] == 1
     assert mine["myParticipation"]["tookPart"] is True

@@ -11,13 +11,14 @@ import pytest
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
+from service.surveys.jobs import SurveyRef
 from service.surveys.models import QuestionKind
 from tests.conftest import GraphQLClient
 from tests.support.ideas import count_rows, row_id
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 from tests.support.surveys import PUBLISH_SURVEY, SET_QUESTIONS, answer, draft
-from workers.jobs.surveys import results as results_job
+from workers.jobs.surveys import compute_results as results_job
 
 QUESTIONS = """
 query Questions($id: ID!) {
@@ -179,7 +180,7 @@ async def test_a_rating_is_answered_with_whole_stars_and_counted_like_a_scale(
         if stars <= 2:
             given.append({"questionId": follow_up_id, "text": "Schatten"})
         assert (await answer(graphql, someone, survey_id, given))["__typename"] == "SurveyAnswered"
-    await results_job({"runtime": runtime}, str(row_id(survey_id)))
+    await results_job({"runtime": runtime}, SurveyRef(row_id(survey_id)))
     survey = (await graphql(RESULTS, {"id": survey_id}, headers=staff.headers))["data"]["survey"]
 
     assert [(item["__typename"], item["code"]) for item in refused] == [("InvalidInput", "ANSWER_INVALID")] * 3

@@ -12,12 +12,13 @@ from sqlalchemy import text
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
+from service.surveys.jobs import SurveyRef
 from tests.conftest import GraphQLClient
 from tests.support.ideas import row_id
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import Person, person
 from tests.support.surveys import CLOSE_SURVEY, answer, published_survey, standard_answers
-from workers.jobs.surveys import results as results_job
+from workers.jobs.surveys import compute_results as results_job
 
 RESULTS = """
 query Results($id: ID!) {
@@ -60,7 +61,7 @@ async def _answered(
             given[4]["optionIndexes"] = [1, 2, 0]
         outcome = await answer(graphql, someone, survey_id, given)
         assert outcome["__typename"] == "SurveyAnswered", outcome
-    assert await results_job({"runtime": runtime}, str(row_id(survey_id))) == len(people)
+    assert await results_job({"runtime": runtime}, SurveyRef(row_id(survey_id))) == len(people)
     return survey_id, question_ids, staff
 
 

@@ -65,4 +65,6 @@ async def test_a_published_idea_reported_by_enough_people_is_found(runtime: Runt
     async with runtime.unit_of_work() as uow, uow.session() as session:
         await session.execute(factories.update_reports_created_at(LONG_AGO))
 
-    assert [(job.name, job.args) for job in await _swept(runtime)] == [("moderation.reports", ("idea", str(idea_id)))]
+    assert [(job.name, job.args) for job in await _swept(runtime)] == [
+        ("moderation.hide_reported", ("idea", str(idea_id)))
+    ]

@@ -12,6 +12,7 @@ from service.auth.viewer import Role
 from service.config import Settings
 from service.events.log import EventType, record
 from service.towns.models import Town
+from service.webhooks.jobs import Delivery
 from tests.conftest import GraphQLClient
 from tests.service.webhooks.receiver import receiver
 from tests.support.oidc_provider import OidcProvider
@@ -101,7 +102,7 @@ async def test_a_run_for_one_town_sends_only_what_takes_that_towns_events(
         await subscribe(graphql, olpe_admin, "olpe", hook.url("/olpe"))
         await write_events(runtime, "soest", 2)
         await write_events(runtime, "olpe", 2)
-        await deliver({"runtime": runtime}, str(await _town_id(runtime, "olpe")))
+        await deliver({"runtime": runtime}, Delivery(await _town_id(runtime, "olpe")))
         assert [item.path for item in hook.received] == ["/olpe", "/olpe"]
         await deliver({"runtime": runtime})  # the cron's run: every town
         assert sorted(item.path for item in hook.received) == ["/olpe", "/olpe", "/soest", "/soest"]
