@@ -84,8 +84,31 @@ def routes(pages: Pages) -> list[Route]:
             request, f"/ideen/{idea_id}", flash="Danke! Ihre Idee ist eingereicht und wird nun geprüft."
         )
 
+    async def appeal(request: Request) -> Response:
+        """The author asks the moderators to look again at a rejected or hidden idea."""
+        form = await checked_form(request, pages.config)
+        idea_id = request.path_params["id"]
+        result = await pages.api.mutate(
+            request, "appeal_decision", {"input": {"subjectId": idea_id, "text": text(form, "text")}}
+        )
+        if not result.problems:
+            return pages.redirect(
+                request, f"/ideen/{idea_id}", flash="Ihr Antrag ist eingegangen. Die Moderation prüft erneut."
+            )
+        shown = await pages.api.query(request, "idea", {"id": idea_id})
+        return pages.render(
+            request,
+            "idea.html",
+            shown.data,
+            status=400,
+            idea=shown.data["node"],
+            appeal_problems=result.problems,
+            appeal_text=text(form, "text"),
+        )
+
     return [
         Route("/ideen/neu", show_submit, methods=["GET"]),
         Route("/ideen/neu", submit, methods=["POST"]),
         Route("/ideen/{id}", idea, methods=["GET"]),
+        Route("/ideen/{id}/einspruch", appeal, methods=["POST"]),
     ]
