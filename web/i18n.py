@@ -185,8 +185,6 @@ ENGLISH: dict[str, str] = {
     "Speichern": "Save",
     # The console for admins and moderators: roles, audit filters, the author's history, appeals.
     "Frühere Entscheidungen zur Person in diesem Ort": "Earlier decisions about this person in this town",
-    "Veröffentlicht": "Published",
-    "Abgelehnt": "Rejected",
     "Verborgen": "Hidden",
     "Bisher keine Entscheidungen der Moderation.": "No moderation decisions so far.",
     "Einträge filtern": "Filter the entries",
@@ -203,7 +201,6 @@ ENGLISH: dict[str, str] = {
     "Wer welche Rolle hat": "Who holds which role",
     "Rollen im Ort, nach Rolle und Name": "Roles in the town, by role and name",
     "Person": "Person",
-    "E-Mail-Adresse": "E-mail address",
     "Rolle": "Role",
     "Seit": "Since",
     "Rolle entziehen": "Revoke the role",
