@@ -61,6 +61,7 @@ async def test_a_rejected_author_asks_for_review_and_the_moderator_restores_the_
 
     # The author reads the reason and asks for another look: first with nothing written, then with a reason.
     await author.goto(idea_url)
+    await expect(author.get_by_role("status").first).to_contain_text("Abgewiesen")
     await expect(author.locator("main")).to_contain_text(rejection)
     await _axe(author, javascript)
     await author.get_by_role("button", name="Erneute Prüfung beantragen").click()
