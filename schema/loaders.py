@@ -16,8 +16,10 @@ from service.auth.viewer import Viewer
 from service.ideas import repository as ideas
 from service.ideas.models import Comment, Idea, OfficialAnswer
 from service.moderation import appeals as moderation_appeals
+from service.moderation import history as moderation_history
 from service.moderation import queue as moderation_queue
 from service.moderation import status as moderation
+from service.moderation.history import AuthorHistory
 from service.moderation.models import ModerationAppeal, SubjectKind
 from service.surveys import repository as surveys
 from service.surveys.models import Answer, Question, Results, Survey
@@ -139,6 +141,10 @@ class Loaders:
     @cached_property
     def open_appeal_by_subject(self) -> DataLoader[tuple[SubjectKind, uuid.UUID], ModerationAppeal | None]:
         return _optional_loader(self._uow, moderation_appeals.open_appeals)
+
+    @cached_property
+    def author_history_by_town_and_author(self) -> DataLoader[moderation_history.AuthorKey, AuthorHistory]:
+        return _loader(self._uow, moderation_history.author_histories, AuthorHistory)
 
     @cached_property
     def answers_by_idea_id(self) -> DataLoader[uuid.UUID, list[OfficialAnswer]]:

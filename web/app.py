@@ -22,6 +22,7 @@ from web.config import WebConfig
 from web.documents import Documents
 from web.pages import (
     answers,
+    audit,
     common,
     console,
     engagement,
@@ -29,6 +30,7 @@ from web.pages import (
     ideas,
     moderation,
     my_page,
+    roles,
     survey_console,
     surveys,
     towns,
@@ -126,6 +128,8 @@ def web(execute: Execute, config: WebConfig) -> Web:
                 console,
                 moderation,
                 answers,
+                audit,
+                roles,
             )
             for each in module.routes(pages)
         ),

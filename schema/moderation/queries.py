@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -76,15 +78,33 @@ class ModerationQueries:
         )
 
     @strawberry.field(
-        description="A town's audit log, newest first (its moderators and admins).",
+        description="A town's audit log, newest first (its moderators and admins), filtered by what, who and when.",
         permission_classes=[Authenticated],
     )
     async def audit_log(
-        self, info: Info, town_id: strawberry.ID, first: int = DEFAULT_AUDIT_PAGE, after: str | None = None
+        self,
+        info: Info,
+        *,
+        town_id: strawberry.ID,
+        first: int = DEFAULT_AUDIT_PAGE,
+        after: str | None = None,
+        action: Annotated[
+            str | None, strawberry.argument(description="One action, or a group of them ending in a dot: `role.`.")
+        ] = None,
+        actor_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only what this person did.")] = None,
+        since: Annotated[datetime | None, strawberry.argument(description="From this moment on.")] = None,
+        until: Annotated[datetime | None, strawberry.argument(description="Before this moment.")] = None,
     ) -> AuditEntryConnection:
         town = decode_town(town_id)
+        try:
+            actor = decode_id(actor_id, "User", field="actorId") if actor_id else None
+        except UserError as error:
+            raise InvalidArgument(error.message) from None
+        only = audit_log.AuditFilter(action=action, actor_id=actor, since=since, until=until)
         async with info.context.uow.session() as session:
-            page = await audit_log.audit_log(session, info.context.viewer, town_id=town, first=first, after=after)
+            page = await audit_log.audit_log(
+                session, info.context.viewer, town_id=town, first=first, after=after, only=only
+            )
         return connection(
             AuditEntryConnection,
             AuditEntryEdge,

@@ -16,6 +16,7 @@ from schema.users.types import UserType
 from service.audit.models import AuditEntry
 from service.ideas.models import Comment, Idea, Lifecycle, ReportReason
 from service.moderation.decisions import Decision
+from service.moderation.history import LAST_DECISIONS, AuthorHistory, AuthorKey
 from service.moderation.lexicon import parse_term
 from service.moderation.models import (
     ModerationAppeal,
@@ -112,6 +113,28 @@ class ModerationAppealType:
 
 
 @strawberry.type(
+    name="AuthorHistory",
+    description="An author's ideas and comments in one town by where they stand, and the last decisions on them.",
+)
+class AuthorHistoryType:
+    published: int
+    rejected: int
+    hidden: int
+    decisions: list[ModerationDecisionRecordType] = strawberry.field(
+        description=f"The last {LAST_DECISIONS} decisions by moderators (not the automated checks), newest first."
+    )
+
+    @classmethod
+    def from_history(cls, history: AuthorHistory) -> Self:
+        return cls(
+            published=history.published,
+            rejected=history.rejected,
+            hidden=history.hidden,
+            decisions=[ModerationDecisionRecordType.from_row(row) for row in history.decisions],
+        )
+
+
+@strawberry.type(
     description="A contribution waiting for a moderator: held by the checks, reported, or appealed by its author."
 )
 class ModerationQueueItem:
@@ -129,6 +152,7 @@ class ModerationQueueItem:
     report_reasons: list[ReportReason]
     appealed_at: datetime | None = strawberry.field(description="When its author appealed; null without an appeal.")
     key: strawberry.Private[tuple[SubjectKind, uuid.UUID]]
+    author_key: strawberry.Private[AuthorKey]
 
     @classmethod
     def from_entry(cls, entry: QueueEntry) -> Self:
@@ -143,12 +167,18 @@ class ModerationQueueItem:
             report_reasons=[ReportReason(reason) for reason in entry.report_reasons],
             appealed_at=entry.appealed_at,
             key=(entry.kind, entry.subject.id),
+            author_key=(entry.subject.town_id, entry.subject.author_id),
         )
 
     @strawberry.field(description="The open reports, oldest first (reason, words, time; not who reported).")
     async def reports(self, info: Info) -> list[ModerationReportType]:
         found = await info.context.loaders.open_reports_by_subject.load(self.key)
         return [ModerationReportType.from_report(report) for report in found]
+
+    @strawberry.field(description="The author's earlier decisions in the town: what became of their contributions.")
+    async def author_history(self, info: Info) -> AuthorHistoryType:
+        found = await info.context.loaders.author_history_by_town_and_author.load(self.author_key)
+        return AuthorHistoryType.from_history(found)
 
     @strawberry.field(description="The author's open appeal, if any.")
     async def appeal(self, info: Info) -> ModerationAppealType | None:

@@ -567,6 +567,12 @@ async def region_report_period(world: World, caller: Person | None) -> dict[str,
     return {"from": "2024-01-01", "to": "2024-12-31"}
 
 
+async def someone_with_address(world: World, caller: Person | None) -> dict[str, Any]:
+    """Soest and the address of a person to find."""
+    _, email = await world.stranger_with_address()
+    return {"townId": world.soest.id, "text": email}
+
+
 async def moderated_town(world: World, caller: Person | None) -> dict[str, Any]:
     """Soest with a held idea (its moderation queue and audit log are not empty)."""
     idea = await world.idea(Lifecycle.PENDING)
@@ -708,6 +714,16 @@ QUERIES: dict[str, Entry] = {
         "query Q($id: ID!) { moderationStatus(subjectId: $id) { lifecycle } }",
         own_pending_idea,
         allowed(AUTHOR | MODERATORS_OF_SOEST, others="null", anonymous="UNAUTHENTICATED"),
+    ),
+    "townRoleHolders": Entry(
+        "query Q($townId: ID!) { townRoleHolders(townId: $townId) { role person { email user { id } } } }",
+        soest_town,
+        allowed(ADMINS_OF_SOEST),
+    ),
+    "findPeople": Entry(
+        "query Q($townId: ID!, $text: String!) { findPeople(townId: $townId, text: $text) { email user { id } } }",
+        someone_with_address,
+        allowed(ADMINS_OF_SOEST),
     ),
     "moderationTerms": Entry(
         "query Q($townId: ID!) { moderationTerms(townId: $townId) { term } }",

@@ -17,7 +17,7 @@ from web.rendering import Pages
 AREAS = {
     "MODERATOR": ("moderation", "woerter", "protokoll"),
     "STAFF": ("ideen",),
-    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "einstellungen"),
+    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "einstellungen", "rollen"),
 }
 
 

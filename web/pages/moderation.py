@@ -1,4 +1,4 @@
-"""Moderation in the console: the queue with its live count, decisions, the town's word lists, the audit log."""
+"""Moderation in the console: the queue with its live count, decisions, the town's word lists."""
 
 from __future__ import annotations
 
@@ -88,12 +88,6 @@ def routes(pages: Pages) -> list[Route]:
             return await terms(request, result.problems)
         return pages.redirect(request, console_path(request, "woerter"), flash="Das Wort ist entfernt.")
 
-    async def audit_log(request: Request) -> Response:
-        result = await pages.api.query(
-            request, "audit_log", await town_id.variables(request, after=request.query_params.get("nach") or None)
-        )
-        return pages.render(request, "console/audit_log.html", result.data)
-
     return [
         Route("/konsole/{slug}/moderation", queue, methods=["GET"]),
         Route("/konsole/{slug}/moderation/anzahl", queue_count, methods=["GET"]),
@@ -101,5 +95,4 @@ def routes(pages: Pages) -> list[Route]:
         Route("/konsole/{slug}/woerter", terms, methods=["GET"]),
         Route("/konsole/{slug}/woerter", add_term, methods=["POST"]),
         Route("/konsole/{slug}/woerter/entfernen", remove_term, methods=["POST"]),
-        Route("/konsole/{slug}/protokoll", audit_log, methods=["GET"]),
     ]

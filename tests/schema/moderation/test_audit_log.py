@@ -10,6 +10,7 @@ from service.auth.viewer import Grant, Role, Viewer
 from service.db.engine import count_statements
 from service.moderation.models import ModerationPolicy
 from service.moderation.settings import set_moderation_policy
+from service.moderation.terms import add_term
 from tests.conftest import GraphQLClient
 from tests.schema.moderation.callers import (
     CALLERS,
@@ -123,3 +124,68 @@ def test_the_api_has_no_way_to_change_or_delete_audit_entries() -> None:
     assert mutation is not None
 
     assert [name for name in mutation.fields if "audit" in name.lower()] == []
+
+
+FILTERED = """
+query Audit($townId: ID!, $action: String, $actorId: ID, $since: DateTime, $until: DateTime) {
+  auditLog(townId: $townId, action: $action, actorId: $actorId, since: $since, until: $until) {
+    edges { node { action createdAt actor { displayName } after } }
+  }
+}
+"""
+
+
+async def test_the_log_is_filtered_by_who_what_and_when(
+    graphql: GraphQLClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    soest = await factories.town(runtime, "soest")
+    ada = Viewer(user_id=await factories.user(runtime, "Ada Admin"), grants=frozenset({Grant(Role.ADMIN, soest)}))
+    bea = Viewer(user_id=await factories.user(runtime, "Bea Admin"), grants=frozenset({Grant(Role.ADMIN, soest)}))
+    for viewer, policy in (
+        (ada, ModerationPolicy.ALWAYS),
+        (bea, ModerationPolicy.OFF),
+        (ada, ModerationPolicy.FIRST_POST),
+    ):
+        async with runtime.unit_of_work() as uow, uow.session() as session:
+            await set_moderation_policy(session, viewer, town_id=soest, policy=policy)
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        await add_term(session, ada, town_id=soest, term="schwurbelkopf")
+    headers, _ = await caller(runtime, oidc_provider, "moderator of Soest")
+    assert ada.user_id is not None
+    town, ada_id = await town_global_id(runtime, "soest"), global_id("User", ada.user_id)
+
+    async def actions(**only: str) -> list[str]:
+        body = await graphql(FILTERED, {"townId": town, "actorId": ada_id, **only}, headers=headers)
+        assert all(edge["node"]["actor"] == {"displayName": "Ada Admin"} for edge in body["data"]["auditLog"]["edges"])
+        return [edge["node"]["action"] for edge in body["data"]["auditLog"]["edges"]]
+
+    everything = (await graphql(FILTERED, {"townId": town, "actorId": ada_id}, headers=headers))["data"]["auditLog"]
+    second = everything["edges"][1]["node"]["createdAt"]  # Ada's second policy change
+
+    assert await actions() == ["moderation.term_added", "moderation.policy_changed", "moderation.policy_changed"]
+    assert await actions(action="moderation.policy_changed") == ["moderation.policy_changed"] * 2
+    assert await actions(action="moderation.") == await actions()
+    assert await actions(action="moderation.term") == []
+    assert await actions(action="%.") == []
+    assert await actions(since=second) == ["moderation.term_added", "moderation.policy_changed"]
+    assert await actions(until=second) == ["moderation.policy_changed"]
+    assert await actions(since=second, until=everything["edges"][0]["node"]["createdAt"]) == [
+        "moderation.policy_changed"
+    ]
+
+
+async def test_a_time_span_that_ends_before_it_begins_is_refused(
+    graphql: GraphQLClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    headers, _ = await caller(runtime, oidc_provider, "moderator of Soest")
+    variables = {
+        "townId": await town_global_id(runtime, "soest"),
+        "since": "2026-05-02T00:00:00+00:00",
+        "until": "2026-05-01T00:00:00+00:00",
+    }
+
+    body = await graphql(FILTERED, variables, headers=headers)
+
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == "Der Anfang des Zeitraums muss vor seinem Ende liegen."

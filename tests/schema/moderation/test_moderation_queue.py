@@ -175,3 +175,53 @@ async def test_bad_paging_arguments_are_refused(
     )
 
     assert refusal_code(body, "moderationQueue") == "BAD_USER_INPUT"
+
+
+HISTORY = """
+query Queue($townId: ID!) {
+  moderationQueue(townId: $townId, first: 50) {
+    edges { node {
+      subject { ... on Idea { id } }
+      authorHistory { published rejected hidden decisions { outcome automated note } }
+    } }
+  }
+}
+"""
+DECIDE = """
+mutation Decide($input: ModerateSubmissionInput!) {
+  moderateSubmission(input: $input) { __typename ... on UserError { code message } }
+}
+"""
+
+
+async def test_each_item_shows_the_authors_earlier_decisions_in_the_town(
+    graphql: GraphQLClient, runtime: Runtime, oidc_provider: OidcProvider
+) -> None:
+    author = await factories.user(runtime, "Wiederholte Autorin")
+    published = Lifecycle.PUBLISHED
+    rejected = await factories.idea_row(runtime, author, title="Zuerst abgelehnt")
+    hidden = await factories.idea_row(runtime, author, title="Später verborgen", lifecycle=published)
+    kept = await factories.idea_row(runtime, author, title="Veröffentlicht", lifecycle=published)
+    await factories.comment_row(runtime, kept, author, lifecycle=published)
+    await factories.idea_row(runtime, author, slug="olpe", title="In Olpe verborgen", lifecycle=Lifecycle.HIDDEN)
+    await factories.idea_row(runtime, await factories.user(runtime), title="Von jemand anderem", lifecycle=published)
+    headers, _ = await caller(runtime, oidc_provider, "moderator of Soest")
+    for subject, decision, reason in ((rejected, "REJECT", "Beleidigend."), (hidden, "HIDE", "Werbung.")):
+        variables = {"input": {"subjectId": global_id("Idea", subject), "decision": decision, "reason": reason}}
+        decided = await graphql(DECIDE, variables, headers=headers)
+        assert decided["data"]["moderateSubmission"]["__typename"] == "SubmissionModerated", decided
+    held = await factories.idea_row(runtime, author, title="Der Planer ist ein Vollidiot", body="Sagt ihm das.")
+    await check(runtime, held)
+
+    body = await graphql(HISTORY, {"townId": await town_global_id(runtime, "soest")}, headers=headers)
+
+    items = {edge["node"]["subject"].get("id"): edge["node"] for edge in body["data"]["moderationQueue"]["edges"]}
+    assert items[global_id("Idea", held)]["authorHistory"] == {
+        "published": 2,
+        "rejected": 1,
+        "hidden": 1,
+        "decisions": [
+            {"outcome": "HIDE", "automated": False, "note": "Werbung."},
+            {"outcome": "REJECT", "automated": False, "note": "Beleidigend."},
+        ],
+    }
