@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.api import Api, Execute, PageFailure
 from web.config import WebConfig
 from web.documents import Documents
-from web.pages import answers, common, console, ideas, moderation, towns
+from web.pages import answers, common, console, ideas, moderation, reports, towns
 from web.rendering import Pages
 
 STATIC = Path(__file__).parent / "static"
@@ -99,7 +99,7 @@ def web(execute: Execute, config: WebConfig) -> Web:
         Mount("/static", app=StaticFiles(directory=STATIC), name="static", middleware=middleware),
         *(
             Route(each.path, each.endpoint, methods=each.methods, middleware=middleware)
-            for module in (common, towns, ideas, console, moderation, answers)
+            for module in (common, towns, ideas, console, moderation, answers, reports)
             for each in module.routes(pages)
         ),
     ]
