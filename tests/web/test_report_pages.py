@@ -4,6 +4,7 @@ from the SVG's `data-value`, not its pixels) and the table's are the API's."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -136,6 +137,8 @@ async def test_region_staff_follow_a_figure_of_the_region_report_to_its_ideas(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Beteiligungsbericht: Region")
     await _recomputed(page)
     await _numbers_are_the_apis(page, web, None)
+    if javascript:  # axe is a script; the no-JS run reaches the same states
+        assert await accessibility_violations(page) == []
     this_month = datetime.now(ZoneInfo("Europe/Berlin")).date().replace(day=1).isoformat()
     figure = page.locator(f'tr[data-period="{this_month}"] td[data-metric="IDEAS_PUBLISHED"]')
     counted = int(await figure.get_attribute("data-value") or 0)
@@ -145,6 +148,8 @@ async def test_region_staff_follow_a_figure_of_the_region_report_to_its_ideas(
     )
     cards = page.locator("main article")
     await expect(cards).to_have_count(min(counted, 20))
+    if javascript:
+        assert await accessibility_violations(page) == []
     while not await page.get_by_role("link", name=title).count():
         await page.get_by_role("link", name="Weiter").click()
     await page.get_by_role("link", name=title).click()
@@ -154,6 +159,7 @@ async def test_region_staff_follow_a_figure_of_the_region_report_to_its_ideas(
 
 
 async def test_town_staff_see_their_towns_report_in_every_state(web: DevService, browser: Browser) -> None:
+    await _published_idea(browser, web, f"Schattenbäume am Markt {uuid.uuid4().hex[:6]}")
     page, requests = await new_page(browser)
     await page.goto(web.url + "/konsole")
     await log_in(page, web.url, "Sara Staff (Soest)")
@@ -166,7 +172,7 @@ async def test_town_staff_see_their_towns_report_in_every_state(web: DevService,
     # A field of action: its own figures; the links to the ideas keep it.
     await page.get_by_label("Handlungsfeld").select_option(index=1)
     await page.get_by_role("button", name="Anzeigen").click()
-    await expect(page).to_have_url(f"{web.url}/konsole/soest/bericht?**handlungsfeld=**")
+    await expect(page).to_have_url(re.compile(r"/konsole/soest/bericht\?.*handlungsfeld=\w"))
     assert await accessibility_violations(page) == []
     # Years long past: an empty report; wrong dates: the errors at the fields and in the summary.
     await page.goto(web.url + "/konsole/soest/bericht?zeitraum=YEAR&von=2020-01-01&bis=2021-12-31")
