@@ -143,18 +143,22 @@ def routes(pages: Pages) -> list[Route]:
     def base(request: Request) -> str:
         return f"/konsole/{request.path_params.get('slug', REGION)}/bericht"
 
-    async def report(request: Request) -> Response:
+    async def scope(request: Request) -> dict[str, Any]:
+        """Whose report: the town of the path (its slug and id), or the region."""
         slug = request.path_params.get("slug", REGION)
         region = slug == REGION
+        return {"slug": slug, "region": region, "town": None if region else await town_id(request)}
+
+    async def report(request: Request) -> Response:
+        whose = await scope(request)
+        slug, region = whose["slug"], whose["region"]
         choice = Choice.of(request.query_params, datetime.now(TIME_ZONE).date())
         area = None if region else choice.area
         result = await pages.api.query(
             request,
             "participation_report",
             {
-                "slug": slug,
-                "region": region,
-                "town": None if region else await town_id(request),
+                **whose,
                 "from": choice.from_date.isoformat(),
                 "to": choice.to_date.isoformat(),
                 "period": choice.period,
@@ -195,8 +199,8 @@ def routes(pages: Pages) -> list[Route]:
         )
 
     async def ideas(request: Request) -> Response:
-        slug = request.path_params.get("slug", REGION)
-        region = slug == REGION
+        whose = await scope(request)
+        region = whose["region"]
         query = request.query_params
         metric, period = query.get("kennzahl", ""), query.get("zeitraum", "")
         try:
@@ -210,9 +214,7 @@ def routes(pages: Pages) -> list[Route]:
             request,
             "participation_ideas",
             {
-                "slug": slug,
-                "region": region,
-                "town": None if region else await town_id(request),
+                **whose,
                 "from": start.isoformat(),
                 "period": period,
                 "area": area,
