@@ -16,9 +16,13 @@ from web.rendering import Pages
 # Which console pages a role opens, by role (the API decides what each may do; this only lists the way there).
 AREAS = {
     "MODERATOR": ("moderation", "woerter", "protokoll"),
-    "STAFF": ("ideen",),
-    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "einstellungen", "rollen"),
+    "STAFF": ("ideen", "bericht"),
+    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "einstellungen", "rollen", "bericht"),
+    "REGION_STAFF": ("bericht",),
+    "REGION_ADMIN": ("bericht",),
 }
+# Region-wide roles hold no town: their console pages are under `/konsole/region/`.
+REGION: dict[str, Any] = {"id": None, "slug": "region", "name": "Region"}
 
 
 class TownIds:
@@ -52,9 +56,7 @@ def routes(pages: Pages) -> list[Route]:
             raise PageFailure(401, "Bitte melden Sie sich an.")
         towns: dict[str, dict[str, Any]] = {}
         for assignment in result.data["me"]["roles"]:
-            town = assignment["town"]
-            if town is None:
-                continue
+            town = assignment["town"] or REGION
             entry = towns.setdefault(town["slug"], {"town": town, "areas": []})
             for area in AREAS.get(assignment["role"], ()):
                 if area not in entry["areas"]:
