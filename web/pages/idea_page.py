@@ -186,7 +186,6 @@ def edit_routes(pages: Pages) -> list[Route]:
                 "title": values["title"],
                 "body": values["body"],
                 "location": location,
-                "removeLocation": location is None,
                 "imageAltTexts": alt_texts(values) or [],
             }
         }

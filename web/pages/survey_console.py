@@ -145,8 +145,6 @@ class Console:
             return await self.builder(request, problems, values)
         survey_id = request.path_params["id"]
         changes = dict(settings)
-        changes["removeOpensAt"] = changes["opensAt"] is None
-        changes["removeStrategyArea"] = changes["strategyAreaId"] is None
         result = await self.pages.api.mutate(request, "update_survey", {"input": {"surveyId": survey_id, **changes}})
         if result.problems:
             return await self.builder(request, result.problems, values)

@@ -46,10 +46,6 @@ def offer_fields(form: FormData, *, editing: bool) -> tuple[dict[str, Any], list
     fields["confirmationHours"] = _whole_number(form, "confirmationHours", problems)
     fields["location"], wrong_location = typed_location(form)
     problems += wrong_location
-    if editing and fields["minimumAge"] is None:
-        fields["removeMinimumAge"] = True
-    if editing and fields["location"] is None:
-        fields["removeLocation"] = True
     return fields, problems
 
 
