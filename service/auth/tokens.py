@@ -76,6 +76,9 @@ class VerifiedTokens:
         self._entries.move_to_end(key)
         return identity
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def put(self, key: bytes, identity: Identity) -> None:
         expires = identity.claims.get("exp")
         if self.size <= 0 or not isinstance(expires, int | float):
@@ -188,6 +191,9 @@ class AccessTokenValidator:
                     raise TokenRejected("identity provider misconfigured")
                 entry.jwks_uri = str(discovery["jwks_uri"])
             entry.keys = KeySet.import_key_set(await self._get_json(entry.jwks_uri))  # type: ignore[arg-type]
+            # The provider's keys changed (a refresh happens only for a key not seen before): a token signed with
+            # a key it has since withdrawn must fail from now on, so no earlier verification is taken on trust.
+            self.verified.clear()
         except (httpx.HTTPError, KeyError, TypeError, ValueError, JoseError):
             raise TokenRejected("identity provider unreachable") from None
 
