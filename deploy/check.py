@@ -236,12 +236,13 @@ def build(report: Report, base: str) -> None:
         raise CheckFailed(f"the image is {size_mb:.0f} MB, not under {SIZE_TARGET_MB} MB")
 
 
-PACKAGES = ("mitmachen", "service", "schema", "workers")
+PACKAGES = ("mitmachen", "service", "schema", "workers", "web")
 DIGEST_SCRIPT = """
 import hashlib, json, pathlib, sys
 root = pathlib.Path(sys.argv[1])
 print(json.dumps({str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                  for package in sys.argv[2:] for p in sorted((root / package).rglob("*.py"))}))
+                  for package in sys.argv[2:] for p in sorted((root / package).rglob("*"))
+                  if p.is_file() and "__pycache__" not in p.parts}))
 """
 
 
@@ -249,7 +250,8 @@ def source_digests(root: Path) -> dict[str, str]:
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
         for package in PACKAGES
-        for path in sorted((root / package).rglob("*.py"))
+        for path in sorted((root / package).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
     }
 
 
