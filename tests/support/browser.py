@@ -11,18 +11,17 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, Request
 
 from mitmachen.embedded import free_port
+from tests.support.server import stop, wait_until_answering
 
 PROJECT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90.0
@@ -71,26 +70,10 @@ def dev_service(database_url: str, redis_url: str, data_dir: Path) -> Iterator[D
         )
     service = DevService(f"http://127.0.0.1:{port}", log)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"mitmachen dev stopped:\n{service.output()[-4000:]}")
-            try:
-                if httpx.get(f"{service.url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"mitmachen dev did not become ready:\n{service.output()[-4000:]}")
-            time.sleep(0.25)
+        wait_until_answering(process, f"{service.url}/readyz", log, seconds=STARTUP_SECONDS, what="mitmachen dev")
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=20)
 
 
 @dataclass

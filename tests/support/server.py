@@ -65,23 +65,35 @@ def serve_process(settings: Settings, log: Path, **extra: str) -> Iterator[Serve
         )
     served = ServeProcess(f"http://127.0.0.1:{port}", log, process.pid)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"mitmachen serve exited with {process.returncode}:\n{served.output()}")
-            try:
-                if httpx.get(f"{served.url}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"mitmachen serve did not answer within {STARTUP_SECONDS} s:\n{served.output()}")
-            time.sleep(0.2)
+        wait_until_answering(process, f"{served.url}/healthz", log, seconds=STARTUP_SECONDS, what="mitmachen serve")
         yield served
     finally:
-        process.terminate()
+        stop(process, grace=15)
+
+
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, log: Path, *, seconds: float, what: str) -> None:
+    """Until `url` answers 200; fails with the end of the process's log if it exits or stays silent."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{what} did not answer within {seconds} s:\n{log.read_text(errors='replace')[-4000:]}"
+            )
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
