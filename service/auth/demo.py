@@ -35,6 +35,14 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Moderatorin in Soest",
     ),
     DemoPerson(
+        "demo-moderation-olpe",
+        "Moritz Moderation (Olpe)",
+        "moritz@demo.mitmachen.invalid",
+        "olpe",
+        ((Role.MODERATOR, "olpe"),),
+        "Moderator in Olpe",
+    ),
+    DemoPerson(
         "demo-verwaltung-olpe",
         "Sven Staff (Olpe)",
         "sven@demo.mitmachen.invalid",
