@@ -42,6 +42,7 @@ ENGLISH: dict[str, str] = {
     "Zurück zum Anfang": "Back to the start",
     "Fehler": "Error",
     "Seite nicht gefunden": "Page not found",
+    "Kein Zugang": "No access",
     "Keine Berechtigung": "Not allowed",
     "Bitte versuchen Sie es gleich noch einmal.": "Please try again in a moment.",
     "Zur Startseite": "Go to the home page",

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from web.api import PageFailure, Problem, Result
 from web.forms import checked_form, optional, text
-from web.pages.console import TownIds, console_path
+from web.pages.console import TownIds, area_query, console_path
 from web.rendering import Pages
 
 POLICIES = ("OFF", "FIRST_POST", "ALWAYS", "RISK_BASED")
@@ -22,8 +22,10 @@ def routes(pages: Pages) -> list[Route]:
         request: Request, problems: list[Problem] | None = None, values: dict[str, str] | None = None
     ) -> Response:
         status = request.query_params.get("status")
-        result = await pages.api.query(
+        result = await area_query(
+            pages,
             request,
+            "ideen",
             "town_ideas_console",
             {
                 "slug": request.path_params["slug"],
@@ -53,7 +55,9 @@ def routes(pages: Pages) -> list[Route]:
         return pages.redirect(request, console_path(request, "ideen"), flash="Die Antwort ist veröffentlicht.")
 
     async def settings(request: Request, problems: list[Problem] | None = None) -> Response:
-        result: Result = await pages.api.query(request, "moderation_settings", await town_id.variables(request))
+        result: Result = await area_query(
+            pages, request, "einstellungen", "moderation_settings", await town_id.variables(request)
+        )
         return pages.render(
             request,
             "console/settings.html",

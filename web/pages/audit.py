@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from web.api import Problem
-from web.pages.console import TownIds, console_path
+from web.pages.console import TownIds, area_query, console_path
 from web.rendering import Pages
 
 # The times people mean are the town's: a day runs from midnight to midnight in Germany.
@@ -85,8 +85,10 @@ def routes(pages: Pages) -> list[Route]:
     async def audit_log(request: Request) -> Response:
         chosen = AuditQuery.of(request)
         filters, problems = chosen.variables()
-        result = await pages.api.query(
+        result = await area_query(
+            pages,
             request,
+            "protokoll",
             "audit_log",
             await town_id.variables(request, after=request.query_params.get("nach") or None, **filters),
         )

@@ -10,10 +10,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.api import PageFailure
+from web.api import PageFailure, Result
 from web.rendering import Pages
 
-# Which console pages a role opens, by role (the API decides what each may do; this only lists the way there).
+# The areas of a town's console (`/konsole/<slug>/<area>`) with their titles, in the navigation's order.
+AREA_TITLES = {
+    "moderation": "Moderation",
+    "woerter": "Wortlisten",
+    "protokoll": "Protokoll",
+    "ideen": "Ideen beantworten",
+    "einstellungen": "Einstellungen",
+    "rollen": "Rollen",
+    "bericht": "Beteiligungsbericht",
+}
+# Which areas a role opens where it is held: in its town, or for region-wide roles the region's (the API decides
+# what each may do; this only shows the way there, and keeps others from a page of forms they cannot use).
 AREAS = {
     "MODERATOR": ("moderation", "woerter", "protokoll"),
     "STAFF": ("ideen", "bericht"),
@@ -21,8 +32,39 @@ AREAS = {
     "REGION_STAFF": ("bericht",),
     "REGION_ADMIN": ("bericht",),
 }
+# What region-wide roles open in every town: a region admin is an admin of every town, region staff read every
+# town's report.
+IN_EVERY_TOWN = {"REGION_ADMIN": AREAS["ADMIN"], "REGION_STAFF": ("bericht",)}
 # Region-wide roles hold no town: their console pages are under `/konsole/region/`.
 REGION: dict[str, Any] = {"id": None, "slug": "region", "name": "Region"}
+NOT_HELD = "Dieser Bereich der Konsole ist nur für Personen mit der passenden Rolle in diesem Ort."
+
+
+def town_areas(me: dict[str, Any] | None, slug: str) -> list[str]:
+    """The areas of the console that the person's roles open in the town `slug` (or in the region's)."""
+    held: set[str] = set()
+    for assignment in (me or {}).get("roles") or ():
+        town = assignment.get("town")
+        if town is None:
+            region_wide = AREAS if slug == REGION["slug"] else IN_EVERY_TOWN
+            held.update(region_wide.get(assignment["role"], ()))
+        elif town["slug"] == slug:
+            held.update(AREAS.get(assignment["role"], ()))
+    return [area for area in AREA_TITLES if area in held]
+
+
+async def area_query(
+    pages: Pages, request: Request, area: str, document: str, variables: dict[str, Any] | None = None
+) -> Result:
+    """A console page's data (its document spreads `ConsoleRoles`), shown only to people who hold the area in the
+    path's town: anyone else is sent to log in or gets 403, also where the API would answer (a town's ideas)."""
+    result = await pages.api.query(request, document, variables)
+    me = result.data.get("me")
+    if me is None:
+        raise PageFailure(401, "Bitte melden Sie sich an.")
+    if area not in town_areas(me, request.path_params.get("slug", REGION["slug"])):
+        raise PageFailure(403, NOT_HELD)
+    return result
 
 
 class TownIds:
@@ -50,6 +92,8 @@ def console_path(request: Request, area: str) -> str:
 
 
 def routes(pages: Pages) -> list[Route]:
+    pages.environment.globals.update(console_areas=town_areas, area_titles=AREA_TITLES)
+
     async def index(request: Request) -> Response:
         result = await pages.api.query(request, "console")
         if result.data.get("me") is None:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from web.api import Problem
 from web.forms import checked_form, text
-from web.pages.console import TownIds, console_path
+from web.pages.console import TownIds, area_query, console_path
 from web.rendering import Pages
 
 DECISIONS = ("PUBLISH", "REJECT", "HIDE", "RESTORE", "DISMISS_REPORTS", "UPHOLD")
@@ -24,8 +24,10 @@ def routes(pages: Pages) -> list[Route]:
 
     async def queue(request: Request, problems: list[Problem] | None = None) -> Response:
         reason = request.query_params.get("grund")
-        result = await pages.api.query(
+        result = await area_query(
+            pages,
             request,
+            "moderation",
             "moderation_queue",
             await town_id.variables(
                 request, after=request.query_params.get("nach") or None, reason=reason if reason in REASONS else None
@@ -62,7 +64,7 @@ def routes(pages: Pages) -> list[Route]:
         return pages.redirect(request, console_path(request, "moderation"), flash="Die Entscheidung ist gespeichert.")
 
     async def terms(request: Request, problems: list[Problem] | None = None, term: str = "") -> Response:
-        result = await pages.api.query(request, "moderation_terms", await town_id.variables(request))
+        result = await area_query(pages, request, "woerter", "moderation_terms", await town_id.variables(request))
         return pages.render(
             request,
             "console/terms.html",

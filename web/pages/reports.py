@@ -18,7 +18,7 @@ from starlette.routing import Route
 from web.api import PageFailure, Problem
 from web.forms import checked_form
 from web.i18n import label, negotiate, translator
-from web.pages.console import TownIds
+from web.pages.console import TownIds, area_query
 from web.rendering import Pages
 from web.report_charts import Series, bar_chart
 
@@ -154,8 +154,10 @@ def routes(pages: Pages) -> list[Route]:
         slug, region = whose["slug"], whose["region"]
         choice = Choice.of(request.query_params, datetime.now(TIME_ZONE).date())
         area = None if region else choice.area
-        result = await pages.api.query(
+        result = await area_query(
+            pages,
             request,
+            "bericht",
             "participation_report",
             {
                 **whose,
@@ -210,8 +212,10 @@ def routes(pages: Pages) -> list[Route]:
         if metric not in IDEA_METRICS or period not in PERIODS:
             raise PageFailure(404, "Diese Zahl gibt es nicht.")
         area = None if region else query.get("handlungsfeld") or None
-        result = await pages.api.query(
+        result = await area_query(
+            pages,
             request,
+            "bericht",
             "participation_ideas",
             {
                 **whose,

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from web.api import Problem
 from web.forms import checked_form, text
-from web.pages.console import TownIds, console_path
+from web.pages.console import TownIds, area_query, console_path
 from web.rendering import Pages
 
 # The roles a town's admins grant in their town (region roles and organisations' managers are granted elsewhere).
@@ -30,7 +30,7 @@ def routes(pages: Pages) -> list[Route]:
 
     async def roles(request: Request, problems: list[Problem] | None = None) -> Response:
         problems = list(problems or [])
-        result = await pages.api.query(request, "town_roles", await town_id.variables(request))
+        result = await area_query(pages, request, "rollen", "town_roles", await town_id.variables(request))
         search = request.query_params.get("suche", "").strip()
         found: list[dict[str, Any]] | None = None
         if search and not SHORTEST_SEARCH <= len(search) <= LONGEST_SEARCH:
