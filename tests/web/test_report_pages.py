@@ -16,8 +16,8 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
 from tests.web.test_moderation_console import _published_idea
+from web.charts import Series, column_chart, line_chart
 from web.pages.reports import CHARTED, METRICS, Choice, period_label
-from web.report_charts import Series, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 REPORT_QUERY = """
@@ -29,12 +29,12 @@ query Report($from: Date!, $to: Date!, $period: TallyPeriod!, $town: ID) {
 
 
 def test_a_chart_is_an_image_with_its_text_and_numbers() -> None:
-    for draw in (bar_chart, line_chart):
+    for draw in (column_chart, line_chart):
         svg = ElementTree.fromstring(  # noqa: S314 - the chart drawn by the test itself
             str(draw("k", "Ideen <neu>", ["01/2026", "02/2026"], [Series("Ideen", [3, 1.5]), Series("B", [0, 7])]))
         )
         assert svg.get("role") == "img"
-        assert svg.get("aria-labelledby") == "k-titel k-beschreibung"
+        assert svg.get("aria-labelledby") == "diagramm-k-titel diagramm-k-text"
         assert svg.findtext(f"{SVG}title") == "Ideen <neu>"
         assert svg.findtext(f"{SVG}desc") == "Ideen: 01/2026 3, 02/2026 1,5; B: 01/2026 0, 02/2026 7"
         points = [(one.get("data-series"), one.get("data-label"), one.get("data-value")) for one in svg.iter()]

@@ -146,7 +146,7 @@ def test_the_apis_field_of_a_question_is_shown_in_that_questions_editor() -> Non
 def test_a_chart_carries_its_numbers_in_data_attributes_and_escapes_labels() -> None:
     chart = str(bar_chart("x", "Titel <b>", [Bar("<script>", 3), Bar("Bus", 1.5), Bar("Auto", 0)]))
 
-    assert re.findall(r'data-value="([^"]*)"', chart) == ["3", "1,5", "0"]
+    assert re.findall(r'data-value="([^"]*)"', chart) == ["3", "1.5", "0"]
     assert "<script>" not in chart
     assert 'data-label="&lt;script&gt;"' in chart
     assert '<desc id="diagramm-x-text">&lt;script&gt;: 3; Bus: 1,5; Auto: 0</desc>' in chart

@@ -16,11 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from web.api import PageFailure, Problem
+from web.charts import Series, column_chart
 from web.forms import checked_form
 from web.i18n import label, negotiate, translator
 from web.pages.console import TownIds, area_query
 from web.rendering import Pages
-from web.report_charts import Series, bar_chart
 
 REGION = "region"
 TIME_ZONE = ZoneInfo("Europe/Berlin")  # the calendar of the tallies
@@ -171,8 +171,8 @@ def routes(pages: Pages) -> list[Route]:
         cells = table(result.data["participationReport"], Choice(**{**choice.__dict__, "area": area}))
         labels = [period_label(choice.period, date.fromisoformat(start)) for start in cells]
         charts = [
-            bar_chart(
-                f"diagramm-{metric.lower()}",
+            column_chart(
+                metric.lower(),
                 _(label("ParticipationMetric", metric)),
                 labels,
                 [Series(_(label("ParticipationMetric", metric)), [row.get(metric, 0) for row in cells.values()])],
