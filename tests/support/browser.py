@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, Request
+from playwright.async_api import Browser, Locator, Page, Request, ViewportSize
 
 from mitmachen.embedded import free_port
 from tests.support.server import stop, wait_until_answering
@@ -26,6 +26,7 @@ from tests.support.server import stop, wait_until_answering
 PROJECT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 90.0
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOT_SIZE: ViewportSize = {"width": 1280, "height": 800}
 
 
 def chromium_path() -> str:
@@ -109,6 +110,22 @@ async def accessibility_violations(page: Page) -> list[str]:
         f"{violation['id']}: {violation['nodes'][0]['target'] if violation['nodes'] else ''} ({violation['help']})"
         for violation in result.response["violations"]
     ]
+
+
+async def readme_screenshot(page: Page, name: str, *, showing: Locator | None = None) -> None:
+    """When `MITMACHEN_SCREENSHOTS` names a directory, the page as it is now saved there as `<name>.png` for the
+    README: 1280 by 800 pixels of it, from the top or from where `showing` is (`docs/screenshots/` holds the
+    committed ones). Without the variable, nothing."""
+    folder = os.environ.get("MITMACHEN_SCREENSHOTS")
+    if not folder:
+        return
+    size = page.viewport_size
+    await page.set_viewport_size(SCREENSHOT_SIZE)
+    if showing is not None:
+        await showing.evaluate("element => element.scrollIntoView({block: 'start'})")
+    await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False, animations="disabled", caret="hide")
+    if size is not None:
+        await page.set_viewport_size(size)
 
 
 async def log_in(page: Page, base_url: str, person_name: str) -> None:

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
 from tests.web.test_moderation_console import _submit_idea
 
 
@@ -55,6 +55,7 @@ async def test_a_rejected_author_asks_for_review_and_the_moderator_restores_the_
     item = moderator.locator("article", has_text=title)
     await expect(item).to_contain_text("beleidigende")
     await expect(item).to_contain_text("Frühere Entscheidungen zur Person in diesem Ort")
+    await readme_screenshot(moderator, "moderation-queue")
     await _axe(moderator, javascript)
     rejection = f"Bitte ohne Beleidigungen ({uuid.uuid4().hex[:4]})."
     await _decide(moderator, title, "Ablehnen", rejection)

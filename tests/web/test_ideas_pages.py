@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
 
 CHECKED_WITHIN_SECONDS = 60
 # Different words in the two runs: a near-duplicate or a repetition of the first would wait for a moderator.
@@ -65,6 +65,7 @@ async def test_submit_publish_support_comment_reply_and_report(
     await expect(author.locator("#fehler-title")).to_be_visible()
     await expect(author.get_by_label("Beschreibung", exact=True)).to_have_value(body)
     await axe_clean(author, javascript)
+    await readme_screenshot(author, "submit-form-errors")
 
     title = f"{texts['title']} {marker}"
     await author.get_by_label("Titel", exact=True).fill(title)
@@ -118,6 +119,7 @@ async def test_submit_publish_support_comment_reply_and_report(
     await visitor.get_by_role("button", name="Antwort senden").click()
     await expect(visitor.locator(".comment--reply")).to_contain_text(reply)
     await expect(visitor.locator(".comment--reply").locator("xpath=..")).to_contain_text(comment)
+    await readme_screenshot(visitor, "idea-page")
     await axe_clean(visitor, javascript)
 
     await visitor.locator("summary", has_text="Melden").click()

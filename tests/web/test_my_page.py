@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
 
 READY_WITHIN_SECONDS = 60
 
@@ -36,6 +36,7 @@ async def test_home_town_export_download_notifications_and_deletion_refused(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mein Bereich")
     for heading in ("Meine Ideen", "Meine Kommentare", "Mein Engagement", "Meine Mitteilungen", "Meine Daten"):
         await expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    await readme_screenshot(page, "my-page")
     await axe_clean(page, javascript)
 
     await page.get_by_role("button", name="Meine Daten anfordern").click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -16,8 +16,10 @@ async def test_region_and_town_pages_load_only_from_the_service_and_pass_axe(
     page, requests = await new_page(browser, javascript=javascript)
     await page.goto(web.url + "/")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mitmachen in Südwestfalen")
+    await readme_screenshot(page, "region-home")
     await page.get_by_role("link", name="Soest").first.click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Soest")
+    await readme_screenshot(page, "town-page")
     await page.get_by_label("Suche").fill("Radweg")
     await page.get_by_role("button", name="Anzeigen").click()
     await expect(page).to_have_url(f"{web.url}/orte/soest?suche=Radweg&handlungsfeld=&status=&reihenfolge=NEWEST")

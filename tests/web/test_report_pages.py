@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
 from tests.web.test_moderation_console import _published_idea
 from web.charts import Series, column_chart, line_chart
 from web.pages.reports import CHARTED, METRICS, Choice, period_label
@@ -168,6 +168,7 @@ async def test_town_staff_see_their_towns_report_in_every_state(web: DevService,
     assert await accessibility_violations(page) == []
     await _recomputed(page)
     await _numbers_are_the_apis(page, web, await _soest_id(page, web))
+    await readme_screenshot(page, "participation-report", showing=page.locator(".report-charts"))
     assert await accessibility_violations(page) == []
     # A field of action: its own figures; the links to the ideas keep it.
     await page.get_by_label("Handlungsfeld").select_option(index=1)

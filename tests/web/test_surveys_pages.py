@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.support.browser import DevService, accessibility_violations, new_page
+from tests.support.browser import DevService, accessibility_violations, new_page, readme_screenshot
 from tests.support.web_surveys import STAFF, api, person, published_survey, results_of
 
 
@@ -32,6 +32,7 @@ async def test_a_citizen_answers_every_kind_and_the_show_if_question_follows_the
     await citizen.get_by_role("link", name=title).click()
     await expect(citizen.get_by_role("heading", level=1)).to_have_text(title)
     await expect(citizen.get_by_role("heading", name="Diese Umfrage ist anonym")).to_be_visible()
+    await readme_screenshot(citizen, "survey-form")
     follow_up = citizen.get_by_label("3. Was fehlt Ihnen auf dem Rad?")
     if javascript:
         await axe_clean(citizen)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.support.browser import DevService, new_page
+from tests.support.browser import DevService, new_page, readme_screenshot
 from tests.web.volunteering_steps import (
     LOCAL,
     MANAGER,
@@ -112,6 +112,7 @@ async def test_a_verein_registers_fills_a_shift_and_records_the_hours(
     await manager.get_by_role("button", name=f"Teilnahme speichern: {waiting}").click()
     await expect(manager.get_by_text("Die Teilnahme ist eingetragen.")).to_be_visible()
     await expect(roster.get_by_role("row", name=re.compile(re.escape(waiting)))).to_contain_text("Teilgenommen")
+    await readme_screenshot(manager, "verein-roster", showing=manager.locator(".shift").first)
     await assert_accessible(browser, manager)
 
     await anton.goto(web.url + "/engagement")
