@@ -122,7 +122,7 @@ async def readme_screenshot(page: Page, name: str, *, showing: Locator | None = 
     size = page.viewport_size
     await page.set_viewport_size(SCREENSHOT_SIZE)
     if showing is not None:
-        await showing.evaluate("element => element.scrollIntoView({block: 'start'})")
+        await showing.evaluate("element => element.scrollIntoView({block: 'start', behavior: 'instant'})")
     await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False, animations="disabled", caret="hide")
     if size is not None:
         await page.set_viewport_size(size)
