@@ -97,7 +97,15 @@ def web(execute: Execute, config: WebConfig) -> Web:
             raise error
         if error.status == 401:
             return RedirectResponse(f"/auth/login?next={request.url.path}", status_code=303)
-        response = pages.render(request, "error.html", status=error.status, message=error.message, code=error.status)
+        data = None
+        if error.status == 403:  # the header says who is logged in: the person, not the page, lacks the role
+            try:
+                data = (await pages.api.query(request, "layout")).data
+            except PageFailure:
+                data = None
+        response = pages.render(
+            request, "error.html", data, status=error.status, message=error.message, code=error.status
+        )
         if error.retry_after:
             response.headers["Retry-After"] = error.retry_after
         return with_page_headers(response, config)

@@ -76,6 +76,7 @@ async def test_each_person_sees_the_areas_of_their_roles_and_a_403_page_for_the_
                 continue
             assert response.status == 403, (name, area)
             await expect(page.get_by_role("heading", level=1)).to_have_text("Kein Zugang")
+            await expect(page.get_by_role("banner")).to_contain_text(f"Angemeldet als {name}")
             assert await page.locator("nav.console-nav").count() == 0, (name, area)
             assert await page.locator("main form").count() == 0, (name, area)
             if not checked_refusal_page:
