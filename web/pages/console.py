@@ -1,6 +1,7 @@
 """The town's console for the people who run participation: moderation (queue, decisions, word lists, audit log),
-official answers to ideas, and the moderation policy. A page shows only to those who hold the role; the API
-refuses everyone else anyway (and its refusal is what the page shows)."""
+official answers to ideas, and the moderation policy. The navigation lists only the areas the person's roles open
+in the town, and a page of another area answers 403 before it shows any of its forms (`area_query`); the API
+refuses those people on its own as well."""
 
 from __future__ import annotations
 
