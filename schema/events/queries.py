@@ -18,6 +18,7 @@ class EventQueries:
     @strawberry.field(
         description=(
             "What happened in the last 30 days, oldest first: follow it with `after` (the last cursor read). "
+            "`town`: that town's events only; without it every town's and the region's (events without a town). "
             "Public facts only, readable by anyone."
         ),
         permission_classes=[Public],

@@ -49,6 +49,7 @@ class EventType(StrEnum):
     OFFER_PUBLISHED = "offer.published"
     OFFER_CLOSED = "offer.closed"
     SHIFT_CHANGED = "shift.changed"
+    TALLIES_RECOMPUTED = "tallies.recomputed"
 
 
 TOMBSTONES = frozenset(
@@ -65,14 +66,15 @@ async def record(
     session: AsyncSession,
     event_type: EventType,
     *,
-    town_id: uuid.UUID,
+    town_id: uuid.UUID | None,
     subject_type: str,
     subject_id: uuid.UUID,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Write an event in the session's transaction (gone with it if it rolls back). A tombstone also empties the
-    data of the subject's earlier events. When an active webhook subscription takes it, a delivery run is asked
-    for after commit (looked up before the lock is taken, which every writer of events waits for)."""
+    """Write an event in the session's transaction (gone with it if it rolls back); `town_id` None: about the whole
+    region, for region-wide followers only. A tombstone also empties the data of the subject's earlier events.
+    When an active webhook subscription takes it, a delivery run is asked for after commit (looked up before the
+    lock is taken, which every writer of events waits for)."""
     await wake_for(session, town_id, event_type.value)
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     if event_type in TOMBSTONES:
@@ -92,8 +94,8 @@ async def forget_subjects(session: AsyncSession, subject_ids: Any) -> None:
 class LoggedEvent:
     sequence: int
     type: str
-    town_id: uuid.UUID
-    town_slug: str
+    town_id: uuid.UUID | None
+    town_slug: str | None
     subject_type: str
     subject_id: uuid.UUID
     data: dict[str, Any]
@@ -114,14 +116,14 @@ class LoggedEvent:
             "sequence": str(self.sequence),
             "type": self.type,
             "occurredAt": self.created_at.isoformat(),
-            "town": {"id": global_id("Town", self.town_id), "slug": self.town_slug},
+            "town": None if self.town_id is None else {"id": global_id("Town", self.town_id), "slug": self.town_slug},
             "node": self.node_id,
             "data": self.data,
         }
 
 
-def logged(event: Event, town_slug: str) -> LoggedEvent:
-    """A row of the log as followers read it."""
+def logged(event: Event, town_slug: str | None) -> LoggedEvent:
+    """A row of the log as followers read it (`town_slug` None: a region event)."""
     return LoggedEvent(
         sequence=event.sequence,
         type=event.type,
@@ -196,7 +198,9 @@ async def _page(
     session: AsyncSession, first: int, *, after: int | None, town_id: uuid.UUID | None, wanted: list[str] | None
 ) -> EventPage:
     statement = (
-        select(Event, Town.slug).join(Town, Town.id == Event.town_id).where(Event.created_at > func.now() - KEPT_FOR)
+        select(Event, Town.slug)
+        .outerjoin(Town, Town.id == Event.town_id)
+        .where(Event.created_at > func.now() - KEPT_FOR)
     )
     if after is not None:
         statement = statement.where(Event.sequence > after)

@@ -21,7 +21,8 @@ class Event(Base):
 
     sequence: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
-    town_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
+    # None: about the whole region (e.g. the region roll-up of the tallies), for region-wide followers only.
+    town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
     # The GraphQL type of the node the event is about (`Idea`, `Survey`, …) and its row id.
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[uuid.UUID]

@@ -59,7 +59,13 @@ async def compute(session: AsyncSession, survey_id: uuid.UUID) -> dict[str, Any]
 
 
 async def recompute(session: AsyncSession, survey_id: uuid.UUID) -> int | None:
-    """Store fresh results; idempotent (running twice stores the same document). Returns the response count.
+    """Store fresh results; idempotent (running twice stores the same document). Returns the response count."""
+    data = await store(session, survey_id)
+    return None if data is None else int(data["response_count"])
+
+
+async def store(session: AsyncSession, survey_id: uuid.UUID) -> dict[str, Any] | None:
+    """Store fresh results and return the document (None: no such survey).
 
     One recomputation per survey at a time: each first takes the survey's lock (held to its commit), and reads the
     responses only then, so a later one sees everything an earlier one saw and stores after it, never before.
@@ -76,7 +82,7 @@ async def recompute(session: AsyncSession, survey_id: uuid.UUID) -> int | None:
         .values(survey_id=survey_id, **values)
         .on_conflict_do_update(index_elements=[Results.survey_id], set_={**values, "computed_at": func.now()})
     )
-    return int(data["response_count"])
+    return data
 
 
 def public_view(data: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +23,7 @@ from service.surveys.jobs import COMPUTE_RESULTS, SurveyRef
 from service.surveys.kinds.base import dump
 from service.surveys.models import Audience, Participation, Question, Survey, SurveyStatus
 from service.surveys.policies import can_manage, survey_visible_to
+from service.surveys.results import store as store_results
 from service.towns.models import Town
 from service.towns.service import existing_town, town_strategy_area
 
@@ -203,7 +205,14 @@ async def set_questions(
     return survey
 
 
-async def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSession, after: SurveyStatus) -> None:
+async def _status_change(
+    survey: Survey,
+    viewer: Viewer | None,
+    session: AsyncSession,
+    after: SurveyStatus,
+    *,
+    results: dict[str, Any] | None = None,
+) -> None:
     record(
         session,
         viewer,
@@ -214,7 +223,7 @@ async def _status_change(survey: Survey, viewer: Viewer | None, session: AsyncSe
         before={"status": survey.status},
         after={"status": after.value},
     )
-    await status_changed(session, survey, survey.status, after)
+    await status_changed(session, survey, survey.status, after, results=results)
     survey.status = after.value
     survey.updated_at = func.now()
 
@@ -236,10 +245,15 @@ async def publish_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uu
 
 
 async def _close(session: AsyncSession, survey: Survey, viewer: Viewer | None) -> None:
-    await _status_change(survey, viewer, session, SurveyStatus.CLOSED)
+    """Results that become public with the close are computed in its transaction (no answer can follow: answers
+    hold a shared lock on the survey row, closing the exclusive one), so they are readable, and in the
+    `survey.closed` event, the moment the close commits. Others are left to the job."""
+    document = await store_results(session, survey.id) if survey.results_public else None
+    await _status_change(survey, viewer, session, SurveyStatus.CLOSED, results=document)
     survey.closed_at = func.now()
     await session.flush()
-    request_job(session, results_job(survey.id))
+    if document is None:
+        request_job(session, results_job(survey.id))
 
 
 async def close_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uuid.UUID) -> Survey:

@@ -34,9 +34,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from service.events.tallies import REGION, tallies_recomputed
 from service.tallies.models import Metric, Period, TallyRun
 from service.tallies.suppression import SUPPRESS_BELOW, Cell, suppress_cells
 
@@ -340,6 +341,17 @@ _DIGEST = """
     FROM participation_tallies
 """
 
+# Per scope of open data (a town's id, or `region`): how many figures, and a digest of them as open data publishes
+# them (a left-out figure only as left out), so a change inside left-out figures changes no digest.
+_PUBLIC_DIGESTS = f"""
+    SELECT coalesce(town_id::text, '{REGION}'), count(*)::int4, encode(sha256(convert_to(string_agg(
+        concat_ws('|', coalesce(strategy_area_id::text, ''), period, period_start, metric,
+                  CASE WHEN suppressed THEN '' ELSE value::text END, suppressed::text), E'\\n'
+        ORDER BY strategy_area_id NULLS FIRST, period COLLATE "C", period_start, metric COLLATE "C"
+    ), 'UTF8')), 'hex')
+    FROM participation_tallies GROUP BY town_id
+"""
+
 # One run at a time; a second one waits and then recomputes from what is committed by then.
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('mitmachen.participation_tallies'))"
 
@@ -356,6 +368,8 @@ class TallyResult:
     changed: int
     deleted: int
     digest: str
+    # `tallies.recomputed` events written: one per scope whose published figures changed.
+    events: int = 0
 
 
 async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = None, parts: int = PARTS) -> TallyResult:
@@ -399,6 +413,13 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
         deleted = await _written(target, _DELETE_VANISHED)
     rows, digest = (await session.execute(text(_DIGEST))).one()
     written = changed + deleted
+    before: dict[str, str] = (
+        await session.scalar(select(TallyRun.public_digests).order_by(TallyRun.finished_at.desc()).limit(1))
+    ) or {}
+    # Nothing written: the published figures are the last run's (unless that run predates their digests).
+    after = {scope: (found, 0) for scope, found in before.items()}
+    if written or not before:
+        after = {scope: (found, figures) for scope, figures, found in await target.fetch(_PUBLIC_DIGESTS)}
     logger.info(
         "tallies recomputed in %d shares: read %.2f s, rolled up %.2f s, written %.2f s; %d rows, %d changed",
         parts,
@@ -408,17 +429,21 @@ async def recompute(session: AsyncSession, *, requested_by: uuid.UUID | None = N
         rows,
         written,
     )
-    session.add(
-        TallyRun(
-            started_at=started_at,
-            row_count=rows,
-            changed_rows=written,
-            digest=digest,
-            requested_by_id=requested_by,
-        )
+    run = TallyRun(
+        id=uuid.uuid4(),
+        started_at=started_at,
+        # The clock, not the transaction's start: runs are ordered by it, and they follow each other on the lock.
+        finished_at=func.clock_timestamp(),
+        row_count=rows,
+        changed_rows=written,
+        digest=digest,
+        requested_by_id=requested_by,
+        public_digests={scope: found for scope, (found, _) in after.items()},
     )
+    session.add(run)
     await session.flush()
-    return TallyResult(rows=rows, changed=changed, deleted=deleted, digest=digest)
+    events = await tallies_recomputed(session, run.id, before, after)
+    return TallyResult(rows=rows, changed=changed, deleted=deleted, digest=digest, events=events)
 
 
 async def _mark_suppressed(connection: Any) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, false, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base, IdMixin, enum_column
@@ -91,5 +92,7 @@ class TallyRun(IdMixin, Base):
     changed_rows: Mapped[int]
     digest: Mapped[str] = mapped_column(String(64))
     requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Per scope (a town's id, or `region`): the digest of the figures open data publishes after this run.
+    public_digests: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
 
     __table_args__ = (Index(None, "finished_at"),)

@@ -259,7 +259,9 @@ async def send_next(
     # Built from the event as it is now: a tombstone written since has emptied its data, and that is what is sent.
     event = (
         await session.execute(
-            select(Event, Town.slug).join(Town, Town.id == Event.town_id).where(Event.sequence == delivery.sequence)
+            select(Event, Town.slug)
+            .outerjoin(Town, Town.id == Event.town_id)
+            .where(Event.sequence == delivery.sequence)
         )
     ).first()
     if event is None:

@@ -15,10 +15,11 @@ from service.webhooks.models import SubscriptionStatus, WebhookSubscription
 _CHECKED = "mitmachen.webhooks.checked"
 
 
-async def wake_for(session: AsyncSession, town_id: uuid.UUID, event_type: str) -> None:
+async def wake_for(session: AsyncSession, town_id: uuid.UUID | None, event_type: str) -> None:
     """Ask for a delivery run after commit when an active subscription (of the town or the whole region) takes this
-    event type; nothing is sent when the transaction rolls back."""
-    checked: dict[tuple[uuid.UUID, str], bool] = session.info.setdefault(_CHECKED, {})
+    event type; nothing is sent when the transaction rolls back. `town_id` None: a region event, which only the
+    region-wide subscriptions take (the run then looks at every subscription)."""
+    checked: dict[tuple[uuid.UUID | None, str], bool] = session.info.setdefault(_CHECKED, {})
     if (town_id, event_type) not in checked:
         checked[(town_id, event_type)] = bool(
             await session.scalar(

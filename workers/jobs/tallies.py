@@ -15,5 +15,11 @@ logger = logging.getLogger("mitmachen.worker")
 async def recompute(ctx: dict[str, Any], request: Recompute) -> str:
     async with unit_of_work(ctx) as uow, uow.session() as session:
         result = await recompute_tallies(session, requested_by=request.requested_by)
-    logger.info("tallies recomputed: %d rows, %d written, %d deleted", result.rows, result.changed, result.deleted)
+    logger.info(
+        "tallies recomputed: %d rows, %d written, %d deleted, %d tallies.recomputed events",
+        result.rows,
+        result.changed,
+        result.deleted,
+        result.events,
+    )
     return result.digest

@@ -77,6 +77,27 @@ async def test_a_region_wide_subscription_wakes_for_every_town(
     assert await _wake_ups(runtime) == [f"webhooks.deliver:{await _town_id(runtime, 'olpe')}"]
 
 
+async def _region_event(runtime: Runtime) -> None:
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        await record(
+            session, EventType.TALLIES_RECOMPUTED, town_id=None, subject_type="TallyRun", subject_id=uuid.uuid4()
+        )
+
+
+async def test_a_region_event_wakes_the_workers_only_for_a_region_wide_subscription(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider
+) -> None:
+    admin = await town_admin(runtime, oidc_provider, "soest")
+    await subscribe(graphql, admin, "soest", "http://127.0.0.1:9/hook", ["tallies.recomputed"])
+    await _region_event(runtime)
+    assert await _wake_ups(runtime) == [], "a town's subscription never takes the region's events"
+
+    region_admin = await person(runtime, oidc_provider, "region-admin", roles_held=((Role.REGION_ADMIN, None),))
+    await subscribe(graphql, region_admin, None, "http://127.0.0.1:9/hook", ["tallies.recomputed"])
+    await _region_event(runtime)
+    assert await _wake_ups(runtime) == ["webhooks.deliver:None"]
+
+
 async def test_after_a_woken_run_the_next_event_wakes_the_workers_again(
     runtime: Runtime, settings: Settings, graphql: GraphQLClient, oidc_provider: OidcProvider
 ) -> None:
