@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.web.idea_steps import submit, wait_until_shown
 
-CHECKED_WITHIN_SECONDS = 60
 # Different words in the two runs: a near-duplicate or a repetition of the first would wait for a moderator.
 TEXTS = {
     True: {
@@ -32,16 +32,6 @@ async def axe_clean(page: Page, javascript: bool) -> None:
     """axe needs JavaScript: the run with it checks each state; the run without it reaches the same states."""
     if javascript:
         assert await accessibility_violations(page) == [], page.url
-
-
-async def wait_until_shown(page: Page, locator: Locator) -> None:
-    """The worker checks what people submit: reload until `locator` shows what it did."""
-    for _ in range(CHECKED_WITHIN_SECONDS * 2):
-        if await locator.count():
-            return
-        await page.wait_for_timeout(500)
-        await page.reload()
-    await expect(locator.first).to_be_visible()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -134,14 +124,6 @@ async def test_submit_publish_support_comment_reply_and_report(
     assert visitor_requests.foreign(web.url) == []
     await author.context.close()
     await visitor.context.close()
-
-
-async def submit(page: Page, base_url: str, title: str, body: str) -> None:
-    await page.goto(base_url + "/ideen/neu?ort=soest")
-    await page.get_by_label("Titel", exact=True).fill(title)
-    await page.get_by_label("Beschreibung", exact=True).fill(body)
-    await page.get_by_role("button", name="Idee einreichen").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
 async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, browser: Browser) -> None:
