@@ -210,9 +210,17 @@ async def test_my_position_fills_the_coordinates_and_typed_ones_work_without_jav
     latitude, longitude = page.get_by_label("Breitengrad"), page.get_by_label("Längengrad")
     my_position = page.get_by_role("button", name="Meine Position übernehmen")
     if javascript:
+        # Refused first: the page says so, and the person can type the coordinates.
+        await page.context.clear_permissions()
+        await my_position.click()
+        await expect(page.get_by_role("status").filter(has_text="Ihre Position ist nicht verfügbar.")).to_be_visible()
+        await expect(latitude).to_have_value("")
+        assert await accessibility_violations(page) == []
+        await page.context.grant_permissions(["geolocation"])
         await my_position.click()
         await expect(latitude).to_have_value("51.57139")
         await expect(longitude).to_have_value("8.10598")
+        await expect(page.get_by_role("status").filter(has_text="Ihre Position ist nicht verfügbar.")).to_have_count(0)
         assert await accessibility_violations(page) == []
         title, body, shown = f"Fahrradbügel am Rathaus {marker}", "Vor dem Rathaus fehlen Bügel", "51.57139, 8.10598"
     else:
