@@ -25,6 +25,10 @@ class Execute(Protocol):
     ) -> Awaitable[tuple[int, dict[str, Any]]]: ...
 
 
+# An input of the API that the pages' forms type in more than one field: its errors show at the first of them.
+FORM_FIELDS = {"location": "latitude"}
+
+
 @dataclass(frozen=True)
 class Problem:
     """An error the API reported: a GraphQL error or a user error of a mutation's result."""
@@ -92,7 +96,9 @@ class Api:
         result.raise_for_problems()
         payload = next(iter(result.data.values()), None) if result.data else None
         if isinstance(payload, dict) and "code" in payload and "message" in payload:
-            result.problems.append(Problem(payload["message"], payload["code"], payload.get("field")))
+            field = payload.get("field")
+            field = FORM_FIELDS.get(field, field) if isinstance(field, str) else None
+            result.problems.append(Problem(payload["message"], payload["code"], field))
         return result
 
     async def _run(self, request: Request, name: str, variables: Mapping[str, object] | None) -> Result:

@@ -74,6 +74,9 @@ ENGLISH: dict[str, str] = {
     "Idee einreichen": "Submit an idea",
     "Ideen einreichen, an Umfragen teilnehmen, sich engagieren: in Ihrem Ort.": "Submit ideas, answer surveys, volunteer: in your town.",
     "Ideen filtern": "Filter ideas",
+    "Ihre Position ist nicht verfügbar. Bitte geben Sie die Koordinaten ein.": (
+        "Your position is not available. Please type the coordinates."
+    ),
     "Keine Ideen gefunden.": "No ideas found.",
     "Längengrad": "Longitude",
     "Meine Position übernehmen": "Use my position",

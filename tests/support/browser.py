@@ -8,6 +8,7 @@ never skipped. Every request a page makes is recorded, so tests can check that a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Locator, Page, Request, ViewportSize
 
 from mitmachen.embedded import free_port
+from tests.support.keyboard import MOUSE, Hands
 from tests.support.server import stop, wait_until_answering
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -128,10 +130,36 @@ async def readme_screenshot(page: Page, name: str, *, showing: Locator | None = 
         await page.set_viewport_size(size)
 
 
-async def log_in(page: Page, base_url: str, person_name: str) -> None:
+async def log_in(page: Page, base_url: str, person_name: str, hands: Hands = MOUSE) -> None:
     """Through the header's login link (unless the page already sent the browser to the login) and the
     development provider's form: chooses the demo person."""
     if "/dev/idp/" not in page.url:
-        await page.get_by_role("link", name="Anmelden").first.click()
-    await page.get_by_role("button", name=person_name).click()
+        await hands.press(page.get_by_role("link", name="Anmelden").first)
+        await page.wait_for_url("**/dev/idp/**")
+    await hands.press(page.get_by_role("button", name=person_name))
     await page.wait_for_url(f"{base_url}/**")
+
+
+class StepScreenshots:
+    """A full-page screenshot after each step of a test, numbered in order, in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken = 0
+
+    async def __call__(self, page: Page, step: str) -> None:
+        self.taken += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        await screenshot(page, self.folder / f"{self.taken:02d}-{file_name(step)}.png")
+
+
+async def screenshot(page: Page, path: Path) -> None:
+    """A full-page screenshot, if the page can still take one (a failing test may have left it closed)."""
+    try:
+        await page.screenshot(path=str(path), full_page=True)
+    except Exception:
+        return
+
+
+def file_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)

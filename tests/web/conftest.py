@@ -1,20 +1,22 @@
 """Browser tests: one `mitmachen dev` for the run (demo data, development login, worker) on a database of its own,
-and one Chromium. A failing test leaves a screenshot of each page it used in `test-artifacts/`."""
+and one Chromium. A failing test leaves a screenshot of each page it used in `test-artifacts/`, and those of its
+steps (taken with the `step_screenshots` fixture) in `test-artifacts/<test name>/`."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 import redis
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy import make_url
 
-from tests.support.browser import DevService, chromium_path, dev_service
+from tests.support.browser import DevService, StepScreenshots, chromium_path, dev_service, file_name, screenshot
 from tests.support.services import Services
 
 WEB_DATABASE = f"mitmachen_web_{os.getpid()}"
@@ -64,11 +66,23 @@ async def screenshots_on_failure(request: pytest.FixtureRequest) -> AsyncIterato
         return
     launched: Browser = request.getfixturevalue("browser")
     ARTIFACTS.mkdir(exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+    name = file_name(request.node.name)
     for context_number, context in enumerate(launched.contexts):
         for page_number, page in enumerate(context.pages):
-            await _screenshot(page, ARTIFACTS / f"{name}-{context_number}-{page_number}.png")
+            await screenshot(page, ARTIFACTS / f"{name}-{context_number}-{page_number}.png")
         await context.close()
+
+
+@pytest.fixture
+def step_screenshots(request: pytest.FixtureRequest) -> Iterator[StepScreenshots]:
+    """`await step_screenshots(page, "what was done")` after each step; on failure they stay in
+    `test-artifacts/<test name>/`, otherwise the folder is removed."""
+    folder = ARTIFACTS / file_name(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    yield StepScreenshots(folder)
+    report = getattr(request.node, "call_report", None)
+    if report is None or not report.failed:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -77,10 +91,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call":
         item.call_report = report  # type: ignore[attr-defined]
     return report
-
-
-async def _screenshot(page: Page, path: Path) -> None:
-    try:
-        await page.screenshot(path=str(path), full_page=True)
-    except Exception:
-        return

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
+from tests.web.idea_steps import fill_in_and_submit, submit, wait_until_shown
 
-CHECKED_WITHIN_SECONDS = 60
 # Different words in the two runs: a near-duplicate or a repetition of the first would wait for a moderator.
 TEXTS = {
     True: {
@@ -32,16 +32,6 @@ async def axe_clean(page: Page, javascript: bool) -> None:
     """axe needs JavaScript: the run with it checks each state; the run without it reaches the same states."""
     if javascript:
         assert await accessibility_violations(page) == [], page.url
-
-
-async def wait_until_shown(page: Page, locator: Locator) -> None:
-    """The worker checks what people submit: reload until `locator` shows what it did."""
-    for _ in range(CHECKED_WITHIN_SECONDS * 2):
-        if await locator.count():
-            return
-        await page.wait_for_timeout(500)
-        await page.reload()
-    await expect(locator.first).to_be_visible()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -138,14 +128,6 @@ async def test_submit_publish_support_comment_reply_and_report(
     await visitor.context.close()
 
 
-async def submit(page: Page, base_url: str, title: str, body: str) -> None:
-    await page.goto(base_url + "/ideen/neu?ort=soest")
-    await page.get_by_label("Titel", exact=True).fill(title)
-    await page.get_by_label("Beschreibung", exact=True).fill(body)
-    await page.get_by_role("button", name="Idee einreichen").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
-
-
 async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, browser: Browser) -> None:
     marker = uuid.uuid4().hex[:8]
     page, requests = await new_page(browser, javascript=False)
@@ -209,5 +191,58 @@ async def test_the_author_asks_for_a_review_of_a_rejection(web: DevService, brow
     await reason.fill("Das war ein Zitat, keine Drohung.")
     await page.get_by_role("button", name="Überprüfung erbitten").click()
     await expect(page.get_by_role("status").first).to_contain_text("Ihre Bitte um Überprüfung ist bei der Moderation.")
+    assert requests.foreign(web.url) == []
+    await page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_my_position_fills_the_coordinates_and_typed_ones_work_without_javascript(
+    web: DevService, browser: Browser, javascript: bool
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    page, requests = await new_page(
+        browser,
+        javascript=javascript,
+        geolocation={"latitude": 51.571389, "longitude": 8.105983},
+        permissions=["geolocation"],
+    )
+    await page.goto(web.url + "/ideen/neu?ort=soest")
+    await log_in(page, web.url, "Clara Citizen (Soest)")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Idee einreichen")
+    latitude, longitude = page.get_by_label("Breitengrad"), page.get_by_label("Längengrad")
+    my_position = page.get_by_role("button", name="Meine Position übernehmen")
+    if javascript:
+        # Refused first: the page says so, and the person can type the coordinates.
+        await page.context.clear_permissions()
+        await my_position.click()
+        await expect(page.get_by_role("status").filter(has_text="Ihre Position ist nicht verfügbar.")).to_be_visible()
+        await expect(latitude).to_have_value("")
+        assert await accessibility_violations(page) == []
+        await page.context.grant_permissions(["geolocation"])
+        await my_position.click()
+        await expect(latitude).to_have_value("51.57139")
+        await expect(longitude).to_have_value("8.10598")
+        await expect(page.get_by_role("status").filter(has_text="Ihre Position ist nicht verfügbar.")).to_have_count(0)
+        assert await accessibility_violations(page) == []
+        title, body, shown = f"Fahrradbügel am Rathaus {marker}", "Vor dem Rathaus fehlen Bügel", "51.57139, 8.10598"
+    else:
+        await expect(my_position).to_have_count(0)
+        await expect(page.locator("[data-fill-position]")).to_be_hidden()
+        title, body, shown = f"Hundewiese am Stadtrand {marker}", "Eine eingezäunte Wiese für Hunde", "51.5654, 8.0987"
+        # A point outside the town: the API's error shows at the coordinates and in the summary, linked to them.
+        await latitude.fill("51,4321")
+        await longitude.fill("7,8765")
+        await page.get_by_label("Titel", exact=True).fill(title)
+        await page.get_by_role("button", name="Idee einreichen").click()
+        summary = page.get_by_role("alert").filter(has_text="Es gibt ein Problem")
+        await expect(summary.get_by_role("link", name="Der Ort liegt nicht in Soest.")).to_have_attribute(
+            "href", "#feld-latitude"
+        )
+        await expect(page.locator("#fehler-latitude")).to_have_text("Der Ort liegt nicht in Soest.")
+        await expect(latitude).to_have_value("51,4321")
+        await latitude.fill("51,5654")
+        await longitude.fill("8,0987")
+    await fill_in_and_submit(page, title, f"{body} ({marker}).")
+    await expect(page.get_by_text(f"Ort: {shown}")).to_be_visible()
     assert requests.foreign(web.url) == []
     await page.context.close()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.keyboard import MOUSE, Hands
 
 LOCAL = ZoneInfo("Europe/Berlin")
 MANAGER = "Mia Moderation (Soest)"
@@ -107,6 +108,7 @@ async def offer_by(
     return offer_id
 
 
-async def sign_up(page: Page, *, waitlist: bool = False) -> None:
-    await page.get_by_role("button", name=re.compile("^Auf die Warteliste" if waitlist else "^Anmelden \\(")).click()
+async def sign_up(page: Page, *, waitlist: bool = False, hands: Hands = MOUSE) -> None:
+    name = re.compile("^Auf die Warteliste" if waitlist else "^Anmelden \\(")
+    await hands.press(page.get_by_role("button", name=name))
     await expect(page.get_by_text("Sie sind angemeldet.")).to_be_visible()
