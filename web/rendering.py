@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from web.api import Api
+from web.api import Api, Problem
 from web.config import WebConfig
 from web.forms import LazyToken
 from web.i18n import label, negotiate, translator
@@ -55,6 +56,20 @@ class Pages:
             **context,
         )
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
+
+    def form_page(
+        self,
+        request: Request,
+        template: str,
+        data: dict[str, Any] | None,
+        problems: Sequence[Problem] | None,
+        **context: Any,
+    ) -> HTMLResponse:
+        """A page with forms: as asked for (200), or again with the problems of a refused post (400), which the
+        template shows in its error summary and beside its fields."""
+        return self.render(
+            request, template, data, status=400 if problems else 200, problems=list(problems or ()), **context
+        )
 
     @staticmethod
     def redirect(request: Request, path: str, *, flash: str | None = None) -> RedirectResponse:

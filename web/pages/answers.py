@@ -35,12 +35,11 @@ def routes(pages: Pages) -> list[Route]:
         )
         if result.data.get("town") is None:
             raise PageFailure(404, "Diesen Ort gibt es nicht.")
-        return pages.render(
+        return pages.form_page(
             request,
             "console/ideas.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems or [],
+            problems,
             values=values or {},
             statuses=STATUSES,
             chosen=status,
@@ -58,12 +57,11 @@ def routes(pages: Pages) -> list[Route]:
         result: Result = await area_query(
             pages, request, "einstellungen", "moderation_settings", await town_id.variables(request)
         )
-        return pages.render(
+        return pages.form_page(
             request,
             "console/settings.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems or [],
+            problems,
             policies=POLICIES,
         )
 

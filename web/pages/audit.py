@@ -95,12 +95,11 @@ def routes(pages: Pages) -> list[Route]:
         query = chosen.query_string()
         actors = (edge["node"]["actor"] for edge in result.data["auditLog"]["edges"])
         actor_name = next((actor["displayName"] for actor in actors if actor), None) if chosen.actor else None
-        return pages.render(
+        return pages.form_page(
             request,
             "console/audit_log.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems,
+            problems,
             chosen=chosen,
             actions=ACTIONS,
             actor_name=actor_name,

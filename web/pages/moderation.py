@@ -33,12 +33,11 @@ def routes(pages: Pages) -> list[Route]:
                 request, after=request.query_params.get("nach") or None, reason=reason if reason in REASONS else None
             ),
         )
-        return pages.render(
+        return pages.form_page(
             request,
             "console/moderation.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems or [],
+            problems,
             reason=reason,
             reasons=REASONS,
             decisions=DECISIONS,
@@ -65,12 +64,11 @@ def routes(pages: Pages) -> list[Route]:
 
     async def terms(request: Request, problems: list[Problem] | None = None, term: str = "") -> Response:
         result = await area_query(pages, request, "woerter", "moderation_terms", await town_id.variables(request))
-        return pages.render(
+        return pages.form_page(
             request,
             "console/terms.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems or [],
+            problems,
             term=term,
         )
 

@@ -44,12 +44,11 @@ def routes(pages: Pages) -> list[Route]:
             found = people.data["findPeople"]
         names = {holder["person"]["user"]["id"]: holder["person"]["user"]["displayName"] for holder in
                  result.data["townRoleHolders"]}  # fmt: skip
-        return pages.render(
+        return pages.form_page(
             request,
             "console/roles.html",
             result.data,
-            status=400 if problems else 200,
-            problems=problems,
+            problems,
             search=search,
             found=found,
             names=names,

@@ -84,13 +84,12 @@ class Console:
         self, request: Request, problems: list[Problem] | None = None, values: dict[str, Any] | None = None
     ) -> Response:
         data, survey = await self.managed(request)
-        return self.pages.render(
+        return self.pages.form_page(
             request,
             "console_survey.html",
             data,
-            status=400 if problems else 200,
+            problems,
             survey=survey,
-            problems=problems or [],
             values=values or survey_builder.settings_values(survey),
             charts=self.charts(request, survey),
             kinds=survey_builder.KINDS,
@@ -109,14 +108,13 @@ class Console:
             raise PageFailure(401, "Bitte melden Sie sich an.")
         if town is None or not manages(result.data["me"], town["slug"]):
             raise PageFailure(403, NOT_STAFF)
-        return self.pages.render(
+        return self.pages.form_page(
             request,
             "console_survey_new.html",
             result.data,
-            status=400 if problems else 200,
+            problems,
             town=town,
             values=values or {"audience": "EVERYONE"},
-            problems=problems or [],
         )
 
     async def show_new(self, request: Request) -> Response:
@@ -183,18 +181,17 @@ class Console:
             if values is None:
                 values = survey_builder.editor_values(question) | survey_builder.editor_condition(question, questions)
         earlier = [each for each in questions if question is None or each["position"] < question["position"]]
-        return self.pages.render(
+        return self.pages.form_page(
             request,
             "console_question.html",
             data,
-            status=400 if problems else 200,
+            problems,
             survey=survey,
             question=question,
             kind=kind,
             settings=survey_builder.KIND_SETTINGS[kind],
             earlier=earlier,
             values=values or {"required": False},
-            problems=problems or [],
         )
 
     async def show_new_question(self, request: Request) -> Response:
