@@ -82,6 +82,15 @@ ENGLISH: dict[str, str] = {
     "Meine Position übernehmen": "Use my position",
     "Noch keine Kommentare.": "No comments yet.",
     "Ort": "Place",
+    "Alle Orte": "All towns",
+    "Ort wählen": "Choose the town",
+    "Ihre Rolle in der Region gilt in jedem Ort. Wählen Sie den Ort, dessen Konsole Sie öffnen möchten.": (
+        "Your role in the region holds in every town. Choose the town whose console you want to open."
+    ),
+    "Vereine prüfen": "Verify organisations",
+    "Ihre Vereine": "Your organisations",
+    "Vereine: Angebote, Einsätze und Verantwortliche": "Organisations: offers, shifts and managers",
+    "Einen Verein registrieren": "Register an organisation",
     "Ort der Idee": "Location of the idea",
     "Reihenfolge": "Order",
     "Sie haben diesen Ort als Ihren Ort gewählt.": "You chose this town as your town.",

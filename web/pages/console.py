@@ -1,7 +1,8 @@
 """The town's console for the people who run participation: moderation (queue, decisions, word lists, audit log),
-official answers to ideas, and the moderation policy. The navigation lists only the areas the person's roles open
-in the town, and a page of another area answers 403 before it shows any of its forms (`area_query`); the API
-refuses those people on its own as well."""
+official answers to ideas, surveys, the participation report, the moderation policy and roles. The navigation lists
+only the areas the person's roles open in the town, and a page of another area answers 403 before it shows any of
+its forms (`area_query`); the API refuses those people on its own as well. The console's start (`/konsole`) lists
+each town's areas, a choice of every town for region-wide roles, and the Vereine a person manages."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ AREA_TITLES = {
     "woerter": "Wortlisten",
     "protokoll": "Protokoll",
     "ideen": "Ideen beantworten",
+    "umfragen": "Umfragen",
     "einstellungen": "Einstellungen",
     "rollen": "Rollen",
     "bericht": "Beteiligungsbericht",
@@ -28,8 +30,8 @@ AREA_TITLES = {
 # what each may do; this only shows the way there, and keeps others from a page of forms they cannot use).
 AREAS = {
     "MODERATOR": ("moderation", "woerter", "protokoll"),
-    "STAFF": ("ideen", "bericht"),
-    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "einstellungen", "rollen", "bericht"),
+    "STAFF": ("ideen", "umfragen", "bericht"),
+    "ADMIN": ("moderation", "woerter", "protokoll", "ideen", "umfragen", "einstellungen", "rollen", "bericht"),
     "REGION_STAFF": ("bericht",),
     "REGION_ADMIN": ("bericht",),
 }
@@ -38,6 +40,8 @@ AREAS = {
 IN_EVERY_TOWN = {"REGION_ADMIN": AREAS["ADMIN"], "REGION_STAFF": ("bericht",)}
 # Region-wide roles hold no town: their console pages are under `/konsole/region/`.
 REGION: dict[str, Any] = {"id": None, "slug": "region", "name": "Region"}
+# Who checks the Vereine of their town before their offers appear (at `/konsole/vereine`).
+VERIFYING = ("STAFF", "ADMIN")
 NOT_HELD = "Dieser Bereich der Konsole ist nur für Personen mit der passenden Rolle in diesem Ort."
 
 
@@ -92,6 +96,25 @@ def console_path(request: Request, area: str) -> str:
     return f"/konsole/{request.path_params['slug']}/{area}"
 
 
+def console_start(me: dict[str, Any], towns: list[dict[str, Any]], chosen: str) -> dict[str, Any]:
+    """What the console's start lists: each town (and the region) where the person holds areas, with those areas and
+    whether they check its Vereine; for region-wide roles every town to choose from and the chosen one's areas."""
+    held: dict[str, dict[str, Any]] = {}
+    for assignment in me["roles"]:
+        town = assignment["town"] or REGION
+        areas = town_areas(me, town["slug"])
+        entry = held.setdefault(town["slug"], {"town": town, "areas": areas, "verifies": False})
+        entry["verifies"] = entry["verifies"] or (assignment["town"] is not None and assignment["role"] in VERIFYING)
+    every_town = [town for town in towns if town_areas(me, town["slug"])] if REGION["slug"] in held else []
+    pick = next((town for town in every_town if town["slug"] == chosen), None)
+    return {
+        "towns": [entry for entry in held.values() if entry["areas"]],
+        "every_town": every_town,
+        "picked": {"town": pick, "areas": town_areas(me, pick["slug"]), "verifies": False} if pick else None,
+        "manages": any(assignment["role"] == "ORGANISATION_MANAGER" for assignment in me["roles"]),
+    }
+
+
 def routes(pages: Pages) -> list[Route]:
     pages.environment.globals.update(console_areas=town_areas, area_titles=AREA_TITLES)
 
@@ -99,13 +122,7 @@ def routes(pages: Pages) -> list[Route]:
         result = await pages.api.query(request, "console")
         if result.data.get("me") is None:
             raise PageFailure(401, "Bitte melden Sie sich an.")
-        towns: dict[str, dict[str, Any]] = {}
-        for assignment in result.data["me"]["roles"]:
-            town = assignment["town"] or REGION
-            entry = towns.setdefault(town["slug"], {"town": town, "areas": []})
-            for area in AREAS.get(assignment["role"], ()):
-                if area not in entry["areas"]:
-                    entry["areas"].append(area)
-        return pages.render(request, "console/index.html", result.data, towns=list(towns.values()))
+        start = console_start(result.data["me"], result.data["towns"], request.query_params.get("ort", ""))
+        return pages.render(request, "console/index.html", result.data, **start)
 
     return [Route("/konsole", index, methods=["GET"])]

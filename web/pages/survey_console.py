@@ -2,14 +2,15 @@
 show-if), preview as citizens see it, publish, close, archive, results with charts, and the CSV download.
 
 Every change goes through the API (`draftSurvey`, `updateSurvey`, `setSurveyQuestions`, ...), which decides who
-may; the pages appear only to the town's staff and admins (and region admins)."""
+may; the pages appear only to the people whose roles open the town's console area `umfragen` (its staff and admins,
+region admins); a town's list is that area, `/konsole/<slug>/umfragen`, with the town's console navigation."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web import survey_builder, survey_format
@@ -17,10 +18,10 @@ from web.api import PageFailure, Problem
 from web.charts import survey_charts
 from web.forms import checked_form, text
 from web.i18n import negotiate, translator
+from web.pages.console import area_query, town_areas
 from web.pages.surveys import by_id
 from web.rendering import Pages
 
-MANAGING = ("STAFF", "ADMIN")
 NOT_STAFF = "Diese Seite ist für die Verwaltung der Stadt."
 STATUS_ACTIONS = {
     "veroeffentlichen": ("publish_survey", "Die Umfrage ist veröffentlicht."),
@@ -29,21 +30,13 @@ STATUS_ACTIONS = {
 }
 
 
-def managed_towns(me: dict[str, Any] | None, towns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The towns whose surveys the person runs: staff and admins of a town, region admins of every town."""
-    roles = (me or {}).get("roles") or []
-    if any(role["role"] == "REGION_ADMIN" for role in roles):
-        return towns
-    slugs = {role["town"]["slug"] for role in roles if role["role"] in MANAGING and role["town"]}
-    return [town for town in towns if town["slug"] in slugs]
-
-
 def manages(me: dict[str, Any] | None, town_slug: str) -> bool:
-    roles = (me or {}).get("roles") or []
-    return any(
-        role["role"] == "REGION_ADMIN" or (role["role"] in MANAGING and (role["town"] or {}).get("slug") == town_slug)
-        for role in roles
-    )
+    """Whether the person runs the town's surveys: its console area `umfragen` is theirs."""
+    return "umfragen" in town_areas(me, town_slug)
+
+
+def managed_towns(me: dict[str, Any] | None, towns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [town for town in towns if manages(me, town["slug"])]
 
 
 class Console:
@@ -54,6 +47,7 @@ class Console:
         survey_format.register(pages.environment)
 
     async def town_list(self, request: Request) -> Response:
+        """The surveys of the town asked for (`?ort=`), else of the first the person runs: that town's area."""
         slug = request.query_params.get("ort", "")
         result = await self.pages.api.query(request, "console_surveys", {"slug": slug})
         if result.data.get("me") is None:
@@ -61,9 +55,18 @@ class Console:
         towns = managed_towns(result.data["me"], result.data["towns"])
         if not towns:
             raise PageFailure(403, NOT_STAFF)
-        if slug not in {town["slug"] for town in towns}:
-            result = await self.pages.api.query(request, "console_surveys", {"slug": towns[0]["slug"]})
-        return self.pages.render(request, "console_surveys.html", result.data, towns=towns, town=result.data["town"])
+        chosen = slug if slug in {town["slug"] for town in towns} else towns[0]["slug"]
+        return RedirectResponse(f"/konsole/{chosen}/umfragen", status_code=303)
+
+    async def town_surveys(self, request: Request) -> Response:
+        result = await area_query(
+            self.pages, request, "umfragen", "console_surveys", {"slug": request.path_params["slug"]}
+        )
+        town = result.data.get("town")
+        if town is None:
+            raise PageFailure(404, "Diesen Ort gibt es nicht.")
+        towns = managed_towns(result.data["me"], result.data["towns"])
+        return self.pages.render(request, "console_surveys.html", result.data, towns=towns, town=town)
 
     async def managed(self, request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         """The page's data and the survey, when the person runs its town's surveys (else 404 or 403)."""
@@ -303,6 +306,7 @@ class Console:
             Route("/konsole/umfragen/{id}/vorschau", self.preview, methods=["GET"]),
             Route("/konsole/umfragen/{id}/ergebnisse", self.results, methods=["GET"]),
             Route("/konsole/umfragen/{id}/antworten.csv", self.download, methods=["GET"]),
+            Route("/konsole/{slug}/umfragen", self.town_surveys, methods=["GET"]),
         ]
 
 
