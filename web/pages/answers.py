@@ -36,13 +36,7 @@ def routes(pages: Pages) -> list[Route]:
         if result.data.get("town") is None:
             raise PageFailure(404, "Diesen Ort gibt es nicht.")
         return pages.form_page(
-            request,
-            "console/ideas.html",
-            result.data,
-            problems,
-            values=values or {},
-            statuses=STATUSES,
-            chosen=status,
+            request, "console/ideas.html", result.data, problems, values=values or {}, statuses=STATUSES, chosen=status
         )
 
     async def answer(request: Request) -> Response:
@@ -57,13 +51,7 @@ def routes(pages: Pages) -> list[Route]:
         result: Result = await area_query(
             pages, request, "einstellungen", "moderation_settings", await town_id.variables(request)
         )
-        return pages.form_page(
-            request,
-            "console/settings.html",
-            result.data,
-            problems,
-            policies=POLICIES,
-        )
+        return pages.form_page(request, "console/settings.html", result.data, problems, policies=POLICIES)
 
     async def save_settings(request: Request) -> Response:
         form = await checked_form(request, pages.config)

@@ -64,13 +64,7 @@ def routes(pages: Pages) -> list[Route]:
 
     async def terms(request: Request, problems: list[Problem] | None = None, term: str = "") -> Response:
         result = await area_query(pages, request, "woerter", "moderation_terms", await town_id.variables(request))
-        return pages.form_page(
-            request,
-            "console/terms.html",
-            result.data,
-            problems,
-            term=term,
-        )
+        return pages.form_page(request, "console/terms.html", result.data, problems, term=term)
 
     async def add_term(request: Request) -> Response:
         form = await checked_form(request, pages.config)
