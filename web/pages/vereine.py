@@ -113,14 +113,8 @@ async def console_page(
     if me is None:
         raise PageFailure(401, "Bitte melden Sie sich an.")
     staff_towns = [role["town"] for role in me["roles"] if role["role"] in STAFF_ROLES and role["town"]]
-    return pages.render(
-        request,
-        "verein_console.html",
-        result.data,
-        status=400 if problems else 200,
-        staff_towns=staff_towns,
-        problems=problems or [],
-        values=values or {},
+    return pages.form_page(
+        request, "verein_console.html", result.data, problems, staff_towns=staff_towns, values=values or {}
     )
 
 
@@ -135,14 +129,8 @@ async def verein_page(
     organisation = result.data.get("organisation")
     if organisation is None or organisation["managers"] is None:
         raise PageFailure(404, "Diesen Verein gibt es nicht oder Sie verwalten ihn nicht.")
-    return pages.render(
-        request,
-        "verein.html",
-        result.data,
-        status=400 if problems else 200,
-        organisation=organisation,
-        problems=problems or [],
-        values=values or {},
+    return pages.form_page(
+        request, "verein.html", result.data, problems, organisation=organisation, values=values or {}
     )
 
 
@@ -167,14 +155,13 @@ async def offer_page(
     now = datetime.now(UTC)
     ended = {shift["id"] for shift in offer["shifts"] if datetime.fromisoformat(shift["endsAt"]) <= now}
     values = values or {}
-    return pages.render(
+    return pages.form_page(
         request,
         "verein_offer.html",
         data,
-        status=400 if problems else 200,
+        problems,
         offer=offer,
         ended=ended,
-        problems=problems or [],
         offer_values=values if "title" in values else offer_values(offer),
         shift_values=values if "startsAt" in values else {},
     )
@@ -195,16 +182,15 @@ async def shift_page(
     shift = next((each for each in offer["shifts"] if each["id"] == shift_id), None)
     if shift is None:
         raise PageFailure(404, "Diesen Einsatz gibt es nicht.")
-    return pages.render(
+    return pages.form_page(
         request,
         "shift_change.html",
         data,
-        status=400 if problems else 200,
+        problems,
         offer=offer,
         shift=shift,
         mode=mode,
         values=values or {},
-        problems=problems or [],
         said=said or [],
     )
 
