@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, literal, select, text, update
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -34,7 +34,7 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
-from service.volunteering.policies import offer_visible_to
+from service.volunteering.policies import NOT_DRAFTS, offer_visible_to
 from service.volunteering.service import (
     active_sign_ups,
     managed_shift,
@@ -52,14 +52,28 @@ def _when(shift: Shift) -> str:
     return f"{start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M} Uhr"
 
 
-def _person_lock_of(user_id: uuid.UUID) -> ColumnElement[Any]:
-    """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check."""
-    key = func.hashtextextended(literal("volunteer:") + literal(str(user_id)), 0)
+def _person_lock_of(user_id: ColumnElement[str]) -> ColumnElement[Any]:
+    """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check.
+    `user_id` is the person's id as text."""
+    key = func.hashtextextended(literal("volunteer:") + user_id, 0)
     return func.pg_advisory_xact_lock(key)
 
 
 async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(select(_person_lock_of(user_id)))
+    await session.execute(select(_person_lock_of(literal(str(user_id)))))
+
+
+def _shift_to_sign_up_for(visible: ColumnElement[bool]) -> Select[tuple[Shift, str, datetime, Any]]:
+    """The shift (:shift_id) with its offer's status and the time, taking the person's lock (:user_id as text)."""
+    return (
+        select(Shift, Offer.status, func.now(), _person_lock_of(bindparam("user_id", type_=String)))
+        .join(Offer, Offer.id == Shift.offer_id)
+        .where(Shift.id == bindparam("shift_id"), visible)
+    )
+
+
+# Built once for everyone who sees no drafts: most of the people who sign up.
+_SHIFT_TO_SIGN_UP_FOR = _shift_to_sign_up_for(NOT_DRAFTS)
 
 
 async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> set[uuid.UUID]:
@@ -108,13 +122,9 @@ async def sign_up_for_shift(
     shift was cancelled or has started while this request waited for its lock).
     """
     user_id = viewer.require_person()
-    row = (
-        await session.execute(
-            select(Shift, Offer.status, func.now(), _person_lock_of(user_id))
-            .join(Offer, Offer.id == Shift.offer_id)
-            .where(Shift.id == shift_id, offer_visible_to(viewer))
-        )
-    ).first()
+    visible = offer_visible_to(viewer)
+    statement = _SHIFT_TO_SIGN_UP_FOR if visible is NOT_DRAFTS else _shift_to_sign_up_for(visible)
+    row = (await session.execute(statement, {"shift_id": shift_id, "user_id": str(user_id)})).first()
     if row is None:
         raise NotFound(VolunteeringErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
     shift, offer_status, current, _locked = row
