@@ -52,11 +52,13 @@ sys.path.insert(0, str(SCRIPT.parent))
 
 from moderation import (  # noqa: E402 - after the path is set
     AUDIENCE,
+    CONNECTIONS,
     DEFAULT_REDIS,
     IDENTITY_SECRET,
     LOCAL_SERVER,
     ME,
     ROOT,
+    Connection,
     Issuer,
     cpu_seconds,
     database_url,
@@ -75,7 +77,6 @@ from moderation import (  # noqa: E402 - after the path is set
 from strawberry.relay import to_base64  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "signups.json"
-CONNECTIONS = 200
 SIGN_UP = """
 mutation SignUp($id: ID!) {
   signUpForShift(shiftId: $id) { __typename ... on SignedUpForShift { signUp { status waitlistPosition } } }
@@ -123,40 +124,6 @@ async def seed_offer(dsn: str, *, places: int, spread_shifts: int) -> tuple[uuid
         return shift_ids[0], shift_ids[1:]
     finally:
         await connection.close()
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection to the API that posts GraphQL requests; far less CPU per request than
-    httpx, whose share would otherwise compete with the API for the machine's two cores."""
-
-    def __init__(self, url: str) -> None:
-        parsed = httpx.URL(url)
-        self.host, self.port = parsed.host, parsed.port or 80
-        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def post(self, payload: dict[str, Any], token: str) -> dict[str, Any]:
-        if self.streams is None:
-            self.streams = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self.streams
-        body = json.dumps(payload).encode()
-        writer.write(
-            (
-                f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-                f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            + body
-        )
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
-        length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
-        answer: dict[str, Any] = json.loads(await reader.readexactly(length))
-        if "connection: close" in head:
-            await self.close()
-        return answer
-
-    async def close(self) -> None:
-        if self.streams is not None:
-            self.streams[1].close()
-            self.streams = None
 
 
 async def burst(url: str, requests: list[tuple[str, uuid.UUID]]) -> tuple[float, list[float], list[dict[str, Any]]]:

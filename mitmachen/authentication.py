@@ -29,7 +29,11 @@ class Authenticator:
 
     async def __call__(self, request: Request, uow: UnitOfWork, *, csrf_checked: bool = False) -> Viewer:
         """Raises `TokenRejected` for a bad bearer token and `CsrfRejected` for a cookie POST without the token
-        (unless `csrf_checked`: a page's form handler has checked the token its form carries)."""
+        (unless `csrf_checked`: a page's form handler has checked the token its form carries).
+
+        The person is looked up (and, on first sight, created) outside the request's transaction, on a connection
+        that goes back to the pool right after: no connection is held while the request's budget and rate limits
+        are counted in Redis."""
         header = request.headers.get("authorization")
         if header is not None:
             scheme, _, token = header.partition(" ")
@@ -38,7 +42,7 @@ class Authenticator:
             if self.validator is None:
                 raise TokenRejected("no identity provider configured")
             identity = await self.validator.validate(token.strip())
-            async with uow.session() as session:
+            async with uow.outside_transaction() as session:
                 return await users.viewer_for_identity(
                     session, identity, roles_claim=self.roles_claim, identity_key=self.identity_key
                 )
@@ -56,6 +60,6 @@ class Authenticator:
             session_id = uuid.UUID(str(session_id_value))
         except ValueError:
             return ANONYMOUS
-        async with uow.session() as session:
+        async with uow.outside_transaction() as session:
             viewer = await viewer_for_session(session, session_id=session_id, identity_key=self.identity_key)
         return viewer or ANONYMOUS

@@ -42,8 +42,8 @@ class UnitOfWork:
         statements without a transaction (autocommit), which saves the BEGIN and COMMIT round trips.
 
         At the default isolation level (read committed) every statement sees its own snapshot either way, so the
-        answer does not change. A session that is already open (say, signing a person in wrote a row) keeps its
-        transaction. A session without a transaction has nothing to commit at the end: `commit()` only flushes it.
+        answer does not change. A session that is already open keeps its transaction. A session without a
+        transaction has nothing to commit at the end: `commit()` only flushes it.
         """
         self._reads_only = True
 
@@ -59,6 +59,19 @@ class UnitOfWork:
                 self._autocommit = True
             yield self._open()
 
+    @asynccontextmanager
+    async def outside_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session of its own whose statements commit as they run (autocommit), closed after the block, so its
+        connection goes back to the pool at once. For what a request does before its work (signing the caller
+        in): the request then holds no connection while it waits for anything else (Redis: the query budget and
+        the rate limits), and its own session starts a transaction only when its work begins."""
+        session = self._session_factory()
+        try:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+        finally:
+            await session.close()
+
     def _open(self) -> AsyncSession:
         if self._session is None:
             self._session = self._session_factory()
@@ -70,8 +83,8 @@ class UnitOfWork:
 
         `alone`: the block is the only change of this unit of work that must survive its failure (the one mutation
         of a document): it runs in the transaction itself, without the SAVEPOINT and RELEASE round trips, and a
-        failure rolls back the whole transaction and drops every job. What ran before it is then undone too: when
-        a person is signed in, the first-login row or a fresher "last seen" time, which the next request writes.
+        failure rolls back the whole transaction and drops every job. (Signing the caller in ran outside the
+        transaction, see `outside_transaction`: a first-login row or a fresher "last seen" time stays.)
         """
         async with self.session() as session:
             jobs = pending_jobs(session)

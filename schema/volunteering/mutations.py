@@ -12,7 +12,7 @@ from schema.mutation import Call, mutation
 from schema.users.types import UserType
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
 from service.towns.service import GeoPoint
-from service.volunteering import managers, service, signups
+from service.volunteering import attendance, managers, service, shift_changes, signups
 from service.volunteering.service import OfferFields
 
 
@@ -236,12 +236,12 @@ class VolunteeringMutations:
 
     @mutation("Change a shift's times or places; people signed up are told of new times.")
     async def update_shift(call: Call, input: UpdateShiftInput) -> ShiftUpdated:
-        row = await signups.update_shift(call.session, call.viewer, **vars(input))
+        row = await shift_changes.update_shift(call.session, call.viewer, **vars(input))
         return ShiftUpdated(shift=ShiftType.from_row(row))
 
     @mutation("Cancel a shift; everyone signed up is told.")
     async def cancel_shift(call: Call, shift_id: ShiftId) -> ShiftCancelled:
-        row = await signups.cancel_shift(call.session, call.viewer, shift_id=shift_id)
+        row = await shift_changes.cancel_shift(call.session, call.viewer, shift_id=shift_id)
         return ShiftCancelled(shift=ShiftType.from_row(row))
 
     @mutation("Sign up for a shift: confirmed while places are free, else waitlisted.", rate_limit="shift.sign_up")
@@ -277,5 +277,5 @@ class VolunteeringMutations:
 
     @mutation("Record after a shift whether a person came and for how many hours (the managers).")
     async def confirm_attendance(call: Call, input: ConfirmAttendanceInput) -> AttendanceConfirmed:
-        row = await signups.confirm_attendance(call.session, call.viewer, **vars(input))
+        row = await attendance.confirm_attendance(call.session, call.viewer, **vars(input))
         return AttendanceConfirmed(sign_up=SignUpType.from_row(row))

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
@@ -19,14 +19,29 @@ async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[
     return {user.id: user for user in rows}
 
 
+_WITH_GRANTS = select(User, RoleGrant).outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+# Every request with a bearer token runs this one: built once (see `service.db.lookup`).
+_BY_IDENTITY = _WITH_GRANTS.where(
+    User.issuer == bindparam("issuer"), User.subject == bindparam("subject"), User.deleted_at.is_(None)
+)
+
+
 async def user_with_grants(
     session: AsyncSession, *conditions: ColumnElement[bool], join: tuple[type[Any], ColumnElement[bool]] | None = None
 ) -> tuple[User, list[RoleGrant]] | None:
     """One statement: the (not deleted) person matching `conditions` and every role they hold."""
-    statement = select(User, RoleGrant).outerjoin(RoleGrant, RoleGrant.user_id == User.id)
-    if join is not None:
-        statement = statement.join(*join)
-    rows = (await session.execute(statement.where(*conditions, User.deleted_at.is_(None)))).all()
+    statement = _WITH_GRANTS if join is None else _WITH_GRANTS.join(*join)
+    return _with_grants((await session.execute(statement.where(*conditions, User.deleted_at.is_(None)))).all())
+
+
+async def user_with_grants_by_identity(
+    session: AsyncSession, *, issuer: str, subject: str
+) -> tuple[User, list[RoleGrant]] | None:
+    """`user_with_grants` for the person of an identity (issuer and subject)."""
+    return _with_grants((await session.execute(_BY_IDENTITY, {"issuer": issuer, "subject": subject})).all())
+
+
+def _with_grants(rows: Sequence[Row[User, RoleGrant]]) -> tuple[User, list[RoleGrant]] | None:
     if not rows:
         return None
     return rows[0][0], [grant for _, grant in rows if grant is not None]

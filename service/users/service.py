@@ -88,7 +88,7 @@ async def viewer_for_identity(
     With `identity_key`, a token issued before the account of this identity was deleted is refused (it must not
     open a new account), and the viewer carries the identity's digest.
     """
-    found = await repository.user_with_grants(session, User.issuer == identity.issuer, User.subject == identity.subject)
+    found = await repository.user_with_grants_by_identity(session, issuer=identity.issuer, subject=identity.subject)
     profile = _profile(identity.claims)
     if found is None and identity_key is not None:
         await _refuse_if_issued_before_deletion(session, identity, identity_key)

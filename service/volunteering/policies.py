@@ -77,12 +77,19 @@ def organisation_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+# What most people see: the condition is this very object, so that statements built with it can be built once.
+NOT_DRAFTS = Offer.status != OfferStatus.DRAFT.value
+
+
 def offer_visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """Published and closed offers for everyone; drafts for the organisation's managers and the town's staff."""
+    """Published and closed offers for everyone; drafts for the organisation's managers and the town's staff.
+    `NOT_DRAFTS` itself for everyone else."""
     towns = _served_town_ids(viewer)
     if towns is None:
         return true()
     managed = managed_organisation_ids(viewer)
+    if not managed and not towns:
+        return NOT_DRAFTS
     return or_(
         Offer.status != OfferStatus.DRAFT.value,
         and_(Offer.organisation_id.in_(managed)) if managed else false(),

@@ -1,5 +1,6 @@
 """Organisations, offers and shifts: registering and verifying organisations, offers from draft to closed,
-shifts with their times and places. Sign-ups live in `service.volunteering.signups`."""
+shifts with their times and places. Sign-ups live in `service.volunteering.signups`;
+changes to shifts in `shift_changes`, attendance in `attendance`, reminders in `reminders`."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ Locking: everything that changes who holds a place on a shift first takes the sh
 (`SELECT … FOR UPDATE` on `volunteer_shifts`), so `places_taken` and the arrival order are only changed by one
 transaction at a time. A sign-up first takes the person's advisory lock (for the overlap check), then the shift
 lock; nothing takes them the other way round, so the two cannot deadlock.
+
+The organisation's changes to shifts are in `shift_changes`, attendance in `attendance`, reminders in `reminders`.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, literal, select, text, update
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import NotFound, PermissionDenied, UserError
-from service.events import volunteering as events
 from service.notifications.service import notify
-from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import (
     ACTIVE_STATUSES,
@@ -34,32 +34,43 @@ from service.volunteering.models import (
     SignUp,
     SignUpStatus,
 )
-from service.volunteering.policies import offer_visible_to
+from service.volunteering.policies import NOT_DRAFTS, offer_visible_to
 from service.volunteering.service import (
-    active_sign_ups,
-    managed_shift,
     now,
     visible_shift,
 )
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
-REMINDER_AHEAD = timedelta(hours=24)
 BATCH = 500
 
 
-def _when(shift: Shift) -> str:
+def shift_time(shift: Shift) -> str:
     start, end = shift.starts_at.astimezone(LOCAL_TIME), shift.ends_at.astimezone(LOCAL_TIME)
     return f"{start:%d.%m.%Y} von {start:%H:%M} bis {end:%H:%M} Uhr"
 
 
-def _person_lock_of(user_id: uuid.UUID) -> ColumnElement[Any]:
-    """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check."""
-    key = func.hashtextextended(literal("volunteer:") + literal(str(user_id)), 0)
+def _person_lock_of(user_id: ColumnElement[str]) -> ColumnElement[Any]:
+    """Serialises one person's sign-ups, so that two overlapping sign-ups cannot both pass the check.
+    `user_id` is the person's id as text."""
+    key = func.hashtextextended(literal("volunteer:") + user_id, 0)
     return func.pg_advisory_xact_lock(key)
 
 
 async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(select(_person_lock_of(user_id)))
+    await session.execute(select(_person_lock_of(literal(str(user_id)))))
+
+
+def _shift_to_sign_up_for(visible: ColumnElement[bool]) -> Select[tuple[Shift, str, datetime, Any]]:
+    """The shift (:shift_id) with its offer's status and the time, taking the person's lock (:user_id as text)."""
+    return (
+        select(Shift, Offer.status, func.now(), _person_lock_of(bindparam("user_id", type_=String)))
+        .join(Offer, Offer.id == Shift.offer_id)
+        .where(Shift.id == bindparam("shift_id"), visible)
+    )
+
+
+# Built once for everyone who sees no drafts: most of the people who sign up.
+_SHIFT_TO_SIGN_UP_FOR = _shift_to_sign_up_for(NOT_DRAFTS)
 
 
 async def _conflicting_shift_ids(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> set[uuid.UUID]:
@@ -108,13 +119,9 @@ async def sign_up_for_shift(
     shift was cancelled or has started while this request waited for its lock).
     """
     user_id = viewer.require_person()
-    row = (
-        await session.execute(
-            select(Shift, Offer.status, func.now(), _person_lock_of(user_id))
-            .join(Offer, Offer.id == Shift.offer_id)
-            .where(Shift.id == shift_id, offer_visible_to(viewer))
-        )
-    ).first()
+    visible = offer_visible_to(viewer)
+    statement = _SHIFT_TO_SIGN_UP_FOR if visible is NOT_DRAFTS else _shift_to_sign_up_for(visible)
+    row = (await session.execute(statement, {"shift_id": shift_id, "user_id": str(user_id)})).first()
     if row is None:
         raise NotFound(VolunteeringErrorCode.UNKNOWN_SHIFT, "Diesen Einsatz gibt es nicht (mehr).", field="shiftId")
     shift, offer_status, current, _locked = row
@@ -215,13 +222,13 @@ async def own_sign_up(session: AsyncSession, viewer: Viewer, sign_up_id: uuid.UU
     if shift_id is None:
         raise missing
     shift = await visible_shift(session, viewer, shift_id, lock=True)
-    sign_up = await _locked_sign_up(session, sign_up_id)
+    sign_up = await locked_sign_up(session, sign_up_id)
     if sign_up.user_id != user_id:
         raise PermissionDenied("Nur die angemeldete Person selbst kann das.")
     return sign_up, shift
 
 
-async def _locked_sign_up(session: AsyncSession, sign_up_id: uuid.UUID) -> SignUp:
+async def locked_sign_up(session: AsyncSession, sign_up_id: uuid.UUID) -> SignUp:
     sign_up = await session.scalar(
         select(SignUp).where(SignUp.id == sign_up_id).with_for_update().execution_options(populate_existing=True)
     )
@@ -323,7 +330,7 @@ async def fill_free_places(session: AsyncSession, shift: Shift) -> list[SignUp]:
             kind="volunteering.place_offered",
             subject=f"Ein Platz ist frei geworden: „{offer.title}“",
             body=(
-                f"Für „{offer.title}“ am {_when(shift)} ist ein Platz frei geworden.\n\n"
+                f"Für „{offer.title}“ am {shift_time(shift)} ist ein Platz frei geworden.\n\n"
                 f"Bitte bestätigen Sie ihn bis {deadline.astimezone(LOCAL_TIME):%d.%m.%Y, %H:%M} Uhr, "
                 "sonst geht er an die nächste Person auf der Warteliste.\n"
             ),
@@ -413,209 +420,3 @@ async def end_waitlists(session: AsyncSession) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(ended.rowcount or 0)  # type: ignore[attr-defined]
-
-
-# ----------------------------------------------------------------------------- shift changes by the organisation
-
-
-async def _tell_everyone_on(session: AsyncSession, shift: Shift, *, kind: str, subject: str, body: str) -> None:
-    for sign_up in await active_sign_ups(session, shift.id):
-        if sign_up.status != SignUpStatus.ATTENDED.value:
-            notify(session, user_id=sign_up.user_id, kind=kind, subject=subject, body=body)
-
-
-async def update_shift(
-    session: AsyncSession,
-    viewer: Viewer,
-    *,
-    shift_id: uuid.UUID,
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    capacity: int | None = None,
-) -> Shift:
-    """Changed times are mailed to everyone signed up (and reminders sent again); more places go to the waitlist.
-
-    A shift that has started (or is over) keeps its times: its attendance and hours belong to them. People whose
-    other shift the new times overlap keep both sign-ups, and their e-mail names the other shift: they know which
-    one they can give up, the organisation does not (and must not see the other organisation's shifts).
-    """
-    shift, offer = await managed_shift(session, viewer, shift_id)
-    if shift.cancelled_at is not None:
-        raise UserError(VolunteeringErrorCode.SHIFT_CANCELLED, "Dieser Einsatz wurde abgesagt.")
-    new_start, new_end = starts_at or shift.starts_at, ends_at or shift.ends_at
-    times_changed = (new_start, new_end) != (shift.starts_at, shift.ends_at)
-    if times_changed:
-        current = await now(session)
-        if shift.starts_at <= current:
-            raise UserError(
-                VolunteeringErrorCode.SHIFT_STARTED,
-                "Der Einsatz hat schon begonnen; seine Zeiten lassen sich nicht mehr ändern.",
-                field="startsAt",
-            )
-        validation.shift_times(new_start, new_end, now=current)
-    changed = times_changed or (capacity is not None and capacity != shift.capacity)
-    if capacity is not None:
-        validation.capacity(capacity)
-        if capacity < shift.places_taken:
-            raise UserError(
-                VolunteeringErrorCode.CAPACITY_BELOW_TAKEN,
-                f"Es sind schon {shift.places_taken} Plätze vergeben.",
-                field="capacity",
-            )
-        shift.capacity = capacity
-    if times_changed:
-        shift.starts_at, shift.ends_at = new_start, new_end
-        signed_up = await active_sign_ups(session, shift.id)
-        clashes = await _overlapping_elsewhere(session, shift, [sign_up.user_id for sign_up in signed_up])
-        for sign_up in signed_up:
-            sign_up.reminded_at = None
-            notify(
-                session,
-                user_id=sign_up.user_id,
-                kind="volunteering.shift_changed",
-                subject=f"Neue Zeiten: „{offer.title}“",
-                body=f"Der Einsatz „{offer.title}“ findet jetzt am {_when(shift)} statt.\n"
-                + "".join(
-                    f"\nZur neuen Zeit sind Sie auch für „{title}“ am {_when(other)} angemeldet. Bitte sagen Sie "
-                    "einen der beiden Einsätze ab, wenn Sie nicht beide wahrnehmen können.\n"
-                    for other, title in clashes.get(sign_up.user_id, [])
-                ),
-            )
-    await session.flush()
-    await fill_free_places(session, shift)
-    await session.refresh(shift)
-    if changed:
-        await events.shift_changed(session, shift, offer)
-    return shift
-
-
-async def _overlapping_elsewhere(
-    session: AsyncSession, shift: Shift, user_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[Shift, str]]]:
-    """Per person: their other active shifts (with the offer's title) that overlap this shift's times."""
-    rows = await session.execute(
-        select(SignUp.user_id, Shift, Offer.title)
-        .join(Shift, Shift.id == SignUp.shift_id)
-        .join(Offer, Offer.id == Shift.offer_id)
-        .where(
-            SignUp.user_id.in_(user_ids),
-            SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
-            Shift.id != shift.id,
-            Shift.cancelled_at.is_(None),
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
-        )
-        .order_by(Shift.starts_at)
-    )
-    found: dict[uuid.UUID, list[tuple[Shift, str]]] = {}
-    for user_id, other, title in rows:
-        found.setdefault(user_id, []).append((other, title))
-    return found
-
-
-async def cancel_shift(session: AsyncSession, viewer: Viewer, *, shift_id: uuid.UUID) -> Shift:
-    """The organisation cancels a shift before it starts: every sign-up ends and the people on it are told.
-
-    A shift that has started is not cancelled: attendance recorded for it (hours) must stay.
-    """
-    shift, offer = await managed_shift(session, viewer, shift_id)
-    if shift.cancelled_at is not None:
-        return shift
-    if shift.starts_at <= await now(session):
-        raise UserError(
-            VolunteeringErrorCode.SHIFT_STARTED, "Der Einsatz hat schon begonnen und kann nicht mehr abgesagt werden."
-        )
-    await _tell_everyone_on(
-        session,
-        shift,
-        kind="volunteering.shift_cancelled",
-        subject=f"Abgesagt: „{offer.title}“",
-        body=f"Die Organisation hat den Einsatz „{offer.title}“ am {_when(shift)} abgesagt.\n",
-    )
-    for sign_up in await active_sign_ups(session, shift.id):
-        sign_up.status = SignUpStatus.CANCELLED.value
-        sign_up.cancelled_at = func.now()
-        sign_up.offer_expires_at = None
-    shift.cancelled_at = func.now()
-    shift.places_taken = 0
-    await session.flush()
-    await session.refresh(shift)
-    await events.shift_changed(session, shift, offer)
-    return shift
-
-
-ATTENDANCE_REFUSAL = "Die Teilnahme bestätigen nur die Verantwortlichen der Organisation, die den Einsatz anbietet."
-
-
-async def confirm_attendance(
-    session: AsyncSession,
-    viewer: Viewer,
-    *,
-    sign_up_id: uuid.UUID,
-    attended: bool,
-    hours: float | None = None,
-    minutes: int | None = None,
-) -> SignUp:
-    """After the shift, its organisation's managers record who came and for how long (correctable): whole minutes,
-    the shift's length unless said otherwise, at most the shift's length plus an hour."""
-    shift_id = await session.scalar(select(SignUp.shift_id).where(SignUp.id == sign_up_id))
-    if shift_id is None:
-        raise NotFound(VolunteeringErrorCode.UNKNOWN_SIGN_UP, "Diese Anmeldung gibt es nicht.", field="signUpId")
-    shift, _offer = await managed_shift(session, viewer, shift_id, refusal=ATTENDANCE_REFUSAL)
-    sign_up = await _locked_sign_up(session, sign_up_id)
-    if shift.ends_at > await now(session):
-        raise UserError(VolunteeringErrorCode.SHIFT_NOT_OVER, "Die Teilnahme wird nach dem Einsatz bestätigt.")
-    if sign_up.status not in {SignUpStatus.CONFIRMED, SignUpStatus.ATTENDED, SignUpStatus.ABSENT}:
-        raise UserError(VolunteeringErrorCode.SIGN_UP_NOT_ACTIVE, "Diese Person hatte keinen bestätigten Platz.")
-    if attended:
-        shift_minutes = round((shift.ends_at - shift.starts_at).total_seconds() / 60)
-        sign_up.attended_minutes = validation.attended_minutes(
-            hours=hours, minutes=minutes, shift_minutes=shift_minutes
-        )
-        sign_up.status = SignUpStatus.ATTENDED.value
-    else:
-        sign_up.attended_minutes = None
-        sign_up.status = SignUpStatus.ABSENT.value
-    sign_up.attendance_confirmed_at = func.now()
-    sign_up.attendance_confirmed_by_id = viewer.user_id
-    await session.flush()
-    await session.refresh(sign_up)
-    return sign_up
-
-
-# ----------------------------------------------------------------------------- reminders
-
-
-async def send_reminders(session: AsyncSession) -> int:
-    """Once per confirmed sign-up, within a day before the shift; rows other workers hold are skipped."""
-    due = (
-        await session.execute(
-            select(SignUp, Shift, Offer)
-            .join(Shift, Shift.id == SignUp.shift_id)
-            .join(Offer, Offer.id == Shift.offer_id)
-            .where(
-                SignUp.status == SignUpStatus.CONFIRMED.value,
-                SignUp.reminded_at.is_(None),
-                Shift.cancelled_at.is_(None),
-                Shift.starts_at > func.now(),
-                Shift.starts_at <= func.now() + REMINDER_AHEAD,
-            )
-            .order_by(Shift.starts_at)
-            .limit(BATCH)
-            .with_for_update(of=SignUp, skip_locked=True)
-        )
-    ).all()
-    for sign_up, shift, offer in due:
-        sign_up.reminded_at = func.now()
-        notify(
-            session,
-            user_id=sign_up.user_id,
-            kind="volunteering.reminder",
-            subject=f"Erinnerung: „{offer.title}“",
-            body=(
-                f"Sie sind für „{offer.title}“ am {_when(shift)} angemeldet.\n\n"
-                f"Ort: {offer.address or 'siehe Angebot'}\nKontakt: {offer.contact or '-'}\n"
-            ),
-        )
-    await session.flush()
-    return len(due)

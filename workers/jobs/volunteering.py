@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.jobs import NO_ARGUMENTS, NoArguments
-from service.volunteering import signups
+from service.volunteering import reminders, signups
 from workers.context import unit_of_work
 
 
@@ -30,4 +30,4 @@ async def end_waitlists(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> i
 async def send_reminders(ctx: dict[str, Any], _: NoArguments = NO_ARGUMENTS) -> int:
     """Sends each reminder once (the sign-up records when); returns how many were sent."""
     async with unit_of_work(ctx) as uow, uow.session() as session:
-        return await signups.send_reminders(session)
+        return await reminders.send_reminders(session)

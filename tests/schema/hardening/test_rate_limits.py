@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
+from service.budget import BudgetStatus, QueryBudget
 from service.ratelimit import Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
@@ -192,3 +193,32 @@ async def test_deleting_accounts_and_registering_organisations_are_limited_per_p
     assert calls[2].headers["retry-after"].isdigit()
     if action == "registerOrganisation":
         assert await count_rows(runtime, "organisations") == 2
+
+
+async def test_no_database_connection_is_held_while_the_limits_are_counted(
+    app_client: AppClient, runtime: Runtime, oidc_provider: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Redis round trips of the write limit and the query budget run before the request's transaction: the
+    caller was looked up on a connection that went back to the pool, and the mutation takes one afterwards."""
+    clara = await person(runtime, oidc_provider, "clara")
+    idea = await _published_idea(runtime, await person(runtime, oidc_provider, "ana"))
+    pool = runtime.engine.sync_engine.pool
+    held: list[tuple[str, int]] = []
+    hit, charge = RateLimiter.hit, QueryBudget.charge
+
+    async def counting_hit(self: RateLimiter, action: str, **kwargs: Any) -> None:
+        held.append(("rate limit", pool.checkedout()))  # type: ignore[attr-defined]
+        await hit(self, action, **kwargs)
+
+    async def charging(self: QueryBudget, cost: int, **kwargs: Any) -> BudgetStatus | None:
+        held.append(("budget", pool.checkedout()))  # type: ignore[attr-defined]
+        return await charge(self, cost, **kwargs)
+
+    monkeypatch.setattr(RateLimiter, "hit", counting_hit)
+    monkeypatch.setattr(QueryBudget, "charge", charging)
+    async with app_client(**LIMITS) as http:
+        response = await _call(http, clara, SUPPORT, {"id": idea})
+
+    assert response.json()["data"]["supportIdea"]["__typename"] == "IdeaSupported"
+    assert sorted(held) == [("budget", 0), ("rate limit", 0)]
+    assert await count_rows(runtime, "idea_supports") == 1
