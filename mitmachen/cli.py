@@ -105,7 +105,7 @@ def _grant(args: argparse.Namespace) -> int:
     from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
     from service.auth.errors import RoleErrorCode  # noqa: PLC0415
     from service.auth.viewer import Role  # noqa: PLC0415
-    from service.errors import UserError  # noqa: PLC0415
+    from service.kit.errors import UserError  # noqa: PLC0415
 
     settings = _beside_dev()
     try:

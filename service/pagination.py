@@ -8,7 +8,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from service.errors import InvalidArgument
+from service.kit.errors import InvalidArgument
 
 MAX_PAGE_SIZE = 100
 # A value in a cursor is one of ours: a time, an id, a count or a kind, never longer.

@@ -11,8 +11,8 @@ from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ideas.types import IdeaConnection, IdeaFilterInput
 from schema.pagination import node_fields
 from schema.permissions import Public
-from service.errors import InvalidArgument, UserError
 from service.ideas.feed import IdeaFilter, IdeaOrder, Near, list_ideas
+from service.kit.errors import InvalidArgument, UserError
 from service.towns.service import GeoPoint
 
 DEFAULT_PAGE_SIZE = 20

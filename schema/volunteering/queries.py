@@ -20,8 +20,8 @@ from schema.volunteering.types import (
     SignUpType,
     YearlyHoursType,
 )
-from service.errors import InvalidArgument, UserError
 from service.ideas.feed import Near
+from service.kit.errors import InvalidArgument, UserError
 from service.towns.service import GeoPoint
 from service.volunteering import repository
 from service.volunteering.models import OrganisationStatus

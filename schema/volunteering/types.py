@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
 from schema.towns.types import StrategyAreaType, TownType, uuids
 from schema.users.types import UserType
-from service.errors import PermissionDenied
+from service.kit.errors import PermissionDenied
 from service.volunteering.managers import may_see_managers
 from service.volunteering.models import (
     Offer,

@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events.ideas import idea_answered, lifecycle_changed
 from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
 from service.jobs import request_job
+from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import SubjectKind
 from service.notifications.service import notify

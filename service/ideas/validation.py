@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from service.errors import CommonErrorCode, UserError
 from service.ideas.errors import IdeaErrorCode
+from service.kit.errors import CommonErrorCode, UserError
 
 TITLE_MIN, TITLE_MAX = 5, 140
 BODY_MAX = 5000

@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from service.auth.viewer import Viewer
-from service.errors import PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, Report
+from service.kit.errors import PermissionDenied
 from service.moderation.models import ModerationAppeal, SubjectKind
 from service.moderation.policies import can_moderate
 from service.moderation.reasons import Reason

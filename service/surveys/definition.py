@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.errors import CommonErrorCode, UserError
 from service.ideas.validation import clean_line, clean_text
+from service.kit.errors import CommonErrorCode, UserError
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import kind_of
 from service.surveys.kinds.base import Settings, ShowIf, invalid, text

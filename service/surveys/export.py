@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service import spreadsheet
 from service.auth.viewer import Viewer
-from service.errors import PermissionDenied
+from service.kit.errors import PermissionDenied
 from service.spreadsheet import text_cell
 from service.surveys.kinds import kind_of, settings_of
 from service.surveys.models import Answer, Question, Response

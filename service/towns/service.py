@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, UserError
+from service.kit.errors import NotFound, UserError
 from service.towns import repository
 from service.towns.errors import TownErrorCode
 from service.towns.models import StrategyArea, Town

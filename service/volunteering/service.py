@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
+from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation

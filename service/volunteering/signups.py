@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
+from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.notifications.service import notify
 from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode

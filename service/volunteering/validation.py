@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from service.errors import CommonErrorCode, UserError
 from service.ideas.validation import clean_line, clean_text
 from service.ideas.validation import title as idea_title
+from service.kit.errors import CommonErrorCode, UserError
 from service.volunteering.errors import VolunteeringErrorCode
 
 NAME_MIN, NAME_MAX = 3, 140

@@ -18,8 +18,8 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from service.errors import UserError
 from service.ideas.validation import clean_line, clean_text
+from service.kit.errors import UserError
 from service.spreadsheet import number_cell
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, QuestionKind

@@ -7,9 +7,9 @@ from enum import StrEnum
 
 import pytest
 
-from service.errors import CommonErrorCode, UserError
 from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
+from service.kit.errors import CommonErrorCode, UserError
 
 
 def test_text_is_normalised_and_trimmed() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import CommonErrorCode, UserError
+from service.kit.errors import CommonErrorCode, UserError
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
