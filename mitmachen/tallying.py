@@ -11,7 +11,7 @@ import service.models  # noqa: F401 - every mapped model, so that foreign keys r
 from mitmachen.open_data import REGION
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
-from service.jobs import DiscardingJobSender
+from service.kit.jobs import DiscardingJobSender
 from service.tallies import report
 from service.tallies.compute import PARTS, recompute
 from service.unit_of_work import UnitOfWork

@@ -30,7 +30,7 @@ from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
 from service.db.replicas import ReplicaSet
-from service.jobs import JobSender
+from service.kit.jobs import JobSender
 from service.logging import request_id_var
 from service.ratelimit import RateLimiter
 from service.unit_of_work import UnitOfWork

@@ -15,8 +15,8 @@ from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
-from service.jobs import request_job
 from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.jobs import request_job
 from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import SubjectKind
 from service.notifications.service import notify

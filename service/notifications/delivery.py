@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.validation import one_line
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 from service.users.models import User

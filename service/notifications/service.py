@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.validation import one_line
-from service.jobs import request_job
+from service.kit.jobs import request_job
 from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.viewer import Viewer
 from service.events.surveys import status_changed
-from service.jobs import Job, request_job
 from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.jobs import Job, request_job
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
