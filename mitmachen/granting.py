@@ -13,8 +13,8 @@ from service.auth.viewer import Role
 from service.config import ConfigurationError, Settings
 from service.db.engine import create_engine, create_session_factory
 from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.towns.models import Town
-from service.unit_of_work import UnitOfWork
 from service.users.models import User
 from service.users.service import ensure_person
 

@@ -24,7 +24,7 @@ from service.auth.sessions import end_session, start_session
 from service.auth.tokens import Identity
 from service.config import Environment, Settings
 from service.kit.jobs import DiscardingJobSender
-from service.unit_of_work import UnitOfWork
+from service.kit.unit_of_work import UnitOfWork
 from service.users import service as users
 
 logger = logging.getLogger("mitmachen.login")

@@ -12,9 +12,9 @@ from mitmachen.open_data import REGION
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
 from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.tallies import report
 from service.tallies.compute import PARTS, recompute
-from service.unit_of_work import UnitOfWork
 
 
 async def run_tally(settings: Settings, *, export: str | None) -> list[str]:

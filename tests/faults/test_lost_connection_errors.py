@@ -21,7 +21,7 @@ from schema.view import GraphQLView
 from service.config import Settings
 from service.db.availability import database_unavailable
 from service.kit.jobs import DiscardingJobSender
-from service.unit_of_work import UnitOfWork
+from service.kit.unit_of_work import UnitOfWork
 from service.users.models import User
 
 
