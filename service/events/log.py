@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.models import Event
 from service.kit.errors import InvalidArgument
-from service.pagination import check_page_size, decode_cursor, encode_cursor
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor
 from service.towns.models import Town
 from service.webhooks.wakeup import wake_for
 

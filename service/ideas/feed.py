@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
 from service.kit.errors import InvalidArgument
-from service.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
+from service.kit.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
 from service.towns.models import StrategyArea
 from service.towns.service import GeoPoint
 from service.users.models import User

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.kit.errors import InvalidArgument
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visible_to
 

@@ -10,7 +10,7 @@ from sqlalchemy import extract, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.volunteering.models import (
     ACTIVE_STATUSES,
     Offer,

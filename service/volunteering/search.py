@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
 from service.kit.errors import InvalidArgument
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, parse_time, parse_uuid
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
 
