@@ -9,8 +9,8 @@ from schema.loaders import Loaders
 from service.auth.viewer import Viewer
 from service.budget import QueryBudget
 from service.config import Settings
+from service.kit.ratelimit import RateLimiter
 from service.kit.unit_of_work import UnitOfWork
-from service.ratelimit import RateLimiter
 
 
 @dataclass

@@ -17,7 +17,7 @@ from schema.root import build_schema
 from schema.view import GraphQLView
 from service.budget import QueryBudget
 from service.config import ConfigurationError, load_settings
-from service.ratelimit import Limits
+from service.kit.ratelimit import Limits
 from tests.schema.hardening.conftest import AppClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
-from service.ratelimit import Limits, RateLimiter, RateLimitExceeded
+from service.kit.ratelimit import Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
