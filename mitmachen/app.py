@@ -38,8 +38,8 @@ from schema.root import build_schema
 from schema.view import GraphQLView
 from service.auth.demo import DEMO_PEOPLE
 from service.auth.tokens import AccessTokenValidator
-from service.budget import QueryBudget, budget_limits
 from service.config import Settings
+from service.kit.budget import QueryBudget, budget_limits
 from service.kit.ratelimit import Limits, RateLimiter
 from service.logging import request_id_var
 from service.observability import HTTP_REQUESTS, REGISTRY

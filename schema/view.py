@@ -26,10 +26,10 @@ from schema.context import Context
 from schema.loaders import Loaders
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
-from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
 from service.db.replicas import ReplicaSet
+from service.kit.budget import QueryBudget
 from service.kit.jobs import JobSender
 from service.kit.ratelimit import RateLimiter
 from service.kit.unit_of_work import UnitOfWork

@@ -15,8 +15,8 @@ from mitmachen.runtime import Runtime
 from schema.cost import MAX_COST, operation_cost
 from schema.root import build_schema
 from schema.view import GraphQLView
-from service.budget import QueryBudget
 from service.config import ConfigurationError, load_settings
+from service.kit.budget import QueryBudget
 from service.kit.ratelimit import Limits
 from tests.schema.hardening.conftest import AppClient
 from tests.support.oidc_provider import OidcProvider
