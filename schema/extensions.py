@@ -33,7 +33,7 @@ from schema.shape import shape_errors
 from schema.strawberry_internals import graphql_core_schema
 from service.db.availability import database_unavailable
 from service.kit.errors import ExpectedError
-from service.observability import GRAPHQL_OPERATIONS
+from service.kit.observability import GRAPHQL_OPERATIONS
 
 logger = logging.getLogger("mitmachen.graphql")
 

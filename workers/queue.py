@@ -13,7 +13,7 @@ from redis.asyncio import BlockingConnectionPool, Connection, SSLConnection
 from redis.exceptions import RedisError
 
 from service.kit.jobs import Job
-from service.observability import JOBS_ENQUEUE_FAILED, JOBS_ENQUEUED
+from service.kit.observability import JOBS_ENQUEUE_FAILED, JOBS_ENQUEUED
 
 logger = logging.getLogger("mitmachen.jobs")
 
