@@ -40,9 +40,9 @@ from service.auth.demo import DEMO_PEOPLE
 from service.auth.tokens import AccessTokenValidator
 from service.config import Settings
 from service.kit.budget import QueryBudget, budget_limits
+from service.kit.logging import request_id_var
 from service.kit.observability import HTTP_REQUESTS, REGISTRY
 from service.kit.ratelimit import Limits, RateLimiter
-from service.logging import request_id_var
 from web.app import web
 from web.config import WebConfig
 from workers.queue import queued_jobs

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from service.config import ConfigurationError, Environment, Settings, load_settings
-from service.logging import configure_logging
+from service.kit.logging import configure_logging
 
 GC_YOUNG_THRESHOLD = 10_000
 

@@ -31,9 +31,9 @@ from service.db.availability import database_unavailable
 from service.db.replicas import ReplicaSet
 from service.kit.budget import QueryBudget
 from service.kit.jobs import JobSender
+from service.kit.logging import request_id_var
 from service.kit.ratelimit import RateLimiter
 from service.kit.unit_of_work import UnitOfWork
-from service.logging import request_id_var
 
 logger = logging.getLogger("mitmachen.graphql")
 
