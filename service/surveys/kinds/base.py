@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from service.ideas.validation import clean_line, clean_text
 from service.kit.errors import UserError
-from service.spreadsheet import number_cell
+from service.kit.spreadsheet import number_cell
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, QuestionKind
 
@@ -105,7 +105,7 @@ class Kind(Protocol[S]):
         """The kind's part of a question's results (free text under `texts`/`other_texts` only: staff only)."""
 
     def csv_cell(self, settings: S, answer: Answer) -> str:
-        """The answer as one spreadsheet cell (already formatted by `service.spreadsheet`)."""
+        """The answer as one spreadsheet cell (already formatted by `service.kit.spreadsheet`)."""
 
 
 def dump(settings: Settings) -> dict[str, Any]:
