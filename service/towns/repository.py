@@ -7,7 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.lookup import key_in_keys, keys
+from service.kit.lookup import key_in_keys, keys
 from service.towns.models import StrategyArea, Town
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
-from service.db.lookup import key_in_keys, keys
+from service.kit.lookup import key_in_keys, keys
 from service.users.models import User
 
 _USERS_BY_IDS = select(User).where(key_in_keys(User.id))
