@@ -19,8 +19,8 @@ from service.auth.viewer import Viewer
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
 from service.ideas.policies import official_town_ids
-from service.ideas.validation import clean_text
 from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.text import clean_text
 from service.moderation.errors import ModerationErrorCode
 from service.moderation.models import AppealResolution, ModerationAppeal, Outcome, SubjectKind
 from service.moderation.status import latest_decisions

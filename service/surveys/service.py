@@ -15,6 +15,7 @@ from service.auth.viewer import Viewer
 from service.events.surveys import status_changed
 from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.kit.jobs import Job, request_job
+from service.kit.text import clean_title
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
@@ -93,7 +94,7 @@ async def draft_survey(
     town = await existing_town(session, town_id)
     if not can_manage(viewer, town.id):
         raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")
-    clean_title, clean_description = definition.title(title), definition.description(description)
+    new_title, new_description = clean_title(title), definition.description(description)
     definition.window(opens_at, closes_at)
     definition.closes_in_future(closes_at, datetime.now(UTC))
     area = (
@@ -104,8 +105,8 @@ async def draft_survey(
         town_id=town.id,
         strategy_area_id=area,
         created_by_id=viewer.user_id,
-        title=clean_title,
-        description=clean_description,
+        title=new_title,
+        description=new_description,
         status=SurveyStatus.DRAFT.value,
         audience=audience.value,
         is_anonymous=is_anonymous,
@@ -131,7 +132,7 @@ async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     survey = await managed_survey(session, viewer, survey_id)
     _require_draft(survey)
     if fields.title is not None:
-        survey.title = definition.title(fields.title)
+        survey.title = clean_title(fields.title)
     if fields.description is not None:
         survey.description = definition.description(fields.description)
     if fields.strategy_area_id is not None:

@@ -19,8 +19,8 @@ from service.audit.service import record
 from service.auth.errors import RoleErrorCode
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.ideas.validation import clean_text
 from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.text import clean_text
 from service.notifications.service import notify
 from service.users.models import User
 from service.volunteering.errors import VolunteeringErrorCode

@@ -15,6 +15,7 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
 from service.events import volunteering as events
 from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.text import clean_title
 from service.moderation.checks import abusive_language
 from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
 from service.volunteering import validation
@@ -150,7 +151,7 @@ async def managed_offer(
 async def _apply(session: AsyncSession, offer: Offer, fields: OfferFields) -> None:
     town = await existing_town(session, offer.town_id)
     if fields.title is not None:
-        offer.title = validation.title(fields.title)
+        offer.title = clean_title(fields.title)
     if fields.description is not None:
         offer.description = validation.limited(
             fields.description, field="description", maximum=validation.DESCRIPTION_MAX, label="Die Beschreibung"

@@ -18,9 +18,9 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from service.ideas.validation import clean_line, clean_text
 from service.kit.errors import UserError
 from service.kit.spreadsheet import number_cell
+from service.kit.text import clean_line, clean_text
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, QuestionKind
 
