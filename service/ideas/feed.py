@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
     Numeric,
     Row,
@@ -38,15 +37,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
 from service.kit.errors import InvalidArgument
+from service.kit.geo import Near, within
 from service.kit.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
 from service.towns.models import StrategyArea
-from service.towns.service import GeoPoint
 from service.users.models import User
 
-MAX_RADIUS_KM = 50.0
 MAX_SEARCH_LENGTH = 200
-KM_PER_DEGREE_LATITUDE = 110.57
-KM_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111.32
 
 
 class IdeaOrder(StrEnum):
@@ -62,12 +58,6 @@ class IdeaOrder(StrEnum):
 # in a cursor is the very value the next page compares with.
 RANK_DECIMALS = 6
 TITLE_BOOST = 1
-
-
-@dataclass(frozen=True)
-class Near:
-    point: GeoPoint
-    radius_km: float
 
 
 @dataclass(frozen=True)
@@ -272,14 +262,7 @@ def _statement(shape: _Shape) -> Select[Any]:
     if shape.text:
         statement = statement.where(or_(Idea.search_vector.op("@@")(_SEARCH_QUERY), _COMPOUND_PARTS))
     if shape.near:
-        latitude = bindparam("latitude", type_=Float)
-        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(latitude))
-        dx = (Idea.longitude - bindparam("longitude", type_=Float)) * km_per_longitude
-        dy = (Idea.latitude - latitude) * KM_PER_DEGREE_LATITUDE
-        statement = statement.where(
-            Idea.latitude.between(bindparam("latitude_from", type_=Float), bindparam("latitude_to", type_=Float)),
-            dx * dx + dy * dy <= bindparam("radius_squared", type_=Float),
-        )
+        statement = statement.where(within(Idea.latitude, Idea.longitude))
     if shape.after:
         after = tuple_(bindparam("after_key", type_=sort_key.type), bindparam("after_id", type_=Idea.id.type))
         statement = statement.where(tuple_(sort_key, Idea.id) < after)
@@ -300,17 +283,7 @@ def _parameters(
         parameters["text"] = idea_filter.text.strip()[:MAX_SEARCH_LENGTH]
         parameters["compound_text"] = parameters["text"] if _PLAIN_WORDS.fullmatch(str(parameters["text"])) else None
     if idea_filter.near is not None:
-        near = idea_filter.near
-        if not 0 < near.radius_km <= MAX_RADIUS_KM:
-            raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
-        latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        parameters.update(
-            latitude=near.point.latitude,
-            longitude=near.point.longitude,
-            latitude_from=near.point.latitude - latitude_span,
-            latitude_to=near.point.latitude + latitude_span,
-            radius_squared=near.radius_km * near.radius_km,
-        )
+        parameters.update(idea_filter.near.parameters())
     if after is not None:
         parameters["after_key"], parameters["after_id"] = _decode_cursor(order, after)
     return parameters

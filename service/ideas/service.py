@@ -16,13 +16,14 @@ from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
 from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.geo import GeoPoint
 from service.kit.jobs import request_job
 from service.kit.text import clean_title
 from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import SubjectKind
 from service.notifications.service import notify
 from service.privacy.identities import held
-from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
+from service.towns.service import check_location, existing_town, town_strategy_area
 
 STATUS_NAMES = {
     OfficialStatus.UNDER_REVIEW: "wird geprüft",

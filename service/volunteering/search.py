@@ -14,8 +14,8 @@ from sqlalchemy import Select, exists, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
 from service.kit.errors import InvalidArgument
+from service.kit.geo import Near, within
 from service.kit.pagination import check_page_size, parse_time, parse_uuid
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
@@ -76,17 +76,8 @@ def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select
             conditions.append(Shift.starts_at < offer_filter.starts_before)
         statement = statement.where(exists(select(Shift.id).where(*conditions)))
     if offer_filter.near is not None:
-        near = offer_filter.near
-        if not 0 < near.radius_km <= MAX_RADIUS_KM:
-            raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
-        latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(literal(near.point.latitude)))
-        dx = (Offer.longitude - near.point.longitude) * km_per_longitude
-        dy = (Offer.latitude - near.point.latitude) * KM_PER_DEGREE_LATITUDE
-        statement = statement.where(
-            Offer.latitude.between(near.point.latitude - latitude_span, near.point.latitude + latitude_span),
-            dx * dx + dy * dy <= near.radius_km * near.radius_km,
-        )
+        parameters = offer_filter.near.parameters()
+        statement = statement.where(within(Offer.latitude, Offer.longitude)).params(parameters)
     return statement
 
 

@@ -15,9 +15,10 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
 from service.events import volunteering as events
 from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.geo import GeoPoint
 from service.kit.text import clean_title
 from service.moderation.checks import abusive_language
-from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
+from service.towns.service import check_location, existing_town, town_strategy_area
 from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp

@@ -11,7 +11,7 @@ import pytest
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
-from service.ideas.feed import KM_PER_DEGREE_LATITUDE
+from service.kit.geo import KM_PER_DEGREE_LATITUDE
 from tests.conftest import GraphQLClient
 from tests.support.ideas import SOEST_CENTRE, codes, count_rows, town_ref
 from tests.support.oidc_provider import OidcProvider
