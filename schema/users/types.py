@@ -9,7 +9,8 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.towns.types import TownType, uuids
+from schema.ids import uuids
+from schema.towns.types import TownType
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
 from service.ideas import mine

@@ -10,7 +10,8 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
-from schema.towns.types import StrategyAreaType, TownType, uuids
+from schema.ids import uuids
+from schema.towns.types import StrategyAreaType, TownType
 from schema.users.types import UserType
 from service.kit.errors import PermissionDenied
 from service.volunteering.managers import may_see_managers
