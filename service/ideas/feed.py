@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,7 +12,6 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -38,7 +34,15 @@ from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
 from service.kit.errors import InvalidArgument
 from service.kit.geo import Near, within
-from service.kit.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
+from service.kit.pagination import (
+    MAX_CURSOR_VALUE_LENGTH,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+    parse_count,
+    parse_time,
+    parse_uuid,
+)
 from service.towns.models import StrategyArea
 from service.users.models import User
 
@@ -119,7 +123,7 @@ class Page:
     order: IdeaOrder
 
     def cursor(self, idea: FeedIdea) -> str:
-        return encode_cursor(self.order, idea)
+        return idea_cursor(self.order, idea)
 
 
 def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
@@ -132,26 +136,22 @@ def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
     return Idea.published_at  # type: ignore[return-value]
 
 
-def encode_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
-    value: object
+def idea_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
+    """The cursor of `idea` in the feed in `order`: the order's key (rank, supports or time) and the id."""
+    value: str
     if order is IdeaOrder.RELEVANCE:
         value = str(getattr(idea, "rank", None))
     elif order is IdeaOrder.MOST_SUPPORTED:
-        value = idea.support_count
+        value = str(idea.support_count)
     else:
         moment = idea.answered_at if order is IdeaOrder.RECENTLY_ANSWERED else idea.published_at
-        value = moment.isoformat() if moment else None
-    return base64.urlsafe_b64encode(orjson.dumps([order.value, value, str(idea.id)])).decode()
+        value = moment.isoformat() if moment else ""
+    return encode_cursor(order.value, value, str(idea.id))
 
 
 def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     message = "Ungültiger Cursor für diese Sortierung."
-    try:
-        kind, value, idea_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise InvalidArgument(message) from None
-    if kind != order.value:
-        raise InvalidArgument(message)
+    value, idea_id = decode_cursor(order.value, cursor, 2, message)
     key: object
     if order is IdeaOrder.RELEVANCE:
         key = _parse_rank(value, message)

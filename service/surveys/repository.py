@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +11,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.kit.errors import InvalidArgument
-from service.kit.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visible_to
 
@@ -85,17 +81,15 @@ class SurveyPage:
 
     @staticmethod
     def cursor(survey: Survey) -> str:
-        payload = json.dumps([survey.created_at.isoformat(), str(survey.id)])
-        return base64.urlsafe_b64encode(payload.encode()).decode()
+        return encode_cursor(_CURSOR, survey.created_at.isoformat(), str(survey.id))
+
+
+_CURSOR = "survey"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    message = "Der Cursor ist ungültig."
-    try:
-        created_at, survey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, TypeError, UnicodeError):
-        raise InvalidArgument(message) from None
-    return parse_time(created_at, message, naive_is_utc=True), parse_uuid(survey_id, message)
+    created_at, survey_id = decode_cursor(_CURSOR, cursor, 2)
+    return parse_time(created_at, naive_is_utc=True), parse_uuid(survey_id)
 
 
 async def list_surveys(

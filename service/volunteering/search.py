@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.kit.errors import InvalidArgument
 from service.kit.geo import Near, within
-from service.kit.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
 
@@ -42,16 +39,15 @@ class OfferPage:
 
     @staticmethod
     def cursor(offer: Offer) -> str:
-        published = offer.published_at.isoformat() if offer.published_at else None
-        raw = json.dumps([published, str(offer.id)], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode()
+        published = offer.published_at.isoformat() if offer.published_at else ""
+        return encode_cursor(_CURSOR, published, str(offer.id))
+
+
+_CURSOR = "offer"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        published, offer_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise InvalidArgument("Ungültiger Cursor.") from None
+    published, offer_id = decode_cursor(_CURSOR, cursor, 2)
     return parse_time(published, naive_is_utc=True), parse_uuid(offer_id)
 
 
