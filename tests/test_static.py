@@ -90,6 +90,12 @@ def test_the_kit_imports_no_domain() -> None:
     assert offenders == []
 
 
+def test_service_has_no_platform_modules_outside_the_kit() -> None:
+    """Platform code lives in `service/kit/`; at the top of `service/` only the configuration and the list of
+    models stay (Alembic and the commands load them by these names)."""
+    assert sorted(path.name for path in (ROOT / "service").glob("*.py")) == ["__init__.py", "config.py", "models.py"]
+
+
 async def test_migrations_create_exactly_the_models(runtime: Runtime) -> None:
     def differences(connection: Connection) -> list[object]:
         return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
