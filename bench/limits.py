@@ -128,7 +128,7 @@ async def _operation_cpu_microseconds(schema: Any, count: int = 3000) -> float:
 
 
 async def _limiter_rate(runtime: Any, seconds: float) -> float:
-    from service.ratelimit import Limits, RateLimiter  # noqa: PLC0415
+    from service.kit.ratelimit import Limits, RateLimiter  # noqa: PLC0415
 
     limiter = RateLimiter(runtime.redis, Limits(enabled=True, window_seconds=60, per_person=10**9, per_address=10**9))
     person = uuid.uuid4()

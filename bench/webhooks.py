@@ -196,7 +196,7 @@ def _worker(dsn: str, redis_url: str, log: Path) -> subprocess.Popen[bytes]:
 async def _write(runtime: Any, town_id: uuid.UUID, count: int, *, wake: bool) -> None:
     """`count` events in one transaction; `wake` False: as before the wake-up, no job is asked for."""
     from service.events.log import EventType, record  # noqa: PLC0415
-    from service.jobs import pending_jobs  # noqa: PLC0415
+    from service.kit.jobs import pending_jobs  # noqa: PLC0415
 
     async with runtime.unit_of_work() as uow, uow.session() as session:
         for number in range(count):

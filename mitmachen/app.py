@@ -38,11 +38,11 @@ from schema.root import build_schema
 from schema.view import GraphQLView
 from service.auth.demo import DEMO_PEOPLE
 from service.auth.tokens import AccessTokenValidator
-from service.budget import QueryBudget, budget_limits
 from service.config import Settings
-from service.logging import request_id_var
-from service.observability import HTTP_REQUESTS, REGISTRY
-from service.ratelimit import Limits, RateLimiter
+from service.kit.budget import QueryBudget, budget_limits
+from service.kit.logging import request_id_var
+from service.kit.observability import HTTP_REQUESTS, REGISTRY
+from service.kit.ratelimit import Limits, RateLimiter
 from web.app import web
 from web.config import WebConfig
 from workers.queue import queued_jobs

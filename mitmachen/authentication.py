@@ -11,7 +11,7 @@ from schema.view import CSRF_COOKIE, CSRF_HEADER, CsrfRejected
 from service.auth.sessions import viewer_for_session
 from service.auth.tokens import AccessTokenValidator, TokenRejected
 from service.auth.viewer import ANONYMOUS, Viewer
-from service.unit_of_work import UnitOfWork
+from service.kit.unit_of_work import UnitOfWork
 from service.users import service as users
 
 SESSION_ID = "sid"

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from service.config import ConfigurationError, Environment, Settings, load_settings
-from service.logging import configure_logging
+from service.kit.logging import configure_logging
 
 GC_YOUNG_THRESHOLD = 10_000
 
@@ -105,7 +105,7 @@ def _grant(args: argparse.Namespace) -> int:
     from mitmachen.granting import GrantError, change_role  # noqa: PLC0415
     from service.auth.errors import RoleErrorCode  # noqa: PLC0415
     from service.auth.viewer import Role  # noqa: PLC0415
-    from service.errors import UserError  # noqa: PLC0415
+    from service.kit.errors import UserError  # noqa: PLC0415
 
     settings = _beside_dev()
     try:

@@ -18,9 +18,9 @@ from mitmachen.runtime import Runtime
 from mitmachen.unavailable import unavailable_gives_503
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated
+from service.kit.errors import NotAuthenticated
+from service.kit.unit_of_work import UnitOfWork
 from service.privacy.exports import ExportGone, take_document
-from service.unit_of_work import UnitOfWork
 
 MAX_TOKEN_LENGTH = 128
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -12,9 +12,9 @@ from service.auth.demo import DEMO_PEOPLE
 from service.auth.viewer import Role
 from service.config import ConfigurationError, Settings
 from service.db.engine import create_engine, create_session_factory
-from service.jobs import DiscardingJobSender
+from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.towns.models import Town
-from service.unit_of_work import UnitOfWork
 from service.users.models import User
 from service.users.service import ensure_person
 

@@ -23,8 +23,8 @@ from mitmachen.authentication import CSRF_COOKIE, CSRF_HEADER, SESSION_CSRF, SES
 from service.auth.sessions import end_session, start_session
 from service.auth.tokens import Identity
 from service.config import Environment, Settings
-from service.jobs import DiscardingJobSender
-from service.unit_of_work import UnitOfWork
+from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.users import service as users
 
 logger = logging.getLogger("mitmachen.login")

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mitmachen.unavailable import unavailable_gives_503
-from service.errors import InvalidArgument
 from service.events.log import open_data_page
+from service.kit.errors import InvalidArgument
 from service.tallies import report
 from service.towns.models import Town
 

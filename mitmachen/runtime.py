@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
 from service.db.replicas import ReplicaSet
-from service.unit_of_work import UnitOfWork
+from service.kit.unit_of_work import UnitOfWork
 from workers.queue import ArqJobSender, connect
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from mitmachen.granting import seed_demo_people
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
-from service.jobs import DiscardingJobSender
+from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.towns.demo import seed_towns
-from service.unit_of_work import UnitOfWork
 
 
 async def seed(settings: Settings, *, demo_people_issuer: str | None = None) -> None:

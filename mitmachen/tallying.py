@@ -11,10 +11,10 @@ import service.models  # noqa: F401 - every mapped model, so that foreign keys r
 from mitmachen.open_data import REGION
 from service.config import Settings
 from service.db.engine import create_engine, create_session_factory
-from service.jobs import DiscardingJobSender
+from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.tallies import report
 from service.tallies.compute import PARTS, recompute
-from service.unit_of_work import UnitOfWork
 
 
 async def run_tally(settings: Settings, *, export: str | None) -> list[str]:

@@ -8,7 +8,7 @@ from prometheus_client import start_http_server
 
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from service.observability import REGISTRY
+from service.kit.observability import REGISTRY
 from workers.settings import create_worker
 
 logger = logging.getLogger("mitmachen.worker")

@@ -19,8 +19,8 @@ from strawberry.extensions import SchemaExtension
 from schema.cost import operation_cost, selected_operation
 from schema.view import _MEDIA_TYPE_HEADER as MEDIA_TYPE_HEADER
 from schema.view import GRAPHQL_RESPONSE_JSON
-from service.budget import BudgetStatus, QueryBudget
-from service.ratelimit import RateLimitExceeded
+from service.kit.budget import BudgetStatus, QueryBudget
+from service.kit.ratelimit import RateLimitExceeded
 
 RATE_LIMITED = RateLimitExceeded.code
 

@@ -7,10 +7,10 @@ from starlette.requests import Request
 
 from schema.loaders import Loaders
 from service.auth.viewer import Viewer
-from service.budget import QueryBudget
 from service.config import Settings
-from service.ratelimit import RateLimiter
-from service.unit_of_work import UnitOfWork
+from service.kit.budget import QueryBudget
+from service.kit.ratelimit import RateLimiter
+from service.kit.unit_of_work import UnitOfWork
 
 
 @dataclass

@@ -10,8 +10,8 @@ import strawberry
 from strawberry.relay import GlobalID, GlobalIDValueError
 
 from service.auth.errors import RoleErrorCode
-from service.errors import CommonErrorCode, NotFound, UserError
 from service.ideas.errors import IdeaErrorCode
+from service.kit.errors import CommonErrorCode, NotFound, UserError
 from service.moderation.errors import ModerationErrorCode
 from service.privacy.errors import PrivacyErrorCode
 from service.surveys.errors import SurveyErrorCode

@@ -32,8 +32,8 @@ from strawberry.types.graphql import OperationType
 from schema.shape import shape_errors
 from schema.strawberry_internals import graphql_core_schema
 from service.db.availability import database_unavailable
-from service.errors import ExpectedError
-from service.observability import GRAPHQL_OPERATIONS
+from service.kit.errors import ExpectedError
+from service.kit.observability import GRAPHQL_OPERATIONS
 
 logger = logging.getLogger("mitmachen.graphql")
 

@@ -15,6 +15,7 @@ from service.auth.models import RoleGrant
 from service.auth.viewer import Viewer
 from service.ideas import repository as ideas
 from service.ideas.models import Comment, Idea, OfficialAnswer
+from service.kit.unit_of_work import UnitOfWork
 from service.moderation import appeals as moderation_appeals
 from service.moderation import history as moderation_history
 from service.moderation import queue as moderation_queue
@@ -25,7 +26,6 @@ from service.surveys import repository as surveys
 from service.surveys.models import Answer, Question, Results, Survey
 from service.towns import repository as towns
 from service.towns.models import StrategyArea, Town
-from service.unit_of_work import UnitOfWork
 from service.users import repository as users
 from service.users.models import User
 from service.volunteering import managers as volunteering_managers

@@ -37,7 +37,7 @@ from schema.errors import InvalidInput, NotFoundError, as_data, decode_id
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
 from service.auth.viewer import Viewer
-from service.errors import UserError
+from service.kit.errors import UserError
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from strawberry.extensions import FieldExtension
 
 from schema.context import Info
-from service.ratelimit import RateLimitExceeded
+from service.kit.ratelimit import RateLimitExceeded
 
 
 class RateLimited(FieldExtension):

@@ -26,14 +26,14 @@ from schema.context import Context
 from schema.loaders import Loaders
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
-from service.budget import QueryBudget
 from service.config import Settings
 from service.db.availability import database_unavailable
 from service.db.replicas import ReplicaSet
-from service.jobs import JobSender
-from service.logging import request_id_var
-from service.ratelimit import RateLimiter
-from service.unit_of_work import UnitOfWork
+from service.kit.budget import QueryBudget
+from service.kit.jobs import JobSender
+from service.kit.logging import request_id_var
+from service.kit.ratelimit import RateLimiter
+from service.kit.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("mitmachen.graphql")
 

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=600, ge=1, le=86_400)
     rate_limit_per_person: int = Field(default=30, ge=1)
     rate_limit_per_address: int = Field(default=300, ge=1)
-    # Query budgets (cost points per window, see service/budget.py): at least one query of the highest allowed cost.
+    # Query budgets (cost points per window, see service/kit/budget.py): at least one query of the highest allowed cost.
     query_budget_enabled: bool = True
     query_budget_window_seconds: int = Field(default=60, ge=1, le=86_400)
     query_budget_per_person: int = Field(default=100_000, ge=20_000)

@@ -7,8 +7,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.config import Settings
-from service.jobs import JobSender
-from service.unit_of_work import UnitOfWork
+from service.kit.jobs import JobSender
+from service.kit.unit_of_work import UnitOfWork
 
 
 class JobRuntime(Protocol):

@@ -12,8 +12,8 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import BlockingConnectionPool, Connection, SSLConnection
 from redis.exceptions import RedisError
 
-from service.jobs import Job
-from service.observability import JOBS_ENQUEUE_FAILED, JOBS_ENQUEUED
+from service.kit.jobs import Job
+from service.kit.observability import JOBS_ENQUEUE_FAILED, JOBS_ENQUEUED
 
 logger = logging.getLogger("mitmachen.jobs")
 

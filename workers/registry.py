@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from service.jobs import JobType
+from service.kit.jobs import JobType
 
 logger = logging.getLogger("mitmachen.worker")
 A = TypeVar("A")

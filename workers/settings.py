@@ -10,7 +10,7 @@ from arq.worker import Function, func
 
 import service.models  # noqa: F401 - every mapped model, so that foreign keys resolve when jobs flush
 from service.config import Settings
-from service.jobs import JobType
+from service.kit.jobs import JobType
 from service.moderation import jobs as moderation_jobs
 from service.notifications import jobs as notification_jobs
 from service.privacy import jobs as privacy_jobs

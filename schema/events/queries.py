@@ -7,8 +7,8 @@ from schema.errors import decode_id
 from schema.events.types import EventConnection, EventEdge, EventType
 from schema.pagination import connection
 from schema.permissions import Public
-from service.errors import InvalidArgument, UserError
 from service.events import log
+from service.kit.errors import InvalidArgument, UserError
 
 DEFAULT_PAGE_SIZE = 20
 

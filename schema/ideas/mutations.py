@@ -7,7 +7,7 @@ from schema.ids import CommentId, IdeaId, StrategyAreaId, TownId
 from schema.mutation import Call, mutation
 from service.ideas import service
 from service.ideas.models import OfficialStatus, ReportReason
-from service.towns.service import GeoPoint
+from service.kit.geo import GeoPoint
 
 
 @strawberry.input(description="A point on the map (WGS 84), inside the town.")

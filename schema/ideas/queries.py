@@ -11,9 +11,9 @@ from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ideas.types import IdeaConnection, IdeaFilterInput
 from schema.pagination import node_fields
 from schema.permissions import Public
-from service.errors import InvalidArgument, UserError
-from service.ideas.feed import IdeaFilter, IdeaOrder, Near, list_ideas
-from service.towns.service import GeoPoint
+from service.ideas.feed import IdeaFilter, IdeaOrder, list_ideas
+from service.kit.errors import InvalidArgument, UserError
+from service.kit.geo import GeoPoint, Near
 
 DEFAULT_PAGE_SIZE = 20
 

@@ -9,10 +9,11 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.ids import uuids
 from schema.loaders import prefetch, resolved
 from schema.moderation.info import ModerationInfoType, moderation_info
 from schema.pagination import connection_from_page
-from schema.towns.types import StrategyAreaType, TownType, uuids
+from schema.towns.types import StrategyAreaType, TownType
 from schema.users.types import UserType
 from service.ideas.feed import FeedIdea, IdeaOrder, Page
 from service.ideas.mine import OwnPage

@@ -22,7 +22,7 @@ from schema.moderation.types import (
 )
 from schema.pagination import connection
 from schema.permissions import Authenticated, Public
-from service.errors import InvalidArgument, UserError
+from service.kit.errors import InvalidArgument, UserError
 from service.moderation import audit_log, queue, settings, status, terms
 from service.moderation.reasons import Reason
 

@@ -5,7 +5,7 @@ import uuid
 import strawberry
 from strawberry.relay import GlobalID, GlobalIDValueError
 
-from service.errors import CommonErrorCode, UserError
+from service.kit.errors import CommonErrorCode, UserError
 from service.moderation.models import SubjectKind
 
 KINDS = {"Idea": SubjectKind.IDEA, "Comment": SubjectKind.COMMENT}

@@ -10,8 +10,8 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.ids import uuids
 from schema.pagination import connection_from_page
-from schema.towns.types import uuids
 from service.notifications import inbox
 from service.notifications.models import Notification
 

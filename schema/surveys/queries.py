@@ -9,7 +9,7 @@ from schema.errors import decode_id
 from schema.pagination import connection_from_page
 from schema.permissions import Public
 from schema.surveys.types import SurveyConnection, SurveyEdge, SurveyType
-from service.errors import InvalidArgument, UserError
+from service.kit.errors import InvalidArgument, UserError
 from service.surveys.models import SurveyStatus
 from service.surveys.repository import list_open_surveys, list_surveys
 

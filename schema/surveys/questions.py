@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.relay import to_base64
 
-from service.errors import UserError
+from service.kit.errors import UserError
 from service.surveys.definition import QuestionSpec
 from service.surveys.kinds import parse_settings, settings_of
 from service.surveys.kinds.base import Settings, ShowIf, invalid

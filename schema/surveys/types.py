@@ -10,9 +10,10 @@ from strawberry import relay
 from strawberry.relay import to_base64
 
 from schema.context import Info
+from schema.ids import uuids
 from schema.surveys.questions import QuestionType, question_gid
-from schema.towns.types import StrategyAreaType, TownType, uuids
-from service.errors import PermissionDenied
+from schema.towns.types import StrategyAreaType, TownType
+from service.kit.errors import PermissionDenied
 from service.surveys import export
 from service.surveys.kinds import settings_of
 from service.surveys.models import Answer, Audience, Question, QuestionKind, Results, Survey, SurveyStatus

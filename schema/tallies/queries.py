@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.errors import decode_id
 from schema.permissions import Authenticated
 from schema.tallies.types import ParticipationReport
-from service.errors import InvalidArgument, UserError
+from service.kit.errors import InvalidArgument, UserError
 from service.tallies import report
 from service.tallies.models import Period
 

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.order import ORDER_BY_DESCRIPTION
+from schema.ids import uuids
 from service.ideas.feed import FeedArea, IdeaOrder
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import TownHeader
@@ -144,14 +145,3 @@ class TownType(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         rows = await info.context.loaders.town_by_id.load_many(uuids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
-
-
-def uuids(node_ids: Iterable[str]) -> list[uuid.UUID]:
-    """Malformed ids resolve to nothing rather than to an error (the nil UUID never exists)."""
-    result = []
-    for node_id in node_ids:
-        try:
-            result.append(uuid.UUID(node_id))
-        except ValueError:
-            result.append(uuid.UUID(int=0))
-    return result

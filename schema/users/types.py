@@ -9,12 +9,13 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.towns.types import TownType, uuids
+from schema.ids import uuids
+from schema.towns.types import TownType
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role
-from service.errors import PermissionDenied
 from service.ideas import mine
 from service.ideas.feed import FeedAuthor
+from service.kit.errors import PermissionDenied
 from service.users.models import User
 from service.volunteering.managers import managed_organisations
 

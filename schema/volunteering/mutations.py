@@ -11,7 +11,7 @@ from schema.ids import OfferId, OrganisationId, ShiftId, SignUpId, StrategyAreaI
 from schema.mutation import Call, mutation
 from schema.users.types import UserType
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
-from service.towns.service import GeoPoint
+from service.kit.geo import GeoPoint
 from service.volunteering import attendance, managers, service, shift_changes, signups
 from service.volunteering.service import OfferFields
 

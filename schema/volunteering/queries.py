@@ -20,9 +20,8 @@ from schema.volunteering.types import (
     SignUpType,
     YearlyHoursType,
 )
-from service.errors import InvalidArgument, UserError
-from service.ideas.feed import Near
-from service.towns.service import GeoPoint
+from service.kit.errors import InvalidArgument, UserError
+from service.kit.geo import GeoPoint, Near
 from service.volunteering import repository
 from service.volunteering.models import OrganisationStatus
 from service.volunteering.search import OfferFilter, list_offers

@@ -10,9 +10,10 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ideas.types import GeoPointType, NearInput
-from schema.towns.types import StrategyAreaType, TownType, uuids
+from schema.ids import uuids
+from schema.towns.types import StrategyAreaType, TownType
 from schema.users.types import UserType
-from service.errors import PermissionDenied
+from service.kit.errors import PermissionDenied
 from service.volunteering.managers import may_see_managers
 from service.volunteering.models import (
     Offer,

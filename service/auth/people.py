@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.models import RoleGrant
 from service.auth.policies import can_manage_roles
 from service.auth.viewer import Viewer
-from service.errors import InvalidArgument, PermissionDenied
+from service.kit.errors import InvalidArgument, PermissionDenied
 from service.users.models import User
 
 MOST_MATCHES = 5

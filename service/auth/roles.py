@@ -13,7 +13,7 @@ from service.auth.errors import RoleErrorCode
 from service.auth.models import RoleGrant
 from service.auth.policies import REGION_WIDE_ROLES, can_manage_roles
 from service.auth.viewer import Role, Viewer
-from service.errors import NotFound, PermissionDenied, UserError
+from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 from service.users.models import User

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from service.errors import NotAuthenticated
+from service.kit.errors import NotAuthenticated
 
 
 class Role(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -22,6 +22,15 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+
+
+def written_by(who: Literal["staff", "system"]) -> dict[str, str]:
+    """`info` of a text column that the row's author does not write (the town's answer, the checks' reason codes).
+
+    Moderation reads what citizens write: every other text column of a moderated model (an idea, a comment) must
+    reach the automated checks, and `tests/service/moderation/test_moderated_fields.py` fails for one that does not.
+    """
+    return {"written_by": who}
 
 
 def new_id() -> uuid.UUID:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from service.config import Settings
-from service.observability import SQL_STATEMENTS
+from service.kit.observability import SQL_STATEMENTS
 
 
 @dataclass

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.errors import InvalidArgument
 from service.events.models import Event
-from service.pagination import check_page_size, decode_cursor, encode_cursor
+from service.kit.errors import InvalidArgument
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor
 from service.towns.models import Town
 from service.webhooks.wakeup import wake_for
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -15,10 +12,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple
 
-import orjson
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
     Numeric,
     Row,
@@ -35,18 +30,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.errors import InvalidArgument
 from service.ideas.models import Idea, OfficialStatus
 from service.ideas.policies import idea_visible_to_everyone
-from service.pagination import MAX_CURSOR_VALUE_LENGTH, check_page_size, parse_count, parse_time, parse_uuid
+from service.kit.errors import InvalidArgument
+from service.kit.geo import Near, within
+from service.kit.pagination import (
+    MAX_CURSOR_VALUE_LENGTH,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+    parse_count,
+    parse_time,
+    parse_uuid,
+)
 from service.towns.models import StrategyArea
-from service.towns.service import GeoPoint
 from service.users.models import User
 
-MAX_RADIUS_KM = 50.0
 MAX_SEARCH_LENGTH = 200
-KM_PER_DEGREE_LATITUDE = 110.57
-KM_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111.32
 
 
 class IdeaOrder(StrEnum):
@@ -62,12 +62,6 @@ class IdeaOrder(StrEnum):
 # in a cursor is the very value the next page compares with.
 RANK_DECIMALS = 6
 TITLE_BOOST = 1
-
-
-@dataclass(frozen=True)
-class Near:
-    point: GeoPoint
-    radius_km: float
 
 
 @dataclass(frozen=True)
@@ -129,7 +123,7 @@ class Page:
     order: IdeaOrder
 
     def cursor(self, idea: FeedIdea) -> str:
-        return encode_cursor(self.order, idea)
+        return idea_cursor(self.order, idea)
 
 
 def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
@@ -142,26 +136,22 @@ def _sort_key(order: IdeaOrder) -> ColumnElement[Any]:
     return Idea.published_at  # type: ignore[return-value]
 
 
-def encode_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
-    value: object
+def idea_cursor(order: IdeaOrder, idea: Idea | FeedIdea) -> str:
+    """The cursor of `idea` in the feed in `order`: the order's key (rank, supports or time) and the id."""
+    value: str
     if order is IdeaOrder.RELEVANCE:
         value = str(getattr(idea, "rank", None))
     elif order is IdeaOrder.MOST_SUPPORTED:
-        value = idea.support_count
+        value = str(idea.support_count)
     else:
         moment = idea.answered_at if order is IdeaOrder.RECENTLY_ANSWERED else idea.published_at
-        value = moment.isoformat() if moment else None
-    return base64.urlsafe_b64encode(orjson.dumps([order.value, value, str(idea.id)])).decode()
+        value = moment.isoformat() if moment else ""
+    return encode_cursor(order.value, value, str(idea.id))
 
 
 def _decode_cursor(order: IdeaOrder, cursor: str) -> tuple[object, uuid.UUID]:
     message = "Ungültiger Cursor für diese Sortierung."
-    try:
-        kind, value, idea_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise InvalidArgument(message) from None
-    if kind != order.value:
-        raise InvalidArgument(message)
+    value, idea_id = decode_cursor(order.value, cursor, 2, message)
     key: object
     if order is IdeaOrder.RELEVANCE:
         key = _parse_rank(value, message)
@@ -272,14 +262,7 @@ def _statement(shape: _Shape) -> Select[Any]:
     if shape.text:
         statement = statement.where(or_(Idea.search_vector.op("@@")(_SEARCH_QUERY), _COMPOUND_PARTS))
     if shape.near:
-        latitude = bindparam("latitude", type_=Float)
-        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(latitude))
-        dx = (Idea.longitude - bindparam("longitude", type_=Float)) * km_per_longitude
-        dy = (Idea.latitude - latitude) * KM_PER_DEGREE_LATITUDE
-        statement = statement.where(
-            Idea.latitude.between(bindparam("latitude_from", type_=Float), bindparam("latitude_to", type_=Float)),
-            dx * dx + dy * dy <= bindparam("radius_squared", type_=Float),
-        )
+        statement = statement.where(within(Idea.latitude, Idea.longitude))
     if shape.after:
         after = tuple_(bindparam("after_key", type_=sort_key.type), bindparam("after_id", type_=Idea.id.type))
         statement = statement.where(tuple_(sort_key, Idea.id) < after)
@@ -300,17 +283,7 @@ def _parameters(
         parameters["text"] = idea_filter.text.strip()[:MAX_SEARCH_LENGTH]
         parameters["compound_text"] = parameters["text"] if _PLAIN_WORDS.fullmatch(str(parameters["text"])) else None
     if idea_filter.near is not None:
-        near = idea_filter.near
-        if not 0 < near.radius_km <= MAX_RADIUS_KM:
-            raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
-        latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        parameters.update(
-            latitude=near.point.latitude,
-            longitude=near.point.longitude,
-            latitude_from=near.point.latitude - latitude_span,
-            latitude_to=near.point.latitude + latitude_span,
-            radius_squared=near.radius_km * near.radius_km,
-        )
+        parameters.update(idea_filter.near.parameters())
     if after is not None:
         parameters["after_key"], parameters["after_id"] = _decode_cursor(order, after)
     return parameters

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.viewer import Viewer
 from service.ideas.models import Comment, Idea
 from service.ideas.policies import comment_visible_to, idea_visible_to
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 
 Row = TypeVar("Row", Idea, Comment)
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column
+from service.db.base import Base, CreatedAtMixin, IdMixin, enum_column, written_by
 
 
 class Lifecycle(StrEnum):
@@ -60,7 +60,7 @@ class Idea(IdMixin, CreatedAtMixin, Base):
         enum_column(Lifecycle, check="known_lifecycle"), default=Lifecycle.PENDING.value
     )
     official_status: Mapped[str | None] = mapped_column(enum_column(OfficialStatus, check="known_status"))
-    official_answer: Mapped[str | None] = mapped_column(Text)
+    official_answer: Mapped[str | None] = mapped_column(Text, info=written_by("staff"))
     answered_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -70,7 +70,9 @@ class Idea(IdMixin, CreatedAtMixin, Base):
     # Moderation: when the automated check last decided, when the idea was held for a human, and why.
     checked_at: Mapped[datetime | None]
     held_at: Mapped[datetime | None]
-    moderation_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    moderation_reasons: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=list, server_default="{}", info=written_by("system")
+    )
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR,
         Computed(
@@ -131,7 +133,9 @@ class Comment(IdMixin, CreatedAtMixin, Base):
     published_at: Mapped[datetime | None]
     checked_at: Mapped[datetime | None]
     held_at: Mapped[datetime | None]
-    moderation_reasons: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    moderation_reasons: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=list, server_default="{}", info=written_by("system")
+    )
 
     __table_args__ = (
         CheckConstraint("char_length(body) BETWEEN 1 AND 2000", name="body_length"),

@@ -10,18 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events.ideas import idea_answered, lifecycle_changed
 from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Report, ReportReason, Support
 from service.ideas.policies import can_answer, comment_visible_to, idea_visible_to
-from service.jobs import request_job
+from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.geo import GeoPoint
+from service.kit.jobs import request_job
+from service.kit.text import clean_title
 from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import SubjectKind
 from service.notifications.service import notify
 from service.privacy.identities import held
-from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
+from service.towns.service import check_location, existing_town, town_strategy_area
 
 STATUS_NAMES = {
     OfficialStatus.UNDER_REVIEW: "wird geprüft",
@@ -52,7 +54,7 @@ async def submit_idea(
 ) -> Idea:
     """Stored as pending in this transaction; the moderation worker is woken after commit."""
     author_id = viewer.require_person()
-    clean_title, clean_body = validation.title(title), validation.body(body)
+    new_title, new_body = clean_title(title), validation.body(body)
     alt_texts = validation.alt_texts(image_alt_texts or [])
     town = await existing_town(session, town_id)
     await town_strategy_area(session, town, strategy_area_id)
@@ -62,8 +64,8 @@ async def submit_idea(
         town_id=town.id,
         author_id=author_id,
         strategy_area_id=strategy_area_id,
-        title=clean_title,
-        body=clean_body,
+        title=new_title,
+        body=new_body,
         latitude=location.latitude if location else None,
         longitude=location.longitude if location else None,
         image_alt_texts=alt_texts,
@@ -96,7 +98,7 @@ async def edit_idea(
         raise UserError(IdeaErrorCode.IDEA_NOT_EDITABLE, "Veröffentlichte Ideen können nicht mehr bearbeitet werden.")
     town = await existing_town(session, idea.town_id)
     if title is not None:
-        idea.title = validation.title(title)
+        idea.title = clean_title(title)
     if body is not None:
         idea.body = validation.body(body)
     if strategy_area_id is not None:

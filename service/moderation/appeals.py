@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
 from service.ideas.policies import official_town_ids
-from service.ideas.validation import clean_text
+from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.text import clean_text
 from service.moderation.errors import ModerationErrorCode
 from service.moderation.models import AppealResolution, ModerationAppeal, Outcome, SubjectKind
 from service.moderation.status import latest_decisions

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.models import AuditEntry
 from service.auth.viewer import Viewer
-from service.errors import InvalidArgument, PermissionDenied
+from service.kit.errors import InvalidArgument, PermissionDenied
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.moderation.policies import can_read_audit_log
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 
 _CURSOR = "audit"
 

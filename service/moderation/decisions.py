@@ -8,10 +8,10 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
 from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
-from service.ideas.validation import clean_text
+from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.text import clean_text
 from service.moderation.appeals import open_appeal, resolve_appeal
 from service.moderation.errors import ModerationErrorCode
 from service.moderation.journal import Entry, state, store

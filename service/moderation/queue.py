@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from service.auth.viewer import Viewer
-from service.errors import PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, Report
+from service.kit.errors import PermissionDenied
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.moderation.models import ModerationAppeal, SubjectKind
 from service.moderation.policies import can_moderate
 from service.moderation.reasons import Reason
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 
 _CURSOR = "queue"
 Row = TypeVar("Row", Idea, Comment)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
+from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.moderation.errors import ModerationErrorCode
 from service.moderation.models import (
     DEFAULT_POLICY,

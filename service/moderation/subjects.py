@@ -18,6 +18,8 @@ from service.moderation.models import SubjectKind
 EXCERPT_LENGTH = 60
 
 Row = TypeVar("Row", Idea, Comment)
+# The model of each kind of contribution that moderation decides on.
+MODELS: dict[SubjectKind, type[Idea] | type[Comment]] = {SubjectKind.IDEA: Idea, SubjectKind.COMMENT: Comment}
 
 
 @dataclass
@@ -47,7 +49,8 @@ class Subject:
 
     @property
     def text(self) -> str:
-        """What the checks read: an idea's title, body and image descriptions; a comment's body."""
+        """What the checks read: every text its author wrote (an idea's title, body and image descriptions; a
+        comment's body). A new text column of the model belongs here, or is marked `written_by` in the model."""
         if isinstance(self.row, Idea):
             return "\n".join([self.row.title, self.row.body, *self.row.image_alt_texts])
         return self.row.body

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.models import Comment, Idea, Lifecycle, Report
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import DEFAULT_REPORT_THRESHOLD, SubjectKind, TownModerationSettings
 

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
-from service.ideas.validation import clean_line
+from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.text import clean_line
 from service.moderation.errors import ModerationErrorCode
 from service.moderation.lexicon import parse_term
 from service.moderation.models import ModerationTerm

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.ideas.validation import one_line
-from service.jobs import Job
+from service.kit.jobs import Job
+from service.kit.text import one_line
 from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 from service.users.models import User

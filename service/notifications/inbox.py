@@ -11,9 +11,9 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import CommonErrorCode, NotFound, UserError
+from service.kit.errors import CommonErrorCode, NotFound, UserError
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.notifications.models import Notification
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.users.models import User
 
 CURSOR_KIND = "notification"

@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.ideas.validation import one_line
-from service.jobs import request_job
+from service.kit.jobs import request_job
+from service.kit.text import one_line
 from service.notifications.jobs import DELIVER, NotificationRef
 from service.notifications.models import Notification
 

@@ -24,8 +24,8 @@ from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.sessions import WebSession
 from service.auth.viewer import Viewer
-from service.errors import NotAuthenticated, UserError
 from service.ideas.models import Idea, Support
+from service.kit.errors import NotAuthenticated, UserError
 from service.notifications.models import Notification
 from service.privacy.errors import PrivacyErrorCode
 from service.privacy.identities import remember_deleted

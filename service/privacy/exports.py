@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from service.auth.viewer import Viewer
-from service.jobs import Job, request_job
+from service.kit.jobs import Job, request_job
 from service.notifications.service import notify
 from service.privacy.document import build_document
 from service.privacy.jobs import EXPORT, ExportRef

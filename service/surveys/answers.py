@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from service.errors import UserError
+from service.kit.errors import UserError
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import asked, kind_of
 from service.surveys.kinds.base import AnswerInput, CleanAnswer, refuse

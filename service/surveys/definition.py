@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.errors import CommonErrorCode, UserError
-from service.ideas.validation import clean_line, clean_text
+from service.kit.errors import CommonErrorCode, UserError
+from service.kit.text import clean_text
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.kinds import kind_of
 from service.surveys.kinds.base import Settings, ShowIf, invalid, text
 from service.surveys.models import QuestionKind
 
-TITLE_MIN, TITLE_MAX = 5, 140
 DESCRIPTION_MAX = 5000
 PROMPT_MAX = 500
 HELP_TEXT_MAX = 1000
@@ -45,17 +44,6 @@ class CleanQuestion:
     required: bool
     settings: Settings
     show_if: dict[str, Any] | None
-
-
-def title(value: str) -> str:
-    text = clean_line(value, field="title")
-    if not TITLE_MIN <= len(text) <= TITLE_MAX:
-        raise UserError(
-            CommonErrorCode.TITLE_LENGTH,
-            f"Der Titel muss {TITLE_MIN} bis {TITLE_MAX} Zeichen lang sein.",
-            field="title",
-        )
-    return text
 
 
 def description(value: str) -> str:

@@ -1,4 +1,4 @@
-"""CSV export of a survey's responses for the town's staff, for German spreadsheets (`service.spreadsheet`).
+"""CSV export of a survey's responses for the town's staff, for German spreadsheets (`service.kit.spreadsheet`).
 
 Rows are ordered by the response's random id, never by insertion order or time; anonymous surveys have no
 person columns (their responses hold no person to name).
@@ -13,10 +13,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service import spreadsheet
 from service.auth.viewer import Viewer
-from service.errors import PermissionDenied
-from service.spreadsheet import text_cell
+from service.kit import spreadsheet
+from service.kit.errors import PermissionDenied
+from service.kit.spreadsheet import text_cell
 from service.surveys.kinds import kind_of, settings_of
 from service.surveys.models import Answer, Question, Response
 from service.surveys.policies import can_manage

@@ -2,61 +2,60 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import InvalidArgument
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.lookup import by_key, grouped, key_in_keys, keys
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visible_to
 
+_QUESTIONS_BY_SURVEY_IDS = (
+    select(Question).where(key_in_keys(Question.survey_id)).order_by(Question.survey_id, Question.position)
+)
+_RESPONSE_COUNTS = (
+    select(Participation.survey_id, func.count())
+    .where(key_in_keys(Participation.survey_id))
+    .group_by(Participation.survey_id)
+)
+_RESULTS_BY_SURVEY_IDS = select(Results).where(key_in_keys(Results.survey_id))
+_survey_id = attrgetter("survey_id")
+
 
 async def surveys_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Survey]:
-    rows = await session.scalars(select(Survey).where(Survey.id.in_(ids), survey_visible_to(viewer)))
-    return {survey.id: survey for survey in rows}
+    rows = await session.scalars(select(Survey).where(key_in_keys(Survey.id), survey_visible_to(viewer)), keys(ids))
+    return by_key(rows, attrgetter("id"))
 
 
 async def questions_by_survey_ids(
     session: AsyncSession, survey_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[Question]]:
-    grouped: dict[uuid.UUID, list[Question]] = {survey_id: [] for survey_id in survey_ids}
-    rows = await session.scalars(
-        select(Question).where(Question.survey_id.in_(survey_ids)).order_by(Question.survey_id, Question.position)
-    )
-    for question in rows:
-        grouped[question.survey_id].append(question)
-    return grouped
+    return grouped(survey_ids, await session.scalars(_QUESTIONS_BY_SURVEY_IDS, keys(survey_ids)), _survey_id)
 
 
 async def response_counts(session: AsyncSession, survey_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Live progress: how many people took part so far."""
-    rows = await session.execute(
-        select(Participation.survey_id, func.count())
-        .where(Participation.survey_id.in_(survey_ids))
-        .group_by(Participation.survey_id)
-    )
+    rows = await session.execute(_RESPONSE_COUNTS, keys(survey_ids))
     return {survey_id: int(count) for survey_id, count in rows}
 
 
 async def results_by_survey_ids(session: AsyncSession, survey_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Results]:
-    rows = await session.scalars(select(Results).where(Results.survey_id.in_(survey_ids)))
-    return {results.survey_id: results for results in rows}
+    return by_key(await session.scalars(_RESULTS_BY_SURVEY_IDS, keys(survey_ids)), _survey_id)
 
 
 async def participated_survey_ids(
     session: AsyncSession, survey_ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
 ) -> dict[uuid.UUID, bool]:
     rows = await session.scalars(
-        select(Participation.survey_id).where(Participation.user_id == user_id, Participation.survey_id.in_(survey_ids))
+        select(Participation.survey_id).where(Participation.user_id == user_id, key_in_keys(Participation.survey_id)),
+        keys(survey_ids),
     )
     return dict.fromkeys(rows, True)
 
@@ -65,17 +64,15 @@ async def own_answers_by_survey_ids(
     session: AsyncSession, survey_ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
 ) -> dict[uuid.UUID, list[Answer]]:
     """The person's own answers; anonymous surveys' responses name nobody, so they never match."""
-    grouped: dict[uuid.UUID, list[Answer]] = {survey_id: [] for survey_id in survey_ids}
     rows = await session.scalars(
         select(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
-        .where(Response.survey_id.in_(survey_ids), Response.respondent_id == user_id)
-        .order_by(Question.position)
+        .where(key_in_keys(Response.survey_id), Response.respondent_id == user_id)
+        .order_by(Question.position),
+        keys(survey_ids),
     )
-    for answer in rows:
-        grouped[answer.survey_id].append(answer)
-    return grouped
+    return grouped(survey_ids, rows, _survey_id)
 
 
 @dataclass(frozen=True)
@@ -85,17 +82,15 @@ class SurveyPage:
 
     @staticmethod
     def cursor(survey: Survey) -> str:
-        payload = json.dumps([survey.created_at.isoformat(), str(survey.id)])
-        return base64.urlsafe_b64encode(payload.encode()).decode()
+        return encode_cursor(_CURSOR, survey.created_at.isoformat(), str(survey.id))
+
+
+_CURSOR = "survey"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    message = "Der Cursor ist ungültig."
-    try:
-        created_at, survey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, TypeError, UnicodeError):
-        raise InvalidArgument(message) from None
-    return parse_time(created_at, message, naive_is_utc=True), parse_uuid(survey_id, message)
+    created_at, survey_id = decode_cursor(_CURSOR, cursor, 2)
+    return parse_time(created_at, naive_is_utc=True), parse_uuid(survey_id)
 
 
 async def list_surveys(

@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import UserError
-from service.jobs import request_job
+from service.kit.errors import UserError
+from service.kit.jobs import request_job
 from service.privacy.identities import held
 from service.surveys import answers as answer_rules
 from service.surveys.answers import AnswerInput

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
 from service.events.surveys import status_changed
-from service.jobs import Job, request_job
+from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.jobs import Job, request_job
+from service.kit.text import clean_title
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
@@ -95,7 +96,7 @@ async def draft_survey(
     town = await existing_town(session, town_id)
     if not can_manage(viewer, town.id):
         raise PermissionDenied("Umfragen entwirft die Verwaltung der Stadt.")
-    clean_title, clean_description = definition.title(title), definition.description(description)
+    new_title, new_description = clean_title(title), definition.description(description)
     definition.window(opens_at, closes_at)
     definition.closes_in_future(closes_at, datetime.now(UTC))
     area = (
@@ -106,8 +107,8 @@ async def draft_survey(
         town_id=town.id,
         strategy_area_id=area,
         created_by_id=viewer.user_id,
-        title=clean_title,
-        description=clean_description,
+        title=new_title,
+        description=new_description,
         status=SurveyStatus.DRAFT.value,
         audience=audience.value,
         is_anonymous=is_anonymous,
@@ -133,7 +134,7 @@ async def update_survey(session: AsyncSession, viewer: Viewer, *, survey_id: uui
     survey = await managed_survey(session, viewer, survey_id)
     _require_draft(survey)
     if fields.title is not None:
-        survey.title = definition.title(fields.title)
+        survey.title = clean_title(fields.title)
     if fields.description is not None:
         survey.description = definition.description(fields.description)
     if fields.strategy_area_id is not None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.surveys.models import Participation, Results, Survey, SurveyStatus
 from service.surveys.service import results_job
 

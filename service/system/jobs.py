@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.jobs import JobType, NoArguments
+from service.kit.jobs import JobType, NoArguments
 
 HEARTBEAT = JobType("system.heartbeat", NoArguments)
 SWEEP = JobType("system.sweep", NoArguments)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from service.jobs import JobType
+from service.kit.jobs import JobType
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Role, Viewer
-from service.errors import InvalidArgument, PermissionDenied
 from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Support
 from service.ideas.policies import idea_visible_to
-from service.pagination import decode_cursor, encode_cursor, parse_uuid
+from service.kit.errors import InvalidArgument, PermissionDenied
+from service.kit.pagination import decode_cursor, encode_cursor, parse_uuid
 from service.tallies.compute import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
 from service.tallies.suppression import SUPPRESS_BELOW

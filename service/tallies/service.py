@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import PermissionDenied
-from service.jobs import request_job
+from service.kit.errors import PermissionDenied
+from service.kit.jobs import request_job
 from service.tallies.jobs import RECOMPUTE, Recompute
 from service.tallies.report import can_request_recompute, last_run
 

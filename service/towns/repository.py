@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.lookup import key_in_keys, keys
+from service.kit.lookup import by_key, grouped, key_in_keys, keys
 from service.towns.models import StrategyArea, Town
 
 
@@ -30,6 +31,12 @@ _TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fiel
 )
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
+_STRATEGY_AREAS_BY_TOWN_IDS = (
+    select(StrategyArea)
+    .where(key_in_keys(StrategyArea.town_id))
+    .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
+)
+_id = attrgetter("id")
 
 
 async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
@@ -38,28 +45,18 @@ async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
 
 
 async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:
-    rows = await session.scalars(_TOWNS_BY_IDS, keys(ids))
-    return {town.id: town for town in rows}
+    return by_key(await session.scalars(_TOWNS_BY_IDS, keys(ids)), _id)
 
 
 async def strategy_areas_by_town_ids(
     session: AsyncSession, town_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[StrategyArea]]:
-    rows = await session.scalars(
-        select(StrategyArea)
-        .where(StrategyArea.town_id.in_(town_ids))
-        .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
-    )
-    grouped: dict[uuid.UUID, list[StrategyArea]] = {town_id: [] for town_id in town_ids}
-    for area in rows:
-        if area.town_id is not None:
-            grouped[area.town_id].append(area)
-    return grouped
+    rows = await session.scalars(_STRATEGY_AREAS_BY_TOWN_IDS, keys(town_ids))
+    return grouped(town_ids, rows, attrgetter("town_id"))
 
 
 async def strategy_areas_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StrategyArea]:
-    rows = await session.scalars(_STRATEGY_AREAS_BY_IDS, keys(ids))
-    return {area.id: area for area in rows}
+    return by_key(await session.scalars(_STRATEGY_AREAS_BY_IDS, keys(ids)), _id)
 
 
 async def region_themes(session: AsyncSession) -> Sequence[StrategyArea]:

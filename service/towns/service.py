@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, UserError
+from service.kit.errors import NotFound, UserError
+from service.kit.geo import GeoPoint
 from service.towns import repository
 from service.towns.errors import TownErrorCode
 from service.towns.models import StrategyArea, Town
@@ -27,12 +27,6 @@ async def get_town(session: AsyncSession, viewer: Viewer, *, slug: str) -> TownH
 
 async def list_region_themes(session: AsyncSession, viewer: Viewer) -> Sequence[StrategyArea]:
     return await repository.region_themes(session)
-
-
-@dataclass(frozen=True)
-class GeoPoint:
-    latitude: float
-    longitude: float
 
 
 async def existing_town(session: AsyncSession, town_id: uuid.UUID) -> Town:

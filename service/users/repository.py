@@ -2,25 +2,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.models import RoleGrant
-from service.db.lookup import key_in_keys, keys
+from service.kit.lookup import by_key, grouped, key_in_keys, keys
 from service.users.models import User
 
 _USERS_BY_IDS = select(User).where(key_in_keys(User.id))
+_GRANTS_BY_USER_IDS = (
+    select(RoleGrant).where(key_in_keys(RoleGrant.user_id)).order_by(RoleGrant.granted_at, RoleGrant.id)
+)
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
-    rows = await session.scalars(_USERS_BY_IDS, keys(ids))
-    return {user.id: user for user in rows}
+    return by_key(await session.scalars(_USERS_BY_IDS, keys(ids)), attrgetter("id"))
 
 
 _WITH_GRANTS = select(User, RoleGrant).outerjoin(RoleGrant, RoleGrant.user_id == User.id)
-# Every request with a bearer token runs this one: built once (see `service.db.lookup`).
+# Every request with a bearer token runs this one: built once (see `service.kit.lookup`).
 _BY_IDENTITY = _WITH_GRANTS.where(
     User.issuer == bindparam("issuer"), User.subject == bindparam("subject"), User.deleted_at.is_(None)
 )
@@ -48,10 +51,4 @@ def _with_grants(rows: Sequence[Row[User, RoleGrant]]) -> tuple[User, list[RoleG
 
 
 async def grants_by_user_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[RoleGrant]]:
-    rows = await session.scalars(
-        select(RoleGrant).where(RoleGrant.user_id.in_(ids)).order_by(RoleGrant.granted_at, RoleGrant.id)
-    )
-    grouped: dict[uuid.UUID, list[RoleGrant]] = {user_id: [] for user_id in ids}
-    for grant in rows:
-        grouped[grant.user_id].append(grant)
-    return grouped
+    return grouped(ids, await session.scalars(_GRANTS_BY_USER_IDS, keys(ids)), attrgetter("user_id"))

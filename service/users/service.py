@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.models import RoleGrant
 from service.auth.tokens import Identity, TokenRejected
 from service.auth.viewer import Grant, Role, Viewer
-from service.errors import NotAuthenticated, NotFound
-from service.ideas.validation import one_line
+from service.kit.errors import NotAuthenticated, NotFound
+from service.kit.text import one_line
 from service.privacy.identities import deleted_since, identity_digest
 from service.towns.errors import TownErrorCode
 from service.towns.models import Town

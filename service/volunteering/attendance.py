@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, UserError
+from service.kit.errors import NotFound, UserError
 from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import SignUp, SignUpStatus

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.jobs import JobType, NoArguments
+from service.kit.jobs import JobType, NoArguments
 
 EXPIRE_OFFERS = JobType("volunteering.expire_offers", NoArguments)
 END_WAITLISTS = JobType("volunteering.end_waitlists", NoArguments)

@@ -19,8 +19,9 @@ from service.audit.service import record
 from service.auth.errors import RoleErrorCode
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
-from service.ideas.validation import clean_text
+from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.lookup import key_in_keys, keys
+from service.kit.text import clean_text
 from service.notifications.service import notify
 from service.users.models import User
 from service.volunteering.errors import VolunteeringErrorCode
@@ -47,8 +48,9 @@ async def managers_by_organisation_ids(
     rows = await session.execute(
         select(RoleGrant.organisation_id, User)
         .join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.organisation_id.in_(organisation_ids), RoleGrant.role == Role.ORGANISATION_MANAGER.value)
-        .order_by(RoleGrant.granted_at, RoleGrant.user_id)
+        .where(key_in_keys(RoleGrant.organisation_id), RoleGrant.role == Role.ORGANISATION_MANAGER.value)
+        .order_by(RoleGrant.granted_at, RoleGrant.user_id),
+        keys(organisation_ids),
     )
     grouped: dict[uuid.UUID, list[User]] = {organisation_id: [] for organisation_id in organisation_ids}
     for organisation_id, user in rows:

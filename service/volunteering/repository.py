@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from sqlalchemy import extract, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
+from service.kit.lookup import by_key, grouped, key_in_keys, keys
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.volunteering.models import (
     ACTIVE_STATUSES,
     Offer,
@@ -24,13 +26,17 @@ from service.volunteering.policies import acted_for_by, offer_visible_to, organi
 
 SHIFTS_PER_OFFER = 200
 ENGAGEMENTS_LIMIT = 500
+_SIGN_UPS_BY_SHIFT_IDS = select(SignUp).where(key_in_keys(SignUp.shift_id)).order_by(SignUp.position)
+_id = attrgetter("id")
 
 
 async def organisations_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer
 ) -> dict[uuid.UUID, Organisation]:
-    rows = await session.scalars(select(Organisation).where(Organisation.id.in_(ids), organisation_visible_to(viewer)))
-    return {row.id: row for row in rows}
+    rows = await session.scalars(
+        select(Organisation).where(key_in_keys(Organisation.id), organisation_visible_to(viewer)), keys(ids)
+    )
+    return by_key(rows, _id)
 
 
 @dataclass(frozen=True)
@@ -73,31 +79,30 @@ async def list_organisations(
 
 
 async def offers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Offer]:
-    rows = await session.scalars(select(Offer).where(Offer.id.in_(ids), offer_visible_to(viewer)))
-    return {row.id: row for row in rows}
+    rows = await session.scalars(select(Offer).where(key_in_keys(Offer.id), offer_visible_to(viewer)), keys(ids))
+    return by_key(rows, _id)
 
 
 async def shifts_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Shift]:
     rows = await session.scalars(
-        select(Shift).join(Offer, Offer.id == Shift.offer_id).where(Shift.id.in_(ids), offer_visible_to(viewer))
+        select(Shift).join(Offer, Offer.id == Shift.offer_id).where(key_in_keys(Shift.id), offer_visible_to(viewer)),
+        keys(ids),
     )
-    return {row.id: row for row in rows}
+    return by_key(rows, _id)
 
 
 async def shifts_by_offer_ids(session: AsyncSession, offer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Shift]]:
     """Shifts per offer in time order, at most SHIFTS_PER_OFFER each (the offers are already visible)."""
     position = func.row_number().over(partition_by=Shift.offer_id, order_by=(Shift.starts_at, Shift.id))
-    ranked = select(Shift.id, position.label("position")).where(Shift.offer_id.in_(offer_ids)).subquery()
+    ranked = select(Shift.id, position.label("position")).where(key_in_keys(Shift.offer_id)).subquery()
     rows = await session.scalars(
         select(Shift)
         .join(ranked, ranked.c.id == Shift.id)
         .where(ranked.c.position <= SHIFTS_PER_OFFER)
-        .order_by(Shift.starts_at, Shift.id)
+        .order_by(Shift.starts_at, Shift.id),
+        keys(offer_ids),
     )
-    grouped: dict[uuid.UUID, list[Shift]] = {offer_id: [] for offer_id in offer_ids}
-    for shift in rows:
-        grouped[shift.offer_id].append(shift)
-    return grouped
+    return grouped(offer_ids, rows, attrgetter("offer_id"))
 
 
 async def offers_by_organisation_ids(
@@ -105,13 +110,11 @@ async def offers_by_organisation_ids(
 ) -> dict[uuid.UUID, list[Offer]]:
     rows = await session.scalars(
         select(Offer)
-        .where(Offer.organisation_id.in_(organisation_ids), offer_visible_to(viewer))
-        .order_by(Offer.created_at.desc(), Offer.id)
+        .where(key_in_keys(Offer.organisation_id), offer_visible_to(viewer))
+        .order_by(Offer.created_at.desc(), Offer.id),
+        keys(organisation_ids),
     )
-    grouped: dict[uuid.UUID, list[Offer]] = {organisation_id: [] for organisation_id in organisation_ids}
-    for offer in rows:
-        grouped[offer.organisation_id].append(offer)
-    return grouped
+    return grouped(organisation_ids, rows, attrgetter("organisation_id"))
 
 
 async def viewer_sign_ups_by_shift_ids(
@@ -121,18 +124,19 @@ async def viewer_sign_ups_by_shift_ids(
     rows = await session.scalars(
         select(SignUp).where(
             SignUp.user_id == user_id,
-            SignUp.shift_id.in_(shift_ids),
+            key_in_keys(SignUp.shift_id),
             SignUp.status.in_([status.value for status in ACTIVE_STATUSES]),
-        )
+        ),
+        keys(shift_ids),
     )
-    return {row.shift_id: row for row in rows}
+    return by_key(rows, attrgetter("shift_id"))
 
 
 async def own_sign_ups_by_ids(
     session: AsyncSession, ids: Sequence[uuid.UUID], *, user_id: uuid.UUID
 ) -> dict[uuid.UUID, SignUp]:
-    rows = await session.scalars(select(SignUp).where(SignUp.id.in_(ids), SignUp.user_id == user_id))
-    return {row.id: row for row in rows}
+    rows = await session.scalars(select(SignUp).where(key_in_keys(SignUp.id), SignUp.user_id == user_id), keys(ids))
+    return by_key(rows, _id)
 
 
 async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -146,8 +150,9 @@ async def waitlist_positions(session: AsyncSession, sign_up_ids: Sequence[uuid.U
             & (waiting.c.status == SignUpStatus.WAITLISTED.value)
             & (waiting.c.position <= SignUp.position),
         )
-        .where(SignUp.id.in_(sign_up_ids), SignUp.status == SignUpStatus.WAITLISTED.value)
-        .group_by(SignUp.id)
+        .where(key_in_keys(SignUp.id), SignUp.status == SignUpStatus.WAITLISTED.value)
+        .group_by(SignUp.id),
+        keys(sign_up_ids),
     )
     return {sign_up_id: int(count) for sign_up_id, count in rows.all()}
 
@@ -160,15 +165,13 @@ async def rosters_by_shift_ids(
     if not viewer.is_authenticated:
         return {}
     allowed = await session.scalars(
-        select(Shift.id).join(Offer, Offer.id == Shift.offer_id).where(Shift.id.in_(shift_ids), acted_for_by(viewer))
+        select(Shift.id).join(Offer, Offer.id == Shift.offer_id).where(key_in_keys(Shift.id), acted_for_by(viewer)),
+        keys(shift_ids),
     )
-    rosters: dict[uuid.UUID, list[SignUp]] = {shift_id: [] for shift_id in allowed}
-    if rosters:
-        for sign_up in await session.scalars(
-            select(SignUp).where(SignUp.shift_id.in_(list(rosters))).order_by(SignUp.position)
-        ):
-            rosters[sign_up.shift_id].append(sign_up)
-    return rosters
+    shown = list(allowed)
+    if not shown:
+        return {}
+    return grouped(shown, await session.scalars(_SIGN_UPS_BY_SHIFT_IDS, keys(shown)), attrgetter("shift_id"))
 
 
 @dataclass(frozen=True)

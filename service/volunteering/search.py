@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,9 +11,9 @@ from sqlalchemy import Select, exists, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import InvalidArgument
-from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.kit.errors import InvalidArgument
+from service.kit.geo import Near, within
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
 from service.volunteering.models import Offer, OfferStatus, Shift
 from service.volunteering.policies import offer_visible_to
 
@@ -42,16 +39,15 @@ class OfferPage:
 
     @staticmethod
     def cursor(offer: Offer) -> str:
-        published = offer.published_at.isoformat() if offer.published_at else None
-        raw = json.dumps([published, str(offer.id)], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode()
+        published = offer.published_at.isoformat() if offer.published_at else ""
+        return encode_cursor(_CURSOR, published, str(offer.id))
+
+
+_CURSOR = "offer"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        published, offer_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise InvalidArgument("Ungültiger Cursor.") from None
+    published, offer_id = decode_cursor(_CURSOR, cursor, 2)
     return parse_time(published, naive_is_utc=True), parse_uuid(offer_id)
 
 
@@ -76,17 +72,8 @@ def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select
             conditions.append(Shift.starts_at < offer_filter.starts_before)
         statement = statement.where(exists(select(Shift.id).where(*conditions)))
     if offer_filter.near is not None:
-        near = offer_filter.near
-        if not 0 < near.radius_km <= MAX_RADIUS_KM:
-            raise InvalidArgument(f"Der Umkreis muss zwischen 0 und {MAX_RADIUS_KM:g} km liegen.")
-        latitude_span = near.radius_km / KM_PER_DEGREE_LATITUDE
-        km_per_longitude = KM_PER_DEGREE_LONGITUDE_AT_EQUATOR * func.cos(func.radians(literal(near.point.latitude)))
-        dx = (Offer.longitude - near.point.longitude) * km_per_longitude
-        dy = (Offer.latitude - near.point.latitude) * KM_PER_DEGREE_LATITUDE
-        statement = statement.where(
-            Offer.latitude.between(near.point.latitude - latitude_span, near.point.latitude + latitude_span),
-            dx * dx + dy * dy <= near.radius_km * near.radius_km,
-        )
+        parameters = offer_filter.near.parameters()
+        statement = statement.where(within(Offer.latitude, Offer.longitude)).params(parameters)
     return statement
 
 

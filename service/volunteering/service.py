@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit.service import record
 from service.auth.models import RoleGrant
 from service.auth.viewer import Role, Viewer
-from service.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
 from service.events import volunteering as events
+from service.kit.errors import CommonErrorCode, NotFound, PermissionDenied, UserError
+from service.kit.geo import GeoPoint
+from service.kit.text import clean_title
 from service.moderation.checks import abusive_language
-from service.towns.service import GeoPoint, check_location, existing_town, town_strategy_area
+from service.towns.service import check_location, existing_town, town_strategy_area
 from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import ACTIVE_STATUSES, Offer, OfferStatus, Organisation, Shift, SignUp
@@ -151,7 +153,7 @@ async def managed_offer(
 async def _apply(session: AsyncSession, offer: Offer, fields: OfferFields) -> None:
     town = await existing_town(session, offer.town_id)
     if fields.title is not None:
-        offer.title = validation.title(fields.title)
+        offer.title = clean_title(fields.title)
     if fields.description is not None:
         offer.description = validation.limited(
             fields.description, field="description", maximum=validation.DESCRIPTION_MAX, label="Die Beschreibung"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import UserError
 from service.events import volunteering as events
+from service.kit.errors import UserError
 from service.notifications.service import notify
 from service.volunteering import validation
 from service.volunteering.errors import VolunteeringErrorCode

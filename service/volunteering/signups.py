@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
-from service.errors import NotFound, PermissionDenied, UserError
+from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.notifications.service import notify
 from service.volunteering.errors import VolunteeringErrorCode
 from service.volunteering.models import (

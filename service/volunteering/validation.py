@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from service.errors import CommonErrorCode, UserError
-from service.ideas.validation import clean_line, clean_text
-from service.ideas.validation import title as idea_title
+from service.kit.errors import CommonErrorCode, UserError
+from service.kit.text import clean_line, clean_text
 from service.volunteering.errors import VolunteeringErrorCode
 
 NAME_MIN, NAME_MAX = 3, 140
@@ -34,10 +33,6 @@ def name(value: str) -> str:
             field="name",
         )
     return text
-
-
-def title(value: str) -> str:
-    return idea_title(value)
 
 
 def limited(value: str, *, field: str, maximum: int, label: str) -> str:

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit.service import record
 from service.auth.viewer import Role, Viewer
-from service.errors import NotFound, PermissionDenied, UserError
 from service.events.log import MAX_TYPES, EventType
 from service.events.models import Event
+from service.kit.errors import NotFound, PermissionDenied, UserError
 from service.towns.errors import TownErrorCode
 from service.towns.models import Town
 from service.webhooks.errors import WebhookErrorCode

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import any_, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.jobs import request_job
+from service.kit.jobs import request_job
 from service.webhooks.jobs import DELIVER, Delivery
 from service.webhooks.models import SubscriptionStatus, WebhookSubscription
 

@@ -20,8 +20,8 @@ from mitmachen.runtime import Runtime
 from schema.view import GraphQLView
 from service.config import Settings
 from service.db.availability import database_unavailable
-from service.jobs import DiscardingJobSender
-from service.unit_of_work import UnitOfWork
+from service.kit.jobs import DiscardingJobSender
+from service.kit.unit_of_work import UnitOfWork
 from service.users.models import User
 
 

@@ -12,9 +12,11 @@ from schema.errors import DOMAIN_CODES, UserErrorCode
 
 
 def _domain_code_enums() -> set[type[StrEnum]]:
-    """Every `...ErrorCode` enum in `service/errors.py` and the domains' `errors` modules."""
+    """Every `...ErrorCode` enum in `errors` module of the kit (`service/kit/errors.py`) and of the domains."""
     names = [f"service.{package.name}.errors" for package in pkgutil.iter_modules(service.__path__) if package.ispkg]
-    modules = [importlib.import_module(name) for name in ["service.errors", *names] if importlib.util.find_spec(name)]
+    modules = [
+        importlib.import_module(name) for name in ["service.kit.errors", *names] if importlib.util.find_spec(name)
+    ]
     return {
         value
         for module in modules

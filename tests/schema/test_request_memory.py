@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from schema.context import Context
 from schema.loaders import Loaders
-from service.unit_of_work import UnitOfWork
+from service.kit.unit_of_work import UnitOfWork
 from tests.conftest import GraphQLClient
 
 FEED = """

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from mitmachen.runtime import Runtime
-from service.jobs import Job
+from service.kit.jobs import Job
+from service.kit.unit_of_work import UnitOfWork
 from service.towns.models import Town
-from service.unit_of_work import UnitOfWork
 from workers.queue import queued_jobs
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from graphql import build_schema, parse, validate
+from graphql import GraphQLEnumType, build_schema, parse, validate
 
 from web.documents import Documents
 from web.i18n import ENGLISH, LABELS
@@ -50,6 +50,16 @@ def test_every_text_of_the_pages_has_its_english() -> None:
         texts |= {match.group(2) for match in _TEXT.finditer(path.read_text())}
     texts |= {german for labels in LABELS.values() for german in labels.values()}
     assert sorted(text for text in texts if text not in ENGLISH) == []
+
+
+def test_every_enum_the_pages_name_is_named_in_full() -> None:
+    """`label()` falls back to the code: each enum of the API that `LABELS` names has a German name for every value,
+    so that a new value (a moderation reason, a status) cannot reach a page unnamed."""
+    enums = {name: type_ for name, type_ in SDL.type_map.items() if isinstance(type_, GraphQLEnumType)}
+    unnamed_or_unknown = {
+        kind: sorted(set(enums[kind].values) ^ set(labels)) for kind, labels in LABELS.items() if kind in enums
+    }
+    assert {kind: values for kind, values in unnamed_or_unknown.items() if values} == {}
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 import service
-from service.jobs import DECLARED, JobType, NoArguments
+from service.kit.jobs import DECLARED, JobType, NoArguments
 from service.moderation.jobs import CHECK, Subject
 from service.moderation.models import SubjectKind
 from service.tallies.jobs import RECOMPUTE, Recompute

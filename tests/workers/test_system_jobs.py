@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mitmachen.runtime import Runtime
 from service.config import Settings
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.system.models import WorkerHeartbeat
 from tests.service.moderation import factories
 from tests.support.ideas import queued_jobs

@@ -8,15 +8,13 @@ from starlette.routing import Route
 
 from web.api import Problem
 from web.forms import checked_form, text
+from web.i18n import LABELS
 from web.pages.console import TownIds, area_query, console_path
 from web.rendering import Pages
 
 DECISIONS = ("PUBLISH", "REJECT", "HIDE", "RESTORE", "DISMISS_REPORTS", "UPHOLD")
-REASONS = (
-    "ABUSIVE_LANGUAGE", "SEVERE_ABUSE", "SPAM_LINKS", "SPAM_ADVERTISING", "SPAM_REPETITION", "SPAM_SHOUTING",
-    "SPAM_POSTING_RATE", "CONTACT_PHONE", "CONTACT_EMAIL", "CONTACT_IBAN", "NEAR_DUPLICATE", "FIRST_CONTRIBUTION",
-    "POLICY_ALWAYS", "REPORTED", "APPEALED",
-)  # fmt: skip
+# The queue's filter offers every reason the pages have a name for (a test holds the names to the API's enum).
+REASONS = tuple(LABELS["ModerationReason"])
 
 
 def routes(pages: Pages) -> list[Route]:

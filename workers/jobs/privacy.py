@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from service.events.log import purge as purge_events
-from service.jobs import NO_ARGUMENTS, NoArguments
+from service.kit.jobs import NO_ARGUMENTS, NoArguments
 from service.privacy.exports import build_export, drop_expired_documents
 from service.privacy.identities import purge_identities
 from service.privacy.jobs import ExportRef

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from service.jobs import NO_ARGUMENTS, NoArguments
+from service.kit.jobs import NO_ARGUMENTS, NoArguments
 from service.surveys.jobs import SurveyRef
 from service.surveys.results import recompute
 from service.surveys.service import close_due_surveys

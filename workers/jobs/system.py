@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.jobs import NO_ARGUMENTS, Job, NoArguments
+from service.kit.jobs import NO_ARGUMENTS, Job, NoArguments
 from service.moderation import sweep as moderation_sweep
 from service.notifications import delivery as notification_delivery
 from service.privacy import exports as privacy_exports

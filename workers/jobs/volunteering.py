@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.jobs import NO_ARGUMENTS, NoArguments
+from service.kit.jobs import NO_ARGUMENTS, NoArguments
 from service.volunteering import reminders, signups
 from workers.context import unit_of_work
 

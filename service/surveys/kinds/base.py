@@ -18,9 +18,9 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from service.errors import UserError
-from service.ideas.validation import clean_line, clean_text
-from service.spreadsheet import number_cell
+from service.kit.errors import UserError
+from service.kit.spreadsheet import number_cell
+from service.kit.text import clean_line, clean_text
 from service.surveys.errors import SurveyErrorCode
 from service.surveys.models import Answer, QuestionKind
 
@@ -105,7 +105,7 @@ class Kind(Protocol[S]):
         """The kind's part of a question's results (free text under `texts`/`other_texts` only: staff only)."""
 
     def csv_cell(self, settings: S, answer: Answer) -> str:
-        """The answer as one spreadsheet cell (already formatted by `service.spreadsheet`)."""
+        """The answer as one spreadsheet cell (already formatted by `service.kit.spreadsheet`)."""
 
 
 def dump(settings: Settings) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from service.spreadsheet import text_cell
+from service.kit.spreadsheet import text_cell
 from service.surveys.kinds import base
 from service.surveys.kinds.base import AnswerInput, Asked, CleanAnswer, Settings, ShowIf, option_condition, option_holds
 from service.surveys.models import Answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from service.spreadsheet import text_cell
+from service.kit.spreadsheet import text_cell
 from service.surveys.kinds.base import (
     AnsweredAtAll,
     AnswerInput,

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from service.spreadsheet import text_cell
+from service.kit.spreadsheet import text_cell
 from service.surveys.kinds import base
 from service.surveys.kinds.base import (
     AnsweredAtAll,

@@ -11,7 +11,7 @@ from prometheus_client import generate_latest
 
 from schema.root import build_schema
 from service.config import ConfigurationError, load_settings
-from service.observability import REGISTRY
+from service.kit.observability import REGISTRY
 from tests.schema.hardening.conftest import AppClient
 
 

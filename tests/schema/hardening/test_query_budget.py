@@ -15,9 +15,9 @@ from mitmachen.runtime import Runtime
 from schema.cost import MAX_COST, operation_cost
 from schema.root import build_schema
 from schema.view import GraphQLView
-from service.budget import QueryBudget
 from service.config import ConfigurationError, load_settings
-from service.ratelimit import Limits
+from service.kit.budget import QueryBudget
+from service.kit.ratelimit import Limits
 from tests.schema.hardening.conftest import AppClient
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person

@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 
 from mitmachen.runtime import Runtime
-from service.budget import BudgetStatus, QueryBudget
-from service.ratelimit import Limits, RateLimiter, RateLimitExceeded
+from service.kit.budget import BudgetStatus, QueryBudget
+from service.kit.ratelimit import Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider

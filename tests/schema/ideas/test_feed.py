@@ -10,8 +10,8 @@ import pytest
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
-from service.ideas.feed import KM_PER_DEGREE_LATITUDE
 from service.ideas.models import Lifecycle, OfficialStatus
+from service.kit.geo import KM_PER_DEGREE_LATITUDE
 from tests.conftest import GraphQLClient
 from tests.support.ideas import (
     OLPE_CENTRE,

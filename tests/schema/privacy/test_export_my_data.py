@@ -14,7 +14,7 @@ from sqlalchemy import text
 from strawberry.relay import GlobalID
 
 from mitmachen.runtime import Runtime
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.privacy.exports import unbuilt
 from service.privacy.jobs import ExportRef
 from tests.conftest import GraphQLClient

@@ -11,7 +11,7 @@ import pytest
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
-from service.ideas.feed import KM_PER_DEGREE_LATITUDE
+from service.kit.geo import KM_PER_DEGREE_LATITUDE
 from tests.conftest import GraphQLClient
 from tests.support.ideas import SOEST_CENTRE, codes, count_rows, town_ref
 from tests.support.oidc_provider import OidcProvider
@@ -49,7 +49,8 @@ NO_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def _cursor(value: object) -> str:
-    """A cursor as the search encodes one (urlsafe base64 of JSON), holding anything."""
+    """A cursor as the search encodes one (urlsafe base64 of JSON: the kind "offer" and the values), holding
+    anything."""
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
 
 
@@ -284,13 +285,15 @@ async def test_filters_combine(runtime: Runtime, graphql: GraphQLClient, oidc_pr
         ({"first": 0}, "`first` muss zwischen 1 und 100 liegen."),
         ({"first": -5}, "`first` muss zwischen 1 und 100 liegen."),
         ({"after": "kein-cursor"}, "Ungültiger Cursor."),
-        ({"after": _cursor([1, 2])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["offer", 1, 2])}, "Ungültiger Cursor."),
         ({"after": _cursor({"a": 1})}, "Ungültiger Cursor."),
         ({"after": _cursor(7)}, "Ungültiger Cursor."),
-        ({"after": _cursor([None, NO_ID])}, "Ungültiger Cursor."),
-        ({"after": _cursor(["2026-01-01T00:00:00+00:00", "x"])}, "Ungültiger Cursor."),
-        ({"after": _cursor(["gestern", NO_ID])}, "Ungültiger Cursor."),
-        ({"after": _cursor(["2026-01-01T00:00:00+00:00", NO_ID, 3])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["offer", None, NO_ID])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["offer", "2026-01-01T00:00:00+00:00", "x"])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["offer", "gestern", NO_ID])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["offer", "2026-01-01T00:00:00+00:00", NO_ID, "3"])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["2026-01-01T00:00:00+00:00", NO_ID])}, "Ungültiger Cursor."),
+        ({"after": _cursor(["survey", "2026-01-01T00:00:00+00:00", NO_ID])}, "Ungültiger Cursor."),
         ({"after": base64.urlsafe_b64encode(b"\xff\xfe").decode()}, "Ungültiger Cursor."),
         ({"filter": {"strategyAreaId": "kaputt"}}, "Diese ID ist ungültig."),
         ({"filter": {"near": {"latitude": 51.5, "longitude": 8.1, "radiusKm": 0}}}, "zwischen 0 und 50 km"),
@@ -322,7 +325,7 @@ async def test_a_cursor_with_a_time_without_zone_is_read_as_utc(
 ) -> None:
     organisation = await registered_organisation(graphql, runtime, oidc_provider, town="soest")
     await published_offer(graphql, organisation, title="Ein Angebot")
-    cursor = _cursor(["2999-01-01T00:00:00", NO_ID])  # a time without zone, far in the future
+    cursor = _cursor(["offer", "2999-01-01T00:00:00", NO_ID])  # a time without zone, far in the future
 
     body = await graphql(REGION, {"after": cursor})
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from mitmachen.runtime import Runtime
 from service.audit.models import AuditEntry
 from service.auth.viewer import Role
-from service.errors import UserError
+from service.kit.errors import UserError
 from service.webhooks.errors import WebhookErrorCode
 from service.webhooks.models import WebhookSubscription
 from service.webhooks.subscriptions import check_url

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from service.auth.viewer import ANONYMOUS, Grant, Role, Viewer
-from service.errors import NotAuthenticated
+from service.kit.errors import NotAuthenticated
 
 ROOT = Path(__file__).resolve().parents[3]
 SOEST = uuid.uuid4()

@@ -7,14 +7,15 @@ from enum import StrEnum
 
 import pytest
 
-from service.errors import CommonErrorCode, UserError
 from service.ideas import validation
 from service.ideas.errors import IdeaErrorCode
+from service.kit.errors import CommonErrorCode, UserError
+from service.kit.text import clean_title
 
 
 def test_text_is_normalised_and_trimmed() -> None:
     # "Ba" + combining diaeresis + "nke": six code points, five characters once composed.
-    assert validation.title("  Ba\u0308nke \n") == "Bänke"
+    assert clean_title("  Ba\u0308nke \n") == "Bänke"
     assert validation.body("Zeile eins\n\tZeile zwei\r\n") == "Zeile eins\n\tZeile zwei"
 
 
@@ -30,8 +31,8 @@ def test_control_characters_are_refused_wherever_they_are(char: str) -> None:
 @pytest.mark.parametrize(
     ("check", "value", "code"),
     [
-        (validation.title, "Bank", CommonErrorCode.TITLE_LENGTH),
-        (validation.title, "T" * 141, CommonErrorCode.TITLE_LENGTH),
+        (clean_title, "Bank", CommonErrorCode.TITLE_LENGTH),
+        (clean_title, "T" * 141, CommonErrorCode.TITLE_LENGTH),
         (validation.body, "B" * 5001, CommonErrorCode.BODY_TOO_LONG),
         (validation.comment, " ", IdeaErrorCode.COMMENT_LENGTH),
         (validation.comment, "C" * 2001, IdeaErrorCode.COMMENT_LENGTH),
@@ -48,7 +49,7 @@ def test_lengths_outside_the_limits(check: Callable[[str], str], value: str, cod
 
 
 def test_lengths_at_the_limits() -> None:
-    assert validation.title("T" * 140) == "T" * 140
+    assert clean_title("T" * 140) == "T" * 140
     assert validation.body("B" * 5000) == "B" * 5000
     assert validation.body("") == ""
     assert validation.comment("C" * 2000) == "C" * 2000

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from mitmachen.runtime import Runtime
 from service.ideas.models import Idea, Lifecycle
-from service.jobs import Job
+from service.kit.jobs import Job
 from service.moderation.sweep import unchecked_submissions, unhandled_reports
 from tests.service.moderation import factories
 from tests.service.moderation.support import check

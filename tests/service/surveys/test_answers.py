@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from service.errors import UserError
+from service.kit.errors import UserError
 from service.surveys import answers, definition
 from service.surveys.answers import AnswerInput, CleanAnswer
 from service.surveys.definition import QuestionSpec

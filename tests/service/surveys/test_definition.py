@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.errors import CommonErrorCode, UserError
+from service.kit.errors import CommonErrorCode, UserError
+from service.kit.text import clean_title
 from service.surveys import definition
 from service.surveys.definition import QuestionSpec
 from service.surveys.errors import SurveyErrorCode
@@ -176,7 +177,7 @@ def test_survey_window_and_title_rules() -> None:
     with pytest.raises(UserError) as naive:
         definition.window(None, datetime(2030, 1, 1))  # noqa: DTZ001 - the point of the test
     with pytest.raises(UserError) as short_title:
-        definition.title(" Umf ")
+        clean_title(" Umf ")
 
     assert (reversed_window.value.code, reversed_window.value.field) == (
         SurveyErrorCode.SURVEY_DATES_INVALID,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from schema.surveys.questions import QUESTION_TYPES, QuestionType, SettingsInput
-from service.errors import UserError
+from service.kit.errors import UserError
 from service.surveys import export, kinds, results
 from service.surveys.kinds import KINDS, UnknownKind, asked, kind_of, settings_of
 from service.surveys.kinds.base import AnswerInput, Kind, Settings, ShowIf, dump

@@ -1,19 +1,28 @@
-"""Page sizes and opaque keyset cursors shared by every paged list."""
+"""Page sizes and opaque keyset cursors shared by every paged list.
+
+A cursor is the URL-safe base64 of a JSON list: the list's kind (`"audit"`, an idea order, …) and its key values as
+text, e.g. `["offer","2026-05-01T10:00:00+00:00","<uuid>"]`. `decode_cursor` refuses another kind, another number
+of values and anything but short text; `parse_time`, `parse_uuid` and `parse_count` read the values.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
+import re
 import uuid
 from datetime import UTC, datetime
 
-from service.errors import InvalidArgument
+import orjson
+
+from service.kit.errors import InvalidArgument
 
 MAX_PAGE_SIZE = 100
 # A value in a cursor is one of ours: a time, an id, a count or a kind, never longer.
 MAX_CURSOR_VALUE_LENGTH = 100
 MAX_COUNT = 2**31 - 1  # PostgreSQL `integer`
+INVALID_CURSOR = "Ungültiger Cursor."
+_DIGITS = re.compile(r"[0-9]{1,10}")
 
 
 def check_page_size(first: int) -> None:
@@ -22,15 +31,14 @@ def check_page_size(first: int) -> None:
 
 
 def encode_cursor(kind: str, *values: str) -> str:
-    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    return base64.urlsafe_b64encode(orjson.dumps([kind, *values])).decode()
 
 
-def decode_cursor(kind: str, cursor: str, size: int) -> list[str]:
-    """The values of a cursor made by `encode_cursor(kind, …)` with `size` values."""
-    invalid = InvalidArgument("Ungültiger Cursor.")
+def decode_cursor(kind: str, cursor: str, size: int, message: str = INVALID_CURSOR) -> list[str]:
+    """The values of a cursor made by `encode_cursor(kind, …)` with `size` values; else `InvalidArgument(message)`."""
+    invalid = InvalidArgument(message)
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        decoded = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, UnicodeError):
         raise invalid from None
     if not isinstance(decoded, list) or len(decoded) != size + 1 or decoded[0] != kind:
@@ -44,7 +52,7 @@ def _plain_text(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_CURSOR_VALUE_LENGTH and "\x00" not in value
 
 
-def parse_time(value: object, message: str = "Ungültiger Cursor.", *, naive_is_utc: bool = False) -> datetime:
+def parse_time(value: object, message: str = INVALID_CURSOR, *, naive_is_utc: bool = False) -> datetime:
     """A time from a cursor: ISO 8601 with an offset (or without one, read as UTC, where `naive_is_utc`), whose
     UTC time the database can hold."""
     if not _plain_text(value):
@@ -61,7 +69,7 @@ def parse_time(value: object, message: str = "Ungültiger Cursor.", *, naive_is_
     return parsed
 
 
-def parse_uuid(value: object, message: str = "Ungültiger Cursor.") -> uuid.UUID:
+def parse_uuid(value: object, message: str = INVALID_CURSOR) -> uuid.UUID:
     if not _plain_text(value):
         raise InvalidArgument(message)
     try:
@@ -70,8 +78,8 @@ def parse_uuid(value: object, message: str = "Ungültiger Cursor.") -> uuid.UUID
         raise InvalidArgument(message) from None
 
 
-def parse_count(value: object, message: str = "Ungültiger Cursor.") -> int:
-    """A count from a cursor: an integer the database's `integer` holds, not negative."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+def parse_count(value: object, message: str = INVALID_CURSOR) -> int:
+    """A count from a cursor: decimal digits of an integer the database's `integer` holds, not negative."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or int(value) > MAX_COUNT:
         raise InvalidArgument(message)
-    return value
+    return int(value)

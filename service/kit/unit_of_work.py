@@ -9,7 +9,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.jobs import Job, JobSender, pending_jobs
+from service.kit.jobs import Job, JobSender, pending_jobs
 
 
 class UnitOfWork:

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.errors import ExpectedError
+from service.kit.errors import ExpectedError
 
 logger = logging.getLogger("mitmachen.ratelimit")
 

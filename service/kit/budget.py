@@ -4,7 +4,7 @@ A person is charged on their own account; an anonymous caller on their client ad
 `per_address` cost points per fixed window of `window_seconds`. A query that would go over what is left is
 refused and charged nothing, so the caller can still afford cheaper ones. Charging is one round trip (a small Lua
 script: read, compare, add, set the expiry). When Redis cannot be reached the query runs uncharged and the outage
-is logged: a broken counter must not lock citizens out (as with the write limits in `service/ratelimit.py`).
+is logged: a broken counter must not lock citizens out (as with the write limits in `service/kit/ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.ratelimit import REDIS_TIMEOUT_SECONDS, Limits
+from service.kit.ratelimit import REDIS_TIMEOUT_SECONDS, Limits
 
 logger = logging.getLogger("mitmachen.ratelimit")
 

@@ -1,0 +1,45 @@
+"""Batch lookups, the one way every dataloader's batch finds its rows: by a list of keys, in one statement.
+
+`column = ANY(:keys)` (`key_in_keys`) takes any number of keys as one array parameter; the statement is executed
+with `keys(…)` as its parameters. A statement built once at import is neither built nor given a cache key again
+per call (SQLAlchemy memoizes both on the statement object); one that depends on the viewer is built per call,
+but either way nothing is rendered per call as `IN (…)` with one parameter per key would be, and PostgreSQL sees
+one prepared statement for every number of keys. `by_key` and `grouped` shape the rows as a dataloader wants them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute
+
+KEYS = "keys"
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+
+def key_in_keys(column: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:keys)`; execute the statement with `keys(…)` as its parameters."""
+    return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
+
+
+def keys(values: Iterable[Any]) -> dict[str, list[Any]]:
+    return {KEYS: list(values)}
+
+
+def by_key(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, R]:
+    """Each row under its key (a key found twice keeps the last row)."""
+    return {key(row): row for row in rows}
+
+
+def grouped(wanted: Sequence[K], rows: Iterable[R], key: Callable[[R], K | None]) -> dict[K, list[R]]:
+    """The rows of each wanted key, in the order of `rows`; a wanted key without rows has an empty list."""
+    found: dict[K, list[R]] = {wanted_key: [] for wanted_key in wanted}
+    for row in rows:
+        row_key = key(row)
+        if row_key is not None:
+            found[row_key].append(row)
+    return found
