@@ -24,12 +24,28 @@ class TownHeader(NamedTuple):
     is_pioneer: bool
 
 
+class AreaHeader(NamedTuple):
+    """What names a strategy area and says what it is about (the attribute names are `StrategyArea`'s)."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    town_id: uuid.UUID | None
+
+
 # Read as a plain row: `town(slug)` starts most feed requests.
 _TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fields)).where(
     Town.slug == bindparam("slug")
 )
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
+# Read as plain rows: every town page lists its town's fields of action.
+_AREA_HEADERS_BY_TOWN_IDS = (
+    select(*(getattr(StrategyArea, name) for name in AreaHeader._fields))
+    .where(key_in_keys(StrategyArea.town_id))
+    .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
+)
 
 
 async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
@@ -44,14 +60,11 @@ async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[
 
 async def strategy_areas_by_town_ids(
     session: AsyncSession, town_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[StrategyArea]]:
-    rows = await session.scalars(
-        select(StrategyArea)
-        .where(StrategyArea.town_id.in_(town_ids))
-        .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
-    )
-    grouped: dict[uuid.UUID, list[StrategyArea]] = {town_id: [] for town_id in town_ids}
-    for area in rows:
+) -> dict[uuid.UUID, list[AreaHeader]]:
+    rows = await (await session.connection()).execute(_AREA_HEADERS_BY_TOWN_IDS, keys(town_ids))
+    grouped: dict[uuid.UUID, list[AreaHeader]] = {town_id: [] for town_id in town_ids}
+    for row in rows:
+        area = AreaHeader._make(row)
         if area.town_id is not None:
             grouped[area.town_id].append(area)
     return grouped
