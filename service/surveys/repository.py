@@ -9,15 +9,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Integer, Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.pagination import check_page_size, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
-from service.surveys.policies import survey_visible_to
+from service.surveys.policies import survey_visibility, survey_visible_to, visible_condition
 
 
 async def surveys_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID], *, viewer: Viewer) -> dict[uuid.UUID, Survey]:
@@ -109,10 +110,29 @@ async def list_surveys(
 ) -> SurveyPage:
     """A town's surveys the viewer may see, newest first, keyset-paginated."""
     check_page_size(first)
-    statement = select(Survey).where(Survey.town_id == town_id, survey_visible_to(viewer))
+    visibility, parameters = survey_visibility(viewer)
+    parameters |= {"town_id": town_id, "limit": first + 1}
     if status is not None:
-        statement = statement.where(Survey.status == status.value)
-    return await _page(session, statement, first=first, after=after)
+        parameters["status"] = status.value
+    if after is not None:
+        parameters["after_created_at"], parameters["after_id"] = _decode_cursor(after)
+    statement = _town_statement(visibility, with_status=status is not None, with_after=after is not None)
+    rows = (await session.scalars(statement, parameters)).all()
+    return SurveyPage(items=rows[:first], has_next_page=len(rows) > first)
+
+
+@cache
+def _town_statement(visibility: str, *, with_status: bool, with_after: bool) -> Select[Survey]:
+    """`list_surveys`'s statement for one shape, its values left as bound parameters: built once per shape."""
+    statement = select(Survey).where(Survey.town_id == bindparam("town_id"), visible_condition(visibility))
+    if with_status:
+        statement = statement.where(Survey.status == bindparam("status"))
+    if with_after:
+        after = tuple_(
+            bindparam("after_created_at", type_=Survey.created_at.type), bindparam("after_id", type_=Survey.id.type)
+        )
+        statement = statement.where(tuple_(Survey.created_at, Survey.id) < after)
+    return statement.order_by(Survey.created_at.desc(), Survey.id.desc()).limit(bindparam("limit", type_=Integer))
 
 
 async def list_open_surveys(session: AsyncSession, *, first: int, after: str | None) -> SurveyPage:
