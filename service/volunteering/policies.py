@@ -77,6 +77,11 @@ def organisation_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+def offer_visible_to_everyone() -> ColumnElement[bool]:
+    """Published offers: what every caller sees, anonymous ones included (the search lists nothing else)."""
+    return Offer.status == OfferStatus.PUBLISHED.value
+
+
 def offer_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """Published and closed offers for everyone; drafts for the organisation's managers and the town's staff."""
     towns = _served_town_ids(viewer)
