@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, func, or_, select, tuple_
+from sqlalchemy import Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.pagination import check_page_size, newest_first, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
 from service.surveys.policies import survey_visibility, survey_visible_to, visible_condition
 
@@ -115,7 +115,7 @@ async def list_surveys(
     if status is not None:
         parameters["status"] = status.value
     if after is not None:
-        parameters["after_created_at"], parameters["after_id"] = _decode_cursor(after)
+        parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
     statement = _town_statement(visibility, with_status=status is not None, with_after=after is not None)
     rows = (await session.scalars(statement, parameters)).all()
     return SurveyPage(items=rows[:first], has_next_page=len(rows) > first)
@@ -127,12 +127,7 @@ def _town_statement(visibility: str, *, with_status: bool, with_after: bool) -> 
     statement = select(Survey).where(Survey.town_id == bindparam("town_id"), visible_condition(visibility))
     if with_status:
         statement = statement.where(Survey.status == bindparam("status"))
-    if with_after:
-        after = tuple_(
-            bindparam("after_created_at", type_=Survey.created_at.type), bindparam("after_id", type_=Survey.id.type)
-        )
-        statement = statement.where(tuple_(Survey.created_at, Survey.id) < after)
-    return statement.order_by(Survey.created_at.desc(), Survey.id.desc()).limit(bindparam("limit", type_=Integer))
+    return newest_first(statement, Survey.created_at, Survey.id, with_after=with_after)
 
 
 async def list_open_surveys(session: AsyncSession, *, first: int, after: str | None) -> SurveyPage:

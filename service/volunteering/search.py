@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, exists, func, literal, select, tuple_
+from sqlalchemy import Select, bindparam, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.errors import InvalidArgument
 from service.ideas.feed import KM_PER_DEGREE_LATITUDE, KM_PER_DEGREE_LONGITUDE_AT_EQUATOR, MAX_RADIUS_KM, Near
-from service.pagination import check_page_size, parse_time, parse_uuid
+from service.pagination import check_page_size, newest_first, parse_time, parse_uuid
 from service.volunteering.models import Offer, Shift
 from service.volunteering.policies import offer_visible_to_everyone
 
@@ -107,7 +107,7 @@ async def list_offers(
     if town_id is not None:
         parameters["town_id"] = town_id
     if after is not None:
-        parameters["after_published_at"], parameters["after_id"] = _decode_cursor(after)
+        parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
     statement = _apply_filter(_statement(in_town=town_id is not None, with_after=after is not None), offer_filter)
     rows = (await session.scalars(statement, parameters)).all()
     return OfferPage(items=rows[:first], has_next_page=len(rows) > first)
@@ -120,9 +120,4 @@ def _statement(*, in_town: bool, with_after: bool) -> Select[Offer]:
     statement = select(Offer).where(offer_visible_to_everyone())
     if in_town:
         statement = statement.where(Offer.town_id == bindparam("town_id"))
-    if with_after:
-        after = tuple_(
-            bindparam("after_published_at", type_=Offer.published_at.type), bindparam("after_id", type_=Offer.id.type)
-        )
-        statement = statement.where(tuple_(Offer.published_at, Offer.id) < after)
-    return statement.order_by(Offer.published_at.desc(), Offer.id.desc()).limit(bindparam("limit", type_=Integer))
+    return newest_first(statement, Offer.published_at, Offer.id, with_after=with_after)
