@@ -95,7 +95,7 @@ class Loaders:
         self._viewer = viewer
 
     @cached_property
-    def strategy_areas_by_town_id(self) -> DataLoader[uuid.UUID, list[StrategyArea]]:
+    def strategy_areas_by_town_id(self) -> DataLoader[uuid.UUID, list[towns.AreaHeader]]:
         return _loader(self._uow, towns.strategy_areas_by_town_ids, list)
 
     @cached_property

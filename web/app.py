@@ -14,7 +14,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.api import Api, Execute, PageFailure
@@ -38,6 +37,7 @@ from web.pages import (
     vereine,
 )
 from web.rendering import Pages
+from web.static_files import PrecompressedStaticFiles
 
 STATIC = Path(__file__).parent / "static"
 
@@ -120,7 +120,7 @@ def web(execute: Execute, config: WebConfig) -> Web:
         return with_page_headers(response, config)
 
     routes: list[BaseRoute] = [
-        Mount("/static", app=StaticFiles(directory=STATIC), name="static", middleware=middleware),
+        Mount("/static", app=PrecompressedStaticFiles(directory=STATIC), name="static", middleware=middleware),
         *(
             Route(each.path, each.endpoint, methods=each.methods, middleware=middleware)
             # Fixed console paths (`/konsole/umfragen`, `/konsole/vereine`) before the town's (`/konsole/<slug>/…`).

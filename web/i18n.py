@@ -3,8 +3,10 @@ writes `{{ _("Ideen") }}`, and `ENGLISH` says what it is in English (a test chec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from jinja2.ext import Extension
+from jinja2.lexer import TOKEN_LPAREN, TOKEN_NAME, TOKEN_RPAREN, TOKEN_STRING, Token, TokenStream
 from starlette.requests import Request
 
 LANGUAGES = ("de", "en")
@@ -801,3 +803,35 @@ def translator(language: str) -> Callable[[str], str]:
     if language == "en":
         return lambda text: ENGLISH.get(text, text)
     return lambda text: text
+
+
+_CALL = (TOKEN_LPAREN, TOKEN_STRING, TOKEN_RPAREN)
+
+
+class FixedTexts(Extension):
+    """`_("Ideen")` with a literal text becomes the text in `language` when a template is compiled: an environment
+    per language, and a page no longer looks up its fixed texts one call at a time (a town page had 76). Texts
+    chosen at render time (`_(label(…))`, `_(flash)`) keep the call."""
+
+    language = "de"
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        translate = translator(self.language)
+        tokens = iter(stream)
+        for token in tokens:
+            if token.type != TOKEN_NAME or token.value != "_":
+                yield token
+                continue
+            following: list[Token] = []
+            for expected in _CALL:
+                upcoming = next(tokens, None)
+                if upcoming is None:
+                    break
+                following.append(upcoming)
+                if upcoming.type != expected:
+                    break
+            if [each.type for each in following] == list(_CALL):
+                yield Token(token.lineno, TOKEN_STRING, translate(following[1].value))
+            else:
+                yield token
+                yield from following

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from web.api import Api, Problem
 from web.config import WebConfig
 from web.forms import LazyToken
-from web.i18n import label, negotiate, translator
+from web.i18n import FixedTexts, label, negotiate, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLASH = "flash"
@@ -33,8 +33,15 @@ class Pages:
             lstrip_blocks=True,
             # Templates are files of the package: read and compiled once, not checked for changes on every page.
             auto_reload=False,
+            extensions=[FixedTexts],
         )
         self.environment.globals["label"] = label
+        # The pages in English: the same filters and globals (shared with the overlay), templates compiled apart.
+        english = self.environment.overlay()
+        english_texts = english.extensions[FixedTexts.identifier]
+        assert isinstance(english_texts, FixedTexts)  # noqa: S101 - added just above
+        english_texts.language = "en"
+        self.environments = {"de": self.environment, "en": english}
 
     def render(
         self, request: Request, template: str, data: dict[str, Any] | None = None, *, status: int = 200, **context: Any
@@ -43,17 +50,21 @@ class Pages:
         session = request.scope.get("session")
         flash = session.pop(FLASH, None) if session is not None else None
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        page = self.environment.get_template(template).render(
-            request=request,
-            lang=language,
-            _=translator(language),
-            csrf=LazyToken(request, self.config),
-            login_enabled=self.config.login,
-            me=(data or {}).get("me"),
-            data=data or {},
-            flash=flash,
-            here=path,
-            **context,
+        page = (
+            self.environments[language]
+            .get_template(template)
+            .render(
+                request=request,
+                lang=language,
+                _=translator(language),
+                csrf=LazyToken(request, self.config),
+                login_enabled=self.config.login,
+                me=(data or {}).get("me"),
+                data=data or {},
+                flash=flash,
+                here=path,
+                **context,
+            )
         )
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
@@ -11,6 +10,7 @@ from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ideas.types import IdeaConnection, IdeaFilterInput
 from schema.pagination import node_fields
 from schema.permissions import Public
+from schema.towns.types import TownType
 from service.ideas.feed import IdeaFilter, IdeaOrder, list_ideas
 from service.kit.errors import InvalidArgument, UserError
 from service.kit.geo import GeoPoint, Near
@@ -38,7 +38,7 @@ def _filter(value: IdeaFilterInput | None) -> IdeaFilter:
 async def idea_feed(
     info: Info,
     *,
-    town_id: uuid.UUID | None,
+    town: TownType | None,
     first: int,
     after: str | None,
     filter: IdeaFilterInput | None,
@@ -48,7 +48,7 @@ async def idea_feed(
     async with info.context.uow.session() as session:
         page = await list_ideas(
             session,
-            town_id=town_id,
+            town_id=town.row_id if town is not None else None,
             idea_filter=_filter(filter),
             order=order_by,
             first=first,
@@ -56,7 +56,7 @@ async def idea_feed(
             with_authors="author" in fields,
             with_strategy_areas="strategyArea" in fields,
         )
-    return await IdeaConnection.from_page(info, page, fields, after=after)
+    return await IdeaConnection.from_page(info, page, fields, after=after, town=town)
 
 
 @strawberry.type
@@ -70,4 +70,4 @@ class IdeaQueries:
         filter: IdeaFilterInput | None = None,
         order_by: Annotated[IdeaOrder | None, strawberry.argument(description=ORDER_BY_DESCRIPTION)] = None,
     ) -> IdeaConnection:
-        return await idea_feed(info, town_id=None, first=first, after=after, filter=filter, order_by=order_by)
+        return await idea_feed(info, town=None, first=first, after=after, filter=filter, order_by=order_by)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any, Self
 
 import strawberry
@@ -133,9 +134,10 @@ class IdeaType(relay.Node):
     town_id: strawberry.Private[uuid.UUID]
     author_id: strawberry.Private[uuid.UUID]
     strategy_area_id: strawberry.Private[uuid.UUID]
-    # Read with the idea when it was (a feed page), else loaded when selected.
+    # Read with the idea when it was (a feed page), or known to the feed (a town's), else loaded when selected.
     author_node: strawberry.Private[UserType | None] = None
     strategy_area_node: strawberry.Private[StrategyAreaType | None] = None
+    town_node: strawberry.Private[TownType | None] = None
 
     @classmethod
     def from_row(cls, row: Idea | FeedIdea) -> Self:
@@ -163,9 +165,11 @@ class IdeaType(relay.Node):
         )
 
     @classmethod
-    def from_feed(cls, row: FeedIdea) -> Self:
-        """An idea of the feed, with its author and strategy area when the page read them."""
+    def from_feed(cls, row: FeedIdea, town: TownType | None = None) -> Self:
+        """An idea of the feed, with its author and strategy area when the page read them, and its town when the
+        feed is that town's."""
         idea = cls.from_row(row)
+        idea.town_node = town
         if row.author is not None:
             idea.author_node = UserType.from_row(row.author)
         if row.strategy_area is not None:
@@ -180,6 +184,8 @@ class IdeaType(relay.Node):
 
     @strawberry.field(graphql_type=TownType)
     def town(self, info: Info) -> TownType | Awaitable[TownType]:
+        if self.town_node is not None:
+            return self.town_node
         return resolved(info.context.loaders.town_by_id, self.town_id, _town)
 
     @strawberry.field(graphql_type=StrategyAreaType)
@@ -226,9 +232,14 @@ class IdeaConnection(relay.Connection[IdeaType]):
     edges: list[IdeaEdge]  # type: ignore[assignment]
 
     @classmethod
-    async def from_page(cls, info: Info, page: Page, fields: frozenset[str], *, after: str | None) -> Self:
+    async def from_page(
+        cls, info: Info, page: Page, fields: frozenset[str], *, after: str | None, town: TownType | None = None
+    ) -> Self:
         """The page as a connection. What the nodes select (`fields`, see `node_fields`) is there before it
-        returns: read with the page (author, strategy area), or loaded now in one batch (town)."""
+        returns: read with the page (author, strategy area), the feed's own `town` (a town's feed), or loaded now
+        in one batch (the towns of a region feed)."""
+        if town is not None:
+            return connection_from_page(cls, IdeaEdge, page, partial(IdeaType.from_feed, town=town), after=after)
         if "town" in fields:
             await prefetch(info.context.loaders.town_by_id.load_many([row.town_id for row in page.items]))
         return connection_from_page(cls, IdeaEdge, page, IdeaType.from_feed, after=after)

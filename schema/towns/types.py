@@ -10,9 +10,9 @@ from strawberry import relay
 from schema.context import Info
 from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ids import uuids
-from service.ideas.feed import FeedArea, IdeaOrder
+from service.ideas.feed import IdeaOrder
 from service.towns.models import StrategyArea, Town
-from service.towns.repository import TownHeader
+from service.towns.repository import AreaHeader, TownHeader
 
 if TYPE_CHECKING:
     from schema.ideas.types import IdeaConnection, IdeaFilterInput
@@ -33,7 +33,7 @@ class StrategyAreaType(relay.Node):
     town_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
-    def from_row(cls, row: StrategyArea | FeedArea) -> Self:
+    def from_row(cls, row: StrategyArea | AreaHeader) -> Self:
         return cls(
             id=str(row.id),
             slug=row.slug,
@@ -97,7 +97,7 @@ class TownType(relay.Node):
     ) -> Annotated[IdeaConnection, strawberry.lazy("schema.ideas.types")]:
         from schema.ideas.queries import idea_feed  # noqa: PLC0415 - the ideas adapter imports this module
 
-        return await idea_feed(info, town_id=self.row_id, first=first, after=after, filter=filter, order_by=order_by)
+        return await idea_feed(info, town=self, first=first, after=after, filter=filter, order_by=order_by)
 
     @strawberry.field(
         description="The town's surveys the caller may see (drafts and archived ones only for the town's staff), "

@@ -44,6 +44,7 @@ from service.kit.pagination import (
     parse_uuid,
 )
 from service.towns.models import StrategyArea
+from service.towns.repository import AreaHeader
 from service.users.models import User
 
 MAX_SEARCH_LENGTH = 200
@@ -80,16 +81,6 @@ class FeedAuthor(NamedTuple):
     deleted_at: datetime | None
 
 
-class FeedArea(NamedTuple):
-    """What the feed reads of an idea's strategy area (the attribute names are `StrategyArea`'s)."""
-
-    id: uuid.UUID
-    slug: str
-    name: str
-    description: str
-    town_id: uuid.UUID | None
-
-
 class FeedIdea(NamedTuple):
     """An idea as the feed reads it: its columns under `Idea`'s attribute names, and its author and strategy area
     when they were asked for."""
@@ -112,7 +103,7 @@ class FeedIdea(NamedTuple):
     author_id: uuid.UUID
     strategy_area_id: uuid.UUID
     author: FeedAuthor | None = None
-    strategy_area: FeedArea | None = None
+    strategy_area: AreaHeader | None = None
     rank: Decimal | None = None
 
 
@@ -180,7 +171,7 @@ IDEA_COLUMNS = tuple(
     getattr(Idea, name) for name in FeedIdea._fields if name not in ("author", "strategy_area", "rank")
 )
 AUTHOR_COLUMNS = tuple(getattr(User, name) for name in FeedAuthor._fields)
-AREA_COLUMNS = tuple(getattr(StrategyArea, name) for name in FeedArea._fields)
+AREA_COLUMNS = tuple(getattr(StrategyArea, name) for name in AreaHeader._fields)
 _AUTHOR_START = len(IDEA_COLUMNS)
 
 
@@ -343,5 +334,5 @@ def _feed_idea(row: Row[Any], with_author: bool, with_strategy_area: bool, *, ra
     area_start = _AUTHOR_START + len(AUTHOR_COLUMNS) if with_author else _AUTHOR_START
     area_end = area_start + len(AREA_COLUMNS) if with_strategy_area else area_start
     author = FeedAuthor._make(row[_AUTHOR_START:area_start]) if with_author else None
-    area = FeedArea._make(row[area_start:area_end]) if with_strategy_area else None
+    area = AreaHeader._make(row[area_start:area_end]) if with_strategy_area else None
     return FeedIdea._make((*row[:_AUTHOR_START], author, area, row[area_end] if ranked else None))

@@ -12,10 +12,15 @@ import binascii
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import orjson
+from sqlalchemy import Integer, Select, bindparam, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from service.kit.errors import InvalidArgument
+
+Selected = TypeVar("Selected")
 
 MAX_PAGE_SIZE = 100
 # A value in a cursor is one of ours: a time, an id, a count or a kind, never longer.
@@ -28,6 +33,21 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 def check_page_size(first: int) -> None:
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidArgument(f"`first` muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+
+
+def newest_first(
+    statement: Select[Selected],
+    key: InstrumentedAttribute[Any],
+    id_column: InstrumentedAttribute[Any],
+    *,
+    with_after: bool,
+) -> Select[Selected]:
+    """A keyset page of `statement`, `key` descending then `id_column`, its values bound: `after_key` and
+    `after_id` (with `with_after`, the cursor's row) and `limit`. For statements built once per shape."""
+    if with_after:
+        after = tuple_(bindparam("after_key", type_=key.type), bindparam("after_id", type_=id_column.type))
+        statement = statement.where(tuple_(key, id_column) < after)
+    return statement.order_by(key.desc(), id_column.desc()).limit(bindparam("limit", type_=Integer))
 
 
 def encode_cursor(kind: str, *values: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, any_, bindparam, false, or_, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from service.auth.viewer import Role, Viewer
 from service.surveys.models import Survey, SurveyStatus
@@ -16,6 +17,33 @@ PUBLIC_STATUSES = (SurveyStatus.PUBLISHED.value, SurveyStatus.CLOSED.value)
 def managed_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
     """Towns whose surveys the viewer runs (staff or admin there); None means every town (region-wide grant)."""
     return viewer.towns_with(*MANAGING_ROLES)
+
+
+# `survey_visible_to` as one of three fixed conditions, the towns as a bound parameter: statements built from them
+# are built once (see `service.surveys.repository.list_surveys`).
+MANAGED_TOWN_IDS = "managed_town_ids"
+_VISIBLE: dict[str, ColumnElement[bool]] = {
+    "all": true(),
+    "public": Survey.status.in_(PUBLIC_STATUSES),
+    "public_or_managed": or_(
+        Survey.status.in_(PUBLIC_STATUSES),
+        Survey.town_id == any_(bindparam(MANAGED_TOWN_IDS, type_=ARRAY(Survey.town_id.type))),
+    ),
+}
+
+
+def survey_visibility(viewer: Viewer) -> tuple[str, dict[str, object]]:
+    """`survey_visible_to(viewer)` as the name of a fixed condition (`visible_condition`) and its parameters."""
+    towns = managed_town_ids(viewer)
+    if towns is None:
+        return "all", {}
+    if not towns:
+        return "public", {}
+    return "public_or_managed", {MANAGED_TOWN_IDS: list(towns)}
+
+
+def visible_condition(name: str) -> ColumnElement[bool]:
+    return _VISIBLE[name]
 
 
 def can_manage(viewer: Viewer, town_id: uuid.UUID) -> bool:

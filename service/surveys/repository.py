@@ -6,16 +6,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from operator import attrgetter
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.kit.lookup import by_key, grouped, key_in_keys, keys
-from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, newest_first, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
-from service.surveys.policies import survey_visible_to
+from service.surveys.policies import survey_visibility, survey_visible_to, visible_condition
 
 _QUESTIONS_BY_SURVEY_IDS = (
     select(Question).where(key_in_keys(Question.survey_id)).order_by(Question.survey_id, Question.position)
@@ -104,10 +105,24 @@ async def list_surveys(
 ) -> SurveyPage:
     """A town's surveys the viewer may see, newest first, keyset-paginated."""
     check_page_size(first)
-    statement = select(Survey).where(Survey.town_id == town_id, survey_visible_to(viewer))
+    visibility, parameters = survey_visibility(viewer)
+    parameters |= {"town_id": town_id, "limit": first + 1}
     if status is not None:
-        statement = statement.where(Survey.status == status.value)
-    return await _page(session, statement, first=first, after=after)
+        parameters["status"] = status.value
+    if after is not None:
+        parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
+    statement = _town_statement(visibility, with_status=status is not None, with_after=after is not None)
+    rows = (await session.scalars(statement, parameters)).all()
+    return SurveyPage(items=rows[:first], has_next_page=len(rows) > first)
+
+
+@cache
+def _town_statement(visibility: str, *, with_status: bool, with_after: bool) -> Select[Survey]:
+    """`list_surveys`'s statement for one shape, its values left as bound parameters: built once per shape."""
+    statement = select(Survey).where(Survey.town_id == bindparam("town_id"), visible_condition(visibility))
+    if with_status:
+        statement = statement.where(Survey.status == bindparam("status"))
+    return newest_first(statement, Survey.created_at, Survey.id, with_after=with_after)
 
 
 async def list_open_surveys(session: AsyncSession, *, first: int, after: str | None) -> SurveyPage:

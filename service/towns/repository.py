@@ -25,14 +25,25 @@ class TownHeader(NamedTuple):
     is_pioneer: bool
 
 
+class AreaHeader(NamedTuple):
+    """What names a strategy area and says what it is about (the attribute names are `StrategyArea`'s)."""
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    description: str
+    town_id: uuid.UUID | None
+
+
 # Read as a plain row: `town(slug)` starts most feed requests.
 _TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fields)).where(
     Town.slug == bindparam("slug")
 )
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
-_STRATEGY_AREAS_BY_TOWN_IDS = (
-    select(StrategyArea)
+# Read as plain rows: every town page lists its town's fields of action.
+_AREA_HEADERS_BY_TOWN_IDS = (
+    select(*(getattr(StrategyArea, name) for name in AreaHeader._fields))
     .where(key_in_keys(StrategyArea.town_id))
     .order_by(StrategyArea.town_id, StrategyArea.position, StrategyArea.name)
 )
@@ -50,9 +61,9 @@ async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[
 
 async def strategy_areas_by_town_ids(
     session: AsyncSession, town_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[StrategyArea]]:
-    rows = await session.scalars(_STRATEGY_AREAS_BY_TOWN_IDS, keys(town_ids))
-    return grouped(town_ids, rows, attrgetter("town_id"))
+) -> dict[uuid.UUID, list[AreaHeader]]:
+    rows = await (await session.connection()).execute(_AREA_HEADERS_BY_TOWN_IDS, keys(town_ids))
+    return grouped(town_ids, map(AreaHeader._make, rows), attrgetter("town_id"))
 
 
 async def strategy_areas_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, StrategyArea]:

@@ -81,6 +81,11 @@ def organisation_visible_to(viewer: Viewer) -> ColumnElement[bool]:
 NOT_DRAFTS = Offer.status != OfferStatus.DRAFT.value
 
 
+def offer_visible_to_everyone() -> ColumnElement[bool]:
+    """Published offers: what every caller sees, anonymous ones included (the search lists nothing else)."""
+    return Offer.status == OfferStatus.PUBLISHED.value
+
+
 def offer_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """Published and closed offers for everyone; drafts for the organisation's managers and the town's staff.
     `NOT_DRAFTS` itself for everyone else."""

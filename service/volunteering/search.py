@@ -6,16 +6,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, exists, func, literal, select, tuple_
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.kit.errors import InvalidArgument
 from service.kit.geo import Near, within
-from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
-from service.volunteering.models import Offer, OfferStatus, Shift
-from service.volunteering.policies import offer_visible_to
+from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, newest_first, parse_time, parse_uuid
+from service.volunteering.models import Offer, Shift
+from service.volunteering.policies import offer_visible_to_everyone
 
 MAX_SEARCH_LENGTH = 200
 MAX_SKILLS_IN_FILTER = 20
@@ -86,18 +87,24 @@ async def list_offers(
     first: int,
     after: str | None,
 ) -> OfferPage:
-    """Published offers of one town (or the region when `town_id` is None), newest first, one page."""
+    """Published offers of one town (or the region when `town_id` is None), newest first, one page. Published
+    offers are visible to every viewer."""
     check_page_size(first)
-    statement = select(Offer).where(Offer.status == OfferStatus.PUBLISHED.value, offer_visible_to(viewer))
+    parameters: dict[str, object] = {"limit": first + 1}
     if town_id is not None:
-        statement = statement.where(Offer.town_id == town_id)
-    statement = _apply_filter(statement, offer_filter)
+        parameters["town_id"] = town_id
     if after is not None:
-        published, offer_id = _decode_cursor(after)
-        statement = statement.where(
-            tuple_(Offer.published_at, Offer.id) < tuple_(literal(published), literal(offer_id))
-        )
-    rows = (
-        await session.scalars(statement.order_by(Offer.published_at.desc(), Offer.id.desc()).limit(first + 1))
-    ).all()
+        parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
+    statement = _apply_filter(_statement(in_town=town_id is not None, with_after=after is not None), offer_filter)
+    rows = (await session.scalars(statement, parameters)).all()
     return OfferPage(items=rows[:first], has_next_page=len(rows) > first)
+
+
+@cache
+def _statement(*, in_town: bool, with_after: bool) -> Select[Offer]:
+    """`list_offers`'s statement before its filter, its values left as bound parameters: built once per shape,
+    so that a search without a filter (a town's page) builds nothing."""
+    statement = select(Offer).where(offer_visible_to_everyone())
+    if in_town:
+        statement = statement.where(Offer.town_id == bindparam("town_id"))
+    return newest_first(statement, Offer.published_at, Offer.id, with_after=with_after)

@@ -39,11 +39,11 @@ query Feed($first: Int!) {
 
 IDEAS = 120
 # The person behind the bearer token with their roles (one join), the town, the page of ideas with their authors
-# and strategy areas (joined), then one batch each for towns, the viewer's supports, official answers, comments,
-# and comment authors.
-STATEMENTS_LOGGED_IN = 8
+# and strategy areas (joined), then one batch each for the viewer's supports, official answers, comments, and
+# comment authors. The ideas' town is the feed's own: no statement.
+STATEMENTS_LOGGED_IN = 7
 # Without a viewer there is nobody to look up and no supports to load.
-STATEMENTS_ANONYMOUS = 6
+STATEMENTS_ANONYMOUS = 5
 
 
 async def _seed(runtime: Runtime, authors: list[Person], commenters: list[Person], viewer: Person) -> None:
