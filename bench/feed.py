@@ -801,6 +801,8 @@ async def serve_and_measure(
         "MITMACHEN_DATABASE_URL": url,
         "MITMACHEN_REDIS_URL": os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS),
         "MITMACHEN_LOG_LEVEL": args.app_log_level,
+        # Required in production (it keys the digests of deleted identities); the feed never uses it.
+        "MITMACHEN_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
     }
     servers = {
         "graphql": await start_server(
