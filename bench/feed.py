@@ -38,7 +38,7 @@ What it does, in one run:
    servers and drops the database (unless `--keep-database`).
 
 `MITMACHEN_BENCH_REDIS_URL` (default `redis://127.0.0.1:6379/15`) is handed to the app, which needs one to
-start; the feed never touches Redis.
+start; each request is charged to the caller's query budget there.
 """
 
 from __future__ import annotations
@@ -687,6 +687,7 @@ async def same_answer(graphql: Server, floor: Server, body: bytes) -> list[dict[
         headers = {"content-type": "application/json"}
         from_graphql = (await client.post(f"{graphql.url}/graphql", content=body, headers=headers)).json()
         from_floor = (await client.post(f"{floor.url}/graphql", content=body, headers=headers)).json()
+    # The API adds `extensions` of its own (the caller's query budget); the data must be the floor's.
     if "errors" in from_graphql or from_graphql.get("data") != from_floor.get("data"):
         raise RuntimeError(
             "the two servers do not answer alike:\n"
@@ -801,8 +802,11 @@ async def serve_and_measure(
         "MITMACHEN_DATABASE_URL": url,
         "MITMACHEN_REDIS_URL": os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS),
         "MITMACHEN_LOG_LEVEL": args.app_log_level,
-        # Production refuses to start without it (the digests of deleted identities); the feed never uses it.
-        "MITMACHEN_IDENTITY_SECRET": "bench-identity-secret-" + "0" * 16,
+        # Required in production (it keys the digests of deleted identities); the feed never uses it.
+        "MITMACHEN_IDENTITY_SECRET": "bench-identity-secret-0123456789abcdef",
+        # Every request is charged to the query budget in Redis as in production, but all come from one address:
+        # a budget no run can use up, so that runs back to back (which share a window) measure the feed, not 429s.
+        "MITMACHEN_QUERY_BUDGET_PER_ADDRESS": "1000000000",
     }
     servers = {
         "graphql": await start_server(

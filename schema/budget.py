@@ -17,7 +17,7 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from schema.cost import operation_cost, selected_operation
-from schema.view import _MEDIA_TYPE_HEADER as MEDIA_TYPE_HEADER
+from schema.strawberry_internals import graphql_core_schema
 from schema.view import GRAPHQL_RESPONSE_JSON
 from service.kit.budget import BudgetStatus, QueryBudget
 from service.kit.ratelimit import RateLimitExceeded
@@ -49,7 +49,9 @@ class QueryBudgetCharge(SchemaExtension):
             if operation is not None:
                 cost = 0
                 if operation.operation is OperationType.QUERY:
-                    cost, _ = operation_cost(execution.schema._schema, document, operation, execution.variables or {})
+                    cost, _ = operation_cost(
+                        graphql_core_schema(execution.schema), document, operation, execution.variables or {}
+                    )
                 self.status = await budget.charge(
                     cost, person_id=context.viewer.user_id, address=context.client_address
                 )
@@ -60,7 +62,7 @@ class QueryBudgetCharge(SchemaExtension):
                     if sub_response is not None:
                         sub_response.status_code = 429
                         sub_response.headers["Retry-After"] = str(self.status.resets_in)
-                        sub_response.headers[MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+                        sub_response.media_type = GRAPHQL_RESPONSE_JSON
         yield
 
     def get_results(self) -> dict[str, Any]:

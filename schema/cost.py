@@ -45,6 +45,8 @@ from graphql import (
 from graphql import GraphQLInterfaceType as InterfaceType
 from strawberry.extensions import SchemaExtension
 
+from schema.strawberry_internals import graphql_core_schema
+
 # About as many objects as one answer may hold: a staff report whose figures each list a page of 100 ideas fits.
 MAX_COST = 20_000
 DEFAULT_LIST_SIZE = 20
@@ -213,7 +215,7 @@ class VariableCostLimit(SchemaExtension):
             operation = selected_operation(document, context.operation_name)
             if operation is not None and operation.variable_definitions:
                 cost, variable_sizes = operation_cost(
-                    context.schema._schema, document, operation, context.variables or {}
+                    graphql_core_schema(context.schema), document, operation, context.variables or {}
                 )
                 if variable_sizes and cost > MAX_COST:
                     # A preset result makes strawberry skip execution: no resolver runs.

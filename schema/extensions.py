@@ -24,31 +24,17 @@ from graphql import (
     parse,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaskErrors, SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from schema.shape import shape_errors
-from schema.strawberry_internals import graphql_core_schema
+from schema.strawberry_internals import graphql_core_schema, provided_operation_name, validate_document
 from service.db.availability import database_unavailable
 from service.kit.errors import ExpectedError
 from service.kit.observability import GRAPHQL_OPERATIONS
 
 logger = logging.getLogger("mitmachen.graphql")
-
-
-class ReleasingExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor hands its resolvers helpers that are its own bound methods: the executor refers to
-    itself, and through its context value to everything the request loaded. Such a cycle waits for the garbage
-    collector; once the response is built the executor lets go of the helpers, so the request's objects are
-    freed as soon as the request ends. (Resolvers still running keep the helpers through their info.)
-    """
-
-    def build_response(self, data: dict[str, Any] | None) -> Any:
-        response = super().build_response(data)
-        del self.async_helpers
-        return response
 
 
 class QueriesReadOnly(SchemaExtension):
@@ -143,7 +129,7 @@ class ParseOffTheLoop(SchemaExtension):
                 # A syntax error is raised from here; strawberry answers it as it answers its own parse errors.
                 document = await off_the_loop(_parse, context.query, dict(context.parse_options))
                 _PARSED.keep(key, document)
-            if getattr(context, "_provided_operation_name", None) is None and _operation_count(document) > 1:
+            if provided_operation_name(context) is None and _operation_count(document) > 1:
                 raise GraphQLError(
                     "Die Anfrage enthält mehrere Operationen: bitte mit `operationName` angeben, welche laufen soll.",
                     extensions={"code": "OPERATION_NAME_REQUIRED"},
@@ -226,7 +212,7 @@ def _selected_operation(context: ExecutionContext) -> OperationDefinitionNode | 
     document = context.graphql_document
     if document is None:
         return None
-    name = getattr(context, "_provided_operation_name", None)
+    name = provided_operation_name(context)
     operations = [definition for definition in document.definitions if isinstance(definition, OperationDefinitionNode)]
     if name is None:
         return operations[0] if len(operations) == 1 else None
@@ -253,24 +239,31 @@ def _is_masked(error: GraphQLError) -> bool:
     return _is_unexpected(error) and not database_unavailable(error.original_error)
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """Unexpected exceptions become "internal error" with the request id (`Schema.process_errors` logs them)."""
+class MaskUnexpectedErrors(SchemaExtension):
+    """Unexpected exceptions become "internal error" with the request id (`Schema.process_errors` logs them).
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_masked, error_message="Interner Fehler.")
+    Strawberry's `MaskErrors` does the same through hooks of its own (and checks each result against a
+    runtime-checkable protocol); this one uses only the public `on_operation`. No operation of this schema
+    streams, so the one result is the answer."""
 
-    def _process_result(self, result: object) -> None:
-        # As MaskErrors does, without its isinstance check against a runtime-checkable protocol, which costs more
-        # than the rest of the hook on every request.
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
         errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+        if errors and any(_is_masked(error) for error in errors):
+            request_id = getattr(self.execution_context.context, "request_id", None)
+            result.errors = [_masked(error, request_id) if _is_masked(error) else error for error in errors]  # type: ignore[union-attr]
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
-        return masked
+
+def _masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    return GraphQLError(
+        "Interner Fehler.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
 
 
 class Schema(strawberry.Schema):

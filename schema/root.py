@@ -31,7 +31,6 @@ from schema.extensions import (
     ProductionHardening,
     QueriesReadOnly,
     RefuseNulCharacters,
-    ReleasingExecutionContext,
     Schema,
     ValidationByQueryText,
 )
@@ -43,6 +42,7 @@ from schema.notifications.mutations import NotificationMutations
 from schema.permissions import Public, show_guards
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
+from schema.strawberry_internals import ReleasingExecutionContext
 from schema.surveys.mutations import SurveyMutations
 from schema.surveys.queries import SurveyQueries
 from schema.surveys.questions import QUESTION_TYPES
@@ -106,7 +106,6 @@ class Query(
         return await global_id.resolve_node(info, required=False)
 
 
-@cache
 @strawberry.type
 class Mutation(
     IdeaMutations,

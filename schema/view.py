@@ -20,10 +20,13 @@ from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.strawberry_internals import refused_operation_type
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
 from service.config import Settings
@@ -38,7 +41,6 @@ from service.kit.unit_of_work import UnitOfWork
 logger = logging.getLogger("mitmachen.graphql")
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
-_MEDIA_TYPE_HEADER = "x-mitmachen-media-type"
 
 
 def _wants_graphql_response(accept: str) -> bool:
@@ -224,17 +226,13 @@ def _busy() -> Response:
     )
 
 
-def _http_error(request: Request, error: HTTPException) -> Response:
+def _http_error(error: HTTPException) -> Response:
     """A request strawberry refused before running anything, answered as the contract says."""
-    if request.method == "GET" and "mutation" in error.reason.lower():
+    if refused_operation_type(error) is OperationType.MUTATION:
         # GraphQL over HTTP: a mutation over GET is a method error, and POST is the way.
         return PlainTextResponse(error.reason, status_code=405, headers={"Allow": "POST"})
     if isinstance(error, BadRequestBody):
         return _error_response(400, error.code, error.reason)
-    if error.reason == "Batching is not enabled":
-        return _error_response(
-            400, "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
-        )
     return PlainTextResponse(error.reason, status_code=error.status_code)
 
 
@@ -301,7 +299,7 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             return await self.run(request, context=context)
         except HTTPException as error:
-            return _http_error(request, error)
+            return _http_error(error)
         finally:
             # The context refers to the request: dropping it from the request's state breaks that cycle, so the
             # request's objects (loaders, rows, session) are freed when the request ends, not by a later
@@ -363,8 +361,25 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     def parse_json(self, data: str | bytes) -> Any:
-        # Used for the body and for the `variables` and `extensions` of a GET: each must be an object (a body may
-        # also be a list, which is refused as a batch). Anything else would fail later as an internal error.
+        # The body of a POST: an object (with `query`). A list is a batch, which this API does not run; anything
+        # else would fail later as an internal error.
+        value = self._json_object(data)
+        if isinstance(value, list):
+            raise BadRequestBody(
+                "BATCHING_NOT_SUPPORTED", "Bitte eine Operation je Anfrage senden: Batching ist abgeschaltet."
+            )
+        return value
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        # A GET: its `variables` and `extensions` are JSON, each an object (a list is refused later by strawberry,
+        # as it refuses one in a body).
+        parsed: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                parsed[name] = self._json_object(parsed[name])
+        return parsed
+
+    def _json_object(self, data: str | bytes) -> dict[str, Any] | list[Any]:
         value = super().parse_json(data)
         if not isinstance(value, dict | list):
             raise BadRequestBody("BAD_REQUEST", "Die Anfrage muss ein JSON-Objekt sein (mit `query`).")
@@ -391,17 +406,16 @@ class GraphQLView(GraphQL[Context, None]):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)
-        media_type = sub_response.headers.get(_MEDIA_TYPE_HEADER)
-        if media_type is not None:
-            response.headers["content-type"] = media_type
-            del response.headers[_MEDIA_TYPE_HEADER]
+        # The media type chosen for the answer travels on the sub-response (which sets no header of its own).
+        if sub_response.media_type is not None:
+            response.headers["content-type"] = sub_response.media_type
         return response
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
         if isinstance(request, Request):
             if _wants_graphql_response(request.headers.get("accept", "")):
-                sub_response.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+                sub_response.media_type = GRAPHQL_RESPONSE_JSON
             request.state.graphql_sub_response = sub_response
         return sub_response
 
@@ -447,7 +461,7 @@ class GraphQLView(GraphQL[Context, None]):
                 unavailable: Response = request.state.graphql_sub_response
                 unavailable.status_code = 503
                 unavailable.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE_SECONDS)
-                unavailable.headers[_MEDIA_TYPE_HEADER] = GRAPHQL_RESPONSE_JSON
+                unavailable.media_type = GRAPHQL_RESPONSE_JSON
             return body  # type: ignore[return-value]
         processed = await super().process_result(request, result)
         if result.data is None and result.errors and all(error.path is None for error in result.errors):
@@ -455,9 +469,7 @@ class GraphQLView(GraphQL[Context, None]):
             # with the GraphQL response media type the status says so (GraphQL over HTTP, 6.4.2).
             processed.pop("data", None)
             sub_response: Response = request.state.graphql_sub_response
-            if sub_response.status_code is None and GRAPHQL_RESPONSE_JSON in sub_response.headers.get(
-                _MEDIA_TYPE_HEADER, ""
-            ):
+            if sub_response.status_code is None and sub_response.media_type == GRAPHQL_RESPONSE_JSON:
                 sub_response.status_code = 400
         return processed
 

@@ -1,16 +1,28 @@
 """Fails loudly when a strawberry or graphql-core upgrade changes an internal this project relies on
-(`schema/strawberry_internals.py`, `schema/extensions.py`)."""
+(`schema/strawberry_internals.py`, the one module that reaches into them)."""
 
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
-from graphql import GraphQLSchema
-from strawberry.extensions import MaskErrors
+import httpx
+import strawberry
+from cross_web import HTTPException
+from graphql import GraphQLSchema, parse
+from strawberry import UNSET
+from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
-from schema.extensions import MaskUnexpectedErrors, ReleasingExecutionContext
 from schema.root import build_schema
-from schema.strawberry_internals import graphql_core_schema
+from schema.strawberry_internals import (
+    ReleasingExecutionContext,
+    graphql_core_schema,
+    provided_operation_name,
+    refused_operation_type,
+    validate_document,
+)
 
 
 def test_the_graphql_core_schema_is_the_one_strawberry_executes() -> None:
@@ -20,10 +32,73 @@ def test_the_graphql_core_schema_is_the_one_strawberry_executes() -> None:
     assert built.query_type.name == "Query"
 
 
-def test_mask_errors_still_processes_results_in_the_overridden_hook() -> None:
-    assert "_process_result" in vars(MaskErrors), "MaskErrors no longer has _process_result: review the override"
-    assert "_process_errors" in vars(MaskErrors)
-    assert "_process_result" in vars(MaskUnexpectedErrors)
+def _context(provided: str | None) -> ExecutionContext:
+    context = ExecutionContext(
+        query="query First { __typename } query Second { __typename }",
+        schema=build_schema(),
+        allowed_operations=(OperationType.QUERY,),
+        provided_operation_name=provided,
+    )
+    context.graphql_document = parse(context.query or "")
+    return context
+
+
+def test_the_operation_name_the_request_sent_is_told_from_the_one_strawberry_guesses() -> None:
+    assert provided_operation_name(_context("Second")) == "Second"
+    unnamed = _context(None)
+    assert unnamed.operation_name == "First", "strawberry no longer guesses the first operation's name"
+    assert provided_operation_name(unnamed) is None
+
+
+@strawberry.input(one_of=True)
+class _Either:
+    left: str | None = strawberry.UNSET
+    right: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class _Picking:
+    @strawberry.field
+    def pick(self, either: _Either) -> str:
+        return "picked"
+
+
+@strawberry.type
+class _Ping:
+    ping: str = "pong"
+
+
+@strawberry.type
+class _Pinging:
+    @strawberry.mutation
+    def ping(self) -> str:
+        return "pong"
+
+
+def test_validation_includes_the_rules_strawberry_adds_itself() -> None:
+    schema = graphql_core_schema(strawberry.Schema(query=_Picking))
+    both = parse('{ pick(either: {left: "a", right: "b"}) }')
+    # `@oneOf` inputs are checked by a rule strawberry adds, not by the rules passed in.
+    assert validate_document(schema, both, ())
+    assert validate_document(schema, parse('{ pick(either: {left: "a"}) }'), ()) == []
+
+
+async def test_a_mutation_over_get_is_refused_for_its_operation_type() -> None:
+    refusals: list[OperationType | None] = []
+
+    class View(GraphQL[None, None]):
+        async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+            try:
+                return await super().run(request, context, root_value)
+            except HTTPException as error:
+                refusals.append(refused_operation_type(error))
+                raise
+
+    app = View(strawberry.Schema(query=_Ping, mutation=_Pinging), allow_queries_via_get=True)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        await client.get("/", params={"query": "mutation { ping }"})
+        await client.post("/", content=b"[]", headers={"content-type": "application/json"})
+    assert refusals == [OperationType.MUTATION, None]
 
 
 def test_the_executor_still_keeps_its_helpers_where_they_are_released() -> None:
