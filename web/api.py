@@ -70,6 +70,11 @@ class Result:
             problem = self.problems[0]
             raise PageFailure(_STATUS_BY_CODE.get(problem.code or "", 500), problem.message)
 
+    def raise_if_refused(self) -> None:
+        """For an action whose form has no place to show a refusal: the refusal's message as a 400 page."""
+        if self.problems:
+            raise PageFailure(400, self.problems[0].message)
+
 
 def _problems(body: Mapping[str, Any]) -> list[Problem]:
     return [

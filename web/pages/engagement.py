@@ -106,7 +106,7 @@ def routes(pages: Pages) -> list[Route]:
                 if back.startswith("/angebote/"):
                     request.scope["path_params"] = {"id": back.removeprefix("/angebote/")}
                     return await offer_page(request, result.problems)
-                raise PageFailure(400, result.problems[0].message)
+                result.raise_if_refused()
             return pages.redirect(request, back, flash=flash)
 
         return handle

@@ -46,8 +46,7 @@ def routes(pages: Pages) -> list[Route]:
     async def choose_home_town(request: Request) -> Response:
         form = await checked_form(request, pages.config)
         result = await pages.api.mutate(request, "choose_home_town", {"slug": text(form, "ort")})
-        if result.problems:
-            raise PageFailure(400, result.problems[0].message)
+        result.raise_if_refused()
         back = same_site_path(text(form, "next"), "/mein-bereich")
         return pages.redirect(request, back, flash="Sie haben diesen Ort als Ihren Ort gewählt.")
 
@@ -56,15 +55,13 @@ def routes(pages: Pages) -> list[Route]:
         chosen = text(form, "mitteilung")
         variables = {"ids": [chosen], "all": False} if chosen else {"ids": None, "all": True}
         result = await pages.api.mutate(request, "mark_notifications_read", variables)
-        if result.problems:
-            raise PageFailure(400, result.problems[0].message)
+        result.raise_if_refused()
         return pages.redirect(request, "/mein-bereich#mitteilungen", flash="Als gelesen markiert.")
 
     async def export(request: Request) -> Response:
         await checked_form(request, pages.config)
         result = await pages.api.mutate(request, "export_my_data")
-        if result.problems:
-            raise PageFailure(400, result.problems[0].message)
+        result.raise_if_refused()
         return pages.redirect(
             request,
             "/mein-bereich#daten",

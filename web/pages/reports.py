@@ -261,8 +261,7 @@ def routes(pages: Pages) -> list[Route]:
     async def recompute(request: Request) -> Response:
         await checked_form(request, pages.config)
         result = await pages.api.mutate(request, "recompute_tallies")
-        if result.problems:
-            raise PageFailure(400, result.problems[0].message)
+        result.raise_if_refused()
         return pages.redirect(
             request,
             base(request),

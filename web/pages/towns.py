@@ -69,8 +69,7 @@ def routes(pages: Pages) -> list[Route]:
         await checked_form(request, pages.config)
         slug = request.path_params["slug"]
         result = await pages.api.mutate(request, "choose_home_town", {"slug": slug})
-        if result.problems:
-            raise PageFailure(400, result.problems[0].message)
+        result.raise_if_refused()
         return pages.redirect(request, f"/orte/{slug}", flash="Sie haben diesen Ort als Ihren Ort gewählt.")
 
     return [
