@@ -67,9 +67,7 @@ async def offer_search(
     info: Info, *, town_id: uuid.UUID | None, first: int, after: str | None, filter: OfferFilterInput | None
 ) -> OfferConnection:
     async with info.context.uow.session() as session:
-        page = await list_offers(
-            session, info.context.viewer, town_id=town_id, offer_filter=_filter(filter), first=first, after=after
-        )
+        page = await list_offers(session, town_id=town_id, offer_filter=_filter(filter), first=first, after=after)
     return connection_from_page(OfferConnection, OfferEdge, page, OfferType.from_row, after=after)
 
 

@@ -11,7 +11,6 @@ from functools import cache
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.viewer import Viewer
 from service.kit.errors import InvalidArgument
 from service.kit.geo import Near, within
 from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, newest_first, parse_time, parse_uuid
@@ -80,7 +79,6 @@ def _apply_filter(statement: Select[Offer], offer_filter: OfferFilter) -> Select
 
 async def list_offers(
     session: AsyncSession,
-    viewer: Viewer,
     *,
     town_id: uuid.UUID | None,
     offer_filter: OfferFilter,
