@@ -9,6 +9,7 @@ an idea's comments) is emptied, so the log never keeps what the API no longer sh
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -142,11 +143,21 @@ class EventPage:
     has_next_page: bool
 
 
+AFTER_MESSAGE = "`after` muss die Folgenummer (sequence) eines Ereignisses sein, z. B. after=4711."
+_SEQUENCE = re.compile(r"[0-9]{1,19}")
+MAX_SEQUENCE = 2**63 - 1  # PostgreSQL `bigint`
+
+
+def _sequence(value: str, message: str) -> int:
+    """An event's sequence number as given: ASCII digits of a `bigint` (`str.isdigit` also takes "²")."""
+    if not _SEQUENCE.fullmatch(value) or int(value) > MAX_SEQUENCE:
+        raise InvalidArgument(message)
+    return int(value)
+
+
 def _after(cursor: str) -> int:
     (value,) = decode_cursor(CURSOR_KIND, cursor, 1)
-    if not value.isdigit() or len(value) > 19:
-        raise InvalidArgument("Ungültiger Cursor.")
-    return int(value)
+    return _sequence(value, "Ungültiger Cursor.")
 
 
 def _types(types: Sequence[str] | None) -> list[str] | None:
@@ -187,11 +198,8 @@ async def open_data_page(
     limit: int = OPEN_DATA_PAGE,
 ) -> EventPage:
     """The same events for the open-data file, paged by the plain `sequence` of the last line read (`after`)."""
-    if after is not None and (not after.isdigit() or len(after) > 19):
-        raise InvalidArgument("`after` muss die Folgenummer (sequence) eines Ereignisses sein, z. B. after=4711.")
-    return await _page(
-        session, limit, after=None if after is None else int(after), town_id=town_id, wanted=_types(types)
-    )
+    sequence = None if after is None else _sequence(after, AFTER_MESSAGE)
+    return await _page(session, limit, after=sequence, town_id=town_id, wanted=_types(types))
 
 
 async def _page(

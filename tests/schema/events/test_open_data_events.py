@@ -167,6 +167,8 @@ async def test_everyone_reads_the_same_file(
         ("after=abc", 400, "Folgenummer"),
         ("after=-1", 400, "Folgenummer"),
         ("after=" + "9" * 20, 400, "Folgenummer"),
+        ("after=" + "9" * 19, 400, "Folgenummer"),  # 19 digits, beyond the largest bigint
+        ("after=%C2%B2", 400, "Folgenummer"),  # a superscript two: a digit to str.isdigit, not to int()
         ("types=idea.deleted", 400, "Unbekannte Ereignisart"),
         ("types=", 400, "Unbekannte Ereignisart"),
         ("first=10", 400, "Unbekannter Parameter"),
