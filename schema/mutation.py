@@ -33,13 +33,13 @@ import strawberry
 from graphql import FieldNode
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.permission import BasePermission
-from strawberry.types.base import has_object_definition
-from strawberry.utils.str_converters import to_camel_case
+from strawberry.types import has_object_definition
 
 from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, as_data, decode_id
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
+from schema.strawberry_internals import to_camel_case
 from service.auth.viewer import Viewer
 from service.kit.errors import UserError
 
