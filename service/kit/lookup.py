@@ -36,7 +36,11 @@ def keys(values: Iterable[Any], name: str = KEYS) -> dict[str, list[Any]]:
 
 
 def pair_in_keys(first: InstrumentedAttribute[Any], second: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
-    """`(first, second) IN (SELECT * FROM unnest(:firsts, :seconds))`; execute the statement with `pairs(…)`."""
+    """`(first, second) IN (SELECT * FROM unnest(:firsts, :seconds))`; execute the statement with `pairs(…)`.
+
+    The arrays take the columns' types: a foreign-key column has one only once the models are mapped, so a
+    statement on one is built on first use rather than at import.
+    """
     wanted = (
         func.unnest(bindparam(FIRSTS, type_=ARRAY(first.type)), bindparam(SECONDS, type_=ARRAY(second.type)))
         .table_valued("first", "second")

@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from mitmachen.runtime import Runtime
 from service.moderation.appeals import open_appeals
+from service.moderation.history import author_histories
 from service.moderation.models import SubjectKind
 from service.moderation.queue import open_reports
 from service.moderation.status import shown_decisions
@@ -52,4 +53,16 @@ async def test_one_and_six_contributions_are_looked_up_by_the_same_statement(run
                 await lookup(session, subjects(count))
         assert len(seen) == 1, seen
         texts.append(seen[0])
+    assert texts[0] == texts[1]
+
+
+async def test_the_histories_of_one_and_six_authors_are_read_by_the_same_two_statements(runtime: Runtime) -> None:
+    texts = []
+    for count in (1, 6):
+        async with runtime.unit_of_work() as uow, uow.session() as session:
+            await session.connection()
+            with statements(runtime) as seen:
+                await author_histories(session, [(uuid.uuid4(), uuid.uuid4()) for _ in range(count)])
+        assert len(seen) == 2, seen
+        texts.append(seen)
     assert texts[0] == texts[1]
