@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from strawberry import relay
-from strawberry.types.nodes import SelectedField, Selection
 
 from schema.context import Info
+from schema.strawberry_internals import SelectedField, Selection
 
 
 def page_info(cursors: Sequence[str], *, has_next_page: bool, after: str | None) -> relay.PageInfo:
