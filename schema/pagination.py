@@ -87,6 +87,12 @@ def node_fields(info: Info) -> frozenset[str]:
     )
 
 
+def child_fields(info: Info) -> frozenset[str]:
+    """The GraphQL names of the fields selected on what the resolving field returns, through fragments (skip and
+    include directives not evaluated: more, never fewer)."""
+    return frozenset(field.name for selected in info.selected_fields for field in _fields(selected.selections, None))
+
+
 def _fields(selections: Iterable[Selection], name: str | None) -> Iterator[SelectedField]:
     for selection in selections:
         if isinstance(selection, SelectedField):
