@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import pytest
+
 from mitmachen.runtime import Runtime
 from service.db.engine import count_statements
 from service.moderation import lexicon
@@ -29,6 +33,36 @@ async def test_a_decision_reads_its_facts_in_one_statement(runtime: Runtime) -> 
     with count_statements() as publishing:
         assert await check(runtime, published) is Outcome.PUBLISH
 
-    print(f"statements: held {holding.count}, published {publishing.count}")
-    assert holding.count == 6
-    assert publishing.count == 9
+    assert (holding.count, publishing.count) == (6, 9)  # before the facts statement: (10, 13)
+
+
+async def test_a_towns_word_list_is_built_once_per_set_of_terms(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    original = lexicon.Lexicon.__init__
+
+    def counting(self: lexicon.Lexicon, terms: Iterable[lexicon.Term]) -> None:
+        built.append(1)
+        original(self, terms)
+
+    monkeypatch.setattr(lexicon.Lexicon, "__init__", counting)
+    soest = await factories.town(runtime, "soest")
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        session.add(ModerationTerm(town_id=soest, term="*stinkstiefel"))
+    author = await factories.user(runtime)
+    ideas = [
+        await factories.submit_idea(runtime, author, title=f"Der Oberstinkstiefel vom Amt {number}", body=body)
+        for number, body in enumerate(("Die Ampel schaltet zu langsam.", "Im Park fehlt eine Bank am Teich."))
+    ]
+
+    assert [await check(runtime, idea) for idea in ideas] == [Outcome.HOLD, Outcome.HOLD]
+    assert len(built) <= 1  # the first decision with this set of terms may build it; the second does not
+
+    async with runtime.unit_of_work() as uow, uow.session() as session:
+        session.add(ModerationTerm(town_id=soest, term="quengelkopf"))
+    built.clear()
+    changed = await factories.submit_idea(runtime, author, title="Der Quengelkopf vom Amt", body="Ohne Grund.")
+
+    assert await check(runtime, changed) is Outcome.HOLD  # the new term counts at once
+    assert len(built) == 1
