@@ -22,8 +22,7 @@ def runtime_of(ctx: dict[str, Any]) -> JobRuntime:
     return runtime
 
 
-def unit_of_work(ctx: dict[str, Any], job_sender: JobSender | None = None) -> UnitOfWork:
-    """Commits on success, rolls back (and sends nothing) when the job raises; wake-ups go to `job_sender` (by
-    default the queue)."""
+def unit_of_work(ctx: dict[str, Any]) -> UnitOfWork:
+    """Commits on success, rolls back (and sends nothing) when the job raises."""
     runtime = runtime_of(ctx)
-    return UnitOfWork(runtime.session_factory, job_sender or runtime.job_sender)
+    return UnitOfWork(runtime.session_factory, runtime.job_sender)

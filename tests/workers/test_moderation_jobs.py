@@ -7,21 +7,15 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from mitmachen.runtime import Runtime
 from service.audit.models import AuditEntry
 from service.config import Settings
 from service.ideas.models import Lifecycle
 from service.moderation.models import ModerationDecision
-from service.notifications.jobs import NotificationRef
-from service.notifications.models import Notification
 from tests.service.moderation import factories
-from tests.support.mail import run_worker, smtp_inbox
-from workers.jobs import moderation as moderation_jobs
 from workers.settings import create_worker
 
 LONG_AGO = datetime.now(UTC) - timedelta(minutes=5)
@@ -143,48 +137,3 @@ def test_the_worker_process_knows_every_table_that_jobs_write_to() -> None:
     )
 
     assert {"users", "towns", "audit_log", "ideas", "moderation_decisions"} <= set(json.loads(found.stdout))
-
-
-async def test_the_check_delivers_the_authors_notification_itself_without_a_second_job(
-    settings: Settings, runtime: Runtime
-) -> None:
-    author = await factories.user(runtime)
-    async with runtime.engine.begin() as connection:
-        await connection.execute(text("UPDATE users SET email = 'autorin@example.org' WHERE id = :id"), {"id": author})
-    idea_id = await factories.submit_idea(runtime, author, title="Trinkbrunnen am Markt")
-
-    with smtp_inbox() as mailbox:
-        await run_worker(runtime, settings, mailbox)
-
-    assert [message["To"] for message in mailbox.messages] == ["autorin@example.org"]
-    assert "veröffentlicht" in mailbox.messages[0]["Subject"]
-    ran = sorted(result.function for result in await runtime.redis.all_job_results() if "cron" not in result.function)
-    assert ran == ["moderation.check"]  # before: a `notifications.deliver` job ran as well
-    assert await runtime.redis.zcard("arq:queue") == 0
-    async with runtime.unit_of_work() as uow, uow.session() as session:
-        sent_at, attempts = (
-            await session.execute(
-                select(Notification.sent_at, Notification.attempts).where(Notification.user_id == author)
-            )
-        ).one()
-    assert (sent_at is not None, attempts) == (True, 1)
-    assert (await factories.load_idea(runtime, idea_id)).lifecycle == Lifecycle.PUBLISHED.value
-
-
-async def test_a_notification_the_check_could_not_deliver_goes_to_the_queue(
-    settings: Settings, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def failing(ctx: dict[str, Any], notification: NotificationRef) -> str:
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(moderation_jobs, "deliver", failing)
-    author = await factories.user(runtime)
-    await factories.submit_idea(runtime, author, title="Trinkbrunnen am Markt")
-
-    await run_worker(runtime, settings)
-
-    ran = sorted(result.function for result in await runtime.redis.all_job_results() if "cron" not in result.function)
-    assert ran == ["moderation.check", "notifications.deliver"]
-    async with runtime.unit_of_work() as uow, uow.session() as session:
-        sent_at = await session.scalar(select(Notification.sent_at).where(Notification.user_id == author))
-    assert sent_at is not None
