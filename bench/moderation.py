@@ -4,15 +4,19 @@ Run it from the repository root:
 
     uv run python bench/moderation.py
 
-Options: `--rate 50 --seconds 20` (submissions per second, for how long), `--authors 1000`, `--drain 120` (how
-long to wait for the last decisions), `--keep-database`.
+Options: `--rates 0 20 50` (submissions per second, each in a round of its own; 0 is a burst of `--burst 1000`
+sent at once), `--seconds 20` (how long a fixed rate is sent), `--rounds 1`, `--compare TREE` (a second tree, e.g.
+an earlier commit unpacked with `git archive`, run in alternation with this one: the order flips every round),
+`--authors 1000`, `--drain 120` (how long to wait for the last decisions), `--keep-database`.
 
-What it does, in one run:
+What it does, in each round:
 
 1. Creates its own database `mitmachen_bench_moderation_<pid>` on the PostgreSQL server of
    `MITMACHEN_BENCH_DATABASE_URL` (any database URL on that server), else on the local server at
-   127.0.0.1:5432; migrates it and seeds the demo towns. Redis is `MITMACHEN_BENCH_REDIS_URL` (default
-   `redis://127.0.0.1:6379/14`); that database is emptied first, so that no stale jobs are counted.
+   127.0.0.1:5432; migrates it and seeds the demo towns. Redis: a database of its own, never 0 — the one of
+   `MITMACHEN_BENCH_REDIS_URL`, or else the first empty one of 15 down to 1 on the local server, claimed with a key
+   (`SET NX`) for the whole run and emptied before each round, so that no stale jobs are counted and two runs at
+   once never share one.
 2. Serves a minimal OpenID issuer (discovery document and key set) from this process and signs one access
    token per author, so that the API validates tokens exactly as in production.
 3. Starts the API (`python -m mitmachen serve`) and ONE worker process (`python -m mitmachen worker`), both
@@ -20,15 +24,18 @@ What it does, in one run:
    known to the API first (one `me` query each), so that the measurement does not include first-login writes.
 4. Sends `submitIdea` at a fixed rate (open loop: a submission is sent on schedule whether or not earlier ones
    have been answered; at most 200 keep-alive connections of a plain HTTP/1.1 client whose own CPU is small next
-   to the API's, reported as `client_cpu_seconds_sending`), spread over all towns, by `--authors` different
-   people; about 80 % clean texts, the rest abusive language, contact data or advertising, so that the worker
-   publishes, holds and rejects.
+   to the API's, reported as `client_cpu_seconds_sending`; a connection idle for 3 s is opened afresh, and one the
+   server closed before answering is reopened and the request sent again), spread over all towns, by `--authors`
+   different people; about 80 % clean texts, the rest abusive language, contact data or advertising, so that the
+   worker publishes, holds and rejects.
 5. Waits until every stored submission has its automated decision and reports, per submission, the time from
    sending the request to the decision (the idea's `checked_at`, taken with `clock_timestamp()` when the worker
-   decides, a moment before it commits): p50, p95, p99 and max; plus the API's response time and the outcomes.
+   decides, a moment before it commits): p50, p95, p99 and max; decisions per second from the first submission to
+   the last decision; the API's response time and the outcomes; and the CPU time of the API's and the worker's
+   processes (each with any process it started) from the first submission to the last decision, per submission.
    Client, API, worker and PostgreSQL share this machine and its clock.
-6. Writes `bench/results/moderation.json`, stops both processes and drops the database (unless
-   `--keep-database`).
+6. Stops both processes and drops the database (unless `--keep-database`). After the last round it prints a table
+   row per round and writes every round to `bench/results/moderation.json` (`--output`).
 """
 
 from __future__ import annotations
@@ -705,7 +712,9 @@ async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--rates", type=float, nargs="+", default=[0, 20, 50], help="submissions per second; 0: burst")
+    parser.add_argument(
+        "--rates", "--rate", type=float, nargs="+", default=[0, 20, 50], help="submissions per second; 0: burst"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="how long each fixed rate is sent")
     parser.add_argument("--burst", type=int, default=1000, help="submissions sent at once for rate 0")
     parser.add_argument("--rounds", type=int, default=1, help="rounds per rate (and tree)")
