@@ -7,7 +7,9 @@ Run it from the repository root:
 
 Options: `--rounds 15` of `--executions 100` per variant; `--database NAME` runs on a database seeded before (for
 example one kept by `bench/pages.py --keep-database NAME`), else it creates, seeds (as `bench/feed.py`'s busy
-Soest) and drops its own.
+Soest) and drops its own; `--checkout DIR` measures the code of another checkout (say `main`, unpacked with
+`git archive main | tar -x -C /tmp/base`): one process runs one checkout, so compare two by running the script
+for each in turn, several times.
 
 Each execution goes through `schema.execute` with a context built as a request's (an anonymous caller, its own
 unit of work and dataloaders), then the unit of work is closed, as the view does. The variants run ALTERNATING:
@@ -32,7 +34,8 @@ from starlette.requests import Request
 
 SCRIPT = Path(__file__).resolve()
 sys.path.insert(0, str(SCRIPT.parent))
-sys.path.insert(0, str(SCRIPT.parent.parent))
+_checkout = sys.argv[sys.argv.index("--checkout") + 1] if "--checkout" in sys.argv[:-1] else str(SCRIPT.parent.parent)
+sys.path.insert(0, str(Path(_checkout).resolve()))
 
 import feed  # noqa: E402 - the feed benchmark's data helpers, from this folder
 
@@ -164,6 +167,7 @@ def main() -> int:
     parser.add_argument("--executions", type=int, default=100, help="per variant and round")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--database", metavar="NAME", help="a database seeded before (kept)")
+    parser.add_argument("--checkout", metavar="DIR", help="measure the code of this checkout (read at start)")
     args = parser.parse_args()
     result = asyncio.run(run(args))
     feed.say(f"{args.rounds} rounds of {args.executions} executions per variant, alternating; medians of the rounds:")
