@@ -41,7 +41,7 @@ from schema.notifications.mutations import NotificationMutations
 from schema.permissions import Public, show_guards
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
-from schema.strawberry_internals import ReleasingExecutionContext, id_scalar
+from schema.strawberry_internals import ReleasingExecutionContext, id_scalar, settle_lazy_arguments
 from schema.surveys.mutations import SurveyMutations
 from schema.surveys.queries import SurveyQueries
 from schema.surveys.questions import QUESTION_TYPES
@@ -135,7 +135,7 @@ _LIMIT_RULES: list[type[ASTValidationRule]] = [
 @cache
 def build_schema() -> Schema:
     """The schema is immutable once built, so every app in the process shares one (and its caches)."""
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=[question_type for question_type, _ in QUESTION_TYPES.values()],
@@ -159,3 +159,5 @@ def build_schema() -> Schema:
             MaskUnexpectedErrors,
         ],
     )
+    settle_lazy_arguments(schema)
+    return schema
