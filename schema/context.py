@@ -8,7 +8,7 @@ from starlette.requests import Request
 from schema.loaders import Loaders
 from service.auth.viewer import Viewer
 from service.config import Settings
-from service.kit.budget import QueryBudget
+from service.kit.budget import DeferredBudget, QueryBudget
 from service.kit.ratelimit import RateLimiter
 from service.kit.unit_of_work import UnitOfWork
 
@@ -27,6 +27,8 @@ class Context:
     operation_type: str | None = None
     # Charges each query's cost to the caller (`schema/budget.py`); None: no budgets.
     query_budget: QueryBudget | None = None
+    # A mutation's budget, read with its write limit in one Redis round trip (`schema/ratelimit.py`).
+    deferred_budget: DeferredBudget | None = None
 
 
 Info = strawberry.Info[Context, None]
