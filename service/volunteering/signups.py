@@ -159,7 +159,7 @@ async def _refusal(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> N
             VolunteeringErrorCode.OVERLAPPING_SHIFT,
             "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet.",
         )
-    # Cancelled or moved to the past while this request waited for the shift lock.
+    # Not expected: the shift was checked open under its lock. Refused as closed rather than left unexplained.
     raise UserError(VolunteeringErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
 
 
