@@ -4,15 +4,19 @@ Run it from the repository root:
 
     uv run python bench/moderation.py
 
-Options: `--rate 50 --seconds 20` (submissions per second, for how long), `--authors 1000`, `--drain 120` (how
-long to wait for the last decisions), `--keep-database`.
+Options: `--rates 0 20 50` (submissions per second, each in a round of its own; 0 is a burst of `--burst 1000`
+sent at once), `--seconds 20` (how long a fixed rate is sent), `--rounds 1`, `--compare TREE` (a second tree, e.g.
+an earlier commit unpacked with `git archive`, run in alternation with this one: the order flips every round),
+`--authors 1000`, `--drain 120` (how long to wait for the last decisions), `--keep-database`.
 
-What it does, in one run:
+What it does, in each round:
 
 1. Creates its own database `mitmachen_bench_moderation_<pid>` on the PostgreSQL server of
    `MITMACHEN_BENCH_DATABASE_URL` (any database URL on that server), else on the local server at
-   127.0.0.1:5432; migrates it and seeds the demo towns. Redis is `MITMACHEN_BENCH_REDIS_URL` (default
-   `redis://127.0.0.1:6379/14`); that database is emptied first, so that no stale jobs are counted.
+   127.0.0.1:5432; migrates it and seeds the demo towns. Redis: a database of its own, never 0 — the one of
+   `MITMACHEN_BENCH_REDIS_URL`, or else the first empty one of 15 down to 1 on the local server, claimed with a key
+   (`SET NX`) for the whole run and emptied before each round, so that no stale jobs are counted and two runs at
+   once never share one.
 2. Serves a minimal OpenID issuer (discovery document and key set) from this process and signs one access
    token per author, so that the API validates tokens exactly as in production.
 3. Starts the API (`python -m mitmachen serve`) and ONE worker process (`python -m mitmachen worker`), both
@@ -20,15 +24,18 @@ What it does, in one run:
    known to the API first (one `me` query each), so that the measurement does not include first-login writes.
 4. Sends `submitIdea` at a fixed rate (open loop: a submission is sent on schedule whether or not earlier ones
    have been answered; at most 200 keep-alive connections of a plain HTTP/1.1 client whose own CPU is small next
-   to the API's, reported as `client_cpu_seconds_sending`), spread over all towns, by `--authors` different
-   people; about 80 % clean texts, the rest abusive language, contact data or advertising, so that the worker
-   publishes, holds and rejects.
+   to the API's, reported as `client_cpu_seconds_sending`; a connection idle for 3 s is opened afresh, and one the
+   server closed before answering is reopened and the request sent again), spread over all towns, by `--authors`
+   different people; about 80 % clean texts, the rest abusive language, contact data or advertising, so that the
+   worker publishes, holds and rejects.
 5. Waits until every stored submission has its automated decision and reports, per submission, the time from
    sending the request to the decision (the idea's `checked_at`, taken with `clock_timestamp()` when the worker
-   decides, a moment before it commits): p50, p95, p99 and max; plus the API's response time and the outcomes.
+   decides, a moment before it commits): p50, p95, p99 and max; decisions per second from the first submission to
+   the last decision; the API's response time and the outcomes; and the CPU time of the API's and the worker's
+   processes (each with any process it started) from the first submission to the last decision, per submission.
    Client, API, worker and PostgreSQL share this machine and its clock.
-6. Writes `bench/results/moderation.json`, stops both processes and drops the database (unless
-   `--keep-database`).
+6. Stops both processes and drops the database (unless `--keep-database`). After the last round it prints a table
+   row per round and writes every round to `bench/results/moderation.json` (`--output`).
 """
 
 from __future__ import annotations
@@ -64,7 +71,6 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results" / "moderation.json"
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 AUDIENCE = "https://api.bench.invalid"
 SEED = 20260505
 # Production settings require the key of identity digests; any 32 characters do for a benchmark.
@@ -172,12 +178,55 @@ async def migrate_and_seed_towns(url: str) -> None:
         await engine.dispose()
 
 
-async def empty_redis(url: str) -> None:
+CLAIM_KEY = "mitmachen-bench-moderation:claimed-by"
+
+
+async def claim_redis(url: str | None) -> str:
+    """A Redis database of this run's own: never 0 (the machine's shared one). Given a URL, its database must be
+    empty or claimed by an earlier run of this script; without one, the first empty database of 1 to 15 on the local
+    server is claimed (`SET NX`), so that two runs at once, or other work on the server, never share jobs."""
+    from redis.asyncio import Redis  # noqa: PLC0415
+
+    candidates = [url] if url else [f"redis://127.0.0.1:6379/{number}" for number in range(15, 0, -1)]
+    for candidate in candidates:
+        client = Redis.from_url(candidate)
+        try:
+            if client.get_connection_kwargs().get("db", 0) == 0:
+                raise SystemExit(f"{candidate}: Redis database 0 is shared; name another one")
+            keys = await client.dbsize()
+            claimed = await client.get(CLAIM_KEY)
+            if keys == 0 or (claimed is not None and keys == 1) or (url and claimed is not None):
+                await client.flushdb()
+                if await client.set(CLAIM_KEY, str(os.getpid()), nx=True):
+                    return candidate
+        finally:
+            await client.aclose()
+    raise SystemExit("no empty Redis database (1 to 15) to claim; name one with MITMACHEN_BENCH_REDIS_URL")
+
+
+async def reset_redis(url: str) -> None:
+    """Empties the database this run claimed before a round (no stale jobs or results are counted), keeping the
+    claim."""
     from redis.asyncio import Redis  # noqa: PLC0415
 
     client = Redis.from_url(url)
     try:
+        if await client.get(CLAIM_KEY) != str(os.getpid()).encode():
+            raise SystemExit(f"{url} is no longer this run's")
         await client.flushdb()
+        await client.set(CLAIM_KEY, str(os.getpid()))
+    finally:
+        await client.aclose()
+
+
+async def release_redis(url: str) -> None:
+    """Empties the database this run claimed (its own jobs and results; nobody else's)."""
+    from redis.asyncio import Redis  # noqa: PLC0415
+
+    client = Redis.from_url(url)
+    try:
+        if await client.get(CLAIM_KEY) == str(os.getpid()).encode():
+            await client.flushdb()
     finally:
         await client.aclose()
 
@@ -299,31 +348,55 @@ CONNECTIONS = 200
 
 class Connection:
     """One keep-alive HTTP/1.1 connection to the API that posts GraphQL requests; far less CPU per request than
-    httpx, whose share would otherwise compete with the API for the machine's two cores."""
+    httpx, whose share would otherwise compete with the API for the machine's two cores.
+
+    uvicorn closes a keep-alive connection after 5 s without a request: a connection idle for longer than
+    `IDLE_SECONDS` is opened afresh before it is used, and a reused one the server closed before answering (no
+    byte of a response read) is opened again and the request sent once more (the server never saw it)."""
+
+    IDLE_SECONDS = 3.0
 
     def __init__(self, url: str) -> None:
         parsed = httpx.URL(url)
         self.host, self.port = parsed.host, parsed.port or 80
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.used_at = 0.0
+        self.reconnects = 0
 
     async def post(self, payload: dict[str, Any], token: str) -> dict[str, Any]:
-        if self.streams is None:
-            self.streams = await asyncio.open_connection(self.host, self.port)
-        reader, writer = self.streams
         body = json.dumps(payload).encode()
-        writer.write(
-            (
-                f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
-                f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            + body
-        )
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+        request = (
+            f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        if self.streams is not None and time.monotonic() - self.used_at > self.IDLE_SECONDS:
+            await self.close()
+            self.reconnects += 1
+        reused = self.streams is not None
+        try:
+            head = await self._send(request)
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            partial = error.partial if isinstance(error, asyncio.IncompleteReadError) else b""
+            if not reused or partial:
+                raise
+            await self.close()
+            self.reconnects += 1
+            head = await self._send(request)
+        assert self.streams is not None  # noqa: S101 - _send opened it
         length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
-        answer: dict[str, Any] = json.loads(await reader.readexactly(length))
+        answer: dict[str, Any] = json.loads(await self.streams[0].readexactly(length))
+        self.used_at = time.monotonic()
         if "connection: close" in head:
             await self.close()
         return answer
+
+    async def _send(self, request: bytes) -> str:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(request)
+        await writer.drain()
+        return (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
 
     async def close(self) -> None:
         if self.streams is not None:
@@ -349,6 +422,15 @@ def text_for(rng: random.Random, number: int) -> tuple[str, str, str]:
     return kind, f"{topic} {place} ({number})", template.format(topic=topic, place=place, number=1000000 + number)
 
 
+async def towns_and_warm_up(url: str, tokens: list[str]) -> list[tuple[str, str]]:
+    """Each town with a field of action of it; and every author once through the API."""
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60, trust_env=False) as client:
+        towns_body = (await client.post("/graphql", json={"query": TOWNS})).json()
+        await warm_up(client, tokens)
+    return [(town["id"], town["strategyAreas"][0]["id"]) for town in towns_body["data"]["towns"]]
+
+
 async def warm_up(client: httpx.AsyncClient, tokens: list[str]) -> None:
     """Every author once through the API: people are written to the database on first sight."""
     semaphore = asyncio.Semaphore(20)
@@ -362,13 +444,12 @@ async def warm_up(client: httpx.AsyncClient, tokens: list[str]) -> None:
 
 
 async def submit_all(
-    url: str, tokens: list[str], towns: list[tuple[str, str]], *, rate: float, seconds: float
+    url: str, tokens: list[str], towns: list[tuple[str, str]], *, rate: float, total: int
 ) -> list[Submission]:
     """Open loop over at most `CONNECTIONS` keep-alive connections (`Connection`: a plain HTTP/1.1 client, so that
     the client's own CPU stays small next to the API's); a submission waits for a free connection when all are
     busy, and its time counts from its scheduled send."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible test data, not security
-    total = int(rate * seconds)
     started = time.monotonic()
     tasks: list[asyncio.Task[Submission]] = []
     idle: asyncio.Queue[Connection] = asyncio.Queue()
@@ -398,7 +479,7 @@ async def submit_all(
 
     try:
         for number in range(total):
-            delay = started + number / rate - time.monotonic()
+            delay = started + number / rate - time.monotonic() if rate else 0
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(number)))
@@ -453,10 +534,15 @@ async def decision_facts(dsn: str, api_log: Path) -> tuple[dict[str, int], float
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time of a process since it started (the warm-up included: one `me` query per author)."""
+    """CPU time of a process and of every process it started, so far."""
     with contextlib.suppress(psutil.Error):
-        times = psutil.Process(pid).cpu_times()
-        return float(times.user + times.system)
+        process = psutil.Process(pid)
+        total = 0.0
+        for one in [process, *process.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = one.cpu_times()
+                total += times.user + times.system
+        return total
     return float("nan")
 
 
@@ -491,76 +577,74 @@ def versions() -> dict[str, str]:
 # ---------------------------------------------------------------- main
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+def environment(dsn: str, redis_url: str, issuer_url: str) -> dict[str, str]:
+    """The API's and the worker's settings: production, with this run's database, Redis and issuer."""
+    return {
+        **os.environ,
+        "MITMACHEN_ENVIRONMENT": "production",
+        "MITMACHEN_DATABASE_URL": dsn,
+        "MITMACHEN_REDIS_URL": redis_url,
+        "MITMACHEN_OIDC_ISSUER": issuer_url,
+        "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
+        "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
+        "MITMACHEN_LOG_LEVEL": "WARNING",
+        # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
+        "MITMACHEN_FAIR_ADMISSION": "false",
+        # In production the authors call from many addresses: the per-address limit (300 submissions from one
+        # address an hour) is raised; every call is still counted in Redis, and each author's own limit holds.
+        "MITMACHEN_RATE_LIMIT_PER_ADDRESS": "1000000",
+    }
+
+
+async def run(args: argparse.Namespace, *, code: Path, rate: float, redis_url: str) -> dict[str, Any]:
+    """One round: a fresh database and Redis database, the API and one worker from `code`, one load, the report.
+
+    `rate` 0 is a burst: `--burst` submissions sent at once (as fast as the connections allow)."""
     server = os.environ.get("MITMACHEN_BENCH_DATABASE_URL", LOCAL_SERVER)
-    redis_url = os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS)
     name = f"mitmachen_bench_moderation_{os.getpid()}"
     dsn = database_url(server, name)
-    say(f"database {name}, redis {redis_url}")
     await recreate_database(server, name)
     processes: list[asyncio.subprocess.Process] = []
     issuer_server: Any = None
     issuer_task: asyncio.Task[None] | None = None
     try:
         await migrate_and_seed_towns(dsn)
-        await empty_redis(redis_url)
+        await reset_redis(redis_url)
         issuer = Issuer(free_port())
         issuer_server, issuer_task = await serve_issuer(issuer)
         port = free_port()
-        env = {
-            **os.environ,
-            "MITMACHEN_ENVIRONMENT": "production",
-            "MITMACHEN_DATABASE_URL": dsn,
-            "MITMACHEN_REDIS_URL": redis_url,
-            "MITMACHEN_OIDC_ISSUER": issuer.url,
-            "MITMACHEN_OIDC_AUDIENCE": AUDIENCE,
-            "MITMACHEN_IDENTITY_SECRET": IDENTITY_SECRET,
-            "MITMACHEN_LOG_LEVEL": "WARNING",
-            # Every simulated person calls from 127.0.0.1: with fair admission they would share one client's slots.
-            "MITMACHEN_FAIR_ADMISSION": "false",
-            # In production the authors call from many addresses: the per-address limit (300 submissions from one
-            # address an hour) is raised; every call is still counted in Redis, and each author's own limit holds.
-            "MITMACHEN_RATE_LIMIT_PER_ADDRESS": "1000000",
-        }
+        env = environment(dsn, redis_url, issuer.url)
         log_dir = Path(tempfile.mkdtemp(prefix="mitmachen-bench-moderation-"))
         api = await start(
-            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=args.code
+            "api", [sys.executable, "-m", "mitmachen", "serve", "--port", str(port)], env, log_dir, code=code
         )
         processes.append(api)
-        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir, code=args.code)
+        worker = await start("worker", [sys.executable, "-m", "mitmachen", "worker"], env, log_dir, code=code)
         processes.append(worker)
         url = f"http://127.0.0.1:{port}"
         await wait_for_api(url, api, log_dir / "api.log")
         await wait_for_worker(dsn, worker, log_dir / "worker.log")
         tokens = [issuer.token(f"author-{number}", f"Autorin {number}") for number in range(args.authors)]
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60, trust_env=False) as client:
-            towns_body = (await client.post("/graphql", json={"query": TOWNS})).json()
-            towns = [(town["id"], town["strategyAreas"][0]["id"]) for town in towns_body["data"]["towns"]]
-            say(f"warming up: {len(tokens)} authors")
-            await warm_up(client, tokens)
-        say(f"sending {int(args.rate * args.seconds)} submissions at {args.rate}/s for {args.seconds} s")
+        towns = await towns_and_warm_up(url, tokens)
+        total = args.burst if rate == 0 else int(rate * args.seconds)
+        say(f"  {code}: {total} submissions " + ("at once" if rate == 0 else f"at {rate}/s for {args.seconds} s"))
+        # CPU from the first submission to the last decision: start-up and the warm-up are not counted.
+        cpu_before = {"api": cpu_seconds(api.pid), "worker": cpu_seconds(worker.pid)}
         sending_started, client_cpu_before = time.monotonic(), time.process_time()
-        submissions = await submit_all(url, tokens, towns, rate=args.rate, seconds=args.seconds)
+        submissions = await submit_all(url, tokens, towns, rate=rate, total=total)
         sending_took, client_cpu = time.monotonic() - sending_started, time.process_time() - client_cpu_before
         stored = [submission for submission in submissions if submission.idea_id is not None]
-        say(f"{len(stored)} stored, {len(submissions) - len(stored)} failed; waiting for the decisions")
         decided = await wait_for_decisions(dsn, [item.idea_id for item in stored if item.idea_id], drain=args.drain)
+        cpu = {key: cpu_seconds(process.pid) - cpu_before[key] for key, process in (("api", api), ("worker", worker))}
         to_decision = [(decided[item.idea_id][0] - item.sent_at) * 1000 for item in stored if item.idea_id in decided]
-        cpu = {"api": cpu_seconds(api.pid), "worker": cpu_seconds(worker.pid)}
+        first_sent = min((item.sent_at for item in submissions), default=0.0)
+        last_decided = max((at for at, _ in decided.values()), default=first_sent)
         outcomes = Counter(lifecycle for _, lifecycle in decided.values())
         reasons, worker_rate, lost = await decision_facts(dsn, log_dir / "api.log")
         return {
-            "benchmark": "moderation: submitIdea to automated decision",
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "settings": {
-                "rate_per_second": args.rate,
-                "seconds": args.seconds,
-                "authors": args.authors,
-                "towns": len(towns),
-                "worker_processes": 1,
-                "worker_max_jobs": 20,
-            },
+            "code": str(code),
+            "rate_per_second": rate or "burst",
+            "settings": {"seconds": args.seconds, "authors": args.authors, "towns": len(towns), "worker_processes": 1},
             "submissions": {
                 "sent": len(submissions),
                 "stored": len(stored),
@@ -577,15 +661,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "reasons": reasons,
                 "wake_ups_not_sent": lost,
             },
+            "decisions_per_second": round(len(decided) / max(last_decided - first_sent, 1e-3), 1),
             "worker_decisions_per_second_busiest_5s": worker_rate,
             "cpu_ms_per_submission": {
-                name: round(seconds * 1000 / max(len(stored), 1), 1) for name, seconds in cpu.items()
+                key: round(seconds * 1000 / max(len(stored), 1), 2) for key, seconds in cpu.items()
             },
             "client_cpu_seconds_sending": round(client_cpu, 1),
             "submission_to_decision": summary(to_decision),
             "api_response": summary([item.response_ms for item in submissions]),
-            "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
-            "versions": versions(),
             "logs": str(log_dir),
         }
     finally:
@@ -598,30 +681,66 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await recreate_database(server, name, drop_only=True)
 
 
+def row(result: dict[str, Any], label: str) -> str:
+    decision, cpu = result["submission_to_decision"], result["cpu_ms_per_submission"]
+    return (
+        f"| {result['rate_per_second']} | {label} | {result['decisions_per_second']} | "
+        f"{decision['p50_ms'] / 1000:.2f} / {decision['p95_ms'] / 1000:.2f} s | "
+        f"{result['api_response']['p50_ms']:.0f} ms | {cpu['api']} | {cpu['worker']} | "
+        f"{result['submissions']['decided']}/{result['submissions']['sent']} |"
+    )
+
+
+async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every rate; with `--compare`, the two trees alternate round by round (the order flips every round)."""
+    redis_url = await claim_redis(os.environ.get("MITMACHEN_BENCH_REDIS_URL"))
+    say(f"redis {redis_url}")
+    trees = [("after", args.code)] + ([("before", args.compare)] if args.compare else [])
+    results: list[dict[str, Any]] = []
+    try:
+        for rate in args.rates:
+            for number in range(args.rounds):
+                for label, code in trees if number % 2 == 0 else trees[::-1]:
+                    result = await run(args, code=code, rate=rate, redis_url=redis_url)
+                    result["label"], result["round"] = label, number + 1
+                    say(row(result, label))
+                    results.append(result)
+    finally:
+        await release_redis(redis_url)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--rate", type=float, default=50.0, help="submissions per second")
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--rates", "--rate", type=float, nargs="+", default=[0, 20, 50], help="submissions per second; 0: burst"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long each fixed rate is sent")
+    parser.add_argument("--burst", type=int, default=1000, help="submissions sent at once for rate 0")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds per rate (and tree)")
     parser.add_argument("--authors", type=int, default=1000)
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for the last decisions")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
     )
+    parser.add_argument("--compare", type=Path, help="a second tree (e.g. `git archive` of main), alternating")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results (JSON)")
     args = parser.parse_args()
-    result = asyncio.run(run(args))
+    say("| rate | code | decisions/s | decision p50 / p95 | API response p50 | API CPU ms | worker CPU ms | decided |")
+    say("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    results = asyncio.run(run_all(args))
     output: Path = args.output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    shown = (
-        "submissions",
-        "submission_to_decision",
-        "api_response",
-        "worker_decisions_per_second_busiest_5s",
-        "cpu_ms_per_submission",
-    )
-    say(json.dumps({key: result[key] for key in shown}, indent=2, ensure_ascii=False))
+    report = {
+        "benchmark": "moderation: submitIdea to automated decision",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "versions": versions(),
+        "rounds": results,
+    }
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     say(f"written to {output}")
     return 0
 

@@ -20,6 +20,12 @@ What it does, in one run:
    table, later ones find nothing changed) and reports the seconds of each, the number of rows and whether every
    recompute produced the same digest, and the CPU seconds the database spent on it (when it runs on this machine).
 4. Writes `bench/results/tallies.json` and drops the database (unless `--keep-database`).
+
+`--compare REF` (e.g. `--compare main`) measures this tree's code against REF's on the same data, alternating: it
+checks REF out into a temporary worktree, recomputes once with each tree (in processes of their own, the order
+swapped every round) `--runs` times after one warm-up each, and reports the median of wall time and of database
+CPU per tree and the median ratio of the rounds (this tree / REF), whether both produced the same digest, and the
+plans of the share statement of both (`EXPLAIN`, node by node). Results go to `bench/results/tallies_compare.json`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,11 @@ import asyncio
 import json
 import os
 import platform
+import re
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -47,6 +57,7 @@ sys.path.insert(0, str(SCRIPT.parent))
 from feed import create_database, database_url, drop_database, migrate_and_seed_towns, say, server_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "tallies.json"
+COMPARED = ROOT / "bench" / "results" / "tallies_compare.json"
 FULL = {
     "users": 200_000,
     "ideas": 50_000,
@@ -372,6 +383,184 @@ def _spent(before: dict[int, float] | None, after: dict[int, float] | None) -> f
     return round(sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items()), 2)
 
 
+# ---------------------------------------------------------------- comparing two versions of the code
+
+# What a tree's `recompute_runs` prints for each recompute (this script's, and that of every version before it).
+_RUN_LINE = re.compile(
+    r"run \d+, (?P<shares>\d+) share\(s\): (?P<seconds>[0-9.]+) s \(database CPU (?P<cpu>[0-9.]+|None) s\), "
+    r"(?P<rows>\d+) rows, (?P<changed>\d+) written, digest (?P<digest>[0-9a-f]+)"
+)
+
+# Prints the share statement of the tree on sys.path[0]: `statements.SHARE`, or before it `compute._SHARE`.
+_SHARE_OF_TREE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+try:
+    from service.tallies.statements import SHARE, SHARE_SETTINGS, WORK_SETTINGS
+except ImportError:
+    from service.tallies.compute import _SHARE as SHARE, _SHARE_SETTINGS as SHARE_SETTINGS
+    from service.tallies.compute import _WORK_SETTINGS as WORK_SETTINGS
+import json
+print(json.dumps({"share": SHARE, "settings": [*WORK_SETTINGS, *SHARE_SETTINGS]}))
+"""
+
+
+def _recompute_with(tree: Path, database: str, shares: int) -> dict[str, Any]:
+    """One recompute by the code of `tree`, in a process of its own (its `bench/tallies.py --database`)."""
+    output = subprocess.run(  # noqa: S603 - this interpreter and a script of a checked-out tree
+        [
+            sys.executable,
+            str(tree / "bench" / "tallies.py"),
+            "--database",
+            database,
+            "--runs",
+            "1",
+            "--shares",
+            str(shares),
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found = _RUN_LINE.search(output)
+    if found is None:
+        raise RuntimeError(f"no recompute reported by {tree}:\n{output}")
+    cpu = found["cpu"]
+    return {
+        "seconds": float(found["seconds"]),
+        "database_cpu_seconds": None if cpu == "None" else float(cpu),
+        "rows": int(found["rows"]),
+        "changed": int(found["changed"]),
+        "digest": found["digest"],
+    }
+
+
+async def _plan(tree: Path, url: str, shares: int) -> list[str]:
+    """The plan of one share of `tree`'s statement, one line per node, without costs and row estimates."""
+    statement = _share_of(tree)
+    low, high = share_bounds(shares)
+    connection = await asyncpg.connect(url)
+    try:
+        async with connection.transaction(isolation="repeatable_read", readonly=True):
+            for setting in statement["settings"]:
+                await connection.execute(setting)
+            if shares > 1:
+                await connection.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            rows = await connection.fetch("EXPLAIN (COSTS OFF) " + statement["share"], low, high)
+    finally:
+        await connection.close()
+    return [row[0] for row in rows]
+
+
+def _share_of(tree: Path) -> dict[str, Any]:
+    printed = subprocess.run(  # noqa: S603 - this interpreter
+        [sys.executable, "-c", _SHARE_OF_TREE, str(tree)], capture_output=True, text=True, check=True
+    ).stdout
+    found: dict[str, Any] = json.loads(printed)
+    return found
+
+
+def _git(*arguments: str) -> None:
+    subprocess.run(["git", *arguments], cwd=ROOT, check=True)  # noqa: S603, S607 - git of this checkout
+
+
+def share_bounds(shares: int) -> tuple[Any, Any]:
+    """The first share's range of people when the events are split into `shares` (as `compute.share_ranges`)."""
+    import uuid  # noqa: PLC0415
+
+    return uuid.UUID(int=0), uuid.UUID(int=(1 << 128) // shares - 1)
+
+
+def _nodes(plan: list[str]) -> list[str]:
+    """The plan's nodes with their depth, without the names a statement happens to give its tables, subqueries
+    and aliases (the conditions, which name them, are left out): the shape of the plan."""
+    nodes = []
+    for number, line in enumerate(plan):
+        if number and "->" not in line:
+            continue
+        depth = len(line) - len(re.sub(r"^[ >-]*", "", line))
+        node = re.split(r" (?:on|using) ", line.strip().removeprefix("->").strip())[0]
+        nodes.append(f"{depth} {node}")
+    return nodes
+
+
+async def compare(args: argparse.Namespace, url: str) -> int:
+    """This tree against `args.compare`, alternating, on the database at `url`."""
+    checkout = Path(tempfile.mkdtemp(prefix="tallies-compare-")) / "tree"
+    _git("worktree", "add", "--detach", str(checkout), args.compare)
+    trees = {"ref": checkout, "this": ROOT}
+    # Each recompute by this tree's script writes its results file: what it held is put back afterwards.
+    kept = RESULTS.read_bytes() if RESULTS.exists() else None
+    database = url.rsplit("/", 1)[1]
+    measured: list[dict[str, Any]] = []
+    try:
+        shares = args.shares[0]
+        for name, tree in trees.items():  # the first recompute fills the table; warm the caches for both alike
+            say(f"  warm-up, {name}: {_recompute_with(tree, database, shares)}")
+        for round_number in range(args.runs):
+            order = list(trees.items()) if round_number % 2 == 0 else list(reversed(trees.items()))
+            for name, tree in order:
+                result = {"round": round_number + 1, "code": name, **_recompute_with(tree, database, shares)}
+                say(f"  round {round_number + 1}, {name}: {result}")
+                measured.append(result)
+        plans = {name: await _plan(tree, url, shares) for name, tree in trees.items()}
+    finally:
+        _git("worktree", "remove", "--force", str(checkout))
+        if kept is not None:
+            RESULTS.write_bytes(kept)
+
+    def of(name: str, key: str) -> list[float]:
+        return [run[key] for run in measured if run["code"] == name and run[key] is not None]
+
+    summary: dict[str, Any] = {}
+    for key in ("seconds", "database_cpu_seconds"):
+        ratios = [
+            this[key] / ref[key]
+            for this, ref in zip(
+                (run for run in measured if run["code"] == "this"),
+                (run for run in measured if run["code"] == "ref"),
+                strict=True,
+            )
+            if this[key] and ref[key]
+        ]
+        summary[key] = {
+            "median_this": statistics.median(of("this", key)) if of("this", key) else None,
+            "median_ref": statistics.median(of("ref", key)) if of("ref", key) else None,
+            "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
+            "ratios": [round(ratio, 3) for ratio in ratios],
+        }
+        say(f"{key}: {summary[key]}")
+    digests = {run["digest"] for run in measured}
+    nodes = {name: _nodes(plan) for name, plan in plans.items()}
+    same_plan = nodes["this"] == nodes["ref"]
+    say(f"identical digests: {len(digests) == 1}; same plan shape of a share: {same_plan}")
+    if not same_plan:
+        for name, plan in plans.items():
+            say(f"plan of {name}:\n" + "\n".join(plan))
+    COMPARED.parent.mkdir(parents=True, exist_ok=True)
+    COMPARED.write_text(
+        json.dumps(
+            {
+                "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+                "ref": args.compare,
+                "shares": shares,
+                "rows": await count_rows(url),
+                "runs": measured,
+                "summary": summary,
+                "identical_digests": len(digests) == 1,
+                "same_plan_shape": same_plan,
+                "plans": plans,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    say(f"written to {COMPARED.relative_to(ROOT)}")
+    return 0 if len(digests) == 1 else 1
+
+
 async def run(args: argparse.Namespace) -> int:
     sizes = {name: max(1, int(count * args.scale)) for name, count in FULL.items()}
     server, stack = server_url()
@@ -390,6 +579,9 @@ async def run(args: argparse.Namespace) -> int:
             if args.generate_only:
                 say(f"kept database {name}")
                 return 0
+            if args.compare:
+                say(f"comparing with {args.compare}:")
+                return await compare(args, url)
             say("recomputing:")
             runs = await recompute_runs(url, args.runs, args.shares)
         finally:
@@ -427,6 +619,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--shares", type=int, nargs="+", default=[2, 1], help="shares read at once, in turn")
     parser.add_argument("--database", help="measure on this database, kept by an earlier run")
+    parser.add_argument("--compare", metavar="REF", help="measure against the code of this git revision, alternating")
     return parser.parse_args(argv)
 
 

@@ -20,7 +20,7 @@ from graphql import ExecutionResult, FieldNode, GraphQLError, GraphQLSchema, Ope
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
-from schema.cost import operation_cost, selected_operation
+from schema.cost import request_cost, selected_operation
 from schema.ratelimit import RateLimited
 from schema.strawberry_internals import graphql_core_schema
 from schema.view import GRAPHQL_RESPONSE_JSON
@@ -73,8 +73,9 @@ class QueryBudgetCharge(SchemaExtension):
                     self.deferred = context.deferred_budget = DeferredBudget(budget, counter)
             elif operation is not None:
                 cost = 0
-                if operation.operation is OperationType.QUERY:
-                    cost, _ = operation_cost(core_schema, document, operation, execution.variables or {})
+                # Budgets off: nothing is charged, so nothing is estimated.
+                if operation.operation is OperationType.QUERY and budget.limits.enabled:
+                    cost, _ = request_cost(execution, document, operation)
                 self.status = await budget.charge(
                     cost, person_id=context.viewer.user_id, address=context.client_address
                 )

@@ -27,6 +27,8 @@ class Context:
     operation_type: str | None = None
     # Charges each query's cost to the caller (`schema/budget.py`); None: no budgets.
     query_budget: QueryBudget | None = None
+    # The query's estimated cost with its variables and whether a variable sizes a list (`schema.cost.request_cost`).
+    query_cost: tuple[int, bool] | None = None
     # A mutation's budget, read with its write limit in one Redis round trip (`schema/ratelimit.py`).
     deferred_budget: DeferredBudget | None = None
 

@@ -44,6 +44,7 @@ from graphql import (
 )
 from graphql import GraphQLInterfaceType as InterfaceType
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from schema.strawberry_internals import graphql_core_schema
 
@@ -214,13 +215,25 @@ class VariableCostLimit(SchemaExtension):
         if document is not None and not context.result:
             operation = selected_operation(document, context.operation_name)
             if operation is not None and operation.variable_definitions:
-                cost, variable_sizes = operation_cost(
-                    graphql_core_schema(context.schema), document, operation, context.variables or {}
-                )
+                cost, variable_sizes = request_cost(context, document, operation)
                 if variable_sizes and cost > MAX_COST:
                     # A preset result makes strawberry skip execution: no resolver runs.
                     context.result = ExecutionResult(data=None, errors=[cost_error(cost)])
         yield
+
+
+def request_cost(
+    execution: ExecutionContext, document: DocumentNode, operation: OperationDefinitionNode
+) -> tuple[int, bool]:
+    """`operation_cost` with the request's variables, estimated once per request: kept on the request's context
+    (`Context.query_cost`) for the variable cost limit and the query budget to share."""
+    context = execution.context
+    known: tuple[int, bool] | None = getattr(context, "query_cost", None)
+    if known is None:
+        known = operation_cost(graphql_core_schema(execution.schema), document, operation, execution.variables or {})
+        if hasattr(context, "query_cost"):
+            context.query_cost = known
+    return known
 
 
 def selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

@@ -18,18 +18,22 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
     parse,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.graphql import OperationType
 
 from schema.shape import shape_errors
-from schema.strawberry_internals import graphql_core_schema, provided_operation_name, validate_document
+from schema.strawberry_internals import (
+    OperationType,
+    graphql_core_schema,
+    provided_operation_name,
+    validate_document,
+)
 from service.db.availability import database_unavailable
 from service.kit.errors import ExpectedError
 from service.kit.observability import GRAPHQL_OPERATIONS

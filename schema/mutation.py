@@ -13,6 +13,10 @@ inside input objects and lists) before the call, by the node type its annotation
 `schema/ids.py`), so an id of another type or no id at all is an `InvalidInput` naming the field; it runs the call
 in a savepoint, so a refusal rolls back exactly this mutation; and it returns a `UserError` as the union member
 it stands for.
+
+A mutation that is nothing but one service call, whose row its success type holds, needs no resolver at all:
+
+    withdraw_idea = service_mutation(service.withdraw_idea, IdeaWithdrawn, "Withdraw one's own idea.", idea_id=IdeaId)
 """
 
 from __future__ import annotations
@@ -29,13 +33,13 @@ import strawberry
 from graphql import FieldNode
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.permission import BasePermission
-from strawberry.types.base import has_object_definition
-from strawberry.utils.str_converters import to_camel_case
+from strawberry.types import has_object_definition
 
 from schema.context import Info
 from schema.errors import InvalidInput, NotFoundError, as_data, decode_id
 from schema.permissions import Authenticated
 from schema.ratelimit import RateLimited
+from schema.strawberry_internals import to_camel_case
 from service.auth.viewer import Viewer
 from service.kit.errors import UserError
 
@@ -95,7 +99,7 @@ def _decoder(hint: Any) -> Decoder | None:
         if item is None:
             return None
         return _skipping_absent(lambda values, field: [item(value, field) for value in values])
-    if isinstance(hint, type) and has_object_definition(hint) and hint.__strawberry_definition__.is_input:
+    if _is_input(hint):
         return _input_decoder(hint)
     return None
 
@@ -190,6 +194,61 @@ def mutation(
         )
 
     return build
+
+
+def service_mutation(
+    service_call: Callable[..., Awaitable[Any]],
+    success: type,
+    description: str,
+    *,
+    name: str | None = None,
+    result: str | None = None,
+    guard: type[BasePermission] = Authenticated,
+    rate_limit: str | None = None,
+    **arguments: Any,
+) -> Any:
+    """A root mutation field that is one call `service_call(session, viewer, **arguments)`, through `@mutation`.
+
+    `arguments` name the field's arguments and their types, in order (`offer_id=OfferId`); an input object is passed
+    to the service as its fields. The call returns a row, and `success` holds it in its one field, of a type with
+    `from_row`. The field is named like the service function unless `name` says otherwise. (No argument can be
+    called like one of the options.)
+    """
+    held, row_type = _one_row_field(success)
+    inputs = {argument for argument, hint in arguments.items() if _is_input(hint)}
+
+    async def resolve(call: Call, **values: Any) -> Any:
+        keywords: dict[str, Any] = {}
+        for argument, value in values.items():
+            keywords.update(vars(value) if argument in inputs else {argument: value})
+        row = await service_call(call.session, call.viewer, **keywords)
+        return success(**{held: row_type.from_row(row)})
+
+    resolve.__name__ = name or service_call.__name__
+    resolve.__annotations__ = {"call": Call, **arguments, "return": success}
+    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("call", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            *(inspect.Parameter(argument, inspect.Parameter.KEYWORD_ONLY) for argument in arguments),
+        ]
+    )
+    return mutation(description, result=result, guard=guard, rate_limit=rate_limit)(resolve)
+
+
+def _one_row_field(success: type) -> tuple[str, Any]:
+    """The one field of a success type and its type, which builds itself `from_row`; else refused when declared."""
+    fields = success.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    if len(fields) != 1:
+        raise TypeError(f"{success.__name__} holds one row in one field, not {len(fields)} fields")
+    held = fields[0].python_name
+    row_type = get_type_hints(success)[held]
+    if not hasattr(row_type, "from_row"):
+        raise TypeError(f"{success.__name__}.{held} is no type built from a row (from_row)")
+    return held, row_type
+
+
+def _is_input(hint: Any) -> bool:
+    return isinstance(hint, type) and has_object_definition(hint) and hint.__strawberry_definition__.is_input
 
 
 def _alone(info: Info) -> bool:

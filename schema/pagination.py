@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from strawberry import relay
-from strawberry.types.nodes import SelectedField, Selection
 
 from schema.context import Info
+from schema.strawberry_internals import SelectedField, Selection
 
 
 def page_info(cursors: Sequence[str], *, has_next_page: bool, after: str | None) -> relay.PageInfo:
@@ -85,6 +85,12 @@ def node_fields(info: Info) -> frozenset[str]:
         for node in _fields(edges.selections, "node")
         for field in _fields(node.selections, None)
     )
+
+
+def child_fields(info: Info) -> frozenset[str]:
+    """The GraphQL names of the fields selected on what the resolving field returns, through fragments (skip and
+    include directives not evaluated: more, never fewer)."""
+    return frozenset(field.name for selected in info.selected_fields for field in _fields(selected.selections, None))
 
 
 def _fields(selections: Iterable[Selection], name: str | None) -> Iterator[SelectedField]:

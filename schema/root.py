@@ -17,8 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.relay import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
-from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types import get_object_definition
 
 from schema.budget import QueryBudgetCharge
 from schema.cost import CostRule, VariableCostLimit
@@ -42,7 +41,7 @@ from schema.notifications.mutations import NotificationMutations
 from schema.permissions import Public, show_guards
 from schema.privacy.mutations import PrivacyMutations
 from schema.privacy.queries import PrivacyQueries
-from schema.strawberry_internals import ReleasingExecutionContext
+from schema.strawberry_internals import ReleasingExecutionContext, id_scalar
 from schema.surveys.mutations import SurveyMutations
 from schema.surveys.queries import SurveyQueries
 from schema.surveys.questions import QUESTION_TYPES
@@ -59,11 +58,11 @@ from schema.webhooks.queries import WebhookQueries
 
 def _is_node_type(info: Info, name: str) -> bool:
     """A concrete object type of this schema that implements Node (not the interface itself)."""
-    definition = info.schema.get_type_by_name(name)
-    if not isinstance(definition, StrawberryObjectDefinition) or definition.is_interface:
+    origin = getattr(info.schema.get_type_by_name(name), "origin", None)
+    if not isinstance(origin, type):
         return False
-    origin = definition.origin
-    return isinstance(origin, type) and issubclass(origin, relay.Node)
+    definition = get_object_definition(origin)
+    return definition is not None and not definition.is_interface and issubclass(origin, relay.Node)
 
 
 MAX_DEPTH = 12
@@ -142,7 +141,7 @@ def build_schema() -> Schema:
         types=[question_type for question_type, _ in QUESTION_TYPES.values()],
         config=StrawberryConfig(auto_camel_case=True),
         # A mutation's id arguments are `uuid.UUID`s in Python (decoded by `@mutation`), `ID`s in the schema.
-        scalar_overrides={uuid.UUID: DEFAULT_SCALAR_REGISTRY[strawberry.ID]},
+        scalar_overrides={uuid.UUID: id_scalar()},
         execution_context_class=ReleasingExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

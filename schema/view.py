@@ -20,13 +20,11 @@ from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
 from schema.context import Context
 from schema.loaders import Loaders
-from schema.strawberry_internals import refused_operation_type
+from schema.strawberry_internals import OperationType, QueryParams, refused_operation_type
 from service.auth.tokens import TokenRejected
 from service.auth.viewer import Viewer
 from service.config import Settings

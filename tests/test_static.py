@@ -75,6 +75,39 @@ def test_layers_import_only_downwards(package: str) -> None:
     assert offenders == []
 
 
+# The modules strawberry and graphql-core export for use (what their documentation imports from). Anything deeper
+# is reached through `schema/strawberry_internals.py`, whose test fails on an upgrade that changes it.
+PUBLIC_GRAPHQL_MODULES = {
+    "graphql",
+    "strawberry",
+    "strawberry.asgi",
+    "strawberry.dataloader",
+    "strawberry.exceptions",
+    "strawberry.extensions",
+    "strawberry.http",
+    "strawberry.permission",
+    "strawberry.relay",
+    "strawberry.scalars",
+    "strawberry.schema.config",
+    "strawberry.schema_directive",
+    "strawberry.types",
+}
+INTERNALS = "schema/strawberry_internals.py"
+
+
+def test_strawberry_and_graphql_core_internals_are_imported_only_by_one_module() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {node.module}"
+        for package in ("schema", "web", "workers", "mitmachen", "service")
+        for path in (ROOT / package).rglob("*.py")
+        if str(path.relative_to(ROOT)) != INTERNALS
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        if node.module.split(".")[0] in {"strawberry", "graphql"} and node.module not in PUBLIC_GRAPHQL_MODULES
+    ]
+    assert offenders == []
+
+
 # The platform below the domains: configuration and the database's engine and base beside the kit.
 PLATFORM = {"kit", "config", "db"}
 

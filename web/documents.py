@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphql import FragmentDefinitionNode, FragmentSpreadNode, parse, print_ast, visit
-from graphql.language import Visitor
+from graphql import FragmentDefinitionNode, FragmentSpreadNode, Visitor, parse, print_ast, visit
 
 FOLDER = Path(__file__).parent / "documents"
 

@@ -19,13 +19,26 @@ TEMPLATES = Path(__file__).parent / "templates"
 FLASH = "flash"
 
 
+class PageEnvironment(Environment):
+    """Templates read the API's answers, plain dicts: `idea.title` looks the key up first. Jinja's own order
+    (attribute first, then key) fails an attribute lookup, an exception, for every field a page shows."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 class Pages:
     """What every page handler uses: the API client, the templates and the layout's data."""
 
     def __init__(self, api: Api, config: WebConfig) -> None:
         self.api = api
         self.config = config
-        self.environment = Environment(
+        self.environment = PageEnvironment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,

@@ -4,7 +4,7 @@ import strawberry
 
 from schema.ideas.types import CommentType, IdeaType
 from schema.ids import CommentId, IdeaId, StrategyAreaId, TownId
-from schema.mutation import Call, mutation
+from schema.mutation import Call, mutation, service_mutation
 from service.ideas import service
 from service.ideas.models import OfficialStatus, ReportReason
 from service.kit.geo import GeoPoint
@@ -118,34 +118,33 @@ class IdeaMutations:
         fields = vars(input) | {"location": _point(input.location), "clear_location": input.location is None}
         return IdeaEdited(idea=IdeaType.from_row(await service.edit_idea(call.session, call.viewer, **fields)))
 
-    @mutation("Withdraw one's own idea.")
-    async def withdraw_idea(call: Call, idea_id: IdeaId) -> IdeaWithdrawn:
-        return IdeaWithdrawn(
-            idea=IdeaType.from_row(await service.withdraw_idea(call.session, call.viewer, idea_id=idea_id))
-        )
-
-    @mutation("Support a published idea (once per person).", rate_limit="idea.support")
-    async def support_idea(call: Call, idea_id: IdeaId) -> IdeaSupported:
-        return IdeaSupported(
-            idea=IdeaType.from_row(await service.support_idea(call.session, call.viewer, idea_id=idea_id))
-        )
-
-    @mutation("Take one's support back.")
-    async def withdraw_support(call: Call, idea_id: IdeaId) -> SupportWithdrawn:
-        idea = await service.withdraw_support(call.session, call.viewer, idea_id=idea_id)
-        return SupportWithdrawn(idea=IdeaType.from_row(idea))
-
-    @mutation("Comment on a published idea.", rate_limit="idea.comment")
-    async def comment_on_idea(call: Call, input: CommentOnIdeaInput) -> CommentPosted:
-        comment = await service.comment_on_idea(call.session, call.viewer, **vars(input))
-        return CommentPosted(comment=CommentType.from_row(comment))
+    withdraw_idea = service_mutation(service.withdraw_idea, IdeaWithdrawn, "Withdraw one's own idea.", idea_id=IdeaId)
+    support_idea = service_mutation(
+        service.support_idea,
+        IdeaSupported,
+        "Support a published idea (once per person).",
+        rate_limit="idea.support",
+        idea_id=IdeaId,
+    )
+    withdraw_support = service_mutation(
+        service.withdraw_support, SupportWithdrawn, "Take one's support back.", idea_id=IdeaId
+    )
+    comment_on_idea = service_mutation(
+        service.comment_on_idea,
+        CommentPosted,
+        "Comment on a published idea.",
+        rate_limit="idea.comment",
+        input=CommentOnIdeaInput,
+    )
 
     @mutation("Report an idea or a comment to the moderators.", rate_limit="content.report")
     async def report_content(call: Call, input: ReportContentInput) -> ContentReported:
         await service.report_content(call.session, call.viewer, **vars(input))
         return ContentReported()
 
-    @mutation("The town's official status and answer (staff of the idea's town).")
-    async def answer_idea(call: Call, input: AnswerIdeaInput) -> IdeaAnswered:
-        idea = await service.answer_idea(call.session, call.viewer, **vars(input))
-        return IdeaAnswered(idea=IdeaType.from_row(idea))
+    answer_idea = service_mutation(
+        service.answer_idea,
+        IdeaAnswered,
+        "The town's official status and answer (staff of the idea's town).",
+        input=AnswerIdeaInput,
+    )

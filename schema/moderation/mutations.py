@@ -12,7 +12,7 @@ from schema.moderation.types import (
     ModerationTermType,
     subject_type,
 )
-from schema.mutation import Call, mutation
+from schema.mutation import Call, mutation, service_mutation
 from service.ideas.models import Lifecycle
 from service.moderation import appeals, decisions, settings, terms
 from service.moderation.decisions import Decision
@@ -118,10 +118,13 @@ class ModerationMutations:
         assert subject is not None  # noqa: S101 - locked by the appeal
         return DecisionAppealed(appeal=ModerationAppealType.from_row(appeal), subject=subject_type(subject.row))
 
-    @mutation("Add a word to the town's abuse lists (its moderators and admins); audited.")
-    async def add_moderation_term(call: Call, input: AddModerationTermInput) -> ModerationTermAdded:
-        added = await terms.add_term(call.session, call.viewer, **vars(input))
-        return ModerationTermAdded(term=ModerationTermType.from_row(added))
+    add_moderation_term = service_mutation(
+        terms.add_term,
+        ModerationTermAdded,
+        "Add a word to the town's abuse lists (its moderators and admins); audited.",
+        name="add_moderation_term",
+        input=AddModerationTermInput,
+    )
 
     @mutation("Remove a word from the town's abuse lists (its moderators and admins); audited.")
     async def remove_moderation_term(call: Call, input: RemoveModerationTermInput) -> ModerationTermRemoved:

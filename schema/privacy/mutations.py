@@ -5,7 +5,7 @@ from typing import Annotated
 
 import strawberry
 
-from schema.mutation import Call, mutation
+from schema.mutation import Call, mutation, service_mutation
 from schema.privacy.types import DataExportType
 from service.privacy import deletion, exports
 
@@ -22,14 +22,13 @@ class AccountDeleted:
 
 @strawberry.type
 class PrivacyMutations:
-    @mutation(
+    export_my_data = service_mutation(
+        exports.request_export,
+        DataExportRequested,
         "Ask for a copy of everything stored about oneself (JSON, fetched once through an e-mailed link).",
+        name="export_my_data",
         rate_limit="data.export",
     )
-    async def export_my_data(call: Call) -> DataExportRequested:
-        return DataExportRequested(
-            export=DataExportType.from_row(await exports.request_export(call.session, call.viewer))
-        )
 
     @mutation(
         "Delete one's own account. Name, e-mail and login identity are erased; published ideas and comments remain, "

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.ids import StrategyAreaId, SurveyId, TownId
-from schema.mutation import Call, Node, mutation
+from schema.mutation import Call, Node, mutation, service_mutation
 from schema.surveys.questions import SurveyQuestionInput, question_spec
 from schema.surveys.types import SurveyType
 from service.surveys import responses, service
@@ -110,9 +110,9 @@ def _answer(value: SurveyAnswerInput) -> AnswerInput:
 
 @strawberry.type
 class SurveyMutations:
-    @mutation("Draft a survey (staff of the town).")
-    async def draft_survey(call: Call, input: DraftSurveyInput) -> SurveyDrafted:
-        return SurveyDrafted(survey=_type(await service.draft_survey(call.session, call.viewer, **vars(input))))
+    draft_survey = service_mutation(
+        service.draft_survey, SurveyDrafted, "Draft a survey (staff of the town).", input=DraftSurveyInput
+    )
 
     @mutation("Change a draft (staff of the town).")
     async def update_survey(call: Call, input: UpdateSurveyInput) -> SurveyUpdated:
@@ -127,21 +127,18 @@ class SurveyMutations:
         survey = await service.set_questions(call.session, call.viewer, survey_id=input.survey_id, questions=questions)
         return SurveyQuestionsSet(survey=_type(survey))
 
-    @mutation("Publish a draft (staff of the town).")
-    async def publish_survey(call: Call, survey_id: SurveyId) -> SurveyPublished:
-        return SurveyPublished(
-            survey=_type(await service.publish_survey(call.session, call.viewer, survey_id=survey_id))
-        )
-
-    @mutation("Close a running survey now (staff of the town).")
-    async def close_survey(call: Call, survey_id: SurveyId) -> SurveyClosed:
-        return SurveyClosed(survey=_type(await service.close_survey(call.session, call.viewer, survey_id=survey_id)))
-
-    @mutation("Archive a draft or a closed survey (staff of the town).")
-    async def archive_survey(call: Call, survey_id: SurveyId) -> SurveyArchived:
-        return SurveyArchived(
-            survey=_type(await service.archive_survey(call.session, call.viewer, survey_id=survey_id))
-        )
+    publish_survey = service_mutation(
+        service.publish_survey, SurveyPublished, "Publish a draft (staff of the town).", survey_id=SurveyId
+    )
+    close_survey = service_mutation(
+        service.close_survey, SurveyClosed, "Close a running survey now (staff of the town).", survey_id=SurveyId
+    )
+    archive_survey = service_mutation(
+        service.archive_survey,
+        SurveyArchived,
+        "Archive a draft or a closed survey (staff of the town).",
+        survey_id=SurveyId,
+    )
 
     @mutation("Answer an open survey (once per person).", rate_limit="survey.answer")
     async def answer_survey(call: Call, input: AnswerSurveyInput) -> SurveyAnswered:

@@ -212,50 +212,29 @@ def _legacy(settings: Settings) -> dict[str, Any]:
     }
 
 
-@strawberry.type(name="SurveySingleChoiceQuestion")
-class SingleChoiceQuestionType(QuestionType):
-    single_choice: SingleChoiceSettingsType
+def _question_type(kind: QuestionKind, settings_type: type[Any], description: str | None) -> type[QuestionType]:
+    """`Survey<Kind>Question`: the interface's fields and the kind's settings in a field named like the kind."""
+    camel = "".join(part.title() for part in kind.value.split("_"))
+    body = type(
+        f"{camel}QuestionType",
+        (QuestionType,),
+        {"__annotations__": {kind.value: settings_type}, "__module__": __name__},
+    )
+    return strawberry.type(body, name=f"Survey{camel}Question", description=description)
 
 
-@strawberry.type(name="SurveyMultipleChoiceQuestion")
-class MultipleChoiceQuestionType(QuestionType):
-    multiple_choice: MultipleChoiceSettingsType
-
-
-@strawberry.type(name="SurveyFreeTextQuestion", description="Free text is shown to the town's staff only.")
-class FreeTextQuestionType(QuestionType):
-    free_text: FreeTextSettingsType
-
-
-@strawberry.type(name="SurveyScaleQuestion")
-class ScaleQuestionType(QuestionType):
-    scale: ScaleSettingsType
-
-
-@strawberry.type(name="SurveyRankingQuestion")
-class RankingQuestionType(QuestionType):
-    ranking: RankingSettingsType
-
-
-@strawberry.type(name="SurveyNumberQuestion")
-class NumberQuestionType(QuestionType):
-    number: NumberSettingsType
-
-
-@strawberry.type(name="SurveyRatingQuestion", description="A rating with stars; answered with `value`.")
-class RatingQuestionType(QuestionType):
-    rating: RatingSettingsType
-
-
-# Per kind: the question type and the type of its settings field (named like the kind).
+# Per kind: the question type (built from the kind, its settings type and a description) and its settings type.
 QUESTION_TYPES: dict[QuestionKind, tuple[type[QuestionType], type[Any]]] = {
-    QuestionKind.SINGLE_CHOICE: (SingleChoiceQuestionType, SingleChoiceSettingsType),
-    QuestionKind.MULTIPLE_CHOICE: (MultipleChoiceQuestionType, MultipleChoiceSettingsType),
-    QuestionKind.FREE_TEXT: (FreeTextQuestionType, FreeTextSettingsType),
-    QuestionKind.SCALE: (ScaleQuestionType, ScaleSettingsType),
-    QuestionKind.RANKING: (RankingQuestionType, RankingSettingsType),
-    QuestionKind.NUMBER: (NumberQuestionType, NumberSettingsType),
-    QuestionKind.RATING: (RatingQuestionType, RatingSettingsType),
+    kind: (_question_type(kind, settings_type, description), settings_type)
+    for kind, settings_type, description in (
+        (QuestionKind.SINGLE_CHOICE, SingleChoiceSettingsType, None),
+        (QuestionKind.MULTIPLE_CHOICE, MultipleChoiceSettingsType, None),
+        (QuestionKind.FREE_TEXT, FreeTextSettingsType, "Free text is shown to the town's staff only."),
+        (QuestionKind.SCALE, ScaleSettingsType, None),
+        (QuestionKind.RANKING, RankingSettingsType, None),
+        (QuestionKind.NUMBER, NumberSettingsType, None),
+        (QuestionKind.RATING, RatingSettingsType, "A rating with stars; answered with `value`."),
+    )
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.ids import TownId, UserId
-from schema.mutation import Call, mutation
+from schema.mutation import Call, mutation, service_mutation
 from schema.towns.types import TownType
 from schema.users.types import MeType, UserType
 from service.auth import roles
@@ -53,11 +53,9 @@ async def _rows(call: Call, role: RoleInput) -> tuple[UserType, TownType | None]
 
 @strawberry.type
 class UserMutations:
-    @mutation("Choose the town one lives in.")
-    async def choose_home_town(call: Call, town_slug: str) -> HomeTownChosen:
-        return HomeTownChosen(
-            me=MeType.from_row(await service.choose_home_town(call.session, call.viewer, town_slug=town_slug))
-        )
+    choose_home_town = service_mutation(
+        service.choose_home_town, HomeTownChosen, "Choose the town one lives in.", town_slug=str
+    )
 
     @mutation("Give a person a role. Town admins grant roles of their town; region admins any role.")
     async def grant_role(call: Call, input: RoleInput) -> RoleGranted:

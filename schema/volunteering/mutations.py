@@ -8,7 +8,7 @@ import strawberry
 
 from schema.ideas.mutations import GeoPointInput
 from schema.ids import OfferId, OrganisationId, ShiftId, SignUpId, StrategyAreaId, TownId, UserId
-from schema.mutation import Call, mutation
+from schema.mutation import Call, mutation, service_mutation
 from schema.users.types import UserType
 from schema.volunteering.types import OfferType, OrganisationType, ShiftType, SignUpType
 from service.kit.geo import GeoPoint
@@ -179,10 +179,13 @@ def _fields(value: OfferFieldsInput, strategy_area_id: uuid.UUID | None = None) 
 
 @strawberry.type
 class VolunteeringMutations:
-    @mutation("Register an organisation in a town; the caller becomes its manager.", rate_limit="organisation.register")
-    async def register_organisation(call: Call, input: RegisterOrganisationInput) -> OrganisationRegistered:
-        row = await service.register_organisation(call.session, call.viewer, **vars(input))
-        return OrganisationRegistered(organisation=OrganisationType.from_row(row))
+    register_organisation = service_mutation(
+        service.register_organisation,
+        OrganisationRegistered,
+        "Register an organisation in a town; the caller becomes its manager.",
+        rate_limit="organisation.register",
+        input=RegisterOrganisationInput,
+    )
 
     @mutation(
         "Add a person who has an account, named by their e-mail address, as a manager of the organisation (its "
@@ -197,17 +200,20 @@ class VolunteeringMutations:
         )
         return OrganisationManagerAdded(organisation=OrganisationType.from_row(row), manager=UserType.from_row(person))
 
-    @mutation("Remove a manager, oneself included (its managers); never the last one while offers are open.")
-    async def remove_organisation_manager(
-        call: Call, organisation_id: OrganisationId, user_id: UserId
-    ) -> OrganisationManagerRemoved:
-        row = await managers.remove_manager(call.session, call.viewer, organisation_id=organisation_id, user_id=user_id)
-        return OrganisationManagerRemoved(organisation=OrganisationType.from_row(row))
-
-    @mutation("Verify an organisation (staff of its town).")
-    async def verify_organisation(call: Call, organisation_id: OrganisationId) -> OrganisationVerified:
-        row = await service.verify_organisation(call.session, call.viewer, organisation_id=organisation_id)
-        return OrganisationVerified(organisation=OrganisationType.from_row(row))
+    remove_organisation_manager = service_mutation(
+        managers.remove_manager,
+        OrganisationManagerRemoved,
+        "Remove a manager, oneself included (its managers); never the last one while offers are open.",
+        name="remove_organisation_manager",
+        organisation_id=OrganisationId,
+        user_id=UserId,
+    )
+    verify_organisation = service_mutation(
+        service.verify_organisation,
+        OrganisationVerified,
+        "Verify an organisation (staff of its town).",
+        organisation_id=OrganisationId,
+    )
 
     @mutation("Draft an offer (the organisation's managers).")
     async def draft_offer(call: Call, input: DraftOfferInput) -> OfferDrafted:
@@ -220,29 +226,22 @@ class VolunteeringMutations:
         row = await service.update_offer(call.session, call.viewer, offer_id=input.offer_id, fields=fields)
         return OfferUpdated(offer=OfferType.from_row(row))
 
-    @mutation("Publish a draft (verified organisations only).")
-    async def publish_offer(call: Call, offer_id: OfferId) -> OfferPublished:
-        row = await service.publish_offer(call.session, call.viewer, offer_id=offer_id)
-        return OfferPublished(offer=OfferType.from_row(row))
-
-    @mutation("Close an offer to new sign-ups.")
-    async def close_offer(call: Call, offer_id: OfferId) -> OfferClosed:
-        row = await service.close_offer(call.session, call.viewer, offer_id=offer_id)
-        return OfferClosed(offer=OfferType.from_row(row))
-
-    @mutation("Add a shift to an offer.")
-    async def add_shift(call: Call, input: AddShiftInput) -> ShiftAdded:
-        return ShiftAdded(shift=ShiftType.from_row(await service.add_shift(call.session, call.viewer, **vars(input))))
-
-    @mutation("Change a shift's times or places; people signed up are told of new times.")
-    async def update_shift(call: Call, input: UpdateShiftInput) -> ShiftUpdated:
-        row = await shift_changes.update_shift(call.session, call.viewer, **vars(input))
-        return ShiftUpdated(shift=ShiftType.from_row(row))
-
-    @mutation("Cancel a shift; everyone signed up is told.")
-    async def cancel_shift(call: Call, shift_id: ShiftId) -> ShiftCancelled:
-        row = await shift_changes.cancel_shift(call.session, call.viewer, shift_id=shift_id)
-        return ShiftCancelled(shift=ShiftType.from_row(row))
+    publish_offer = service_mutation(
+        service.publish_offer, OfferPublished, "Publish a draft (verified organisations only).", offer_id=OfferId
+    )
+    close_offer = service_mutation(
+        service.close_offer, OfferClosed, "Close an offer to new sign-ups.", offer_id=OfferId
+    )
+    add_shift = service_mutation(service.add_shift, ShiftAdded, "Add a shift to an offer.", input=AddShiftInput)
+    update_shift = service_mutation(
+        shift_changes.update_shift,
+        ShiftUpdated,
+        "Change a shift's times or places; people signed up are told of new times.",
+        input=UpdateShiftInput,
+    )
+    cancel_shift = service_mutation(
+        shift_changes.cancel_shift, ShiftCancelled, "Cancel a shift; everyone signed up is told.", shift_id=ShiftId
+    )
 
     @mutation("Sign up for a shift: confirmed while places are free, else waitlisted.", rate_limit="shift.sign_up")
     async def sign_up_for_shift(
@@ -260,22 +259,28 @@ class VolunteeringMutations:
         )
         return SignedUpForShift(sign_up=SignUpType.from_row(done.sign_up, waitlist_position=done.waitlist_position))
 
-    @mutation("Cancel one's own sign-up before the shift starts.")
-    async def cancel_sign_up(call: Call, sign_up_id: SignUpId) -> SignUpCancelled:
-        row = await signups.cancel_sign_up(call.session, call.viewer, sign_up_id=sign_up_id)
-        return SignUpCancelled(sign_up=SignUpType.from_row(row))
-
-    @mutation("Give or withdraw consent that the organisation sees one's e-mail address for this sign-up.")
-    async def set_contact_sharing(call: Call, sign_up_id: SignUpId, share: bool) -> ContactSharingSet:
-        row = await signups.set_contact_sharing(call.session, call.viewer, sign_up_id=sign_up_id, share=share)
-        return ContactSharingSet(sign_up=SignUpType.from_row(row))
-
-    @mutation("Accept a place offered from the waitlist before its deadline.")
-    async def confirm_offered_place(call: Call, sign_up_id: SignUpId) -> OfferedPlaceConfirmed:
-        row = await signups.confirm_offered_place(call.session, call.viewer, sign_up_id=sign_up_id)
-        return OfferedPlaceConfirmed(sign_up=SignUpType.from_row(row))
-
-    @mutation("Record after a shift whether a person came and for how many hours (the managers).")
-    async def confirm_attendance(call: Call, input: ConfirmAttendanceInput) -> AttendanceConfirmed:
-        row = await attendance.confirm_attendance(call.session, call.viewer, **vars(input))
-        return AttendanceConfirmed(sign_up=SignUpType.from_row(row))
+    cancel_sign_up = service_mutation(
+        signups.cancel_sign_up,
+        SignUpCancelled,
+        "Cancel one's own sign-up before the shift starts.",
+        sign_up_id=SignUpId,
+    )
+    set_contact_sharing = service_mutation(
+        signups.set_contact_sharing,
+        ContactSharingSet,
+        "Give or withdraw consent that the organisation sees one's e-mail address for this sign-up.",
+        sign_up_id=SignUpId,
+        share=bool,
+    )
+    confirm_offered_place = service_mutation(
+        signups.confirm_offered_place,
+        OfferedPlaceConfirmed,
+        "Accept a place offered from the waitlist before its deadline.",
+        sign_up_id=SignUpId,
+    )
+    confirm_attendance = service_mutation(
+        attendance.confirm_attendance,
+        AttendanceConfirmed,
+        "Record after a shift whether a person came and for how many hours (the managers).",
+        input=ConfirmAttendanceInput,
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Float, Table, and_, bindparam, delete, func, literal, select, update
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ExecutableReturnsRows
 
 from service.auth.viewer import Viewer
 from service.events.ideas import idea_answered, lifecycle_changed
@@ -23,6 +26,7 @@ from service.moderation.jobs import CHECK, HIDE_REPORTED, Subject
 from service.moderation.models import SubjectKind
 from service.notifications.service import notify
 from service.privacy.identities import held
+from service.towns.models import StrategyArea, Town
 from service.towns.service import check_location, existing_town, town_strategy_area
 
 STATUS_NAMES = {
@@ -56,25 +60,63 @@ async def submit_idea(
     author_id = viewer.require_person()
     new_title, new_body = clean_title(title), validation.body(body)
     alt_texts = validation.alt_texts(image_alt_texts or [])
-    town = await existing_town(session, town_id)
-    await town_strategy_area(session, town, strategy_area_id)
-    check_location(town, location)
-    idea = Idea(
-        id=uuid.uuid4(),
-        town_id=town.id,
-        author_id=author_id,
-        strategy_area_id=strategy_area_id,
-        title=new_title,
-        body=new_body,
-        latitude=location.latitude if location else None,
-        longitude=location.longitude if location else None,
-        image_alt_texts=alt_texts,
-        lifecycle=Lifecycle.PENDING.value,
-    )
-    session.add(idea)
-    await session.flush()
+    values = {
+        "id": uuid.uuid4(),
+        "author_id": author_id,
+        "town_id": town_id,
+        "strategy_area_id": strategy_area_id,
+        "title": new_title,
+        "body": new_body,
+        "image_alt_texts": alt_texts,
+    }
+    if location is not None:
+        values |= {"latitude": location.latitude, "longitude": location.longitude}
+    # One statement: the idea is inserted only where the town, its field of action (and the point) are right.
+    idea: Idea | None = await session.scalar(_SUBMIT[location is not None], values)
+    if idea is None:
+        # Nothing inserted: find out why, to tell the author (or, if all is well now, insert it the long way).
+        town = await existing_town(session, town_id)
+        await town_strategy_area(session, town, strategy_area_id)
+        check_location(town, location)
+        idea = Idea(**values, lifecycle=Lifecycle.PENDING.value)
+        session.add(idea)
+        await session.flush()
     request_job(session, CHECK(Subject(SubjectKind.IDEA, idea.id), collapse=False))
     return idea
+
+
+def _submit_statement(*, located: bool) -> ExecutableReturnsRows:
+    """`INSERT … SELECT` from the town joined with the field of action (of that town), the point inside the town's
+    bounding box if there is one: no row when any of them is wrong. Built once for each of the two shapes."""
+    columns = [Idea.id, Idea.town_id, Idea.author_id, Idea.strategy_area_id, Idea.title, Idea.body]
+    columns += [Idea.image_alt_texts, Idea.lifecycle]
+    values: list[Any] = [
+        bindparam("id", type_=Idea.id.type),
+        Town.id,
+        bindparam("author_id", type_=Idea.author_id.type),
+        StrategyArea.id,
+        bindparam("title", type_=Idea.title.type),
+        bindparam("body", type_=Idea.body.type),
+        bindparam("image_alt_texts", type_=Idea.image_alt_texts.type),
+        literal(Lifecycle.PENDING.value, type_=Idea.lifecycle.type),
+    ]
+    conditions = [Town.id == bindparam("town_id", type_=Town.id.type)]
+    if located:
+        latitude, longitude = bindparam("latitude", type_=Float()), bindparam("longitude", type_=Float())
+        columns += [Idea.latitude, Idea.longitude]
+        values += [latitude, longitude]
+        conditions += [latitude.between(Town.min_latitude, Town.max_latitude)]
+        conditions += [longitude.between(Town.min_longitude, Town.max_longitude)]
+    area = and_(
+        StrategyArea.id == bindparam("strategy_area_id", type_=StrategyArea.id.type), StrategyArea.town_id == Town.id
+    )
+    source = select(*values).select_from(Town).join(StrategyArea, area).where(*conditions)
+    inserted = sql_insert(cast(Table, Idea.__table__)).from_select([column.key for column in columns], source)
+    # As an ORM statement, so that the idea comes back as an entity of the session (core execution: not a bulk insert).
+    return select(Idea).from_statement(inserted.returning(*Idea.__table__.columns))
+
+
+_SUBMIT = {located: _submit_statement(located=located) for located in (False, True)}
 
 
 async def edit_idea(

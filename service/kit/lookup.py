@@ -5,6 +5,10 @@ with `keys(…)` as its parameters. A statement built once at import is neither 
 per call (SQLAlchemy memoizes both on the statement object); one that depends on the viewer is built per call,
 but either way nothing is rendered per call as `IN (…)` with one parameter per key would be, and PostgreSQL sees
 one prepared statement for every number of keys. `by_key` and `grouped` shape the rows as a dataloader wants them.
+
+Rows keyed by a pair of columns (a subject's kind and id) are found the same way: `pair_in_keys` is
+`(kind, id) IN (SELECT * FROM unnest(:kinds, :ids))`, two array parameters however many pairs, executed with
+`pairs(…)`.
 """
 
 from __future__ import annotations
@@ -12,22 +16,42 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, any_, bindparam
+from sqlalchemy import ColumnElement, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
 
 KEYS = "keys"
+FIRSTS, SECONDS = "firsts", "seconds"
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
 
-def key_in_keys(column: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
-    """`column = ANY(:keys)`; execute the statement with `keys(…)` as its parameters."""
-    return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
+def key_in_keys(column: InstrumentedAttribute[Any], name: str = KEYS) -> ColumnElement[bool]:
+    """`column = ANY(:keys)`; execute the statement with `keys(…)` as its parameters (`name` for a second list)."""
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
-def keys(values: Iterable[Any]) -> dict[str, list[Any]]:
-    return {KEYS: list(values)}
+def keys(values: Iterable[Any], name: str = KEYS) -> dict[str, list[Any]]:
+    return {name: list(values)}
+
+
+def pair_in_keys(first: InstrumentedAttribute[Any], second: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """`(first, second) IN (SELECT * FROM unnest(:firsts, :seconds))`; execute the statement with `pairs(…)`.
+
+    The arrays take the columns' types: a foreign-key column has one only once the models are mapped, so a
+    statement on one is built on first use rather than at import.
+    """
+    wanted = (
+        func.unnest(bindparam(FIRSTS, type_=ARRAY(first.type)), bindparam(SECONDS, type_=ARRAY(second.type)))
+        .table_valued("first", "second")
+        .render_derived()
+    )
+    return tuple_(first, second).in_(select(wanted.c.first, wanted.c.second))
+
+
+def pairs(values: Iterable[tuple[Any, Any]]) -> dict[str, list[Any]]:
+    found = list(values)
+    return {FIRSTS: [first for first, _ in found], SECONDS: [second for _, second in found]}
 
 
 def by_key(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, R]:

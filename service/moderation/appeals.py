@@ -20,9 +20,10 @@ from service.ideas.errors import IdeaErrorCode
 from service.ideas.models import Lifecycle
 from service.ideas.policies import official_town_ids
 from service.kit.errors import NotFound, PermissionDenied, UserError
+from service.kit.lookup import pair_in_keys, pairs
 from service.kit.text import clean_text
 from service.moderation.errors import ModerationErrorCode
-from service.moderation.models import AppealResolution, ModerationAppeal, Outcome, SubjectKind
+from service.moderation.models import AppealResolution, ModerationAppeal, Outcome, SubjectKey, SubjectKind
 from service.moderation.status import latest_decisions
 from service.moderation.subjects import Subject, load_subject
 
@@ -142,20 +143,14 @@ async def resolve_appeal(
     await session.flush()
 
 
-SubjectKey = tuple[SubjectKind, uuid.UUID]
+_OPEN_APPEALS = select(ModerationAppeal).where(
+    pair_in_keys(ModerationAppeal.subject_type, ModerationAppeal.subject_id), ModerationAppeal.resolved_at.is_(None)
+)
 
 
 async def open_appeals(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, ModerationAppeal]:
     """Open appeals of contributions, in one statement (for the queue's dataloader; the queue checked access)."""
     if not keys:
         return {}
-    rows = await session.scalars(
-        select(ModerationAppeal).where(
-            ModerationAppeal.subject_type.in_({kind.value for kind, _ in keys}),
-            ModerationAppeal.subject_id.in_({subject_id for _, subject_id in keys}),
-            ModerationAppeal.resolved_at.is_(None),
-        )
-    )
-    wanted = set(keys)
-    found = {(SubjectKind(row.subject_type), row.subject_id): row for row in rows}
-    return {key: row for key, row in found.items() if key in wanted}
+    rows = await session.scalars(_OPEN_APPEALS, pairs(keys))
+    return {(SubjectKind(row.subject_type), row.subject_id): row for row in rows}

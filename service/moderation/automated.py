@@ -3,20 +3,47 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Exists, ScalarSelect, and_, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Exists,
+    ScalarSelect,
+    Select,
+    Subquery,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from service.ideas.models import Comment, Idea, Lifecycle
 from service.moderation import checks
 from service.moderation.checks import Signals
 from service.moderation.journal import Entry, state, store
-from service.moderation.lexicon import Lexicon, abuse_lexicon
-from service.moderation.models import ModerationDecision, ModerationPolicy, ModerationTerm, Outcome, SubjectKind
+from service.moderation.lexicon import lexicon_with
+from service.moderation.models import (
+    DEFAULT_POLICY,
+    ModerationDecision,
+    ModerationPolicy,
+    ModerationTerm,
+    Outcome,
+    SubjectKind,
+    TownModerationSettings,
+)
 from service.moderation.notices import public_idea, tell_author
 from service.moderation.reasons import Reason
-from service.moderation.settings import town_settings
 from service.moderation.subjects import Subject, load_subject, move
 from service.moderation.verdict import Verdict, decide
 
@@ -41,17 +68,16 @@ async def check_submission(session: AsyncSession, *, kind: SubjectKind, subject_
     subject = await load_subject(session, kind, subject_id, lock=True)
     if subject is None or subject.lifecycle is not Lifecycle.PENDING:
         return None
-    if await _already_decided(session, subject):
+    known = await facts(session, subject)
+    if known.decided:
         await _mark_checked(session, subject)
         return None
-    settings = await town_settings(session, subject.town_id)
-    facts = await signals(session, subject)
-    found = checks.assess(subject.text, facts, lexicon=await town_lexicon(session, subject))
-    first = settings.policy is ModerationPolicy.FIRST_POST and await is_first_contribution(session, subject)
-    verdict = decide(settings.policy, found, first_contribution=first)
+    found = checks.assess(subject.text, known.signals, lexicon=lexicon_with(known.terms))
+    first = known.policy is ModerationPolicy.FIRST_POST and known.first_contribution
+    verdict = decide(known.policy, found, first_contribution=first)
     reasons = [reason.value for reason in verdict.reasons]
     after = {"lifecycle": RESULTING_LIFECYCLE[verdict.outcome].value, "reasons": reasons}
-    similar = facts.similar_idea_id if Reason.NEAR_DUPLICATE in verdict.reasons else None
+    similar = known.signals.similar_idea_id if Reason.NEAR_DUPLICATE in verdict.reasons else None
     entry = Entry(
         verdict.outcome, reasons, state(subject), after, score=verdict.score, digest=subject.digest, similar=similar
     )
@@ -60,20 +86,6 @@ async def check_submission(session: AsyncSession, *, kind: SubjectKind, subject_
     await _apply(session, subject, verdict)
     tell_author(session, subject, verdict.outcome, reasons=reasons, similar=await public_idea(session, similar))
     return verdict.outcome
-
-
-async def _already_decided(session: AsyncSession, subject: Subject) -> bool:
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    ModerationDecision.subject_type == subject.kind.value,
-                    ModerationDecision.subject_id == subject.id,
-                    ModerationDecision.content_digest == subject.digest,
-                )
-            )
-        )
-    )
 
 
 async def _mark_checked(session: AsyncSession, subject: Subject) -> None:
@@ -101,87 +113,140 @@ async def _apply(session: AsyncSession, subject: Subject, verdict: Verdict) -> N
 # ----------------------------------------------------------------------------- facts the checks need
 
 
-async def signals(session: AsyncSession, subject: Subject) -> Signals:
-    similarity, similar_id = await duplicate_match(session, subject)
-    return Signals(
-        recent_submissions=await recent_submissions(session, subject),
-        duplicate_similarity=similarity,
-        similar_idea_id=similar_id if isinstance(subject.row, Idea) else None,
+@dataclass(frozen=True)
+class Facts:
+    """What a decision reads from the database besides the contribution, in one statement (`facts`)."""
+
+    decided: bool  # this version of the text was decided before
+    policy: ModerationPolicy
+    terms: tuple[str, ...]  # the town's own terms, in order
+    first_contribution: bool  # nothing of the author's is published (or hidden) in the town yet
+    signals: Signals
+
+
+def _bound(name: str, column: InstrumentedAttribute[Any]) -> BindParameter[Any]:
+    return bindparam(name, type_=column.type)
+
+
+def _recent_count(model: type[Idea] | type[Comment]) -> ScalarSelect[int]:
+    """The author's contributions of this kind in the window before this one (this one included), counted relative
+    to the contribution's own time, so that a repeated check gives the same answer."""
+    return (
+        select(func.count())
+        .where(
+            model.author_id == _bound("author_id", model.author_id),
+            model.created_at > _bound("since", model.created_at),
+            model.created_at <= _bound("created_at", model.created_at),
+        )
+        .scalar_subquery()
     )
 
 
-async def recent_submissions(session: AsyncSession, subject: Subject) -> int:
-    """The author's ideas and comments in the window before this one (this one included).
+def _published_before(model: type[Idea] | type[Comment]) -> Exists:
+    return exists().where(
+        model.author_id == _bound("author_id", model.author_id),
+        model.town_id == _bound("town_id", model.town_id),
+        model.lifecycle.in_((Lifecycle.PUBLISHED.value, Lifecycle.HIDDEN.value)),
+        model.id != _bound("subject_id", model.id),
+    )
 
-    Counted relative to the contribution's own time, so a repeated check gives the same answer.
-    """
-    since = subject.created_at - POSTING_RATE_WINDOW
 
-    def counted(model: type[Idea] | type[Comment]) -> ScalarSelect[int]:
-        return (
-            select(func.count())
-            .where(
-                model.author_id == subject.author_id, model.created_at > since, model.created_at <= subject.created_at
-            )
-            .scalar_subquery()
+def _most_similar(kind: SubjectKind) -> Subquery:
+    """The highest pg_trgm similarity to an earlier contribution of the same kind in the same town, and which one.
+
+    Ideas are compared with everyone's recent ideas; comments only with the same person's recent comments (short
+    comments such as "Gute Idee!" are legitimately written by many, and are not compared at all)."""
+    model: type[Idea] | type[Comment]
+    if kind is SubjectKind.IDEA:
+        model = Idea
+        candidates = select(Idea.id, (Idea.title + " " + Idea.body).label("text")).where(
+            Idea.town_id == _bound("town_id", Idea.town_id), Idea.lifecycle != Lifecycle.WITHDRAWN.value
         )
-
-    total = await session.scalar(select(counted(Idea) + counted(Comment)))
-    return int(total or 0)
-
-
-async def duplicate_match(session: AsyncSession, subject: Subject) -> tuple[float | None, uuid.UUID | None]:
-    """Highest pg_trgm similarity to an earlier contribution of the same kind in the same town, and which one.
-
-    Ideas are compared with everyone's recent ideas; comments only with the same person's recent comments
-    (short comments such as "Gute Idee!" are legitimately written by many).
-    """
-    if isinstance(subject.row, Idea):
-        text = Idea.title + " " + Idea.body
-        candidates = select(Idea.id, text.label("text")).where(
-            Idea.town_id == subject.town_id, Idea.lifecycle != Lifecycle.WITHDRAWN.value
-        )
-        model: type[Idea] | type[Comment] = Idea
-        own = subject.row.title + " " + subject.row.body
     else:
-        if len(subject.row.body) < MIN_COMMENT_LENGTH_FOR_DUPLICATES:
-            return None, None
-        candidates = select(Comment.id, Comment.body.label("text")).where(
-            Comment.town_id == subject.town_id, Comment.author_id == subject.author_id
-        )
         model = Comment
-        own = subject.row.body
+        candidates = select(Comment.id, Comment.body.label("text")).where(
+            Comment.town_id == _bound("town_id", Comment.town_id),
+            Comment.author_id == _bound("author_id", Comment.author_id),
+        )
+    created_at = _bound("created_at", model.created_at)
     earlier = or_(
-        model.created_at < subject.created_at, and_(model.created_at == subject.created_at, model.id < subject.id)
+        model.created_at < created_at, and_(model.created_at == created_at, model.id < _bound("subject_id", model.id))
     )
     recent = (
-        candidates.where(earlier, model.created_at > subject.created_at - DUPLICATE_WINDOW)
+        candidates.where(earlier, model.created_at > _bound("duplicates_since", model.created_at))
         .order_by(model.created_at.desc())
         .limit(DUPLICATE_CANDIDATES)
         .subquery()
     )
-    similarity = func.similarity(recent.c.text, own)
-    best = (await session.execute(select(similarity, recent.c.id).order_by(similarity.desc()).limit(1))).first()
-    return (float(best[0]), best[1]) if best is not None else (None, None)
+    similarity = func.similarity(recent.c.text, bindparam("own_text", type_=Text))
+    return (
+        select(similarity.label("similarity"), recent.c.id.label("similar_id"))
+        .order_by(similarity.desc())
+        .limit(1)
+        .subquery("most_similar")
+    )
 
 
-async def is_first_contribution(session: AsyncSession, subject: Subject) -> bool:
-    """Whether the author has nothing published (or once published, now hidden) in this town yet."""
-    shown = (Lifecycle.PUBLISHED.value, Lifecycle.HIDDEN.value)
+def _facts_statement(kind: SubjectKind, *, duplicates: bool) -> Select[Any]:
+    """Built once per kind of contribution (and whether it is compared for near-duplicates), its values bound."""
+    decided = exists().where(
+        ModerationDecision.subject_type == kind.value,
+        ModerationDecision.subject_id == _bound("subject_id", ModerationDecision.subject_id),
+        ModerationDecision.content_digest == _bound("digest", ModerationDecision.content_digest),
+    )
+    town_id = _bound("town_id", ModerationTerm.town_id)
+    policy = select(TownModerationSettings.policy).where(TownModerationSettings.town_id == town_id)
+    terms = select(func.array_agg(aggregate_order_by(ModerationTerm.term, ModerationTerm.term))).where(
+        ModerationTerm.town_id == town_id
+    )
+    columns = (
+        decided.label("decided"),
+        policy.scalar_subquery().label("policy"),
+        terms.scalar_subquery().label("terms"),
+        (_recent_count(Idea) + _recent_count(Comment)).label("recent"),
+        or_(_published_before(Idea), _published_before(Comment)).label("published_before"),
+    )
+    if not duplicates:
+        return select(*columns, null().label("similarity"), null().label("similar_id"))
+    similar = _most_similar(kind)
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    return select(*columns, similar.c.similarity, similar.c.similar_id).select_from(one_row.outerjoin(similar, true()))
 
-    def published_before(model: type[Idea] | type[Comment]) -> Exists:
-        return exists().where(
-            model.author_id == subject.author_id,
-            model.town_id == subject.town_id,
-            model.lifecycle.in_(shown),
-            model.id != subject.id,
-        )
 
-    found = await session.scalar(select(or_(published_before(Idea), published_before(Comment))))
-    return not found
+_FACTS = {
+    (kind, duplicates): _facts_statement(kind, duplicates=duplicates)
+    for kind in SubjectKind
+    for duplicates in (True, False)
+}
 
 
-async def town_lexicon(session: AsyncSession, subject: Subject) -> Lexicon:
-    """The built-in lists plus the town's own terms."""
-    terms = (await session.scalars(select(ModerationTerm.term).where(ModerationTerm.town_id == subject.town_id))).all()
-    return abuse_lexicon().extended(terms)
+async def facts(session: AsyncSession, subject: Subject) -> Facts:
+    """Everything the decision reads besides the contribution itself: one statement."""
+    if isinstance(subject.row, Idea):
+        own, duplicates = subject.row.title + " " + subject.row.body, True
+    else:
+        own = subject.row.body
+        duplicates = len(own) >= MIN_COMMENT_LENGTH_FOR_DUPLICATES
+    parameters = {
+        "subject_id": subject.id,
+        "digest": subject.digest,
+        "town_id": subject.town_id,
+        "author_id": subject.author_id,
+        "created_at": subject.created_at,
+        "since": subject.created_at - POSTING_RATE_WINDOW,
+    }
+    if duplicates:
+        parameters |= {"duplicates_since": subject.created_at - DUPLICATE_WINDOW, "own_text": own}
+    row = (await session.execute(_FACTS[subject.kind, duplicates], parameters)).one()
+    similarity = float(row.similarity) if row.similarity is not None else None
+    return Facts(
+        decided=bool(row.decided),
+        policy=ModerationPolicy(row.policy) if row.policy is not None else DEFAULT_POLICY,
+        terms=tuple(row.terms or ()),
+        first_contribution=not row.published_before,
+        signals=Signals(
+            recent_submissions=int(row.recent or 0),
+            duplicate_similarity=similarity,
+            similar_idea_id=row.similar_id if isinstance(subject.row, Idea) else None,
+        ),
+    )

@@ -6,11 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, literal, select, tuple_, union_all
+from sqlalchemy import Select, and_, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.ideas.models import Comment, Idea, Lifecycle
+from service.kit.lookup import pair_in_keys, pairs
 from service.moderation.models import ModerationDecision, SubjectKind
 
 # (town id, author id)
@@ -32,33 +35,49 @@ async def author_histories(session: AsyncSession, keys: Sequence[AuthorKey]) -> 
     found: dict[AuthorKey, AuthorHistory] = {key: AuthorHistory() for key in keys}
     if not keys:
         return found
+    counts, decisions = _statements()
+    wanted = pairs(found)
+    for town_id, author_id, lifecycle, count in await session.execute(counts, wanted):
+        setattr(found[(town_id, author_id)], lifecycle, count)
+    for decision, town_id, author_id in (await session.execute(decisions, wanted)).all():
+        found[(town_id, author_id)].decisions.append(decision)
+    return found
+
+
+@cache
+def _statements() -> tuple[Select[Any], Select[Any]]:
+    """The two statements, built once on first use (the key columns' types are known once the models are mapped:
+    a foreign key takes its type from the column it names)."""
+    # The ideas and comments of the wanted (town, author) pairs.
     contributions = union_all(
         *(
             select(model.id, model.town_id, model.author_id, model.lifecycle, literal(kind.value).label("kind")).where(
-                tuple_(model.town_id, model.author_id).in_(list(found))
+                pair_in_keys(model.town_id, model.author_id)
             )
             for model, kind in ((Idea, SubjectKind.IDEA), (Comment, SubjectKind.COMMENT))
         )
     ).subquery()
-    counts = await session.execute(
+
+    counts = (
         select(contributions.c.town_id, contributions.c.author_id, contributions.c.lifecycle, func.count())
         .where(
             contributions.c.lifecycle.in_((Lifecycle.PUBLISHED.value, Lifecycle.REJECTED.value, Lifecycle.HIDDEN.value))
         )
         .group_by(contributions.c.town_id, contributions.c.author_id, contributions.c.lifecycle)
     )
-    for town_id, author_id, lifecycle, count in counts:
-        setattr(found[(town_id, author_id)], lifecycle, count)
-    newest = (
-        func.row_number()
-        .over(
-            partition_by=(contributions.c.town_id, contributions.c.author_id),
-            order_by=(ModerationDecision.created_at.desc(), ModerationDecision.id.desc()),
-        )
-        .label("newest")
-    )
+
     ranked = (
-        select(ModerationDecision.id, contributions.c.town_id, contributions.c.author_id, newest)
+        select(
+            ModerationDecision.id,
+            contributions.c.town_id,
+            contributions.c.author_id,
+            func.row_number()
+            .over(
+                partition_by=(contributions.c.town_id, contributions.c.author_id),
+                order_by=(ModerationDecision.created_at.desc(), ModerationDecision.id.desc()),
+            )
+            .label("newest"),
+        )
         .join(
             contributions,
             and_(
@@ -69,12 +88,11 @@ async def author_histories(session: AsyncSession, keys: Sequence[AuthorKey]) -> 
         .where(ModerationDecision.automated.is_(False))
         .subquery()
     )
-    decisions = await session.execute(
+
+    decisions = (
         select(ModerationDecision, ranked.c.town_id, ranked.c.author_id)
         .join(ranked, ranked.c.id == ModerationDecision.id)
         .where(ranked.c.newest <= LAST_DECISIONS)
         .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
     )
-    for decision, town_id, author_id in decisions.all():
-        found[(town_id, author_id)].decisions.append(decision)
-    return found
+    return counts, decisions

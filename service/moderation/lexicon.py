@@ -320,6 +320,15 @@ def abuse_lexicon() -> Lexicon:
     return Lexicon([*load_terms(WORDLISTS / "de.txt"), *load_terms(WORDLISTS / "en.txt")])
 
 
+@lru_cache(maxsize=128)
+def lexicon_with(terms: tuple[str, ...]) -> Lexicon:
+    """The built-in lists plus a town's own terms (lines of the list syntax), built once per set of terms.
+
+    Keyed by the terms themselves, in the order the database gives them: a town that adds or removes a term asks
+    for a different set, which is built anew; the set it had before stays cached until it is the least used."""
+    return abuse_lexicon().extended(terms)
+
+
 @cache
 def spam_lexicon() -> Lexicon:
     return Lexicon(load_terms(WORDLISTS / "spam.txt"))

@@ -37,6 +37,10 @@ class SubjectKind(StrEnum):
     COMMENT = "comment"
 
 
+# A contribution as the moderation tables name it: its kind and its id.
+SubjectKey = tuple[SubjectKind, uuid.UUID]
+
+
 class Outcome(StrEnum):
     """What a decision did to a contribution."""
 

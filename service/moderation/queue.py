@@ -29,9 +29,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from service.auth.viewer import Viewer
 from service.ideas.models import Comment, Idea, Lifecycle, Report
+from service.kit import lookup
 from service.kit.errors import PermissionDenied
 from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, parse_time, parse_uuid
-from service.moderation.models import ModerationAppeal, SubjectKind
+from service.moderation.models import ModerationAppeal, SubjectKey, SubjectKind
 from service.moderation.policies import can_moderate
 from service.moderation.reasons import Reason
 
@@ -197,7 +198,14 @@ class OpenReport:
     created_at: datetime
 
 
-SubjectKey = tuple[SubjectKind, uuid.UUID]
+_OPEN_REPORTS = (
+    select(Report.idea_id, Report.comment_id, Report.reason, Report.text, Report.created_at)
+    .where(
+        or_(lookup.key_in_keys(Report.idea_id, "ideas"), lookup.key_in_keys(Report.comment_id, "comments")),
+        Report.resolved_at.is_(None),
+    )
+    .order_by(Report.created_at, Report.id)
+)
 
 
 async def open_reports(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, list[OpenReport]]:
@@ -207,19 +215,12 @@ async def open_reports(session: AsyncSession, keys: Sequence[SubjectKey]) -> dic
     person, and a reporter who could be named to the town (whose moderators may know the author) might not
     report at all. The reporter is kept in the database for the one-report-per-person rule and their own export.
     """
-    ideas = [subject_id for kind, subject_id in keys if kind is SubjectKind.IDEA]
-    comments = [subject_id for kind, subject_id in keys if kind is SubjectKind.COMMENT]
     found: dict[SubjectKey, list[OpenReport]] = {key: [] for key in keys}
     if not keys:
         return found
-    rows = await session.execute(
-        select(Report.idea_id, Report.comment_id, Report.reason, Report.text, Report.created_at)
-        .where(
-            or_(Report.idea_id.in_(ideas), Report.comment_id.in_(comments)),
-            Report.resolved_at.is_(None),
-        )
-        .order_by(Report.created_at, Report.id)
-    )
+    ideas = lookup.keys((subject_id for kind, subject_id in found if kind is SubjectKind.IDEA), "ideas")
+    comments = lookup.keys((subject_id for kind, subject_id in found if kind is SubjectKind.COMMENT), "comments")
+    rows = await session.execute(_OPEN_REPORTS, ideas | comments)
     for idea_id, comment_id, reason, text, created_at in rows:
         key = (SubjectKind.IDEA, idea_id) if idea_id is not None else (SubjectKind.COMMENT, comment_id)
         if key in found:

@@ -42,7 +42,7 @@ EXPLANATIONS: dict[Reason, str] = {
     Reason.REPORTED: "Der Beitrag wurde gemeldet.",
     Reason.APPEALED: "Wer den Beitrag geschrieben hat, bittet um eine zweite Prüfung der Entscheidung.",
 }
-# Comments are compared with the same person's recent comments only (see `automated.duplicate_match`).
+# Comments are compared with the same person's recent comments only (see `automated.facts`).
 COMMENT_DUPLICATE = "Einen sehr ähnlichen Kommentar hat dieselbe Person hier vor Kurzem schon geschrieben."
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
 from service.ideas.models import Idea, Lifecycle
-from service.moderation.models import ModerationDecision, SubjectKind
+from service.kit.lookup import pair_in_keys, pairs
+from service.moderation.models import ModerationDecision, SubjectKey, SubjectKind
 from service.moderation.policies import can_see_moderation
 from service.moderation.subjects import Subject, load_subject
 
@@ -40,9 +41,6 @@ async def moderation_status(
     return ModerationStatus(subject=subject, last_decision=last)
 
 
-SubjectKey = tuple[SubjectKind, uuid.UUID]
-
-
 async def latest_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) -> dict[SubjectKey, ModerationDecision]:
     """The most recent decision on each contribution that has one, in one statement.
 
@@ -63,25 +61,22 @@ async def shown_decisions(session: AsyncSession, keys: Sequence[SubjectKey]) -> 
     dataloader). Callers decide who may see it (`policies.can_see_moderation`)."""
     if not keys:
         return {}
-    similar = and_(Idea.id == ModerationDecision.similar_idea_id, Idea.lifecycle == Lifecycle.PUBLISHED.value)
-    rows = await session.execute(
-        select(ModerationDecision, Idea)
-        .outerjoin(Idea, similar)
-        .where(
-            ModerationDecision.subject_type.in_({kind.value for kind, _ in keys}),
-            ModerationDecision.subject_id.in_({subject_id for _, subject_id in keys}),
-        )
-        .ext(distinct_on(ModerationDecision.subject_type, ModerationDecision.subject_id))
-        .order_by(
-            ModerationDecision.subject_type,
-            ModerationDecision.subject_id,
-            ModerationDecision.created_at.desc(),
-            ModerationDecision.id.desc(),
-        )
-    )
-    wanted = set(keys)
-    found = {
+    rows = await session.execute(_SHOWN_DECISIONS, pairs(keys))
+    return {
         (SubjectKind(decision.subject_type), decision.subject_id): ShownDecision(decision, idea)
         for decision, idea in rows
     }
-    return {key: shown for key, shown in found.items() if key in wanted}
+
+
+_SHOWN_DECISIONS = (
+    select(ModerationDecision, Idea)
+    .outerjoin(Idea, and_(Idea.id == ModerationDecision.similar_idea_id, Idea.lifecycle == Lifecycle.PUBLISHED.value))
+    .where(pair_in_keys(ModerationDecision.subject_type, ModerationDecision.subject_id))
+    .ext(distinct_on(ModerationDecision.subject_type, ModerationDecision.subject_id))
+    .order_by(
+        ModerationDecision.subject_type,
+        ModerationDecision.subject_id,
+        ModerationDecision.created_at.desc(),
+        ModerationDecision.id.desc(),
+    )
+)

@@ -20,7 +20,7 @@ from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, Offic
 from service.ideas.policies import idea_visible_to
 from service.kit.errors import InvalidArgument, PermissionDenied
 from service.kit.pagination import decode_cursor, encode_cursor, parse_uuid
-from service.tallies.compute import TIME_ZONE
+from service.kit.tally_source import TIME_ZONE
 from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
 from service.tallies.suppression import SUPPRESS_BELOW
 from service.towns.models import StrategyArea, Town

@@ -39,6 +39,18 @@ class AreaHeader(NamedTuple):
 _TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fields)).where(
     Town.slug == bindparam("slug")
 )
+# A town's page names the town and lists its fields of action: both in one statement, an area to a row (none: one
+# row of the town alone), in the town's order.
+_TOWN_WITH_AREAS_BY_SLUG = (
+    select(
+        *(getattr(Town, name) for name in TownHeader._fields),
+        *(getattr(StrategyArea, name).label(f"area_{name}") for name in AreaHeader._fields),
+    )
+    .select_from(Town)
+    .outerjoin(StrategyArea, StrategyArea.town_id == Town.id)
+    .where(Town.slug == bindparam("slug"))
+    .order_by(StrategyArea.position, StrategyArea.name)
+)
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
 # Read as plain rows: every town page lists its town's fields of action.
@@ -53,6 +65,15 @@ _id = attrgetter("id")
 async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
     row = (await (await session.connection()).execute(_TOWN_HEADER_BY_SLUG, {"slug": slug})).first()
     return TownHeader._make(row) if row else None
+
+
+async def town_with_areas_by_slug(session: AsyncSession, slug: str) -> tuple[TownHeader, list[AreaHeader]] | None:
+    rows = (await (await session.connection()).execute(_TOWN_WITH_AREAS_BY_SLUG, {"slug": slug})).all()
+    if not rows:
+        return None
+    width = len(TownHeader._fields)
+    areas = [AreaHeader._make(row[width:]) for row in rows if row[width] is not None]
+    return TownHeader._make(rows[0][:width]), areas
 
 
 async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:

@@ -14,7 +14,7 @@ from service.kit.geo import GeoPoint
 from service.towns import repository
 from service.towns.errors import TownErrorCode
 from service.towns.models import StrategyArea, Town
-from service.towns.repository import TownHeader
+from service.towns.repository import AreaHeader, TownHeader
 
 
 async def list_towns(session: AsyncSession, viewer: Viewer) -> Sequence[Town]:
@@ -23,6 +23,13 @@ async def list_towns(session: AsyncSession, viewer: Viewer) -> Sequence[Town]:
 
 async def get_town(session: AsyncSession, viewer: Viewer, *, slug: str) -> TownHeader | None:
     return await repository.town_by_slug(session, slug)
+
+
+async def get_town_with_areas(
+    session: AsyncSession, viewer: Viewer, *, slug: str
+) -> tuple[TownHeader, list[AreaHeader]] | None:
+    """The town and its fields of action (in the town's order), read together."""
+    return await repository.town_with_areas_by_slug(session, slug)
 
 
 async def list_region_themes(session: AsyncSession, viewer: Viewer) -> Sequence[StrategyArea]:

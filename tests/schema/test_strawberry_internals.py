@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import inspect
+import typing
+import uuid
 from typing import Any
 
 import httpx
@@ -17,10 +19,15 @@ from strawberry.types.graphql import OperationType
 
 from schema.root import build_schema
 from schema.strawberry_internals import (
+    QueryParams,
     ReleasingExecutionContext,
+    SelectedField,
+    Selection,
     graphql_core_schema,
+    id_scalar,
     provided_operation_name,
     refused_operation_type,
+    to_camel_case,
     validate_document,
 )
 
@@ -104,3 +111,65 @@ async def test_a_mutation_over_get_is_refused_for_its_operation_type() -> None:
 def test_the_executor_still_keeps_its_helpers_where_they_are_released() -> None:
     source = inspect.getsource(ReleasingExecutionContext.__mro__[1])
     assert "self.async_helpers" in source, "graphql-core's executor no longer has async_helpers: review the release"
+
+
+@strawberry.type
+class _Named:
+    @strawberry.field
+    def pick(self, sign_up_id: str, a_b2_c: str, already_camel: str) -> str:
+        return "picked"
+
+
+def test_names_are_camel_cased_as_strawberry_names_arguments() -> None:
+    schema = graphql_core_schema(strawberry.Schema(query=_Named))
+    assert schema.query_type is not None
+    given = list(schema.query_type.fields["pick"].args)
+    assert given == [to_camel_case(name) for name in ("sign_up_id", "a_b2_c", "already_camel")]
+
+
+@strawberry.type
+class _Leaf:
+    name: str = "leaf"
+
+
+_SEEN: list[Selection] = []
+
+
+@strawberry.type
+class _Selecting:
+    @strawberry.field
+    def leaf(self, info: strawberry.Info) -> _Leaf:
+        _SEEN.extend(info.selected_fields)
+        return _Leaf()
+
+
+def test_selected_fields_are_fields_and_fragments_with_their_selections() -> None:
+    _SEEN.clear()
+    result = strawberry.Schema(query=_Selecting).execute_sync("{ leaf { ... on Leaf { name } } }")
+    assert result.errors is None
+    [field] = _SEEN
+    assert isinstance(field, SelectedField)
+    assert field.name == "leaf"
+    [fragment] = field.selections
+    assert not isinstance(fragment, SelectedField)
+    [inner] = fragment.selections
+    assert isinstance(inner, SelectedField)
+    assert inner.name == "name"
+
+
+@strawberry.type
+class _Identified:
+    @strawberry.field
+    def key(self) -> uuid.UUID:
+        return uuid.UUID(int=1)
+
+
+def test_the_id_scalar_makes_a_uuid_an_id() -> None:
+    schema = strawberry.Schema(query=_Identified, scalar_overrides={uuid.UUID: id_scalar()})
+    assert "key: ID!" in schema.as_str()
+    assert schema.execute_sync("{ key }").data == {"key": str(uuid.UUID(int=1))}
+
+
+def test_the_views_parse_query_params_of_this_type() -> None:
+    hints = typing.get_type_hints(GraphQL.parse_query_params)
+    assert hints["params"] == QueryParams

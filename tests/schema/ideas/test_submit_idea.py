@@ -9,6 +9,7 @@ import pytest
 
 from mitmachen.runtime import Runtime
 from service.auth.viewer import Role
+from service.db.engine import count_statements
 from service.ideas.models import Lifecycle
 from tests.conftest import GraphQLClient
 from tests.support.ideas import (
@@ -441,3 +442,27 @@ async def test_only_the_author_withdraws(runtime: Runtime, graphql: GraphQLClien
     assert codes(refused["errors"]) == ["FORBIDDEN"]
     assert codes(anonymous["errors"]) == ["UNAUTHENTICATED"]
     assert await count_rows(runtime, "ideas", "lifecycle = 'published'") == 1
+
+
+SUBMIT_ONLY = """
+mutation SubmitIdea($input: SubmitIdeaInput!) {
+  submitIdea(input: $input) { __typename ... on IdeaSubmitted { idea { id lifecycle } } }
+}
+"""
+
+
+@pytest.mark.parametrize("located", [False, True], ids=["without a point", "with a point"])
+async def test_a_submission_is_one_insert_that_checks_town_field_of_action_and_point(
+    runtime: Runtime, graphql: GraphQLClient, oidc_provider: OidcProvider, located: bool
+) -> None:
+    """Signing in (the person and their roles), then the idea inserted from the town joined with its field of
+    action, the point inside the town's box: no separate lookups of the town and the field of action."""
+    clara = await person(runtime, oidc_provider, "clara", name="Clara Citizen")
+    soest = await town_ref(graphql, "soest")
+    point = {"location": {"latitude": SOEST_CENTRE[0], "longitude": SOEST_CENTRE[1]}} if located else {}
+
+    with count_statements() as counter:
+        body = await graphql(SUBMIT_ONLY, {"input": submit_input(soest, **point)}, headers=clara.headers)
+
+    assert body["data"]["submitIdea"]["__typename"] == "IdeaSubmitted", body
+    assert counter.count == 2  # before: 4 (the town and the field of action were read first)

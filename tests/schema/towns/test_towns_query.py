@@ -15,6 +15,9 @@ query Town($slug: String!) { town(slug: $slug) { id name strategyAreas { id name
 NODE = """
 query Node($id: ID!) { node(id: $id) { id ... on Town { slug } ... on StrategyArea { name } } }
 """
+TOWN_WITH_AREAS = """
+query Town($slug: String!) { town(slug: $slug) { name ... on Town { strategyAreas { slug name } } } }
+"""
 REGION_THEMES = "query { regionThemes { slug name isRegionTheme town { slug } } }"
 
 
@@ -39,6 +42,20 @@ async def test_towns_with_areas_cost_two_statements_whatever_the_number_of_towns
 
     assert len(body["data"]["towns"]) == len(DEMO_TOWNS)
     assert counter.count == 2
+
+
+async def test_a_town_with_its_areas_costs_one_statement(graphql: GraphQLClient) -> None:
+    with count_statements() as counter:
+        soest = (await graphql(TOWN_WITH_AREAS, {"slug": "soest"}))["data"]["town"]
+    with count_statements() as unknown:
+        missing = await graphql(TOWN_WITH_AREAS, {"slug": "atlantis"})
+
+    assert soest["name"] == "Soest"
+    demo = next(town for town in DEMO_TOWNS if town.slug == "soest")
+    assert [area["name"] for area in soest["strategyAreas"]] == [name for _, name in demo.areas]
+    assert counter.count == 1
+    assert missing == {"data": {"town": None}}
+    assert unknown.count == 1
 
 
 async def test_town_by_slug_and_unknown_slug(graphql: GraphQLClient) -> None:
