@@ -6,6 +6,11 @@ Run it from the repository root:
 
 Options: `--people 1000`, `--places 10`, `--shifts 100` (for the spread case), `--keep-database`.
 
+Before and after in one run: `--before DIR --rounds 3` runs the API from DIR (another tree, e.g. main unpacked
+with `git archive main | tar -x -C DIR`) and from `--code` (this tree) in turn, `--rounds` pairs, each round on a
+fresh database and Redis, and prints the medians of each side and their ratios (after / before): on a shared,
+noisy machine only rounds that alternate within one run compare.
+
 What it does, in one run (the database, issuer and API helpers are those of `bench/moderation.py`):
 
 1. Creates its own database, migrates it, seeds the demo towns, and writes a verified organisation with one
@@ -35,6 +40,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -314,6 +320,54 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await recreate_database(server, name, drop_only=True)
 
 
+CASES = ("contended", "spread")
+MEASURES = ("sign_ups_per_second", "api_cpu_ms_per_sign_up")
+SIDES = ("before", "after")
+
+
+def comparison(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians per side and case of sign-ups/s and API CPU per sign-up, and the ratio after / before."""
+    table: dict[str, Any] = {}
+    for case in CASES:
+        row: dict[str, Any] = {}
+        for measure in MEASURES:
+            sides = {side: [entry[case][measure] for entry in rounds if entry["side"] == side] for side in SIDES}
+            medians = {side: statistics.median(values) for side, values in sides.items()}
+            row[measure] = {
+                **sides,
+                **{f"{side}_median": medians[side] for side in sides},
+                "ratio": round(medians["after"] / medians["before"], 2) if medians["before"] else None,
+            }
+        table[case] = row
+    return table
+
+
+async def compare(args: argparse.Namespace) -> dict[str, Any]:
+    """`--rounds` pairs, before and after in turn (which goes first alternates too)."""
+    rounds: list[dict[str, Any]] = []
+    for number in range(args.rounds):
+        order = [("before", args.before), ("after", args.code)]
+        for side, code in order if number % 2 == 0 else order[::-1]:
+            say(f"round {number + 1}/{args.rounds}: {side} ({code})")
+            result = await run(argparse.Namespace(**{**vars(args), "code": code}))
+            rounds.append({"side": side, "code": str(code), **{case: result[case] for case in CASES}})
+            say(
+                "  ".join(
+                    f"{case}: {result[case]['sign_ups_per_second']}/s at {result[case]['api_cpu_ms_per_sign_up']} ms"
+                    for case in CASES
+                )
+            )
+    return {
+        "benchmark": "signUpForShift before vs. after, alternating",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {"people": args.people, "places": args.places, "spread_shifts": args.shifts},
+        "comparison": comparison(rounds),
+        "rounds": rounds,
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "versions": versions(),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--people", type=int, default=1000)
@@ -323,13 +377,16 @@ def main() -> int:
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="run the API (and worker) from this tree, e.g. an earlier commit"
     )
+    parser.add_argument("--before", type=Path, help="also run the API from this tree, alternating with --code")
+    parser.add_argument("--rounds", type=int, default=3, help="pairs of runs with --before")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    result = asyncio.run(run(args))
+    result = asyncio.run(compare(args) if args.before is not None else run(args))
     output: Path = args.output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    say(json.dumps({key: result[key] for key in ("contended", "spread")}, indent=2, ensure_ascii=False))
+    shown = ("comparison",) if args.before is not None else CASES
+    say(json.dumps({key: result[key] for key in shown}, indent=2, ensure_ascii=False))
     say(f"written to {output}")
     return 0
 

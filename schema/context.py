@@ -8,7 +8,7 @@ from starlette.requests import Request
 from schema.loaders import Loaders
 from service.auth.viewer import Viewer
 from service.config import Settings
-from service.kit.budget import QueryBudget
+from service.kit.budget import DeferredBudget, QueryBudget
 from service.kit.ratelimit import RateLimiter
 from service.kit.unit_of_work import UnitOfWork
 
@@ -29,6 +29,8 @@ class Context:
     query_budget: QueryBudget | None = None
     # The query's estimated cost with its variables and whether a variable sizes a list (`schema.cost.request_cost`).
     query_cost: tuple[int, bool] | None = None
+    # A mutation's budget, read with its write limit in one Redis round trip (`schema/ratelimit.py`).
+    deferred_budget: DeferredBudget | None = None
 
 
 Info = strawberry.Info[Context, None]

@@ -8,6 +8,9 @@ Only async resolvers can carry it (strawberry refuses the schema otherwise).
 
 Actions are named `domain.verb`, each counted on its own: `idea.submit`, `idea.support`, `idea.comment`,
 `content.report`; volunteering and surveys attach theirs the same way (`shift.sign_up`, `survey.answer`).
+
+When the mutation is the first field of its document, the query budget (`schema/budget.py`) is read in the same
+Redis round trip as the limit: one round trip per write, before the mutation takes a database connection.
 """
 
 from __future__ import annotations
@@ -28,13 +31,22 @@ class RateLimited(FieldExtension):
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
         context = info.context
+        # The budget of a mutation waiting to be read (`QueryBudgetCharge`): read with this limit, once.
+        deferred, context.deferred_budget = context.deferred_budget, None
         try:
-            await context.rate_limiter.hit(
-                self.action, person_id=context.viewer.user_id, address=context.client_address
+            budget = await context.rate_limiter.hit(
+                self.action,
+                person_id=context.viewer.user_id,
+                address=context.client_address,
+                budget=deferred.counter if deferred is not None else None,
             )
         except RateLimitExceeded as limited:
+            if deferred is not None:
+                deferred.read(limited.budget)
             sub_response: Response | None = getattr(context.request.state, "graphql_sub_response", None)
             if sub_response is not None:
                 sub_response.headers["Retry-After"] = str(limited.retry_after_seconds)
             raise
+        if deferred is not None:
+            deferred.read(budget)
         return await next_(source, info, **kwargs)

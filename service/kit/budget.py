@@ -2,14 +2,14 @@
 
 A person is charged on their own account; an anonymous caller on their client address. Each has `per_person` or
 `per_address` cost points per fixed window of `window_seconds`. A query that would go over what is left is
-refused and charged nothing, so the caller can still afford cheaper ones. Charging is one round trip (a small Lua
-script: read, compare, add, set the expiry). When Redis cannot be reached the query runs uncharged and the outage
+refused and charged nothing, so the caller can still afford cheaper ones. Charging is one round trip (the Lua
+script of `service/kit/ratelimit.py`: read, compare, add, set the expiry), for a mutation the same round trip that
+counts its write limit. When Redis cannot be reached the query runs uncharged and the outage
 is logged: a broken counter must not lock citizens out (as with the write limits in `service/kit/ratelimit.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -19,27 +19,11 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.kit.ratelimit import REDIS_TIMEOUT_SECONDS, Limits
+from service.kit.ratelimit import BudgetCounter, Counters, Limits
 
 logger = logging.getLogger("mitmachen.ratelimit")
 
 KEY_PREFIX = "mitmachen:budget"
-
-# KEYS[1] the window's counter; ARGV cost, limit, expiry. Returns {used after this call, 1 if charged else 0}.
-_CHARGE = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-local cost = tonumber(ARGV[1])
-if used + cost > tonumber(ARGV[2]) then
-  return {used, 0}
-end
-if cost > 0 then
-  used = redis.call('INCRBY', KEYS[1], cost)
-  if redis.call('TTL', KEYS[1]) < 0 then
-    redis.call('EXPIRE', KEYS[1], ARGV[3])
-  end
-end
-return {used, 1}
-"""
 
 
 def budget_limits(settings: Settings) -> Limits:
@@ -67,39 +51,72 @@ class BudgetStatus:
         return {"limit": self.limit, "remaining": self.remaining, "resetsIn": self.resets_in, "cost": self.cost}
 
 
+@dataclass
+class DeferredBudget:
+    """A charge left to the first write limit a mutation counts, so that both take one round trip."""
+
+    budget: QueryBudget
+    counter: BudgetCounter
+    # Redis's reply, once read: (used, charged), or None when Redis was away.
+    reply: tuple[int, bool] | None = None
+    done: bool = False
+
+    def read(self, reply: tuple[int, bool] | None) -> None:
+        self.reply, self.done = reply, True
+
+    def status(self) -> BudgetStatus | None:
+        return self.budget.status(self.counter, *self.reply) if self.reply is not None else None
+
+
 class QueryBudget:
     def __init__(self, redis: Redis, limits: Limits) -> None:
         self.redis = redis
         self.limits = limits
-        self._charge = redis.register_script(_CHARGE)
+        self._counters = Counters(redis)
+
+    def counter(self, cost: int, *, person_id: uuid.UUID | None, address: str | None) -> BudgetCounter | None:
+        """The counter a charge of `cost` goes to: the person's, or the address's of an anonymous caller.
+
+        None when nothing is counted: budgets switched off, or a caller without person or address."""
+        if not self.limits.enabled:
+            return None
+        window = self.limits.window_seconds
+        index = int(time.time() // window)
+        if person_id is not None:
+            return BudgetCounter(f"{KEY_PREFIX}:person:{person_id}:{index}", cost, self.limits.per_person, window + 1)
+        if address is not None:
+            return BudgetCounter(f"{KEY_PREFIX}:address:{address}:{index}", cost, self.limits.per_address, window + 1)
+        return None
+
+    def status(self, counter: BudgetCounter, used: int, charged: bool) -> BudgetStatus:
+        """Where the caller stands after `counter` was charged (or refused): Redis's reply read."""
+        window = self.limits.window_seconds
+        now = time.time()
+        resets_in = max(1, int((int(now // window) + 1) * window - now + 0.999))
+        return BudgetStatus(
+            limit=counter.limit,
+            remaining=max(0, counter.limit - used),
+            resets_in=resets_in,
+            cost=counter.cost,
+            allowed=charged,
+        )
 
     async def charge(self, cost: int, *, person_id: uuid.UUID | None, address: str | None) -> BudgetStatus | None:
         """Charges `cost` to the person, or to the address of an anonymous caller.
 
         None when nothing is counted: budgets switched off, a caller without person or address, or Redis away.
         """
-        if not self.limits.enabled:
+        counter = self.counter(cost, person_id=person_id, address=address)
+        if counter is None:
             return None
-        window = self.limits.window_seconds
-        now = time.time()
-        index = int(now // window)
-        resets_in = max(1, int((index + 1) * window - now + 0.999))
-        if person_id is not None:
-            key, limit = f"{KEY_PREFIX}:person:{person_id}:{index}", self.limits.per_person
-        elif address is not None:
-            key, limit = f"{KEY_PREFIX}:address:{address}:{index}", self.limits.per_address
-        else:
-            return None
+        reply = await self.counters_reply(counter)
+        return self.status(counter, *reply) if reply is not None else None
+
+    async def counters_reply(self, counter: BudgetCounter) -> tuple[int, bool] | None:
+        """Charges `counter`: Redis's (used, charged), or None when Redis is away (logged)."""
         try:
-            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-                used, charged = await self._charge(keys=[key], args=[cost, limit, window + 1])
+            _, reply = await self._counters.count([], 0, counter)
         except (RedisError, OSError, TimeoutError) as error:
             logger.warning("query budget not charged: Redis unavailable (%s)", type(error).__name__)
             return None
-        return BudgetStatus(
-            limit=limit,
-            remaining=max(0, limit - int(used)),
-            resets_in=resets_in,
-            cost=cost,
-            allowed=bool(charged),
-        )
+        return reply

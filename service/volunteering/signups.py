@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, bindparam, func, literal, select, text, update
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, column, func, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
@@ -61,11 +61,14 @@ async def _person_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
 
 
 def _shift_to_sign_up_for(visible: ColumnElement[bool]) -> Select[tuple[Shift, str, datetime, Any]]:
-    """The shift (:shift_id) with its offer's status and the time, taking the person's lock (:user_id as text)."""
+    """The shift (:shift_id) with its offer's status and the time, taking the person's lock (:user_id as text) and
+    then the shift's row lock (the function in the select list runs below the row locking), so the shift read is
+    its newest version and stays so until the commit."""
     return (
         select(Shift, Offer.status, func.now(), _person_lock_of(bindparam("user_id", type_=String)))
         .join(Offer, Offer.id == Shift.offer_id)
         .where(Shift.id == bindparam("shift_id"), visible)
+        .with_for_update(of=Shift)
     )
 
 
@@ -110,13 +113,11 @@ async def sign_up_for_shift(
     """Confirmed when a place is free, else waitlisted; the position is the arrival order under the shift lock.
     With `share_contact` the organisation's managers see the person's e-mail address on the roster.
 
-    Few statements, because a connection is held for all of them and the shift lock from the second to the commit:
-    1. take the person's lock and read the shift and its offer;
-    2. lock the shift, check (under the person's lock, in a snapshot taken after it) that the person is on no
-       overlapping shift, this one included, hand out the next position and a place if one is free, insert;
-    3. only for the waitlisted: count the people waiting ahead.
-    When the second inserts nothing, a further statement finds out why (signed up already, an overlap, or the
-    shift was cancelled or has started while this request waited for its lock).
+    Two statements, confirmed or waitlisted, because a connection is held for both and the shift lock to the commit:
+    1. take the person's lock, then the shift's (the row lock), and read the shift and its offer;
+    2. in a snapshot taken after both locks: check that the person is on no overlapping shift, this one included,
+       hand out the next position and a place if one is free, insert, and count the people waiting ahead.
+    When the second inserts nothing, a further statement finds out why (signed up already, or an overlap).
     """
     user_id = viewer.require_person()
     visible = offer_visible_to(viewer)
@@ -128,32 +129,24 @@ async def sign_up_for_shift(
     if offer_status != OfferStatus.PUBLISHED.value:
         raise UserError(VolunteeringErrorCode.OFFER_NOT_OPEN, "Für dieses Angebot kann man sich nicht (mehr) anmelden.")
     _check_open(shift, current)
-    sign_up: SignUp | None = await session.scalar(
-        select(SignUp)
-        .from_statement(text(_TAKE_PLACE_OR_QUEUE))
-        .params(
-            id=uuid.uuid4(),
-            shift_id=shift.id,
-            user_id=user_id,
-            active=[s.value for s in ACTIVE_STATUSES],
-            share_contact=share_contact,
+    taken = (
+        await session.execute(
+            _TAKE_PLACE_OR_QUEUE,
+            {
+                "id": uuid.uuid4(),
+                "shift_id": shift.id,
+                "user_id": user_id,
+                "active": [s.value for s in ACTIVE_STATUSES],
+                "share_contact": share_contact,
+            },
+            execution_options={"populate_existing": True},
         )
-        .execution_options(populate_existing=True)
-    )
-    if sign_up is None:
+    ).first()
+    if taken is None:
         await _refusal(session, user_id, shift)
-    assert sign_up is not None  # noqa: S101 - `_refusal` always raises
-    if sign_up.status == SignUpStatus.WAITLISTED.value:
-        # A new statement, so a new snapshot: it sees every sign-up committed before this one took the lock.
-        ahead = await session.scalar(
-            select(func.count(SignUp.id)).where(
-                SignUp.shift_id == shift.id,
-                SignUp.status == SignUpStatus.WAITLISTED.value,
-                SignUp.position <= sign_up.position,
-            )
-        )
-        return SignedUp(sign_up, int(ahead or 0))
-    return SignedUp(sign_up, None)
+    assert taken is not None  # noqa: S101 - `_refusal` always raises
+    sign_up, waiting_ahead = taken
+    return SignedUp(sign_up, waiting_ahead)
 
 
 async def _refusal(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> NoReturn:
@@ -166,44 +159,58 @@ async def _refusal(session: AsyncSession, user_id: uuid.UUID, shift: Shift) -> N
             VolunteeringErrorCode.OVERLAPPING_SHIFT,
             "Sie sind zu dieser Zeit schon für einen anderen Einsatz angemeldet.",
         )
-    # Cancelled or moved to the past while this request waited for the shift lock.
+    # Not expected: the shift was checked open under its lock. Refused as closed rather than left unexplained.
     raise UserError(VolunteeringErrorCode.SIGN_UP_CLOSED, "Für diesen Einsatz ist die Anmeldung geschlossen.")
 
 
-# One statement under the shift lock: lock the shift row unless the person is on an overlapping shift (this one
-# included), hand out the next position and a place if one is free, and insert the sign-up. In READ COMMITTED the
-# locking read returns the newest version of the row once the lock is granted and checks its conditions again on
-# that version (the overlap with its current times included), and the UPDATE re-reads that version too, so the
-# values written are the ones the lock protects. The person's other sign-ups are read in this statement's snapshot,
-# taken after the person's lock was granted by the statement before.
-_TAKE_PLACE_OR_QUEUE = """
-WITH locked AS (
+# One statement under the shift lock (taken by the statement before, so this statement's snapshot sees every
+# sign-up committed before): insert unless the person is on an overlapping shift (this one included), with the next
+# position and a place if one is free; for the waitlisted, count the people waiting ahead. The count reads the
+# snapshot, which holds everyone waiting before this sign-up (all of them with lower positions) but not this
+# sign-up itself: hence the 1.
+_TAKE_PLACE_OR_QUEUE_SQL = """
+WITH shift AS (
     SELECT id, town_id, capacity, places_taken, last_position
     FROM volunteer_shifts AS shift
-    WHERE id = :shift_id AND cancelled_at IS NULL AND starts_at > now()
+    WHERE id = :shift_id
       AND NOT EXISTS (
           SELECT FROM volunteer_sign_ups AS mine JOIN volunteer_shifts AS other ON other.id = mine.shift_id
           WHERE mine.user_id = :user_id AND mine.status = ANY(:active) AND other.cancelled_at IS NULL
             AND other.starts_at < shift.ends_at AND other.ends_at > shift.starts_at
       )
-    FOR UPDATE
 ), taken AS (
-    UPDATE volunteer_shifts AS shift
-    SET last_position = locked.last_position + 1,
-        places_taken = locked.places_taken + CASE WHEN locked.places_taken < locked.capacity THEN 1 ELSE 0 END
-    FROM locked
-    WHERE shift.id = locked.id
-    RETURNING shift.id, shift.town_id, shift.last_position, locked.places_taken < locked.capacity AS confirmed
+    UPDATE volunteer_shifts AS locked
+    SET last_position = shift.last_position + 1,
+        places_taken = shift.places_taken + CASE WHEN shift.places_taken < shift.capacity THEN 1 ELSE 0 END
+    FROM shift
+    WHERE locked.id = shift.id
+    RETURNING locked.id, locked.town_id, locked.last_position, shift.places_taken < shift.capacity AS confirmed
+), inserted AS (
+    INSERT INTO volunteer_sign_ups (
+        id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at, share_contact
+    )
+    SELECT :id, taken.id, :user_id, taken.town_id,
+           CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
+           taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now(), :share_contact
+    FROM taken
+    RETURNING *
 )
-INSERT INTO volunteer_sign_ups (
-    id, shift_id, user_id, town_id, status, position, confirmed_at, queued_at, created_at, share_contact
-)
-SELECT :id, taken.id, :user_id, taken.town_id,
-       CASE WHEN taken.confirmed THEN 'confirmed' ELSE 'waitlisted' END,
-       taken.last_position, CASE WHEN taken.confirmed THEN now() END, clock_timestamp(), now(), :share_contact
-FROM taken
-RETURNING *
+SELECT {columns},
+       CASE WHEN inserted.status = 'waitlisted' THEN 1 + (
+           SELECT count(*) FROM volunteer_sign_ups AS waiting
+           WHERE waiting.shift_id = :shift_id AND waiting.status = 'waitlisted'
+       ) END AS waiting_ahead
+FROM inserted
 """
+# The sign-up's columns in the order the mapping lists them: a textual statement's columns are matched by position.
+_SIGN_UP_COLUMNS = list(SignUp.__table__.columns)
+_TAKE_PLACE_OR_QUEUE = select(SignUp, column("waiting_ahead", Integer)).from_statement(
+    text(
+        _TAKE_PLACE_OR_QUEUE_SQL.replace(
+            "{columns}", ", ".join(f"inserted.{table_column.name}" for table_column in _SIGN_UP_COLUMNS)
+        )
+    ).columns(*_SIGN_UP_COLUMNS, column("waiting_ahead", Integer))
+)
 
 
 async def _locked_shift(session: AsyncSession, shift_id: uuid.UUID) -> Shift:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
 
 from mitmachen.runtime import Runtime
-from service.kit.budget import BudgetStatus, QueryBudget
-from service.kit.ratelimit import Limits, RateLimiter, RateLimitExceeded
+from service.kit.ratelimit import BudgetCounter, Limits, RateLimiter, RateLimitExceeded
 from tests.schema.hardening.conftest import AppClient
 from tests.support.ideas import count_rows, idea_gid, insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
@@ -25,6 +26,7 @@ mutation Comment($input: CommentOnIdeaInput!) {
 """
 SUPPORT = "mutation Support($id: ID!) { supportIdea(ideaId: $id) { __typename } }"
 LIMITS = {"rate_limit_per_person": 2, "rate_limit_per_address": 3, "rate_limit_window_seconds": 600}
+BUDGETS = {"query_budget_enabled": True, "query_budget_per_person": 50_000}
 
 
 async def _call(http: httpx.AsyncClient, who: Person, query: str, variables: dict[str, Any]) -> httpx.Response:
@@ -195,30 +197,74 @@ async def test_deleting_accounts_and_registering_organisations_are_limited_per_p
         assert await count_rows(runtime, "organisations") == 2
 
 
-async def test_no_database_connection_is_held_while_the_limits_are_counted(
+async def test_a_write_counts_its_limit_and_reads_the_budget_in_one_round_trip_holding_no_connection(
     app_client: AppClient, runtime: Runtime, oidc_provider: OidcProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The Redis round trips of the write limit and the query budget run before the request's transaction: the
-    caller was looked up on a connection that went back to the pool, and the mutation takes one afterwards."""
+    """The write limit and the query budget are counted in one Redis round trip, before the request's transaction:
+    the caller was looked up on a connection that went back to the pool, and the mutation takes one afterwards."""
     clara = await person(runtime, oidc_provider, "clara")
-    idea = await _published_idea(runtime, await person(runtime, oidc_provider, "ana"))
+    ideas = [await _published_idea(runtime, await person(runtime, oidc_provider, "ana")) for _ in range(2)]
     pool = runtime.engine.sync_engine.pool
-    held: list[tuple[str, int]] = []
-    hit, charge = RateLimiter.hit, QueryBudget.charge
+    sent: list[int] = []
+    send = Connection.send_packed_command
 
-    async def counting_hit(self: RateLimiter, action: str, **kwargs: Any) -> None:
-        held.append(("rate limit", pool.checkedout()))  # type: ignore[attr-defined]
-        await hit(self, action, **kwargs)
+    async def sending(self: Connection, command: Any, check_health: bool = True) -> None:
+        sent.append(pool.checkedout())  # type: ignore[attr-defined]
+        await send(self, command, check_health)
 
-    async def charging(self: QueryBudget, cost: int, **kwargs: Any) -> BudgetStatus | None:
-        held.append(("budget", pool.checkedout()))  # type: ignore[attr-defined]
-        return await charge(self, cost, **kwargs)
+    async with app_client(**LIMITS, **BUDGETS) as http:
+        first = await _call(http, clara, SUPPORT, {"id": ideas[0]})  # loads the script into Redis
+        monkeypatch.setattr(Connection, "send_packed_command", sending)
+        second = await _call(http, clara, SUPPORT, {"id": ideas[1]})
 
-    monkeypatch.setattr(RateLimiter, "hit", counting_hit)
-    monkeypatch.setattr(QueryBudget, "charge", charging)
-    async with app_client(**LIMITS) as http:
-        response = await _call(http, clara, SUPPORT, {"id": idea})
+    assert [response.json()["data"]["supportIdea"]["__typename"] for response in (first, second)] == [
+        "IdeaSupported"
+    ] * 2
+    assert sent == [0]  # one command sent to Redis, with no database connection checked out
+    assert second.json()["extensions"]["budget"] == {"limit": 50_000, "remaining": 50_000, "resetsIn": ANY, "cost": 0}
+    counted = [
+        key async for key in runtime.redis.scan_iter(f"mitmachen:ratelimit:idea.support:person:{clara.user_id}:*")
+    ]
+    assert [int(await runtime.redis.get(key) or 0) for key in counted] == [2]
+    assert await count_rows(runtime, "idea_supports") == 2
 
-    assert response.json()["data"]["supportIdea"]["__typename"] == "IdeaSupported"
-    assert sorted(held) == [("budget", 0), ("rate limit", 0)]
-    assert await count_rows(runtime, "idea_supports") == 1
+
+async def test_a_refused_write_reports_the_budget_read_in_its_round_trip(
+    app_client: AppClient, runtime: Runtime, oidc_provider: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clara = await person(runtime, oidc_provider, "clara")
+    idea = await _published_idea(runtime, clara)
+    sent: list[bytes] = []
+    send = Connection.send_packed_command
+
+    async def sending(self: Connection, command: Any, check_health: bool = True) -> None:
+        sent.append(b"".join(command) if isinstance(command, list) else command)
+        await send(self, command, check_health)
+
+    async with app_client(**LIMITS, **BUDGETS) as http:
+        allowed = [await _call(http, clara, SUPPORT, {"id": idea}) for _ in range(2)]
+        monkeypatch.setattr(Connection, "send_packed_command", sending)
+        refused = await _call(http, clara, SUPPORT, {"id": idea})
+
+    assert [_codes(response) for response in [*allowed, refused]] == [[], [], ["RATE_LIMITED"]]
+    assert refused.json()["extensions"]["budget"]["remaining"] == 50_000
+    assert len(sent) == 1
+
+
+async def test_an_unreachable_redis_lets_a_write_through_without_a_budget_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    limiter = RateLimiter(unreachable, Limits(enabled=True, window_seconds=60, per_person=1, per_address=1))
+    budget = BudgetCounter("mitmachen:budget:person:x:1", cost=0, limit=10, expiry=61)
+    try:
+        with caplog.at_level(logging.WARNING, logger="mitmachen.ratelimit"):
+            replies = [
+                await limiter.hit("idea.submit", person_id=uuid.uuid4(), address="203.0.113.7", budget=budget)
+                for _ in range(2)
+            ]
+    finally:
+        await unreachable.aclose()
+
+    assert replies == [None, None]
+    assert len([record for record in caplog.records if "Redis unavailable" in record.getMessage()]) == 2
