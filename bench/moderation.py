@@ -231,6 +231,17 @@ async def release_redis(url: str) -> None:
         await client.aclose()
 
 
+async def flush_own_redis(url: str) -> None:
+    """Empties a Redis server the run started for itself (never the machine's shared one: use `claim_redis`)."""
+    from redis.asyncio import Redis  # noqa: PLC0415
+
+    client = Redis.from_url(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
 # ---------------------------------------------------------------- a minimal OpenID issuer
 
 

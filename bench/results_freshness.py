@@ -42,19 +42,19 @@ sys.path.insert(0, str(SCRIPT.parent))
 
 from moderation import (  # noqa: E402 - after the path is set
     AUDIENCE,
-    DEFAULT_REDIS,
     IDENTITY_SECRET,
     LOCAL_SERVER,
     ME,
     ROOT,
     TOWNS,
     Issuer,
+    claim_redis,
     database_url,
-    empty_redis,
     free_port,
     migrate_and_seed_towns,
     percentile,
     recreate_database,
+    release_redis,
     say,
     serve_issuer,
     start,
@@ -187,7 +187,7 @@ def delays(values: list[float | None]) -> dict[str, Any]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - one run, step by step
     server = os.environ.get("MITMACHEN_BENCH_DATABASE_URL", LOCAL_SERVER)
-    redis_url = os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS)
+    redis_url = await claim_redis(os.environ.get("MITMACHEN_BENCH_REDIS_URL"))
     name = f"mitmachen_bench_results_{os.getpid()}"
     dsn = database_url(server, name)
     say(f"database {name}, redis {redis_url}, code {args.code}")
@@ -197,7 +197,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - on
     issuer_task: asyncio.Task[None] | None = None
     try:
         await migrate_and_seed_towns(dsn)
-        await empty_redis(redis_url)
         issuer = Issuer(free_port())
         issuer_server, issuer_task = await serve_issuer(issuer)
         port = free_port()
@@ -264,6 +263,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - on
         if issuer_server is not None and issuer_task is not None:
             issuer_server.should_exit = True
             await issuer_task
+        await release_redis(redis_url)
         if not args.keep_database:
             await recreate_database(server, name, drop_only=True)
 

@@ -59,19 +59,19 @@ sys.path.insert(0, str(SCRIPT.parent))
 from moderation import (  # noqa: E402 - after the path is set
     AUDIENCE,
     CONNECTIONS,
-    DEFAULT_REDIS,
     IDENTITY_SECRET,
     LOCAL_SERVER,
     ME,
     ROOT,
     Connection,
     Issuer,
+    claim_redis,
     cpu_seconds,
     database_url,
-    empty_redis,
     free_port,
     migrate_and_seed_towns,
     recreate_database,
+    release_redis,
     say,
     serve_issuer,
     start,
@@ -245,7 +245,7 @@ def outcome(took: float, times: list[float], answers: list[dict[str, Any]], cpu:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     server = os.environ.get("MITMACHEN_BENCH_DATABASE_URL", LOCAL_SERVER)
-    redis_url = os.environ.get("MITMACHEN_BENCH_REDIS_URL", DEFAULT_REDIS)
+    redis_url = await claim_redis(os.environ.get("MITMACHEN_BENCH_REDIS_URL"))
     name = f"mitmachen_bench_signups_{os.getpid()}"
     dsn = database_url(server, name)
     say(f"database {name}, redis {redis_url}")
@@ -255,7 +255,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     issuer_task: asyncio.Task[None] | None = None
     try:
         await migrate_and_seed_towns(dsn)
-        await empty_redis(redis_url)
         contended, spread = await seed_offer(dsn, places=args.places, spread_shifts=args.shifts)
         issuer = Issuer(free_port())
         issuer_server, issuer_task = await serve_issuer(issuer)
@@ -316,6 +315,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if issuer_server is not None and issuer_task is not None:
             issuer_server.should_exit = True
             await issuer_task
+        await release_redis(redis_url)
         if not args.keep_database:
             await recreate_database(server, name, drop_only=True)
 

@@ -51,7 +51,7 @@ from moderation import (  # noqa: E402 - after the path is set
     LOCAL_SERVER,
     ROOT,
     database_url,
-    empty_redis,
+    flush_own_redis,
     migrate_and_seed_towns,
     recreate_database,
     say,
@@ -294,11 +294,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     runtime = None
     try:
         await migrate_and_seed_towns(dsn)
-        await empty_redis(redis_url)
+        await flush_own_redis(redis_url)
         _, shifts = await seed_offer(dsn, places=1, spread_shifts=100)
         runtime = Runtime.create(Settings(database_url=dsn, redis_url=redis_url))
         measured_cost = await cost(runtime, shifts, args)
-        await empty_redis(redis_url)
+        await flush_own_redis(redis_url)
         measured_delivery = await delivery(runtime, dsn, redis_url, args)
         return {
             "benchmark": "webhooks: event writing cost, event-to-delivery latency, delivery throughput",
