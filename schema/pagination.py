@@ -78,19 +78,21 @@ def node_fields(info: Info) -> frozenset[str]:
     """The GraphQL names of the fields selected on the nodes (`edges { node { … } }`) of the connection that the
     resolving field returns, through fragments; skip and include directives are not evaluated (more, never fewer).
     """
-    return frozenset(
-        field.name
-        for connection in info.selected_fields
-        for edges in _fields(connection.selections, "edges")
-        for node in _fields(edges.selections, "node")
-        for field in _fields(node.selections, None)
-    )
+    return _selected_below(info, "edges", "node")
 
 
 def child_fields(info: Info) -> frozenset[str]:
     """The GraphQL names of the fields selected on what the resolving field returns, through fragments (skip and
     include directives not evaluated: more, never fewer)."""
-    return frozenset(field.name for selected in info.selected_fields for field in _fields(selected.selections, None))
+    return _selected_below(info)
+
+
+def _selected_below(info: Info, *path: str) -> frozenset[str]:
+    """The names selected at the end of `path` (field names, one a level) below the resolving field."""
+    level: Iterable[Selection] = info.selected_fields
+    for name in path:
+        level = [field for selected in level for field in _fields(selected.selections, name)]
+    return frozenset(field.name for selected in level for field in _fields(selected.selections, None))
 
 
 def _fields(selections: Iterable[Selection], name: str | None) -> Iterator[SelectedField]:
