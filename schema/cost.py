@@ -18,6 +18,7 @@ Two checks share the one estimate:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -80,7 +81,8 @@ class _Estimate:
         for definition in operation.variable_definitions or ():
             if isinstance(definition.default_value, IntValueNode):
                 self.defaults[definition.variable.name.value] = int(definition.default_value.value)
-        self.uses_variable_sizes = False
+        # The variables whose values the estimate read: it depends on nothing else of the request.
+        self.sizing_variables: set[str] = set()
         self.memo: dict[tuple[str, str], int] = {}
         self.visiting: set[tuple[str, str]] = set()
 
@@ -92,11 +94,11 @@ class _Estimate:
             if isinstance(value, IntValueNode):
                 return max(int(value.value), 0)
             if isinstance(value, VariableNode):
-                self.uses_variable_sizes = True
+                self.sizing_variables.add(value.name.value)
                 if self.variables is None:
                     return 1  # unknown before execution: the least it can be
-                given = self.variables.get(value.name.value)
-                if isinstance(given, int) and not isinstance(given, bool):
+                given = _size(self.variables.get(value.name.value))
+                if given is not None:
                     return max(given, 0)
                 return self.defaults.get(value.name.value, default)
             return default
@@ -162,6 +164,11 @@ class _Estimate:
         return min(1 + min(children, SATURATED) * below, SATURATED)
 
 
+def _size(value: object) -> int | None:
+    """A variable's value as a list size: an integer (not a boolean), else None (the default applies)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
@@ -175,6 +182,17 @@ def operation_cost(
     variables: Mapping[str, Any] | None,
 ) -> tuple[int, bool]:
     """The estimated cost of `operation`, and whether a variable sizes one of its lists."""
+    cost, sizing = _estimated(schema, document, operation, variables)
+    return cost, bool(sizing)
+
+
+def _estimated(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> tuple[int, frozenset[str]]:
+    """The estimated cost of `operation`, and the variables that size its lists."""
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
@@ -183,9 +201,60 @@ def operation_cost(
     estimate = _Estimate(schema, fragments, operation, variables)
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0, False
+        return 0, frozenset()
     cost = estimate.selection_set(operation.selection_set, root)
-    return cost, estimate.uses_variable_sizes
+    return cost, frozenset(estimate.sizing_variables)
+
+
+_Sizes = tuple[tuple[str, int | None], ...]
+
+
+def _sizes(sizing: frozenset[str], variables: Mapping[str, Any]) -> _Sizes:
+    return tuple(sorted((variable, _size(variables.get(variable))) for variable in sizing))
+
+
+class KnownCosts:
+    """Estimates with variables kept by document text, operation and the sizes its sizing variables give: a page
+    sends the same document with the same sizes again and again, and its estimate is then looked up, not made.
+
+    The estimate reads nothing of the variables but the sizes (`_Estimate.size`), so two requests that agree on
+    them have the same cost. Bounded: the least recently used entries go first."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = maxsize
+        self._sizing: OrderedDict[tuple[GraphQLSchema, str, str | None], frozenset[str]] = OrderedDict()
+        self._costs: OrderedDict[tuple[GraphQLSchema, str, str | None, _Sizes], int] = OrderedDict()
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> tuple[int, bool]:
+        name = operation.name.value if operation.name else None
+        sizing = self._sizing.get((schema, text, name))
+        if sizing is not None:
+            key = (schema, text, name, _sizes(sizing, variables))
+            known = self._costs.get(key)
+            if known is not None:
+                self._costs.move_to_end(key)
+                return known, bool(sizing)
+        cost, sizing = _estimated(schema, document, operation, variables)
+        self._keep(self._sizing, (schema, text, name), sizing)
+        self._keep(self._costs, (schema, text, name, _sizes(sizing, variables)), cost)
+        return cost, bool(sizing)
+
+    def _keep(self, entries: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        entries[key] = value
+        entries.move_to_end(key)
+        while len(entries) > self._maxsize:
+            entries.popitem(last=False)
+
+
+# As many as the validation cache keeps documents, a few sizes each.
+KNOWN_COSTS = KnownCosts(maxsize=4000)
 
 
 def cost_error(cost: int) -> GraphQLError:
@@ -230,7 +299,11 @@ def request_cost(
     context = execution.context
     known: tuple[int, bool] | None = getattr(context, "query_cost", None)
     if known is None:
-        known = operation_cost(graphql_core_schema(execution.schema), document, operation, execution.variables or {})
+        schema, variables = graphql_core_schema(execution.schema), execution.variables or {}
+        if execution.query is not None:
+            known = KNOWN_COSTS.cost(schema, execution.query, document, operation, variables)
+        else:
+            known = operation_cost(schema, document, operation, variables)
         if hasattr(context, "query_cost"):
             context.query_cost = known
     return known

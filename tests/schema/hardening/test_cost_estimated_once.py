@@ -1,5 +1,6 @@
 """A request's cost is estimated at most once, after validation: the variable cost limit and the query budget
-share the estimate, and with budgets off a document whose lists no variable sizes is not estimated at all."""
+share the estimate, and with budgets off a document whose lists no variable sizes is not estimated at all. A
+document sent again with the same sizes (a page, again and again) is not estimated again: its cost is known."""
 
 from __future__ import annotations
 
@@ -31,14 +32,21 @@ def estimates(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 async def _estimates_of_second_request(
-    app_client: AppClient, estimates: list[int], query: str, variables: dict[str, Any], **settings: Any
+    app_client: AppClient,
+    estimates: list[int],
+    query: str,
+    variables: dict[str, Any],
+    second_variables: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> tuple[int, dict[str, Any]]:
     async with app_client(address="203.0.113.9", **settings) as http:
         # The first request validates the text (the rule estimates with sizes unknown); the second finds it cached.
         first = await http.post("/graphql", json={"query": query, "variables": variables})
         assert "errors" not in first.json(), first.json()
         estimates.clear()
-        second = await http.post("/graphql", json={"query": query, "variables": variables})
+        second = await http.post(
+            "/graphql", json={"query": query, "variables": variables if second_variables is None else second_variables}
+        )
     body: dict[str, Any] = second.json()
     assert "errors" not in body, body
     return len(estimates), body
@@ -48,18 +56,45 @@ async def test_with_budgets_a_request_sized_by_a_variable_is_estimated_once(
     app_client: AppClient, estimates: list[int]
 ) -> None:
     made, body = await _estimates_of_second_request(
-        app_client, estimates, SIZED, {"first": 3}, **budgets(per_address=10_000)
+        app_client, estimates, SIZED, {"first": 3}, {"first": 4}, **budgets(per_address=10_000)
     )
 
     assert made == 1
     assert body["extensions"]["budget"]["cost"] > 0
 
 
+async def test_the_same_document_with_the_same_sizes_is_not_estimated_again(
+    app_client: AppClient, estimates: list[int]
+) -> None:
+    made, body = await _estimates_of_second_request(
+        app_client, estimates, SIZED, {"first": 7}, **budgets(per_address=10_000)
+    )
+    _, other = await _estimates_of_second_request(
+        app_client, estimates, SIZED, {"first": 6}, {"first": 7}, **budgets(per_address=10_000)
+    )
+
+    assert made == 0
+    # The known cost is the one estimated for these sizes, not for others.
+    assert body["extensions"]["budget"]["cost"] == other["extensions"]["budget"]["cost"]
+    assert body["extensions"]["budget"]["cost"] == 1 + 7 * 4
+
+
+async def test_a_known_document_with_new_sizes_is_estimated_for_them(
+    app_client: AppClient, estimates: list[int]
+) -> None:
+    made, body = await _estimates_of_second_request(
+        app_client, estimates, SIZED, {"first": 2}, {"first": 90}, **budgets(per_address=10_000)
+    )
+
+    assert made == 1
+    assert body["extensions"]["budget"]["cost"] == 1 + 90 * 4
+
+
 async def test_without_budgets_only_a_request_sized_by_a_variable_is_estimated(
     app_client: AppClient, estimates: list[int]
 ) -> None:
     sized, _ = await _estimates_of_second_request(
-        app_client, estimates, SIZED, {"first": 3}, query_budget_enabled=False
+        app_client, estimates, SIZED, {"first": 3}, {"first": 5}, query_budget_enabled=False
     )
     fixed, body = await _estimates_of_second_request(app_client, estimates, FIXED, {}, query_budget_enabled=False)
 
