@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
@@ -10,6 +10,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ids import uuids
+from schema.loaders import resolved
 from service.ideas.feed import IdeaOrder
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import AreaHeader, TownHeader
@@ -56,6 +57,10 @@ class StrategyAreaType(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
+def _areas(rows: Sequence[StrategyArea | AreaHeader]) -> list[StrategyAreaType]:
+    return [StrategyAreaType.from_row(row) for row in rows]
+
+
 @strawberry.type(name="Town", description="A town of the region with its own participation strategy.")
 class TownType(relay.Node):
     id: relay.NodeID[str]
@@ -81,10 +86,13 @@ class TownType(relay.Node):
             rows = await of_town(session, info.context.viewer, self.row_id)
         return [WebhookSubscriptionType.from_row(row) for row in rows]
 
-    @strawberry.field(description="The town's fields of action (Handlungsfelder), in the town's order.")
-    async def strategy_areas(self, info: Info) -> list[StrategyAreaType]:
-        rows = await info.context.loaders.strategy_areas_by_town_id.load(self.row_id)
-        return [StrategyAreaType.from_row(row) for row in rows]
+    @strawberry.field(
+        description="The town's fields of action (Handlungsfelder), in the town's order.",
+        graphql_type=list[StrategyAreaType],
+    )
+    def strategy_areas(self, info: Info) -> list[StrategyAreaType] | Awaitable[list[StrategyAreaType]]:
+        # At once when the town's query read them with the town (a town's page), else one batch for all towns.
+        return resolved(info.context.loaders.strategy_areas_by_town_id, self.row_id, _areas)
 
     @strawberry.field(description="Published ideas of this town, one page at a time (`first` at most 100).")
     async def ideas(

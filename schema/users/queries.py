@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Self
 
@@ -40,15 +41,24 @@ class RoleHolderType:
         return cls(person=PersonForAdminsType.from_row(user), role=Role(grant.role), granted_at=grant.granted_at)
 
 
+async def _me(info: Info) -> MeType:
+    async with info.context.uow.session() as session:
+        user = await service.get_user(session, info.context.viewer)
+    return MeType.from_row(user)
+
+
 @strawberry.type
 class UserQueries:
-    @strawberry.field(description="The logged-in person; null when nobody is logged in.", permission_classes=[Public])
-    async def me(self, info: Info) -> MeType | None:
+    @strawberry.field(
+        description="The logged-in person; null when nobody is logged in.",
+        permission_classes=[Public],
+        graphql_type=MeType | None,
+    )
+    def me(self, info: Info) -> MeType | Awaitable[MeType] | None:
+        # Nobody logged in: null at once, no coroutine (every page's header asks).
         if not info.context.viewer.is_authenticated:
             return None
-        async with info.context.uow.session() as session:
-            user = await service.get_user(session, info.context.viewer)
-        return MeType.from_row(user)
+        return _me(info)
 
     @strawberry.field(
         description="Who holds the town's roles, by role and name (the town's admins and region admins).",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import base64
+from typing import Any
 
 from service.db.engine import count_statements
 from service.towns.demo import DEMO_TOWNS
@@ -97,3 +99,33 @@ async def test_region_themes_belong_to_no_town(graphql: GraphQLClient) -> None:
         "verwaltung",
     ]
     assert all(theme["isRegionTheme"] and theme["town"] is None for theme in themes)
+
+
+def _count_tasks() -> list[int]:
+    """Counts the tasks the running loop creates from here on (until the loop's factory is reset)."""
+    loop = asyncio.get_running_loop()
+    created: list[int] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coroutine: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        created.append(1)
+        return asyncio.Task(coroutine, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    return created
+
+
+async def test_an_anonymous_header_and_areas_read_with_the_town_take_no_task(graphql: GraphQLClient) -> None:
+    # Every page asks for `me` (null for an anonymous visitor) beside its data; a town's page reads the areas with
+    # the town. Neither is waited for: the page runs as the town alone does, without tasks run side by side.
+    await graphql(TOWN_WITH_AREAS, {"slug": "soest"})
+    try:
+        bare = _count_tasks()
+        await graphql('{ town(slug: "soest") { name } }')
+        with_header_and_areas = _count_tasks()
+        body = await graphql('{ me { user { id } } town(slug: "soest") { name strategyAreas { slug } } }')
+    finally:
+        asyncio.get_running_loop().set_task_factory(None)
+
+    assert body["data"]["me"] is None
+    assert body["data"]["town"]["strategyAreas"]
+    assert len(with_header_and_areas) == len(bare)
