@@ -6,6 +6,9 @@ per call (SQLAlchemy memoizes both on the statement object); one that depends on
 but either way nothing is rendered per call as `IN (…)` with one parameter per key would be, and PostgreSQL sees
 one prepared statement for every number of keys. `by_key` and `grouped` shape the rows as a dataloader wants them.
 
+A fixed set of values (statuses) is one array parameter too: `one_of(column, values)` is `column = ANY(:values)`,
+compiled once with its statement, where `column.in_(values)` renders its list again on every run.
+
 Rows keyed by a pair of columns (a subject's kind and id) are found the same way: `pair_in_keys` is
 `(kind, id) IN (SELECT * FROM unnest(:kinds, :ids))`, two array parameters however many pairs, executed with
 `pairs(…)`.
@@ -16,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, any_, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, any_, bindparam, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -29,6 +32,12 @@ R = TypeVar("R")
 def key_in_keys(column: InstrumentedAttribute[Any], name: str = KEYS) -> ColumnElement[bool]:
     """`column = ANY(:keys)`; execute the statement with `keys(…)` as its parameters (`name` for a second list)."""
     return column == any_(bindparam(name, type_=ARRAY(column.type)))
+
+
+def one_of(column: InstrumentedAttribute[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:values)` for a fixed set of values, bound with the statement: `column IN (…)` as it is
+    compiled once (SQLAlchemy renders the list of `in_` anew on every run of the statement)."""
+    return column == any_(literal(list(values), ARRAY(column.type)))
 
 
 def keys(values: Iterable[Any], name: str = KEYS) -> dict[str, list[Any]]:

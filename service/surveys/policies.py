@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, any_, bindparam, false, or_, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from service.auth.viewer import Role, Viewer
+from service.kit.lookup import one_of
 from service.surveys.models import Survey, SurveyStatus
 
 MANAGING_ROLES = (Role.STAFF, Role.ADMIN)
@@ -24,9 +25,9 @@ def managed_town_ids(viewer: Viewer) -> set[uuid.UUID] | None:
 MANAGED_TOWN_IDS = "managed_town_ids"
 _VISIBLE: dict[str, ColumnElement[bool]] = {
     "all": true(),
-    "public": Survey.status.in_(PUBLIC_STATUSES),
+    "public": one_of(Survey.status, PUBLIC_STATUSES),
     "public_or_managed": or_(
-        Survey.status.in_(PUBLIC_STATUSES),
+        one_of(Survey.status, PUBLIC_STATUSES),
         Survey.town_id == any_(bindparam(MANAGED_TOWN_IDS, type_=ARRAY(Survey.town_id.type))),
     ),
 }
@@ -57,7 +58,7 @@ def survey_visible_to(viewer: Viewer) -> ColumnElement[bool]:
     if towns is None:
         return true()
     return or_(
-        Survey.status.in_(PUBLIC_STATUSES),
+        one_of(Survey.status, PUBLIC_STATUSES),
         Survey.town_id.in_(towns) if towns else false(),
     )
 
