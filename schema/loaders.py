@@ -93,6 +93,8 @@ class Loaders:
     def __init__(self, uow: UnitOfWork, viewer: Viewer) -> None:
         self._uow = uow
         self._viewer = viewer
+        # Pages of lists read ahead with their owner, by owner and arguments: see `schema/towns/page_lists.py`.
+        self.first_pages: dict[tuple[object, ...], object] = {}
 
     @cached_property
     def strategy_areas_by_town_id(self) -> DataLoader[uuid.UUID, list[towns.AreaHeader]]:

@@ -87,6 +87,13 @@ def child_fields(info: Info) -> frozenset[str]:
     return _selected_below(info)
 
 
+def child_selections(info: Info) -> list[SelectedField]:
+    """The fields selected on what the resolving field returns, with their arguments, through fragments (skip and
+    include directives not evaluated). An argument given by a variable has the variable's value; one written in
+    the document has its literal's text (`first: 10` is "10")."""
+    return [field for selected in info.selected_fields for field in _fields(selected.selections, None)]
+
+
 def _selected_below(info: Info, *path: str) -> frozenset[str]:
     """The names selected at the end of `path` (field names, one a level) below the resolving field."""
     level: Iterable[Selection] = info.selected_fields

@@ -11,7 +11,7 @@ from schema.permissions import Public
 from schema.surveys.types import SurveyConnection, SurveyEdge, SurveyType
 from service.kit.errors import InvalidArgument, UserError
 from service.surveys.models import SurveyStatus
-from service.surveys.repository import list_open_surveys, list_surveys
+from service.surveys.repository import SurveyPage, list_open_surveys, list_surveys
 
 
 async def survey_list(
@@ -21,6 +21,10 @@ async def survey_list(
         page = await list_surveys(
             session, info.context.viewer, town_id=town_id, status=status, first=first, after=after
         )
+    return survey_connection(page, after=after)
+
+
+def survey_connection(page: SurveyPage, *, after: str | None) -> SurveyConnection:
     return connection_from_page(SurveyConnection, SurveyEdge, page, SurveyType.from_row, after=after)
 
 

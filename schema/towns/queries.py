@@ -5,8 +5,10 @@ import strawberry
 from schema.context import Info
 from schema.pagination import child_fields
 from schema.permissions import Public
+from schema.towns.page_lists import keep_first_pages, lists_below
 from schema.towns.types import StrategyAreaType, TownType
 from service.towns import service
+from service.towns.repository import AREAS
 
 
 @strawberry.type
@@ -19,14 +21,23 @@ class TownQueries:
 
     @strawberry.field(description="One town by its slug, e.g. `soest`.", permission_classes=[Public])
     async def town(self, info: Info, slug: str) -> TownType | None:
-        if "strategyAreas" in child_fields(info):
-            # A town's page: the town and its fields of action in one statement, the areas' loader primed.
+        with_areas = "strategyAreas" in child_fields(info)
+        lists = lists_below(info)
+        if with_areas or lists:
+            # A town's page: the town, its fields of action and the first pages of its lists in one statement; the
+            # areas' loader primed, the lists' pages kept for their fields.
+            embedded = [each.embedded for each in lists]
             async with info.context.uow.session() as session:
-                found = await service.get_town_with_areas(session, info.context.viewer, slug=slug)
+                found = await service.get_town_with(
+                    session, info.context.viewer, slug=slug, lists=[AREAS, *embedded] if with_areas else embedded
+                )
             if found is None:
                 return None
-            town, areas = found
-            info.context.loaders.strategy_areas_by_town_id.prime(town.id, areas)
+            town, rows = found
+            if with_areas:
+                areas, *rows = rows
+                info.context.loaders.strategy_areas_by_town_id.prime(town.id, areas)
+            keep_first_pages(info, town.id, lists, rows)
             return TownType.from_row(town)
         async with info.context.uow.session() as session:
             row = await service.get_town(session, info.context.viewer, slug=slug)

@@ -11,6 +11,7 @@ from schema.context import Info
 from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ids import uuids
 from schema.loaders import resolved
+from schema.towns.page_lists import first_page
 from service.ideas.feed import IdeaOrder
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import AreaHeader, TownHeader
@@ -109,30 +110,41 @@ class TownType(relay.Node):
 
     @strawberry.field(
         description="The town's surveys the caller may see (drafts and archived ones only for the town's staff), "
-        "newest first (`first` at most 100)."
+        "newest first (`first` at most 100).",
+        graphql_type=Annotated["SurveyConnection", strawberry.lazy("schema.surveys.types")],
     )
-    async def surveys(
+    def surveys(
         self,
         info: Info,
         first: int = 20,
         after: str | None = None,
         status: Annotated[SurveyStatus, strawberry.lazy("schema.surveys.types")] | None = None,
-    ) -> Annotated[SurveyConnection, strawberry.lazy("schema.surveys.types")]:
-        from schema.surveys.queries import survey_list  # noqa: PLC0415 - the surveys adapter imports this module
+    ) -> SurveyConnection | Awaitable[SurveyConnection]:
+        from schema.surveys.queries import survey_connection, survey_list  # noqa: PLC0415 - they import this module
 
-        return await survey_list(info, town_id=self.row_id, first=first, after=after, status=status)
+        # Read with the town (a town's page, see `schema/towns/page_lists.py`): at once, no statement of its own.
+        page = first_page(info, self.row_id, "surveys", first, status) if after is None else None
+        if page is not None:
+            return survey_connection(page, after=None)
+        return survey_list(info, town_id=self.row_id, first=first, after=after, status=status)
 
-    @strawberry.field(description="Published volunteer offers of this town, newest first (`first` at most 100).")
-    async def offers(
+    @strawberry.field(
+        description="Published volunteer offers of this town, newest first (`first` at most 100).",
+        graphql_type=Annotated["OfferConnection", strawberry.lazy("schema.volunteering.types")],
+    )
+    def offers(
         self,
         info: Info,
         first: int = 20,
         after: str | None = None,
         filter: Annotated[OfferFilterInput, strawberry.lazy("schema.volunteering.types")] | None = None,
-    ) -> Annotated[OfferConnection, strawberry.lazy("schema.volunteering.types")]:
-        from schema.volunteering.queries import offer_search  # noqa: PLC0415 - that adapter imports this module
+    ) -> OfferConnection | Awaitable[OfferConnection]:
+        from schema.volunteering.queries import offer_connection, offer_search  # noqa: PLC0415 - they import this
 
-        return await offer_search(info, town_id=self.row_id, first=first, after=after, filter=filter)
+        page = first_page(info, self.row_id, "offers", first) if after is None and filter is None else None
+        if page is not None:
+            return offer_connection(page, after=None)
+        return offer_search(info, town_id=self.row_id, first=first, after=after, filter=filter)
 
     @strawberry.field(
         description="The town's organisations the caller may see: unverified ones only for the town's staff and "

@@ -24,7 +24,7 @@ from service.kit.errors import InvalidArgument, UserError
 from service.kit.geo import GeoPoint, Near
 from service.volunteering import repository
 from service.volunteering.models import OrganisationStatus
-from service.volunteering.search import OfferFilter, list_offers
+from service.volunteering.search import OfferFilter, OfferPage, list_offers
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -68,6 +68,10 @@ async def offer_search(
 ) -> OfferConnection:
     async with info.context.uow.session() as session:
         page = await list_offers(session, town_id=town_id, offer_filter=_filter(filter), first=first, after=after)
+    return offer_connection(page, after=after)
+
+
+def offer_connection(page: OfferPage, *, after: str | None) -> OfferConnection:
     return connection_from_page(OfferConnection, OfferEdge, page, OfferType.from_row, after=after)
 
 

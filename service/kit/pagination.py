@@ -41,13 +41,16 @@ def newest_first(
     id_column: InstrumentedAttribute[Any],
     *,
     with_after: bool,
+    limit: int | None = None,
 ) -> Select[Selected]:
     """A keyset page of `statement`, `key` descending then `id_column`, its values bound: `after_key` and
-    `after_id` (with `with_after`, the cursor's row) and `limit`. For statements built once per shape."""
+    `after_id` (with `with_after`, the cursor's row) and `limit`. For statements built once per shape. A `limit`
+    given here is bound with the statement (a statement read inside another, whose parameters it must not share)."""
     if with_after:
         after = tuple_(bindparam("after_key", type_=key.type), bindparam("after_id", type_=id_column.type))
         statement = statement.where(tuple_(key, id_column) < after)
-    return statement.order_by(key.desc(), id_column.desc()).limit(bindparam("limit", type_=Integer))
+    ordered = statement.order_by(key.desc(), id_column.desc())
+    return ordered.limit(bindparam("limit", type_=Integer) if limit is None else limit)
 
 
 def encode_cursor(kind: str, *values: str) -> str:

@@ -6,17 +6,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 
 from sqlalchemy import Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
+from service.kit.embedded import EmbeddedList, embedded_rows, loaded_columns
 from service.kit.lookup import by_key, grouped, key_in_keys, keys
 from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, newest_first, parse_time, parse_uuid
 from service.surveys.models import Answer, Participation, Question, Response, Results, Survey, SurveyStatus
-from service.surveys.policies import survey_visibility, survey_visible_to, visible_condition
+from service.surveys.policies import PUBLIC_STATUSES, survey_visibility, survey_visible_to, visible_condition
 
 _QUESTIONS_BY_SURVEY_IDS = (
     select(Question).where(key_in_keys(Question.survey_id)).order_by(Question.survey_id, Question.position)
@@ -112,8 +113,33 @@ async def list_surveys(
     if after is not None:
         parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
     statement = _town_statement(visibility, with_status=status is not None, with_after=after is not None)
-    rows = (await session.scalars(statement, parameters)).all()
+    return survey_page((await session.scalars(statement, parameters)).all(), first)
+
+
+def survey_page(rows: Sequence[Survey], first: int) -> SurveyPage:
+    """A page of `first` surveys from the `first + 1` rows read for it (the last only says there are more)."""
     return SurveyPage(items=rows[:first], has_next_page=len(rows) > first)
+
+
+@lru_cache(maxsize=64)
+def embedded_town_surveys(status: SurveyStatus, first: int) -> EmbeddedList[Survey]:
+    """`list_surveys`'s first page of a town's surveys in `status` (`first + 1` rows, for `survey_page`), to read
+    with the town (`service.towns.service.get_town_with`). Only published or closed ones: those every caller sees,
+    so the list is the same whoever asks."""
+    if status.value not in PUBLIC_STATUSES:
+        raise ValueError(f"only surveys every caller sees are read with their town, not {status.value} ones")
+    check_page_size(first)
+    return embedded_rows(
+        Survey,
+        lambda town_id: newest_first(
+            select(*loaded_columns(Survey)).where(Survey.town_id == town_id, Survey.status == status.value),
+            Survey.created_at,
+            Survey.id,
+            with_after=False,
+            limit=first + 1,
+        ),
+        newest_first=(Survey.created_at, Survey.id),
+    )
 
 
 @cache

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.kit.embedded import EmbeddedList, embedded_tuples
 from service.kit.lookup import by_key, grouped, key_in_keys, keys
 from service.towns.models import StrategyArea, Town
 
@@ -39,17 +41,15 @@ class AreaHeader(NamedTuple):
 _TOWN_HEADER_BY_SLUG = select(*(getattr(Town, name) for name in TownHeader._fields)).where(
     Town.slug == bindparam("slug")
 )
-# A town's page names the town and lists its fields of action: both in one statement, an area to a row (none: one
-# row of the town alone), in the town's order.
-_TOWN_WITH_AREAS_BY_SLUG = (
-    select(
-        *(getattr(Town, name) for name in TownHeader._fields),
-        *(getattr(StrategyArea, name).label(f"area_{name}") for name in AreaHeader._fields),
-    )
-    .select_from(Town)
-    .outerjoin(StrategyArea, StrategyArea.town_id == Town.id)
-    .where(Town.slug == bindparam("slug"))
-    .order_by(StrategyArea.position, StrategyArea.name)
+# A town's page names the town and lists its fields of action, in the town's order: the areas are read with the
+# town as one of its embedded lists (`town_by_slug_with`).
+AREAS: EmbeddedList[AreaHeader] = embedded_tuples(
+    (getattr(StrategyArea, name) for name in AreaHeader._fields),
+    AreaHeader,
+    lambda town_id: select(*(getattr(StrategyArea, name) for name in AreaHeader._fields), StrategyArea.position).where(
+        StrategyArea.town_id == town_id
+    ),
+    order=(StrategyArea.position, StrategyArea.name),
 )
 _TOWNS_BY_IDS = select(Town).where(key_in_keys(Town.id))
 _STRATEGY_AREAS_BY_IDS = select(StrategyArea).where(key_in_keys(StrategyArea.id))
@@ -67,13 +67,23 @@ async def town_by_slug(session: AsyncSession, slug: str) -> TownHeader | None:
     return TownHeader._make(row) if row else None
 
 
-async def town_with_areas_by_slug(session: AsyncSession, slug: str) -> tuple[TownHeader, list[AreaHeader]] | None:
-    rows = (await (await session.connection()).execute(_TOWN_WITH_AREAS_BY_SLUG, {"slug": slug})).all()
-    if not rows:
+@lru_cache(maxsize=128)
+def _town_with(lists: tuple[EmbeddedList[Any], ...]) -> Select[Any]:
+    """The town by its slug with `lists` as columns beside its header: built once per set of lists."""
+    header = (getattr(Town, name) for name in TownHeader._fields)
+    return select(*header, *(each.column(Town.id) for each in lists)).where(Town.slug == bindparam("slug"))
+
+
+async def town_by_slug_with(
+    session: AsyncSession, slug: str, lists: Sequence[EmbeddedList[Any]]
+) -> tuple[TownHeader, list[list[Any]]] | None:
+    """The town and, in one statement with it, the rows of each of `lists` (its areas, `AREAS`, and the short
+    lists of other domains that a page shows with the town), in the order of `lists`."""
+    row = (await (await session.connection()).execute(_town_with(tuple(lists)), {"slug": slug})).first()
+    if row is None:
         return None
     width = len(TownHeader._fields)
-    areas = [AreaHeader._make(row[width:]) for row in rows if row[width] is not None]
-    return TownHeader._make(rows[0][:width]), areas
+    return TownHeader._make(row[:width]), [each.rows(value) for each, value in zip(lists, row[width:], strict=True)]
 
 
 async def towns_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Town]:

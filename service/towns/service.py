@@ -5,16 +5,18 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Viewer
+from service.kit.embedded import EmbeddedList
 from service.kit.errors import NotFound, UserError
 from service.kit.geo import GeoPoint
 from service.towns import repository
 from service.towns.errors import TownErrorCode
 from service.towns.models import StrategyArea, Town
-from service.towns.repository import AreaHeader, TownHeader
+from service.towns.repository import TownHeader
 
 
 async def list_towns(session: AsyncSession, viewer: Viewer) -> Sequence[Town]:
@@ -25,11 +27,13 @@ async def get_town(session: AsyncSession, viewer: Viewer, *, slug: str) -> TownH
     return await repository.town_by_slug(session, slug)
 
 
-async def get_town_with_areas(
-    session: AsyncSession, viewer: Viewer, *, slug: str
-) -> tuple[TownHeader, list[AreaHeader]] | None:
-    """The town and its fields of action (in the town's order), read together."""
-    return await repository.town_with_areas_by_slug(session, slug)
+async def get_town_with(
+    session: AsyncSession, viewer: Viewer, *, slug: str, lists: Sequence[EmbeddedList[Any]]
+) -> tuple[TownHeader, list[list[Any]]] | None:
+    """The town and the rows of `lists` (its fields of action, `repository.AREAS`, and what else a page shows
+    with it), read together. Towns are public: so are their fields of action; the other lists decide for
+    themselves who sees what."""
+    return await repository.town_by_slug_with(session, slug, lists)
 
 
 async def list_region_themes(session: AsyncSession, viewer: Viewer) -> Sequence[StrategyArea]:

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.kit.embedded import EmbeddedList, embedded_rows, loaded_columns
 from service.kit.errors import InvalidArgument
 from service.kit.geo import Near, within
 from service.kit.pagination import check_page_size, decode_cursor, encode_cursor, newest_first, parse_time, parse_uuid
@@ -94,8 +95,30 @@ async def list_offers(
     if after is not None:
         parameters["after_key"], parameters["after_id"] = _decode_cursor(after)
     statement = _apply_filter(_statement(in_town=town_id is not None, with_after=after is not None), offer_filter)
-    rows = (await session.scalars(statement, parameters)).all()
+    return offer_page((await session.scalars(statement, parameters)).all(), first)
+
+
+def offer_page(rows: Sequence[Offer], first: int) -> OfferPage:
+    """A page of `first` offers from the `first + 1` rows read for it (the last only says there are more)."""
     return OfferPage(items=rows[:first], has_next_page=len(rows) > first)
+
+
+@lru_cache(maxsize=64)
+def embedded_town_offers(first: int) -> EmbeddedList[Offer]:
+    """`list_offers`'s first page of a town's offers without a filter (`first + 1` rows, for `offer_page`), to read
+    with the town (`service.towns.service.get_town_with`): published offers, the same for every caller."""
+    check_page_size(first)
+    return embedded_rows(
+        Offer,
+        lambda town_id: newest_first(
+            select(*loaded_columns(Offer)).where(offer_visible_to_everyone(), Offer.town_id == town_id),
+            Offer.published_at,
+            Offer.id,
+            with_after=False,
+            limit=first + 1,
+        ),
+        newest_first=(Offer.published_at, Offer.id),
+    )
 
 
 @cache
