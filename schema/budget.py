@@ -22,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.cost import request_cost, selected_operation
 from schema.ratelimit import RateLimited
-from schema.strawberry_internals import graphql_core_schema
+from schema.strawberry_internals import field_extensions, graphql_core_schema
 from schema.view import GRAPHQL_RESPONSE_JSON
 from service.kit.budget import BudgetStatus, DeferredBudget, QueryBudget
 from service.kit.ratelimit import RateLimitExceeded
@@ -47,8 +47,7 @@ def _first_field_rate_limited(schema: GraphQLSchema, operation: OperationDefinit
     mutation = schema.mutation_type
     if not isinstance(first, FieldNode) or mutation is None or first.name.value not in mutation.fields:
         return False
-    definition = mutation.fields[first.name.value].extensions.get("strawberry-definition")
-    return any(isinstance(extension, RateLimited) for extension in getattr(definition, "extensions", ()))
+    return any(isinstance(extension, RateLimited) for extension in field_extensions(mutation.fields[first.name.value]))
 
 
 class QueryBudgetCharge(SchemaExtension):

@@ -15,9 +15,10 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLField, GraphQLSchema
 from strawberry import Schema
 from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import FieldExtension
 from strawberry.http.types import QueryParams
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -27,6 +28,7 @@ from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryContainer, StrawberryType
+from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.nodes import SelectedField, Selection
@@ -79,6 +81,13 @@ class ReleasingExecutionContext(StrawberryGraphQLCoreExecutionContext):
 def id_scalar() -> ScalarDefinition:
     """strawberry's `ID` scalar, for `scalar_overrides` (a `uuid.UUID` in Python is an `ID` in the schema)."""
     return DEFAULT_SCALAR_REGISTRY[strawberry.ID]
+
+
+def field_extensions(field: GraphQLField) -> list[FieldExtension]:
+    """The strawberry field extensions of a field of the built schema (e.g. a write limit's `RateLimited`), from
+    the definition strawberry keeps on graphql-core's field; none for a field strawberry did not build."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return list(definition.extensions) if isinstance(definition, StrawberryField) else []
 
 
 def argument_definitions(schema: Schema) -> list[StrawberryArgument]:

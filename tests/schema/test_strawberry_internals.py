@@ -11,18 +11,20 @@ from typing import Any
 import httpx
 import strawberry
 from cross_web import HTTPException
-from graphql import GraphQLSchema, parse
+from graphql import GraphQLField, GraphQLSchema, GraphQLString, parse
 from strawberry import UNSET
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from schema.ratelimit import RateLimited
 from schema.root import build_schema
 from schema.strawberry_internals import (
     QueryParams,
     ReleasingExecutionContext,
     SelectedField,
     Selection,
+    field_extensions,
     graphql_core_schema,
     id_scalar,
     provided_operation_name,
@@ -173,3 +175,16 @@ def test_the_id_scalar_makes_a_uuid_an_id() -> None:
 def test_the_views_parse_query_params_of_this_type() -> None:
     hints = typing.get_type_hints(GraphQL.parse_query_params)
     assert hints["params"] == QueryParams
+
+
+def test_a_fields_extensions_are_found_on_the_built_schema() -> None:
+    # The query budget tells a rate-limited mutation by its `RateLimited` extension (schema/budget.py).
+    mutation = graphql_core_schema(build_schema()).mutation_type
+    assert mutation is not None
+
+    submit = field_extensions(mutation.fields["submitIdea"])
+    assert [extension.action for extension in submit if isinstance(extension, RateLimited)] == ["idea.submit"]
+    assert not any(
+        isinstance(extension, RateLimited) for extension in field_extensions(mutation.fields["markNotificationsRead"])
+    )
+    assert field_extensions(GraphQLField(GraphQLString)) == []
