@@ -81,12 +81,6 @@ def node_fields(info: Info) -> frozenset[str]:
     return _selected_below(info, "edges", "node")
 
 
-def child_fields(info: Info) -> frozenset[str]:
-    """The GraphQL names of the fields selected on what the resolving field returns, through fragments (skip and
-    include directives not evaluated: more, never fewer)."""
-    return _selected_below(info)
-
-
 def child_selections(info: Info) -> list[SelectedField]:
     """The fields selected on what the resolving field returns, with their arguments, through fragments (skip and
     include directives not evaluated). An argument given by a variable has the variable's value; one written in

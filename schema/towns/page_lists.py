@@ -1,6 +1,6 @@
 """A town's page reads the town with what it shows of it in one statement: its fields of action, and the first
 page of its surveys and of its volunteer offers (`service.kit.embedded`). The fields below the town then find their
-page ready (`first_page`) and resolve without a statement, a coroutine or a task of their own.
+page ready (`first_surveys_page`, `first_offers_page`) and resolve without a statement, a coroutine or a task.
 
 A list is read with the town only when its field asks for a first page that every caller sees alike:
 
@@ -19,12 +19,12 @@ from functools import partial
 from typing import Any
 
 from schema.context import Info
-from schema.pagination import child_selections
+from schema.strawberry_internals import SelectedField
 from service.kit.embedded import EmbeddedList
 from service.kit.pagination import MAX_PAGE_SIZE
 from service.surveys.models import SurveyStatus
-from service.surveys.repository import embedded_town_surveys, survey_page
-from service.volunteering.search import embedded_town_offers, offer_page
+from service.surveys.repository import SurveyPage, embedded_town_surveys, survey_page
+from service.volunteering.search import OfferPage, embedded_town_offers, offer_page
 
 # The survey statuses whose surveys every caller sees (GraphQL names).
 _SHARED_STATUSES = {status.name: status for status in (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED)}
@@ -49,30 +49,54 @@ def _first(arguments: dict[str, Any]) -> int | None:
     return None
 
 
-def lists_below(info: Info) -> list[TownList]:
-    """The lists that the town's fields below the resolving `town` field ask for and that are read with it."""
+def _surveys_key(first: int, status: SurveyStatus) -> tuple[object, ...]:
+    return ("surveys", first, status)
+
+
+def _offers_key(first: int) -> tuple[object, ...]:
+    return ("offers", first)
+
+
+def lists_below(selections: Sequence[SelectedField]) -> list[TownList]:
+    """The lists that the town's fields `selections` (`child_selections` of the `town` field) ask for and that
+    are read with the town."""
     found: dict[tuple[object, ...], TownList] = {}
-    for selected in child_selections(info):
+    for selected in selections:
         arguments = selected.arguments
         first = _first(arguments)
         if first is None or arguments.get("after") is not None:
             continue
         if selected.name == "surveys" and arguments.get("status") in _SHARED_STATUSES:
             status = _SHARED_STATUSES[arguments["status"]]
-            key: tuple[object, ...] = ("surveys", first, status)
+            key = _surveys_key(first, status)
             found[key] = TownList(key, embedded_town_surveys(status, first), partial(survey_page, first=first))
         elif selected.name == "offers" and arguments.get("filter") is None:
-            key = ("offers", first)
+            key = _offers_key(first)
             found[key] = TownList(key, embedded_town_offers(first), partial(offer_page, first=first))
     return list(found.values())
 
 
 def keep_first_pages(info: Info, town_id: uuid.UUID, lists: Sequence[TownList], rows: Sequence[Sequence[Any]]) -> None:
-    """The pages of `lists`, from their rows read with the town, for their fields to find (`first_page`)."""
+    """The pages of `lists`, from their rows read with the town, for their fields to find."""
     for each, read in zip(lists, rows, strict=True):
         info.context.loaders.first_pages[(town_id, *each.key)] = each.page(read)
 
 
-def first_page(info: Info, town_id: uuid.UUID, *key: object) -> Any:
-    """The page read with the town for the field's arguments (`key`, as in `lists_below`), or None."""
-    return info.context.loaders.first_pages.get((town_id, *key))
+def first_surveys_page(
+    info: Info, town_id: uuid.UUID, *, first: int, after: str | None, status: SurveyStatus | None
+) -> SurveyPage | None:
+    """The page of the town's `surveys` field read with the town for these arguments, or None."""
+    if after is not None or status is None:
+        return None
+    page = info.context.loaders.first_pages.get((town_id, *_surveys_key(first, status)))
+    return page if isinstance(page, SurveyPage) else None
+
+
+def first_offers_page(
+    info: Info, town_id: uuid.UUID, *, first: int, after: str | None, filtered: bool
+) -> OfferPage | None:
+    """The page of the town's `offers` field read with the town for these arguments, or None."""
+    if after is not None or filtered:
+        return None
+    page = info.context.loaders.first_pages.get((town_id, *_offers_key(first)))
+    return page if isinstance(page, OfferPage) else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.context import Info
-from schema.pagination import child_fields
+from schema.pagination import child_selections
 from schema.permissions import Public
 from schema.towns.page_lists import keep_first_pages, lists_below
 from schema.towns.types import StrategyAreaType, TownType
@@ -21,8 +21,9 @@ class TownQueries:
 
     @strawberry.field(description="One town by its slug, e.g. `soest`.", permission_classes=[Public])
     async def town(self, info: Info, slug: str) -> TownType | None:
-        with_areas = "strategyAreas" in child_fields(info)
-        lists = lists_below(info)
+        children = child_selections(info)
+        with_areas = any(selected.name == "strategyAreas" for selected in children)
+        lists = lists_below(children)
         if with_areas or lists:
             # A town's page: the town, its fields of action and the first pages of its lists in one statement; the
             # areas' loader primed, the lists' pages kept for their fields.

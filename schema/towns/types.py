@@ -11,7 +11,7 @@ from schema.context import Info
 from schema.ideas.order import ORDER_BY_DESCRIPTION
 from schema.ids import uuids
 from schema.loaders import resolved
-from schema.towns.page_lists import first_page
+from schema.towns.page_lists import first_offers_page, first_surveys_page
 from service.ideas.feed import IdeaOrder
 from service.towns.models import StrategyArea, Town
 from service.towns.repository import AreaHeader, TownHeader
@@ -123,7 +123,7 @@ class TownType(relay.Node):
         from schema.surveys.queries import survey_connection, survey_list  # noqa: PLC0415 - they import this module
 
         # Read with the town (a town's page, see `schema/towns/page_lists.py`): at once, no statement of its own.
-        page = first_page(info, self.row_id, "surveys", first, status) if after is None else None
+        page = first_surveys_page(info, self.row_id, first=first, after=after, status=status)
         if page is not None:
             return survey_connection(page, after=None)
         return survey_list(info, town_id=self.row_id, first=first, after=after, status=status)
@@ -141,7 +141,7 @@ class TownType(relay.Node):
     ) -> OfferConnection | Awaitable[OfferConnection]:
         from schema.volunteering.queries import offer_connection, offer_search  # noqa: PLC0415 - they import this
 
-        page = first_page(info, self.row_id, "offers", first) if after is None and filter is None else None
+        page = first_offers_page(info, self.row_id, first=first, after=after, filtered=filter is not None)
         if page is not None:
             return offer_connection(page, after=None)
         return offer_search(info, town_id=self.row_id, first=first, after=after, filter=filter)
