@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from arq.connections import ArqRedis
+from arq.constants import job_key_prefix
+from arq.jobs import JobDef, deserialize_job
 from sqlalchemy import func, select
 
 from mitmachen.app import create_app
@@ -111,6 +114,25 @@ async def eventually(
             raise AssertionError(f"not within {within} s: {what}\n{details}")
         await asyncio.sleep(0.2)
     return time.monotonic() - started
+
+
+async def jobs_queued(redis: ArqRedis, function: str) -> list[JobDef]:
+    """The jobs of `function` in arq's queue, read while workers run.
+
+    arq's own `queued_jobs` raises when a job ends between its reading the queue and reading the job, as the
+    workers' cron jobs do every minute; such a job is no longer queued and is left out here.
+    """
+    jobs: list[JobDef] = []
+    for queued in await redis.zrange(redis.default_queue_name, 0, -1):
+        job_id = queued.decode()
+        stored = await redis.get(job_key_prefix + job_id)
+        if stored is None:
+            continue
+        job = deserialize_job(stored, deserializer=redis.job_deserializer)
+        if job.function == function:
+            job.job_id = job_id
+            jobs.append(job)
+    return jobs
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from tests.workers.processes import (
     api_on,
     eventually,
     explain,
+    jobs_queued,
     worker_process,
 )
 from tests.workers.test_worker_crash import (
@@ -53,9 +54,7 @@ def checks_running(port: int) -> float:
 
 async def checks_waiting(redis: ArqRedis, blocked: uuid.UUID) -> int:
     """Check jobs of `blocked` still queued (a running job stays in arq's queue until it ends)."""
-    return sum(
-        1 for job in await redis.queued_jobs() if job.function == CHECK and tuple(job.args) == ("idea", str(blocked))
-    )
+    return sum(1 for job in await jobs_queued(redis, CHECK) if tuple(job.args) == ("idea", str(blocked)))
 
 
 async def test_three_workers_one_killed_mid_check_decide_every_submission_exactly_once(

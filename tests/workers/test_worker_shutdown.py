@@ -27,6 +27,7 @@ from tests.workers.processes import (
     api_on,
     eventually,
     explain,
+    jobs_queued,
     outcomes,
     worker_process,
 )
@@ -71,7 +72,7 @@ async def _check_blocked(runtime: Runtime, worker: WorkerProcess) -> None:
 
 async def _queued_checks(queue: Runtime) -> list[str]:
     """Moderation checks waiting in the queue (their job ids)."""
-    return [job.job_id or "" for job in await queue.redis.queued_jobs() if job.function == "moderation.check"]
+    return [job.job_id or "" for job in await jobs_queued(queue.redis, "moderation.check")]
 
 
 async def _submit_one(runtime: Runtime, oidc_provider: OidcProvider, queue: Runtime, graphql: object) -> uuid.UUID:
