@@ -37,6 +37,7 @@ def _of_ideas(
         day=day,
         rows=lambda events: rows(events).where(_published()),
         participation=participation,
+        idea=Idea.id,
     )
 
 
