@@ -37,7 +37,6 @@ def _of_ideas(
         day=day,
         rows=lambda events: rows(events).where(_published()),
         participation=participation,
-        idea=Idea.id,
     )
 
 

@@ -10,9 +10,6 @@ key of its own, which then counts as a participant of its own), the town, the st
 town), the local day (`local_day` of a timestamp, or a date column) and the amount (1 for a count; minutes for
 hours, with `unit=60`). The day column must never be NULL (a source filters rows without one itself). Only the
 rows that the public sees belong in a source: the tallies add up whatever the select returns.
-
-A source whose events belong to ideas names the idea of each event (`idea`): a report then lists the ideas behind
-a figure from the same rows the figure adds up, so the list and the number cannot follow different rules.
 """
 
 from __future__ import annotations
@@ -33,28 +30,18 @@ Events: TypeAlias = Select[uuid.UUID, uuid.UUID, uuid.UUID | None, date, int | N
 
 # The names of the events' columns, in their order.
 PERSON, TOWN, AREA, DAY, AMOUNT = "person", "town_id", "area_id", "day", "amount"
-IDEA = "idea_id"
 
 
 @dataclass(frozen=True)
 class TallySource:
     """One figure's events. `metric` names the figure (a `service.tallies.models.Metric` value; the tallies refuse
     any other); `participation` False marks what the town did (publishing, accepting an idea): it is counted, but
-    its person does not become a participant by it; the summed amount is divided by `unit` before it is stored;
-    `idea` is the idea each event belongs to (the idea itself, or the one that received a support or comment), or
-    None for events that belong to no idea."""
+    its person does not become a participant by it; the summed amount is divided by `unit` before it is stored."""
 
     metric: str
     events: Events
     participation: bool = True
     unit: int = 1
-    idea: SQLColumnExpression[uuid.UUID] | None = None
-
-    def events_with_ideas(self) -> Select[uuid.UUID, uuid.UUID, uuid.UUID | None, date, int | None, uuid.UUID]:
-        """The events with a sixth column, the idea of each (named `IDEA`); only for a source that names them."""
-        if self.idea is None:
-            raise ValueError(f"the events of {self.metric} belong to no idea")
-        return self.events.add_columns(label(IDEA, self.idea))
 
 
 def tally_source(
@@ -68,10 +55,9 @@ def tally_source(
     rows: Callable[[Events], Events] = lambda events: events,
     participation: bool = True,
     unit: int = 1,
-    idea: SQLColumnExpression[uuid.UUID] | None = None,
 ) -> TallySource:
     """A source of `metric`'s events: the five columns, and `rows` adding the joins and conditions that pick the
-    rows (applied to `SELECT person, town, area, day, amount`), and the idea of each event if they belong to ideas."""
+    rows (applied to `SELECT person, town, area, day, amount`)."""
     if unit < 1:
         raise ValueError(f"{metric}: the unit must be a positive whole number")
     columns: Events = select(
@@ -81,7 +67,7 @@ def tally_source(
         label(DAY, day),
         label(AMOUNT, literal(1, Integer) if amount is None else amount),
     )
-    return TallySource(metric=metric, events=rows(columns), participation=participation, unit=unit, idea=idea)
+    return TallySource(metric=metric, events=rows(columns), participation=participation, unit=unit)
 
 
 def local_day(at: SQLColumnExpression[datetime | None]) -> SQLColumnExpression[date]:

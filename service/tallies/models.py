@@ -32,19 +32,6 @@ def period_start(period: Period, day: date) -> date:
             return day.replace(month=1, day=1)
 
 
-def next_period_start(period: Period, start: date) -> date:
-    """The first day of the period after the one that contains `start`."""
-    match period:
-        case Period.WEEK:
-            return period_start(period, start) + timedelta(days=7)
-        case Period.MONTH | Period.QUARTER:
-            months = 1 if period is Period.MONTH else 3
-            month = period_start(period, start).month - 1 + months
-            return date(start.year + month // 12, month % 12 + 1, 1)
-        case Period.YEAR:
-            return date(start.year + 1, 1, 1)
-
-
 class Metric(StrEnum):
     IDEAS_SUBMITTED = "ideas_submitted"
     IDEAS_PUBLISHED = "ideas_published"

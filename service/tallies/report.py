@@ -12,17 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.viewer import Role, Viewer
-from service.ideas.models import Idea
+from service.ideas.models import Comment, Idea, Lifecycle, OfficialAnswer, OfficialStatus, Support
 from service.ideas.policies import idea_visible_to
 from service.kit.errors import InvalidArgument, PermissionDenied
 from service.kit.pagination import decode_cursor, encode_cursor, parse_uuid
-from service.kit.tally_source import AREA, DAY, IDEA, TOWN
-from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, next_period_start, period_start
-from service.tallies.sources import SOURCES
+from service.kit.tally_source import TIME_ZONE
+from service.tallies.models import Metric, ParticipationTally, Period, TallyRun, period_start
 from service.tallies.suppression import SUPPRESS_BELOW
 from service.towns.models import StrategyArea, Town
 
@@ -31,9 +30,16 @@ from service.towns.models import StrategyArea, Town
 # away by subtraction (`service/tallies/suppression.py`).
 REGION_NAME = "Südwestfalen"
 MAX_REPORT_DAYS = 3 * 366 + 1
-_SOURCES = dict(SOURCES)
-# The figures whose events belong to ideas: these list the ideas behind them.
-IDEA_METRICS = frozenset(metric for metric, source in SOURCES if source.idea is not None)
+IDEA_METRICS = frozenset(
+    {
+        Metric.IDEAS_SUBMITTED,
+        Metric.IDEAS_PUBLISHED,
+        Metric.IDEAS_ACCEPTED,
+        Metric.IDEAS_IMPLEMENTED,
+        Metric.SUPPORTS,
+        Metric.COMMENTS,
+    }
+)
 
 
 def can_read_report(viewer: Viewer, town_id: uuid.UUID | None) -> bool:
@@ -141,21 +147,44 @@ async def participation_report(
 # ---------------------------------------------------------------- the ideas behind a figure
 
 
-def _ideas_counted(figure: Figure) -> Select[uuid.UUID]:
-    """The ideas of the events the figure adds up: its source's own rows (`service/<domain>/tally_source.py`), in
-    the figure's cell and period, so that the list follows the rules the number follows."""
-    source = _SOURCES.get(figure.metric)
-    if source is None or source.idea is None:
-        raise InvalidArgument("Diese Kennzahl zählt keine Ideen.")
-    events = source.events_with_ideas().subquery("counted")
-    statement = select(events.c[IDEA]).where(
-        events.c[DAY] >= figure.period_start, events.c[DAY] < next_period_start(figure.period, figure.period_start)
+def _local(column: Any) -> ColumnElement[Any]:
+    return func.timezone(TIME_ZONE, column)
+
+
+def _in_period(column: Any, figure: Figure) -> ColumnElement[bool]:
+    start = func.date_trunc(figure.period.value, _local(column))
+    return and_(column.is_not(None), func.cast(start, ParticipationTally.period_start.type) == figure.period_start)
+
+
+def _first_status_in_period(status: OfficialStatus, figure: Figure) -> ColumnElement[bool]:
+    first = (
+        select(func.min(OfficialAnswer.created_at))
+        .where(OfficialAnswer.idea_id == Idea.id, OfficialAnswer.status == status.value)
+        .scalar_subquery()
     )
-    if figure.town_id is not None:
-        statement = statement.where(events.c[TOWN] == figure.town_id)
-    if figure.strategy_area_id is not None:
-        statement = statement.where(events.c[AREA] == figure.strategy_area_id)
-    return statement
+    return _in_period(first, figure)
+
+
+def _counted(figure: Figure) -> ColumnElement[bool]:
+    """Which ideas the figure counts (or, for supports and comments, which ideas received what it counts)."""
+    match figure.metric:
+        case Metric.IDEAS_SUBMITTED:
+            return _in_period(Idea.created_at, figure)
+        case Metric.IDEAS_PUBLISHED:
+            return _in_period(Idea.published_at, figure)
+        case Metric.IDEAS_ACCEPTED:
+            return _first_status_in_period(OfficialStatus.ACCEPTED, figure)
+        case Metric.IDEAS_IMPLEMENTED:
+            return _first_status_in_period(OfficialStatus.IMPLEMENTED, figure)
+        case Metric.SUPPORTS:
+            return exists().where(Support.idea_id == Idea.id, _in_period(Support.created_at, figure))
+        case Metric.COMMENTS:
+            return exists().where(
+                Comment.idea_id == Idea.id,
+                Comment.lifecycle == Lifecycle.PUBLISHED.value,
+                _in_period(Comment.created_at, figure),
+            )
+    raise InvalidArgument("Diese Kennzahl zählt keine Ideen.")
 
 
 @dataclass(frozen=True)
@@ -180,7 +209,13 @@ async def ideas_behind(
         raise PermissionDenied("Nur Mitarbeitende der Stadt oder der Region dürfen diesen Bericht lesen.")
     if not 1 <= first <= 100:
         raise InvalidArgument("`first` muss zwischen 1 und 100 liegen.")
-    statement: Select[Idea] = select(Idea).where(Idea.id.in_(_ideas_counted(figure)), idea_visible_to(viewer))
+    statement: Select[Idea] = select(Idea).where(
+        Idea.lifecycle == Lifecycle.PUBLISHED.value, _counted(figure), idea_visible_to(viewer)
+    )
+    if figure.town_id is not None:
+        statement = statement.where(Idea.town_id == figure.town_id)
+    if figure.strategy_area_id is not None:
+        statement = statement.where(Idea.strategy_area_id == figure.strategy_area_id)
     if after is not None:
         [idea_id] = decode_cursor("trace", after, 1)
         statement = statement.where(Idea.id > parse_uuid(idea_id))

@@ -19,7 +19,6 @@ from service.ideas.models import Idea
 from service.kit.tally_source import TallySource, local_day, tally_source
 from service.models import Base
 from service.tallies.models import Metric
-from service.tallies.report import IDEA_METRICS
 from service.tallies.sources import SOURCES, collect
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -140,42 +139,3 @@ def test_an_event_has_its_five_columns_by_name_and_the_unit_is_positive() -> Non
             day=local_day(Idea.created_at),
             unit=0,
         )
-
-
-def test_the_ideas_figures_name_the_idea_of_each_event_and_the_others_none() -> None:
-    named = {metric for metric, source in SOURCES if source.idea is not None}
-
-    assert named == {
-        Metric.IDEAS_SUBMITTED,
-        Metric.IDEAS_PUBLISHED,
-        Metric.IDEAS_ACCEPTED,
-        Metric.IDEAS_IMPLEMENTED,
-        Metric.SUPPORTS,
-        Metric.COMMENTS,
-    }
-    assert named == IDEA_METRICS, "a report lists the ideas behind exactly these figures"
-    [supports] = [source for metric, source in SOURCES if metric is Metric.SUPPORTS]
-    assert [column.name for column in supports.events_with_ideas().selected_columns] == [
-        "person",
-        "town_id",
-        "area_id",
-        "day",
-        "amount",
-        "idea_id",
-    ]
-    with pytest.raises(ValueError, match="belong to no idea"):
-        _source("ideas_submitted").events_with_ideas()
-
-
-def test_the_report_finds_the_ideas_behind_a_figure_through_its_source_not_rules_of_its_own() -> None:
-    """Which ideas a figure counts is said once, in the ideas' tally sources: the report takes nothing of the ideas'
-    models but the idea itself (no supports, comments or official answers to count by)."""
-    tree = ast.parse((TALLIES / "report.py").read_text())
-    taken = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == "service.ideas.models"
-        for alias in node.names
-    }
-
-    assert taken == {"Idea"}
