@@ -70,13 +70,15 @@ async def _seed(runtime: Runtime, authors: list[Person], commenters: list[Person
             ),
             {**params, "ideas": IDEAS},
         )
-        # The viewer supports every other idea; each commenter supports every third.
+        # The viewer supports every other idea of the feed's order (newest first), so every page holds ideas they
+        # support; each commenter supports every third.
         await connection.execute(
             text(
                 """
                 INSERT INTO idea_supports (idea_id, user_id, town_id)
                 SELECT ideas.id, supporter, ideas.town_id
-                FROM (SELECT ideas.*, row_number() OVER (ORDER BY ideas.id) AS n FROM ideas) AS ideas
+                FROM (SELECT ideas.*, row_number() OVER (ORDER BY ideas.published_at DESC, ideas.id DESC) AS n
+                      FROM ideas) AS ideas
                 CROSS JOIN unnest(CAST(:commenters AS uuid[]) || CAST(:viewer AS uuid)) AS supporter
                 WHERE (supporter = CAST(:viewer AS uuid) AND ideas.n % 2 = 0)
                    OR (supporter <> CAST(:viewer AS uuid) AND ideas.n % 3 = 0)
