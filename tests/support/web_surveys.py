@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.async_api import Browser, Page
 
 from tests.support.browser import RequestLog, log_in, new_page
+from tests.support.markers import new_marker
 
 STAFF = "Sara Staff (Soest)"
 # Every kind once; question 3 is asked only to people who go by bike (option 0 of question 1).
@@ -103,7 +103,7 @@ async def published_survey(staff: Page, base_url: str, *, anonymous: bool = Fals
         {
             "input": {
                 "townId": data["town"]["id"],
-                "title": title or f"Mobilität {uuid.uuid4().hex[:8]}",
+                "title": title or f"Mobilität {new_marker(8)}",
                 "closesAt": closes,
                 "isAnonymous": anonymous,
                 "resultsPublic": True,

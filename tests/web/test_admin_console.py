@@ -6,12 +6,12 @@ axe runs in the JavaScript runs: the pages are the same server-rendered HTML wit
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
+from tests.support.markers import new_marker
 from tests.web.test_moderation_console import _submit_idea
 
 
@@ -42,7 +42,7 @@ async def _decide(moderator: Page, title: str, decision: str, reason: str) -> No
 async def test_a_rejected_author_asks_for_review_and_the_moderator_restores_the_idea(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    title = f"Parkplatz am Wall {uuid.uuid4().hex[:6]}"
+    title = f"Parkplatz am Wall {new_marker(6)}"
     author, author_requests = await new_page(browser, javascript=javascript)
     await author.goto(web.url + "/")
     await log_in(author, web.url, "Clara Citizen (Soest)")
@@ -57,7 +57,7 @@ async def test_a_rejected_author_asks_for_review_and_the_moderator_restores_the_
     await expect(item).to_contain_text("Frühere Entscheidungen zur Person in diesem Ort")
     await readme_screenshot(moderator, "moderation-queue")
     await _axe(moderator, javascript)
-    rejection = f"Bitte ohne Beleidigungen ({uuid.uuid4().hex[:4]})."
+    rejection = f"Bitte ohne Beleidigungen ({new_marker(4)})."
     await _decide(moderator, title, "Ablehnen", rejection)
 
     # The author reads the reason and asks for another look: first with nothing written, then with a reason.
@@ -68,7 +68,7 @@ async def test_a_rejected_author_asks_for_review_and_the_moderator_restores_the_
     await author.get_by_role("button", name="Überprüfung erbitten").click()
     await expect(author.get_by_role("alert")).to_contain_text("Es gibt ein Problem")
     await _axe(author, javascript)
-    appeal = f"Ich habe es sachlich gemeint ({uuid.uuid4().hex[:4]})."
+    appeal = f"Ich habe es sachlich gemeint ({new_marker(4)})."
     await author.get_by_label("Warum sollte die Moderation noch einmal hinsehen?").fill(appeal)
     await author.get_by_role("button", name="Überprüfung erbitten").click()
     requested = "Ihre Bitte um Überprüfung ist bei der Moderation."
@@ -171,7 +171,7 @@ async def test_the_audit_log_is_filtered_by_what_who_and_when(
     await moderator.goto(web.url + "/konsole")
     await log_in(moderator, web.url, "Mia Moderation (Soest)")
     # Something of Mia's own in the log: a word added to the list.
-    word = f"mumpitz{uuid.uuid4().hex[:4]}"
+    word = f"mumpitz{new_marker(4)}"
     await moderator.goto(web.url + "/konsole/soest/woerter")
     await moderator.get_by_label("Neuer Eintrag").fill(word)
     await moderator.get_by_role("button", name="Hinzufügen").click()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from tests.support.browser import (
     new_page,
 )
 from tests.support.keyboard import KEYBOARD, MOUSE, Hands
+from tests.support.markers import new_marker
 from tests.support.web_surveys import STAFF, person, published_survey, results_of
 from tests.web.idea_steps import fill_in_and_submit, submit, wait_until_shown
 from tests.web.volunteering_steps import assert_accessible, logged_in, offer_by, sign_up
@@ -82,7 +82,7 @@ class Journey:
 async def test_the_whole_citizen_journey(
     web: DevService, browser: Browser, step_screenshots: StepScreenshots, javascript: bool
 ) -> None:
-    marker = uuid.uuid4().hex[:8]
+    marker = new_marker(8)
     texts = TEXTS[javascript]
     # Set up by others: a survey with a show-if question, a shift of one place taken by another person, and
     # another person's published idea.

@@ -7,13 +7,13 @@ root field in tests/schema/test_authorization_matrix.py)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.markers import new_marker
 from tests.web.volunteering_steps import MANAGER, registered_verein
 from web.pages.console import AREA_TITLES
 
@@ -158,7 +158,7 @@ async def test_the_console_start_lists_the_towns_areas_every_town_and_the_verein
     page, requests = await new_page(browser)
     await page.goto(web.url + "/konsole/vereine")
     await log_in(page, web.url, MANAGER)
-    verein = f"Lesepaten {uuid.uuid4().hex[:6]}"
+    verein = f"Lesepaten {new_marker(6)}"
     verein_path = await registered_verein(page, verein)
     await page.get_by_role("banner").get_by_role("link", name="Konsole", exact=True).click()
     assert await _start(page) == START[MANAGER]

@@ -3,12 +3,11 @@ it published by the worker, supporting and withdrawing, commenting and replying,
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
+from tests.support.markers import new_marker
 from tests.web.idea_steps import fill_in_and_submit, submit, wait_until_shown
 
 # Different words in the two runs: a near-duplicate or a repetition of the first would wait for a moderator.
@@ -38,7 +37,7 @@ async def axe_clean(page: Page, javascript: bool) -> None:
 async def test_submit_publish_support_comment_reply_and_report(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    marker = uuid.uuid4().hex[:8]
+    marker = new_marker(8)
     author, author_requests = await new_page(browser, javascript=javascript)
     await author.goto(web.url + "/")
     await log_in(author, web.url, "Clara Citizen (Soest)")
@@ -129,7 +128,7 @@ async def test_submit_publish_support_comment_reply_and_report(
 
 
 async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, browser: Browser) -> None:
-    marker = uuid.uuid4().hex[:8]
+    marker = new_marker(8)
     page, requests = await new_page(browser, javascript=False)
     await page.goto(web.url + "/")
     await log_in(page, web.url, "Clara Citizen (Soest)")
@@ -169,7 +168,7 @@ async def test_the_author_edits_a_held_idea_then_withdraws_it(web: DevService, b
 
 
 async def test_the_author_asks_for_a_review_of_a_rejection(web: DevService, browser: Browser) -> None:
-    marker = uuid.uuid4().hex[:8]
+    marker = new_marker(8)
     page, requests = await new_page(browser, javascript=False)
     await page.goto(web.url + "/")
     await log_in(page, web.url, "Clara Citizen (Soest)")
@@ -199,7 +198,7 @@ async def test_the_author_asks_for_a_review_of_a_rejection(web: DevService, brow
 async def test_my_position_fills_the_coordinates_and_typed_ones_work_without_javascript(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    marker = uuid.uuid4().hex[:8]
+    marker = new_marker(8)
     page, requests = await new_page(
         browser,
         javascript=javascript,

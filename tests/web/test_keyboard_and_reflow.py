@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.async_api import Browser
 
 from tests.support.browser import DevService, log_in, new_page
 from tests.support.keyboard import KEYBOARD
+from tests.support.markers import new_marker
 from tests.web.idea_steps import fill_in_and_submit
 
 PAGES = ("/", "/orte/soest", "/barrierefreiheit", "/ideen/neu?ort=soest", "/konsole")
@@ -22,7 +21,7 @@ async def test_log_in_and_submit_an_idea_by_keyboard_alone(web: DevService, brow
     await page.wait_for_url(web.url + "/orte/soest")
     await KEYBOARD.press(page.get_by_role("link", name="Idee einreichen"))
     await page.wait_for_url("**/ideen/neu**")
-    title = f"Trinkbrunnen am Bahnhof {uuid.uuid4().hex[:6]}"
+    title = f"Trinkbrunnen am Bahnhof {new_marker(6)}"
     await fill_in_and_submit(page, title, "Im Sommer fehlt am Bahnhof Wasser zum Trinken.", KEYBOARD)
     await page.context.close()
 

@@ -4,11 +4,10 @@ idea through rejection, appeal and restoring is in test_admin_console.py)."""
 
 from __future__ import annotations
 
-import uuid
-
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page
+from tests.support.markers import new_marker
 
 
 async def _submit_idea(page: Page, web: DevService, title: str, body: str) -> str:
@@ -33,7 +32,7 @@ async def test_every_console_page_passes_axe_and_others_are_refused(web: DevServ
     await moderator.get_by_role("button", name="Hinzufügen").click()
     await expect(moderator.get_by_role("alert")).to_contain_text("Es gibt ein Problem")
     assert await accessibility_violations(moderator) == []
-    word = f"quatsch{uuid.uuid4().hex[:4]}*"
+    word = f"quatsch{new_marker(4)}*"
     await moderator.get_by_label("Neuer Eintrag").fill(word)
     await moderator.get_by_role("button", name="Hinzufügen").click()
     await expect(moderator.get_by_role("row", name=word)).to_be_visible()
@@ -76,7 +75,7 @@ async def _published_idea(browser: Browser, web: DevService, title: str) -> None
 
 
 async def test_staff_answer_an_idea_and_see_it_as_citizens_do(web: DevService, browser: Browser) -> None:
-    title = f"Bänke im Stadtpark {uuid.uuid4().hex[:6]}"
+    title = f"Bänke im Stadtpark {new_marker(6)}"
     await _published_idea(browser, web, title)
     staff, _ = await new_page(browser)
     await staff.goto(web.url + "/konsole")
@@ -85,7 +84,7 @@ async def test_staff_answer_an_idea_and_see_it_as_citizens_do(web: DevService, b
     assert await accessibility_violations(staff) == []
     first = staff.locator("article", has_text=title)
     await first.get_by_label("Neuer Stand").select_option("ACCEPTED")
-    answer = f"Wir setzen das im Frühjahr um ({uuid.uuid4().hex[:4]})."
+    answer = f"Wir setzen das im Frühjahr um ({new_marker(4)})."
     await first.get_by_label("Antwort an alle").fill(answer)
     await first.get_by_role("button", name="Antwort veröffentlichen").click()
     await expect(staff.get_by_role("status").first).to_contain_text("Die Antwort ist veröffentlicht.")

@@ -5,7 +5,6 @@ from the SVG's `data-value`, not its pixels) and the table's are the API's."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -15,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, log_in, new_page, readme_screenshot
+from tests.support.markers import new_marker
 from tests.web.test_moderation_console import _published_idea
 from web.charts import Series, column_chart, line_chart
 from web.pages.reports import CHARTED, METRICS, Choice, period_label
@@ -128,7 +128,7 @@ async def _numbers_are_the_apis(page: Page, web: DevService, town: str | None) -
 async def test_region_staff_follow_a_figure_of_the_region_report_to_its_ideas(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    title = f"Trinkbrunnen am Bahnhof {uuid.uuid4().hex[:6]}"
+    title = f"Trinkbrunnen am Bahnhof {new_marker(6)}"
     await _published_idea(browser, web, title)
     page, requests = await new_page(browser, javascript=javascript)
     await page.goto(web.url + "/konsole")
@@ -159,7 +159,7 @@ async def test_region_staff_follow_a_figure_of_the_region_report_to_its_ideas(
 
 
 async def test_town_staff_see_their_towns_report_in_every_state(web: DevService, browser: Browser) -> None:
-    await _published_idea(browser, web, f"Schattenbäume am Markt {uuid.uuid4().hex[:6]}")
+    await _published_idea(browser, web, f"Schattenbäume am Markt {new_marker(6)}")
     page, requests = await new_page(browser)
     await page.goto(web.url + "/konsole")
     await log_in(page, web.url, "Sara Staff (Soest)")

@@ -5,7 +5,6 @@ question in the builder, preview and publish it; three citizens answer; staff cl
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support.browser import DevService, accessibility_violations, new_page, readme_screenshot
+from tests.support.markers import new_marker
 from tests.support.web_surveys import STAFF, api, person, published_survey, results_of
 
 TOWN_TIME = ZoneInfo("Europe/Berlin")
@@ -167,7 +167,7 @@ async def test_staff_build_a_survey_citizens_answer_and_the_charts_show_the_apis
     web: DevService, browser: Browser
 ) -> None:
     staff, requests = await person(browser, web.url, STAFF)
-    title = f"Mobilität {uuid.uuid4().hex[:8]}"
+    title = f"Mobilität {new_marker(8)}"
     survey_id = await build_survey(staff, web.url, title)
 
     await staff.get_by_role("link", name="Vorschau").click()

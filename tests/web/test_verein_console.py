@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
 from playwright.async_api import Browser, expect
 
 from tests.support.browser import DevService, new_page, readme_screenshot
+from tests.support.markers import new_marker
 from tests.web.volunteering_steps import (
     LOCAL,
     MANAGER,
@@ -37,7 +37,7 @@ VOLUNTEERS = {
 async def test_a_verein_registers_fills_a_shift_and_records_the_hours(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    name = f"Heimatverein {uuid.uuid4().hex[:8]}"
+    name = f"Heimatverein {new_marker(8)}"
     manager = await logged_in(browser, web, MANAGER, "/konsole/vereine", javascript=javascript)
     await manager.get_by_role("button", name="Verein registrieren").click()
     await expect(manager.get_by_role("alert")).to_contain_text("Es gibt ein Problem")

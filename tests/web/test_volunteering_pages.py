@@ -5,7 +5,6 @@ deadline, with and without JavaScript."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -13,13 +12,14 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.support.browser import DevService, new_page
+from tests.support.markers import new_marker
 from tests.web.volunteering_steps import LOCAL, assert_accessible, logged_in, offer_by, sign_up
 
 SOEST_CENTRE = ("51.5711", "8.1058")
 
 
 async def test_the_search_finds_offers_by_text_skill_date_and_distance(web: DevService, browser: Browser) -> None:
-    token = uuid.uuid4().hex[:8]
+    token = new_marker(8)
     title = f"Obstwiese {token}"
     await offer_by(browser, web, title, skills=f"Baumschnitt{token}, Leitern", location=SOEST_CENTRE)
     page, requests = await new_page(browser, javascript=False)
@@ -63,7 +63,7 @@ async def test_the_search_finds_offers_by_text_skill_date_and_distance(web: DevS
 async def test_sign_up_wait_cancel_and_confirm_the_offered_place(
     web: DevService, browser: Browser, javascript: bool
 ) -> None:
-    title = f"Tafel {uuid.uuid4().hex[:8]}"
+    title = f"Tafel {new_marker(8)}"
     offer_id = await offer_by(browser, web, title, capacity=1)
     clara = await logged_in(browser, web, "Clara Citizen (Soest)", f"/angebote/{offer_id}", javascript=javascript)
     omar = await logged_in(browser, web, "Omar Olpe", f"/angebote/{offer_id}", javascript=javascript)
