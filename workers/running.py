@@ -8,6 +8,10 @@ exits at once. A second signal cancels what still runs without waiting for the g
 When Redis goes away the worker waits for it instead of exiting: arq's poll loop ends at the first failed Redis call,
 so the worker catches that in each poll, logs the outage once and tries again every second; the database holds the
 pending work, and the sweep re-sends what a lost wake-up missed once Redis is back.
+
+When the database goes away (a restart, a failover) a job that meets it is handed back to the queue and tried again
+after a growing pause, within its `max_tries`, instead of failing: a failed job keeps its result, and while that
+result is kept arq refuses the sweep's wake-up of the same key, so the work would wait out the result.
 """
 
 from __future__ import annotations
@@ -26,10 +30,20 @@ from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from service.db.availability import database_unavailable
 from service.kit.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
 
 logger = logging.getLogger("mitmachen.worker")
 QUEUE_RETRY_SECONDS = 1.0
+# The pause before a job that met an unavailable database runs again, by try: 1, 2, 4, 8 s and so on, at most 30 s.
+DATABASE_RETRY_FIRST_SECONDS = 1.0
+DATABASE_RETRY_LONGEST_SECONDS = 30.0
+
+
+def database_retry_seconds(job_try: int) -> float:
+    """How long a job's `job_try`th try waits before the next when the database was unavailable."""
+    doubled: float = DATABASE_RETRY_FIRST_SECONDS * 2 ** (max(job_try, 1) - 1)
+    return min(doubled, DATABASE_RETRY_LONGEST_SECONDS)
 
 
 @dataclass
@@ -40,12 +54,13 @@ class WorkerState:
 
 
 def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
-    """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed.
+    """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed; a job that
+    meets an unavailable database is handed back to be tried again (see the module's docstring).
 
-    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, or the worker's shutdown cancelled it and
-    gave it back to the queue); `failed` (an exception, or the job timeout, which arq records as a failure). A run
-    that is a job's second or later try (after a hand-back, or after its worker died) also counts in
-    `mitmachen_jobs_retried`.
+    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, met an unavailable database, or the
+    worker's shutdown cancelled it and gave it back to the queue); `failed` (an exception, or the job timeout,
+    which arq records as a failure). A run that is a job's second or later try (after a hand-back, or after its
+    worker died) also counts in `mitmachen_jobs_retried`.
     """
 
     @functools.wraps(coroutine)
@@ -61,6 +76,20 @@ def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
         except Retry:
             outcome = "handed_back"
             raise
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            outcome = "handed_back"
+            job_try = ctx.get("job_try", 1)
+            pause = database_retry_seconds(job_try)
+            logger.warning(
+                "%s: database unavailable (%s) on try %d; handed back, tried again in %.0f s",
+                name,
+                type(error).__name__,
+                job_try,
+                pause,
+            )
+            raise Retry(defer=pause) from error
         except asyncio.CancelledError:
             state: WorkerState | None = ctx.get("worker_state")
             outcome = "handed_back" if state is not None and state.stopping else "failed"
