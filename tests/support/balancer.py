@@ -18,14 +18,24 @@ from mitmachen.embedded import free_port, port_answers
 from tests.support.server import ServeProcess
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+# Health checks: every CHECK_SECONDS, a server is taken out after FALL failed checks in a row.
+CHECK_SECONDS = 0.5
+FALL = 2
+# By then haproxy sends nothing more to a process that died: FALL failed checks, and the one before that may have
+# just passed when it died.
+TAKEN_OUT_WITHIN_SECONDS = CHECK_SECONDS * (FALL + 1)
 
 
 def _config(port: int, servers: list[ServeProcess]) -> str:
     lines = [
         "global",
         "    maxconn 512",
+        # One line per request in haproxy.log, with how it ended (the termination state), for a failure's message.
+        "    log stdout format raw local0",
         "defaults",
         "    mode http",
+        "    log global",
+        "    option httplog",
         "    timeout connect 2s",
         "    timeout client 30s",
         "    timeout server 30s",
@@ -41,7 +51,7 @@ def _config(port: int, servers: list[ServeProcess]) -> str:
     ]
     for number, served in enumerate(servers):
         address = urlsplit(served.url).netloc
-        lines.append(f"    server api{number} {address} check inter 500ms fall 2 rise 1")
+        lines.append(f"    server api{number} {address} check inter {int(CHECK_SECONDS * 1000)}ms fall {FALL} rise 1")
     return "\n".join(lines) + "\n"
 
 
