@@ -83,9 +83,10 @@ def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
             job_try = ctx.get("job_try", 1)
             pause = database_retry_seconds(job_try)
             logger.warning(
-                "%s: database unavailable (%s) on try %d; handed back, tried again in %.0f s",
+                "%s: database unavailable (%s: %s) on try %d; handed back, tried again in %.0f s",
                 name,
                 type(error).__name__,
+                error,
                 job_try,
                 pause,
             )

@@ -8,6 +8,7 @@ the real database, as after the restart.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from typing import Any
@@ -45,12 +46,13 @@ def test_the_pause_before_the_next_try_doubles_up_to_half_a_minute() -> None:
 
 
 async def test_a_check_that_meets_an_unavailable_database_is_handed_back_then_decides_once_it_is_back(
-    settings: Settings, runtime: Runtime, oidc_provider: OidcProvider
+    settings: Settings, runtime: Runtime, oidc_provider: OidcProvider, caplog: pytest.LogCaptureFixture
 ) -> None:
     author = await person(runtime, oidc_provider, f"autorin-{uuid.uuid4()}")
     idea = await insert_idea_directly(
         runtime, author_id=author.user_id, town="soest", title="Mehr Bänke am Markt", lifecycle=Lifecycle.PENDING
     )
+    caplog.set_level(logging.WARNING, logger="mitmachen.worker")
     away = Runtime.create(
         settings.model_copy(update={"database_url": f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x"})
     )
@@ -63,6 +65,13 @@ async def test_a_check_that_meets_an_unavailable_database_is_handed_back_then_de
             assert _runs(CHECK.name, "handed_back") == before + 1
     finally:
         await away.close()
+    warnings = [record.getMessage() for record in caplog.records if record.name == "mitmachen.worker"]
+    assert [message.split(" on try ")[1] for message in warnings] == [
+        "1; handed back, tried again in 1 s",
+        "2; handed back, tried again in 2 s",
+        "3; handed back, tried again in 4 s",
+    ]
+    assert all(message.startswith("moderation.check: database unavailable (") for message in warnings)
     assert not await all_decided(runtime, [idea])
 
     assert await CHECK_JOB(_ctx(runtime, 4), SubjectKind.IDEA.value, str(idea)) == "publish"
