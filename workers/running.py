@@ -7,7 +7,8 @@ exits at once. A second signal cancels what still runs without waiting for the g
 
 When Redis goes away the worker waits for it instead of exiting: arq's poll loop ends at the first failed Redis call,
 so the worker catches that in each poll, logs the outage once and tries again every second; the database holds the
-pending work, and the sweep re-sends what a lost wake-up missed once Redis is back.
+pending work, and the sweep re-sends what a lost wake-up missed once Redis is back. A job whose start failed on
+Redis gives back the slot arq took for it.
 
 When the database goes away (a restart, a failover) a job that meets it is handed back to the queue and tried again
 after a growing pause, within its `max_tries`, instead of failing: a failed job keeps its result, and while that
@@ -27,8 +28,7 @@ from typing import Any
 from arq import Retry
 from arq.typing import WorkerCoroutine
 from arq.worker import Worker
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from service.db.availability import database_unavailable
 from service.kit.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
@@ -138,11 +138,28 @@ class StoppingWorker(Worker):
             return
         await super().heart_beat()
 
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        # arq takes a slot (its semaphore and job counter) for a job before it reads the job in Redis, and gives it
+        # back when the read finds nothing to start or when the job's task ends; a Redis failure in between would
+        # keep the slot for good, and after `max_jobs` such failures the worker would start no job again.
+        for job_id in job_ids:
+            if self.job_counter >= self.max_jobs:
+                return
+            previous = self.tasks.get(job_id.decode())
+            try:
+                await super().start_jobs([job_id])
+            except (RedisError, OSError):
+                if self.tasks.get(job_id.decode()) is previous:  # no task was made for the job: its slot is free
+                    self.job_counter -= 1
+                    self.sem.release()
+                raise
+
     async def _poll_iteration(self) -> None:
-        # arq's main loop calls this once per poll and ends (the process with it) when it raises.
+        # arq's main loop calls this once per poll and ends (the process with it) when it raises. A connection lost
+        # while arq watches a key surfaces as a WatchError, and a job's task that met the outage re-raises here.
         try:
             await super()._poll_iteration()
-        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+        except (RedisError, OSError) as error:
             if not self._queue_away:
                 logger.warning("queue unavailable (%s); the worker waits for it", type(error).__name__)
             self._queue_away = True
