@@ -9,10 +9,6 @@ When Redis goes away the worker waits for it instead of exiting: arq's poll loop
 so the worker catches that in each poll, logs the outage once and tries again every second; the database holds the
 pending work, and the sweep re-sends what a lost wake-up missed once Redis is back. A job whose start failed on
 Redis gives back the slot arq took for it.
-
-When the database goes away (a restart, a failover) a job that meets it is handed back to the queue and tried again
-after a growing pause, within its `max_tries`, instead of failing: a failed job keeps its result, and while that
-result is kept arq refuses the sweep's wake-up of the same key, so the work would wait out the result.
 """
 
 from __future__ import annotations
@@ -30,20 +26,10 @@ from arq.typing import WorkerCoroutine
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
-from service.db.availability import database_unavailable
 from service.kit.observability import JOB_QUEUE_WAIT, JOB_SECONDS, JOBS_RETRIED, JOBS_RUN
 
 logger = logging.getLogger("mitmachen.worker")
 QUEUE_RETRY_SECONDS = 1.0
-# The pause before a job that met an unavailable database runs again, by try: 1, 2, 4, 8 s and so on, at most 30 s.
-DATABASE_RETRY_FIRST_SECONDS = 1.0
-DATABASE_RETRY_LONGEST_SECONDS = 30.0
-
-
-def database_retry_seconds(job_try: int) -> float:
-    """How long a job's `job_try`th try waits before the next when the database was unavailable."""
-    doubled: float = DATABASE_RETRY_FIRST_SECONDS * 2 ** (max(job_try, 1) - 1)
-    return min(doubled, DATABASE_RETRY_LONGEST_SECONDS)
 
 
 @dataclass
@@ -54,13 +40,12 @@ class WorkerState:
 
 
 def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
-    """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed; a job that
-    meets an unavailable database is handed back to be tried again (see the module's docstring).
+    """The job, counted in `mitmachen_jobs_run` by outcome, with its queue wait and run time observed.
 
-    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, met an unavailable database, or the
-    worker's shutdown cancelled it and gave it back to the queue); `failed` (an exception, or the job timeout,
-    which arq records as a failure). A run that is a job's second or later try (after a hand-back, or after its
-    worker died) also counts in `mitmachen_jobs_retried`.
+    Outcomes: `succeeded`; `handed_back` (the job asked to be retried, as one that met an unavailable database
+    does, see `workers.registry`; or the worker's shutdown cancelled it and gave it back to the queue); `failed`
+    (an exception, or the job timeout, which arq records as a failure). A run that is a job's second or later try
+    (after a hand-back, or after its worker died) also counts in `mitmachen_jobs_retried`.
     """
 
     @functools.wraps(coroutine)
@@ -76,21 +61,6 @@ def measured(name: str, coroutine: WorkerCoroutine) -> WorkerCoroutine:
         except Retry:
             outcome = "handed_back"
             raise
-        except Exception as error:
-            if not database_unavailable(error):
-                raise
-            outcome = "handed_back"
-            job_try = ctx.get("job_try", 1)
-            pause = database_retry_seconds(job_try)
-            logger.warning(
-                "%s: database unavailable (%s: %s) on try %d; handed back, tried again in %.0f s",
-                name,
-                type(error).__name__,
-                error,
-                job_try,
-                pause,
-            )
-            raise Retry(defer=pause) from error
         except asyncio.CancelledError:
             state: WorkerState | None = ctx.get("worker_state")
             outcome = "handed_back" if state is not None and state.stopping else "failed"
@@ -145,11 +115,12 @@ class StoppingWorker(Worker):
         for job_id in job_ids:
             if self.job_counter >= self.max_jobs:
                 return
-            previous = self.tasks.get(job_id.decode())
+            key = job_id.decode()
+            previous = self.tasks.get(key)
             try:
                 await super().start_jobs([job_id])
             except (RedisError, OSError):
-                if self.tasks.get(job_id.decode()) is previous:  # no task was made for the job: its slot is free
+                if self.tasks.get(key) is previous:  # no task was made for the job: its slot is free
                     self.job_counter -= 1
                     self.sem.release()
                 raise

@@ -21,16 +21,18 @@ from mitmachen.runtime import Runtime
 from service.config import Settings
 from service.ideas.models import Lifecycle
 from service.kit.observability import REGISTRY
-from service.moderation.jobs import CHECK
+from service.moderation.jobs import CHECK, Subject
 from service.moderation.models import SubjectKind
 from tests.support.ideas import insert_idea_directly
 from tests.support.oidc_provider import OidcProvider
 from tests.support.people import person
 from tests.workers.processes import all_decided
-from workers.running import database_retry_seconds, measured
-from workers.settings import JOBS
+from workers.registry import Handler, database_retry_seconds
+from workers.running import measured
+from workers.settings import functions
 
-CHECK_JOB = measured(CHECK.name, next(job for job in JOBS if job.name == CHECK.name).run)
+# The check as the worker registers it with arq: decoded and handled, and counted.
+CHECK_JOB = next(function.coroutine for function in functions() if function.name == CHECK.name)
 
 
 def _ctx(runtime: Runtime, job_try: int) -> dict[str, Any]:
@@ -79,12 +81,13 @@ async def test_a_check_that_meets_an_unavailable_database_is_handed_back_then_de
 
 
 async def test_a_job_that_fails_for_another_reason_still_fails(runtime: Runtime) -> None:
-    async def broken(ctx: dict[str, Any]) -> None:
+    async def broken(ctx: dict[str, Any], subject: Subject) -> None:
         raise ValueError("a bug, not an outage")
 
-    job = measured("system.broken", broken)
+    # The check's job type with a handler that has a bug, wrapped as the worker wraps every job.
+    job = measured("system.broken", Handler(CHECK, broken).run)
     before = _runs("system.broken", "failed")
     with pytest.raises(ValueError, match="a bug"):
-        await job(_ctx(runtime, 1))
+        await job(_ctx(runtime, 1), SubjectKind.IDEA.value, str(uuid.uuid4()))
     assert _runs("system.broken", "failed") == before + 1
     assert _runs("system.broken", "handed_back") == 0
